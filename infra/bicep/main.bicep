@@ -1,0 +1,482 @@
+// Telecable Comercial: Azure infrastructure (resource group scope).
+//
+//   az deployment group create -g <rg> -f infra/bicep/main.bicep -p infra/bicep/parameters/<env>.bicepparam
+//
+// Resources: user-assigned managed identity; Log Analytics + Application Insights; host/durable
+// storage; CFDI storage (container cfdi-xml, lifecycle to Cool, retention); PostgreSQL 15 flexible
+// server (Entra auth) + database telecable; Service Bus Standard (topic eventos-dominio,
+// subscriptions notificaciones and analitica); Key Vault (RBAC); Function App on Flex Consumption;
+// Static Web App Standard linked to the Function App; optional VNet for private PostgreSQL.
+// Every data-plane permission is an Azure RBAC role assignment for the managed identity, scoped to
+// the narrowest resource that works (see each module's header for the role GUIDs).
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------
+// General
+// ---------------------------------------------------------------------------------------------
+@description('Environment name; part of every resource name.')
+@allowed([
+  'dev'
+  'prod'
+])
+param environmentName string
+
+@description('Short workload name used in resource names (lowercase letters/digits).')
+@minLength(3)
+@maxLength(10)
+param workloadName string = 'telecable'
+
+@description('Region for everything except the Static Web App.')
+param location string = resourceGroup().location
+
+@description('Region for the Static Web App (offered only in westus2, centralus, eastus2, westeurope, eastasia).')
+@allowed([
+  'westus2'
+  'centralus'
+  'eastus2'
+  'westeurope'
+  'eastasia'
+])
+param staticWebAppLocation string
+
+@description('Extra tags.')
+param tags object = {}
+
+// ---------------------------------------------------------------------------------------------
+// Identity / authentication (Entra ID)
+// ---------------------------------------------------------------------------------------------
+@description('Entra ID tenant that issues tokens for the API (Auth__Authority) and hosts the admins.')
+param tenantId string = subscription().tenantId
+
+@description('Audience (App ID URI or client id) of the API app registration, e.g. api://telecable-comercial.')
+param authAudience string
+
+@description('Object id of the Entra group made PostgreSQL administrator.')
+param postgresEntraAdminObjectId string
+
+@description('Display name of that group (it is also the PostgreSQL role name).')
+param postgresEntraAdminName string
+
+@description('Optional object id of an operator group granted Key Vault Secrets Officer (to set the secrets). Empty = none.')
+param keyVaultOperatorsGroupObjectId string = ''
+
+// ---------------------------------------------------------------------------------------------
+// Network
+// ---------------------------------------------------------------------------------------------
+@description('public: PostgreSQL public endpoint + firewall (dev). private: VNet, PostgreSQL VNet-injected, function app VNet-integrated (prod, recommended).')
+@allowed([
+  'public'
+  'private'
+])
+param networkMode string
+
+@description('VNet address space (networkMode = private).')
+param vnetAddressPrefix string = '10.40.0.0/16'
+
+@description('Function app integration subnet (networkMode = private).')
+param functionSubnetPrefix string = '10.40.1.0/24'
+
+@description('PostgreSQL delegated subnet (networkMode = private).')
+param postgresSubnetPrefix string = '10.40.2.0/28'
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL
+// ---------------------------------------------------------------------------------------------
+@description('PostgreSQL compute tier.')
+@allowed([
+  'Burstable'
+  'GeneralPurpose'
+  'MemoryOptimized'
+])
+param postgresSkuTier string
+
+@description('PostgreSQL compute SKU, e.g. Standard_B2s or Standard_D2ds_v5.')
+param postgresSkuName string
+
+@description('PostgreSQL storage in GB.')
+param postgresStorageSizeGB int = 64
+
+@description('PostgreSQL high availability mode.')
+@allowed([
+  'Disabled'
+  'ZoneRedundant'
+  'SameZone'
+])
+param postgresHaMode string
+
+@description('PostgreSQL backup retention in days.')
+@minValue(7)
+@maxValue(35)
+param postgresBackupRetentionDays int = 7
+
+@description('PostgreSQL geo-redundant backups (fixed at creation).')
+param postgresGeoRedundantBackup bool = false
+
+@description('Also allow password authentication (Entra ID is always on).')
+param postgresPasswordAuthEnabled bool = false
+
+@description('PostgreSQL password-auth administrator login (used only if password auth is enabled).')
+param postgresAdminLogin string = 'telecableadmin'
+
+@description('PostgreSQL password-auth administrator password: pass on the command line or from a pipeline secret, never in a .bicepparam file.')
+@secure()
+param postgresAdminPassword string = ''
+
+@description('Administrator firewall rules (networkMode = public): [{ name, startIpAddress, endIpAddress }].')
+param postgresAdminFirewallRules array = []
+
+// ---------------------------------------------------------------------------------------------
+// Storage
+// ---------------------------------------------------------------------------------------------
+@description('Replication of the host/durable storage account.')
+param hostStorageSku string = 'Standard_LRS'
+
+@description('Replication of the CFDI storage account.')
+param cfdiStorageSku string = 'Standard_LRS'
+
+@description('CFDI protection: immutability (time-based WORM retention) or versioningSoftDelete.')
+@allowed([
+  'immutability'
+  'versioningSoftDelete'
+])
+param cfdiProtectionMode string
+
+@description('CFDI time-based retention in days (immutability mode). SAT requires 5 years; 2192 days = 6 years of margin.')
+param cfdiRetentionDays int = 2192
+
+@description('Soft-delete retention for CFDI blobs/containers, days.')
+param cfdiSoftDeleteDays int = 30
+
+@description('Days after creation before CFDI XML moves to the Cool tier.')
+param cfdiCoolAfterDays int = 90
+
+@description('CanNotDelete lock on the CFDI storage account.')
+param cfdiLockAccount bool = false
+
+// ---------------------------------------------------------------------------------------------
+// Function app
+// ---------------------------------------------------------------------------------------------
+@description('Flex Consumption maximum instance count.')
+param functionMaximumInstanceCount int = 100
+
+@description('Flex Consumption instance memory (MB).')
+@allowed([
+  512
+  2048
+  4096
+])
+param functionInstanceMemoryMB int = 2048
+
+@description('Always-ready instances for HTTP functions (0 = on-demand only).')
+param functionAlwaysReadyHttpInstances int = 0
+
+@description('Durable Functions task hub name (host.json: %DURABLE_TASK_HUB%). Letters and digits, 3-45 chars.')
+param durableTaskHubName string
+
+@description('Durable Azure Storage provider: longest idle queue polling interval in Azure. Overrides the 1 s of host.json (tuned for Azurite), which costs one queue transaction per second per queue per running instance.')
+param durableMaxQueuePollingInterval string = '00:00:10'
+
+@description('PAC adapter mode read by the app (PAC_MODE), e.g. emulated in dev, live in prod; must be a value the app accepts.')
+param pacMode string
+
+@description('Payment gateway adapter mode (PAYMENT_MODE).')
+param paymentMode string
+
+@description('Router adapter mode (ROUTER_MODE).')
+param routerMode string
+
+@description('OpenTelemetry trace sampling ratio (0-1] applied by the app (OTEL_TRACES_SAMPLER_ARG).')
+param otelTraceSampleRatio string = '1.0'
+
+@description('Log Analytics retention (days).')
+param logRetentionDays int = 30
+
+@description('Log Analytics daily ingestion cap in GB (-1 = none).')
+param logDailyCapGb int = -1
+
+@description('Link the function app as the Static Web App backend.')
+param linkSwaBackend bool = true
+
+// ---------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------
+var suffix = take(uniqueString(subscription().id, resourceGroup().id, workloadName, environmentName), 6)
+var namePrefix = '${workloadName}-${environmentName}'
+var compactPrefix = take(replace(workloadName, '-', ''), 8)
+var allTags = union(tags, {
+  workload: 'telecable-comercial'
+  environment: environmentName
+})
+var names = {
+  identity: 'id-${namePrefix}'
+  hostStorage: 'st${compactPrefix}host${environmentName}${suffix}'
+  cfdiStorage: 'st${compactPrefix}cfdi${environmentName}${suffix}'
+  postgres: 'psql-${namePrefix}-${suffix}'
+  serviceBus: 'sb-${namePrefix}-${suffix}'
+  keyVault: 'kv-${take(compactPrefix, 6)}-${environmentName}-${suffix}'
+  functionApp: 'func-${namePrefix}-${suffix}'
+  staticWebApp: 'swa-${namePrefix}-${suffix}'
+}
+
+// Fixed contract between infrastructure and app.
+var cfdiContainerName = 'cfdi-xml'
+var deploymentContainerName = 'app-package'
+var databaseName = 'telecable'
+var topicName = 'eventos-dominio'
+var topicSubscriptions = [
+  'notificaciones'
+  'analitica'
+]
+// Key Vault secret names (values are set out of band, see README and modules/keyvault.bicep).
+var secretNames = {
+  csdCertificate: 'csd-certificado' // base64 of the CSD .cer (DER)
+  csdPrivateKey: 'csd-llave' // base64 of the CSD .key (PKCS#8 DER, encrypted)
+  csdPassword: 'csd-password' // password of the .key
+  webhookSecretCurrent: 'webhook-pagos-secreto-actual' // payment gateway signing secret, current
+  webhookSecretPrevious: 'webhook-pagos-secreto-anterior' // previous one, accepted during rotation
+  jwtSigningKey: 'jwt-signing-key' // key for tokens the app itself issues
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources
+// ---------------------------------------------------------------------------------------------
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: names.identity
+  location: location
+  tags: allTags
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    namePrefix: namePrefix
+    tags: allTags
+    retentionInDays: logRetentionDays
+    dailyQuotaGb: logDailyCapGb
+    appIdentityId: identity.id
+    appPrincipalId: identity.properties.principalId
+  }
+}
+
+module network 'modules/network.bicep' = if (networkMode == 'private') {
+  name: 'network'
+  params: {
+    location: location
+    namePrefix: namePrefix
+    tags: allTags
+    addressPrefix: vnetAddressPrefix
+    functionSubnetPrefix: functionSubnetPrefix
+    postgresSubnetPrefix: postgresSubnetPrefix
+    postgresServerName: names.postgres
+  }
+}
+
+module hostStorage 'modules/storage-host.bicep' = {
+  name: 'storage-host'
+  params: {
+    location: location
+    name: names.hostStorage
+    tags: allTags
+    skuName: hostStorageSku
+    deploymentContainerName: deploymentContainerName
+    appIdentityId: identity.id
+    appPrincipalId: identity.properties.principalId
+  }
+}
+
+module cfdiStorage 'modules/storage-cfdi.bicep' = {
+  name: 'storage-cfdi'
+  params: {
+    location: location
+    name: names.cfdiStorage
+    tags: allTags
+    skuName: cfdiStorageSku
+    containerName: cfdiContainerName
+    protectionMode: cfdiProtectionMode
+    retentionDays: cfdiRetentionDays
+    softDeleteDays: cfdiSoftDeleteDays
+    coolAfterDays: cfdiCoolAfterDays
+    lockAccount: cfdiLockAccount
+    appIdentityId: identity.id
+    appPrincipalId: identity.properties.principalId
+  }
+}
+
+module postgres 'modules/postgres.bicep' = {
+  name: 'postgres'
+  params: {
+    location: location
+    name: names.postgres
+    tags: allTags
+    skuTier: postgresSkuTier
+    skuName: postgresSkuName
+    storageSizeGB: postgresStorageSizeGB
+    haMode: postgresHaMode
+    backupRetentionDays: postgresBackupRetentionDays
+    geoRedundantBackup: postgresGeoRedundantBackup
+    networkMode: networkMode
+    delegatedSubnetId: network.?outputs.postgresSubnetId ?? ''
+    // Referencing the link output orders the server after the DNS zone is linked to the VNet.
+    privateDnsZoneId: empty(network.?outputs.postgresDnsLinkId ?? '') ? '' : network.?outputs.postgresDnsZoneId ?? ''
+    adminFirewallRules: postgresAdminFirewallRules
+    passwordAuthEnabled: postgresPasswordAuthEnabled
+    administratorLogin: postgresAdminLogin
+    administratorPassword: postgresAdminPassword
+    tenantId: tenantId
+    entraAdminObjectId: postgresEntraAdminObjectId
+    entraAdminName: postgresEntraAdminName
+    entraAdminType: 'Group'
+    databaseName: databaseName
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    location: location
+    name: names.serviceBus
+    tags: allTags
+    topicName: topicName
+    subscriptionNames: topicSubscriptions
+    appIdentityId: identity.id
+    appPrincipalId: identity.properties.principalId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    location: location
+    name: names.keyVault
+    tags: allTags
+    tenantId: tenantId
+    appIdentityId: identity.id
+    appPrincipalId: identity.properties.principalId
+    operatorsGroupObjectId: keyVaultOperatorsGroupObjectId
+  }
+}
+
+module staticWebApp 'modules/staticwebapp.bicep' = {
+  name: 'staticwebapp'
+  params: {
+    location: staticWebAppLocation
+    name: names.staticWebApp
+    tags: allTags
+  }
+}
+
+var kvUri = keyVault.outputs.uri
+var kvRef = {
+  csdPassword: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.csdPassword})'
+  webhookSecretCurrent: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.webhookSecretCurrent})'
+  webhookSecretPrevious: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.webhookSecretPrevious})'
+  jwtSigningKey: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.jwtSigningKey})'
+}
+
+// Everything the app reads. Names are the app's configuration keys ("__" = ":" in .NET config).
+var appSettings = {
+  // Host storage + Durable task hub (Azure Storage provider), identity-based.
+  AzureWebJobsStorage__accountName: hostStorage.outputs.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.properties.clientId
+  DURABLE_TASK_HUB: durableTaskHubName
+  Durable__Backend: 'AzureStorage'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: durableMaxQueuePollingInterval
+
+  // Observability. Ingestion is Entra-authenticated (App Insights local auth is disabled).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  OTEL_SERVICE_NAME: 'telecable-comercial'
+  OTEL_RESOURCE_ATTRIBUTES: 'service.namespace=telecable,deployment.environment=${environmentName}'
+  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio'
+  OTEL_TRACES_SAMPLER_ARG: otelTraceSampleRatio
+
+  // PostgreSQL: no password; the app obtains an Entra token for the managed identity
+  // (scope https://ossrdbms-aad.database.windows.net/.default) and passes it as the password
+  // (Npgsql UsePeriodicPasswordProvider). Username = the identity's PostgreSQL role = its name.
+  Postgres__ConnectionString: 'Host=${postgres.outputs.fqdn};Port=5432;Database=${databaseName};Username=${identity.name};Ssl Mode=VerifyFull;Maximum Pool Size=20;Timeout=15'
+
+  // Blob storage for stamped CFDI XML.
+  Blob__ServiceUri: cfdiStorage.outputs.blobEndpoint
+  Blob__Container: cfdiStorage.outputs.containerName
+
+  // Domain events (outbox relay -> topic).
+  ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+  ServiceBus__Topic: serviceBus.outputs.topicName
+
+  // Adapters.
+  PAC_MODE: pacMode
+  PAYMENT_MODE: paymentMode
+  ROUTER_MODE: routerMode
+
+  // API authentication (Entra ID bearer tokens).
+  Auth__Authority: '${environment().authentication.loginEndpoint}${tenantId}/v2.0'
+  Auth__Audience: authAudience
+  Auth__TenantId: tenantId
+
+  // CSD (certificate + private key read from Key Vault by the app; password as a KV reference).
+  Csd__KeyVaultUri: kvUri
+  Csd__CertificateSecretName: secretNames.csdCertificate
+  Csd__PrivateKeySecretName: secretNames.csdPrivateKey
+  Csd__Password: kvRef.csdPassword
+
+  // Payment webhook HMAC secrets: current and previous (both accepted during rotation).
+  Webhooks__Pagos__SecretActual: kvRef.webhookSecretCurrent
+  Webhooks__Pagos__SecretAnterior: kvRef.webhookSecretPrevious
+
+  // Signing key for tokens the app issues itself.
+  Jwt__SigningKey: kvRef.jwtSigningKey
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    location: location
+    namePrefix: namePrefix
+    name: names.functionApp
+    tags: allTags
+    identityId: identity.id
+    identityClientId: identity.properties.clientId
+    deploymentContainerUrl: hostStorage.outputs.deploymentContainerUrl
+    maximumInstanceCount: functionMaximumInstanceCount
+    instanceMemoryMB: functionInstanceMemoryMB
+    alwaysReadyHttpInstances: functionAlwaysReadyHttpInstances
+    vnetSubnetId: network.?outputs.functionSubnetId ?? ''
+    corsAllowedOrigins: [
+      'https://${staticWebApp.outputs.defaultHostName}'
+    ]
+    appSettings: appSettings
+  }
+}
+
+module swaBackend 'modules/swa-backend.bicep' = if (linkSwaBackend) {
+  // Ordered after the static web app through functionApp (its CORS uses the SWA hostname).
+  name: 'swa-backend'
+  params: {
+    staticWebAppName: names.staticWebApp
+    functionAppId: functionApp.outputs.id
+    functionAppLocation: location
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs (no secrets)
+// ---------------------------------------------------------------------------------------------
+output functionAppName string = functionApp.outputs.name
+output functionAppHostname string = functionApp.outputs.defaultHostName
+output staticWebAppName string = staticWebApp.outputs.name
+output staticWebAppHostname string = staticWebApp.outputs.defaultHostName
+output hostStorageAccountName string = hostStorage.outputs.name
+output cfdiStorageAccountName string = cfdiStorage.outputs.name
+output cfdiBlobServiceUri string = cfdiStorage.outputs.blobEndpoint
+output postgresServerName string = postgres.outputs.name
+output postgresFqdn string = postgres.outputs.fqdn
+output postgresDatabase string = postgres.outputs.databaseName
+output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+output keyVaultName string = keyVault.outputs.name
+output keyVaultUri string = kvUri
+output keyVaultSecretNames object = secretNames
+output managedIdentityName string = identity.name
+output managedIdentityClientId string = identity.properties.clientId
+output appInsightsName string = monitoring.outputs.appInsightsName

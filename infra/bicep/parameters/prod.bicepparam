@@ -1,0 +1,49 @@
+// Production: private PostgreSQL (VNet) with zone-redundant HA, WORM retention for CFDI XML.
+// Replace the <...> GUIDs with your tenant's values before deploying (or override with -p).
+using '../main.bicep'
+
+param environmentName = 'prod'
+param staticWebAppLocation = 'centralus'
+
+param authAudience = 'api://telecable-comercial'
+param postgresEntraAdminObjectId = '00000000-0000-0000-0000-000000000000' // <object id of the DBA group>
+param postgresEntraAdminName = 'telecable-dba' // <display name of the DBA group>
+param keyVaultOperatorsGroupObjectId = '' // <object id of the group allowed to set secrets>
+
+param networkMode = 'private'
+param vnetAddressPrefix = '10.40.0.0/16'
+param functionSubnetPrefix = '10.40.1.0/24'
+param postgresSubnetPrefix = '10.40.2.0/28'
+
+// General Purpose D2ds_v5: 2 vCores, 8 GiB RAM; zone-redundant standby in another zone.
+param postgresSkuTier = 'GeneralPurpose'
+param postgresSkuName = 'Standard_D2ds_v5'
+param postgresStorageSizeGB = 128
+param postgresHaMode = 'ZoneRedundant'
+param postgresBackupRetentionDays = 35
+param postgresGeoRedundantBackup = true
+param postgresPasswordAuthEnabled = false
+
+param hostStorageSku = 'Standard_ZRS'
+param cfdiStorageSku = 'Standard_GZRS'
+// SAT: 5 years (CFF art. 30); 6 years of WORM retention, then lock the policy (README).
+param cfdiProtectionMode = 'immutability'
+param cfdiRetentionDays = 2192
+param cfdiSoftDeleteDays = 30
+param cfdiCoolAfterDays = 90
+param cfdiLockAccount = true
+
+param functionMaximumInstanceCount = 100
+param functionInstanceMemoryMB = 2048
+param functionAlwaysReadyHttpInstances = 1
+param durableTaskHubName = 'TelecableProd'
+
+param pacMode = 'live'
+param paymentMode = 'live'
+param routerMode = 'live'
+
+param otelTraceSampleRatio = '0.1'
+param logRetentionDays = 30
+param logDailyCapGb = 10
+
+param linkSwaBackend = true
