@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Telecable.Infrastructure.Observabilidad;
+
+/// <summary>
+/// One JSON object per log line: timestamp, level, service, cid, category, message, the structured
+/// state and the exception type (the stack goes to the trace exporter, not to the console of a shared host).
+/// </summary>
+public sealed class FormatoJson() : ConsoleFormatter(NombreFormato)
+{
+    public const string NombreFormato = "telecable-json";
+
+    public override void Write<TState>(in LogEntry<TState> entrada, IExternalScopeProvider? scopes, TextWriter escritor)
+    {
+        var mensaje = entrada.Formatter(entrada.State, entrada.Exception);
+        if (mensaje is null && entrada.Exception is null) return;
+        using var buffer = new MemoryStream();
+        using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            j.WriteStartObject();
+            j.WriteString("timestamp", DateTimeOffset.UtcNow.ToString("O"));
+            j.WriteString("level", Nivel(entrada.LogLevel));
+            j.WriteString("service", Telemetria.Servicio);
+            var cid = Correlacion.Cid;
+            scopes?.ForEachScope((scope, _) =>
+            {
+                if (scope is IEnumerable<KeyValuePair<string, object?>> pares)
+                    foreach (var (k, v) in pares) if (k == "cid" && v is string s) cid = s;
+            }, (object?)null);
+            if (cid is not null) j.WriteString("cid", cid);
+            j.WriteString("category", entrada.Category);
+            j.WriteString("message", mensaje);
+            if (System.Diagnostics.Activity.Current is { } act) j.WriteString("traceId", act.TraceId.ToString());
+            if (entrada.State is IEnumerable<KeyValuePair<string, object?>> estado)
+                foreach (var (k, v) in estado)
+                    if (k != "{OriginalFormat}" && k != "cid") j.WriteString(char.ToLowerInvariant(k[0]) + k[1..], v?.ToString());
+            if (entrada.Exception is { } ex)
+            {
+                j.WriteString("exception", ex.GetType().FullName);
+                j.WriteString("exceptionMessage", ex.Message);
+            }
+            j.WriteEndObject();
+        }
+        escritor.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        escritor.Write('\n');
+    }
+
+    private static string Nivel(LogLevel n) => n switch
+    {
+        LogLevel.Trace => "trace",
+        LogLevel.Debug => "debug",
+        LogLevel.Information => "info",
+        LogLevel.Warning => "warn",
+        LogLevel.Error => "error",
+        LogLevel.Critical => "critical",
+        _ => "none",
+    };
+}

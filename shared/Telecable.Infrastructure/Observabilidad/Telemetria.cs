@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Telecable.Infrastructure.Observabilidad;
+
+/// <summary>The app's one ActivitySource and Meter, registered with OpenTelemetry under the same name.</summary>
+public static class Telemetria
+{
+    public const string Nombre = "Telecable";
+    public const string Servicio = "telecable-comercial";
+    public static readonly ActivitySource Fuente = new(Nombre);
+    public static readonly Meter Medidor = new(Nombre);
+}
+
+/// <summary>The correlation id of the current operation, flowing with the async context.</summary>
+public static class Correlacion
+{
+    public const string Encabezado = "X-Correlation-Id";
+    private static readonly AsyncLocal<string?> Actual = new();
+
+    public static string? Cid => Actual.Value;
+
+    /// <summary>Sets the cid for this async flow (HTTP call, activity) and tags the current span with it.</summary>
+    public static void Establecer(string cid)
+    {
+        Actual.Value = cid;
+        Activity.Current?.SetTag("cid", cid);
+    }
+
+    /// <summary>Accepts a caller's id only if it is short and plain, so logs cannot be forged through it.</summary>
+    public static string Normalizar(string? recibido) =>
+        recibido is { Length: > 0 and <= 64 } && recibido.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
+            ? recibido
+            : Guid.NewGuid().ToString("N");
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Telecable.Domain.Comun;
+
+namespace Telecable.Infrastructure.Outbox;
+
+/// <summary>Writes domain events inside the caller's transaction, so an event exists iff its change does.</summary>
+public static class Outbox
+{
+    public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, EventoDominio e, CancellationToken ct) =>
+        cn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO outbox (evento_id, tipo, agregado, agregado_id, datos, cid, ocurrido_en)
+            VALUES (@Id, @Tipo, @Agregado, @AgregadoId, @Datos::jsonb, @Cid, @OcurridoEn)
+            """, new { e.Id, e.Tipo, e.Agregado, e.AgregadoId, Datos = e.Datos.GetRawText(), e.Cid, e.OcurridoEn },
+            transaction: tx, cancellationToken: ct));
+}
+
+/// <summary>Where relayed events go: Service Bus in Azure, a JSONL file locally.</summary>
+public interface IPublicadorEventos
+{
+    string Destino { get; }
+    Task PublicarAsync(IReadOnlyList<EventoDominio> eventos, CancellationToken ct);
+}
+
+public sealed record EventoPublicado(long Posicion, Guid EventoId, string Tipo, string Agregado, string AgregadoId,
+    JsonElement Datos, string Cid, DateTimeOffset OcurridoEn, DateTimeOffset? PublicadoEn, string? Destino, int Intentos, string? UltimoError);
