@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Telecable.Domain.Comun;
+
+namespace Telecable.Functions.Http;
+
+/// <summary>
+/// A JSON answer that writes itself. Used by every function instead of MVC's ObjectResult so the bytes
+/// on the wire are identical under the real Functions host and the local host, and so an idempotent
+/// answer can be stored and replayed exactly.
+/// </summary>
+public sealed class RespuestaJson(int status, string? cuerpo, string tipoContenido = "application/json; charset=utf-8") : IActionResult
+{
+    public int Status { get; } = status;
+    public string? Cuerpo { get; } = cuerpo;
+    public string TipoContenido { get; } = tipoContenido;
+    public Dictionary<string, string> Encabezados { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public RespuestaJson Con(string encabezado, string valor)
+    {
+        Encabezados[encabezado] = valor;
+        return this;
+    }
+
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        var r = context.HttpContext.Response;
+        r.StatusCode = Status;
+        foreach (var (k, v) in Encabezados) r.Headers[k] = v;
+        if (Cuerpo is null) return;
+        r.ContentType = TipoContenido;
+        await r.WriteAsync(Cuerpo, context.HttpContext.RequestAborted);
+    }
+}
+
+/// <summary>The answers functions give: success shapes and RFC 7807 problems.</summary>
+public static class Respuestas
+{
+    public const string TipoProblema = "application/problem+json; charset=utf-8";
+
+    public static RespuestaJson Ok<T>(T cuerpo) => Json(StatusCodes.Status200OK, cuerpo);
+
+    public static RespuestaJson Creado<T>(string ubicacion, T cuerpo) => Json(StatusCodes.Status201Created, cuerpo).Con("Location", ubicacion);
+
+    public static RespuestaJson Aceptado<T>(string ubicacion, T cuerpo) => Json(StatusCodes.Status202Accepted, cuerpo).Con("Location", ubicacion);
+
+    public static RespuestaJson SinContenido() => new(StatusCodes.Status204NoContent, null);
+
+    public static RespuestaJson Json<T>(int status, T cuerpo) => new(status, JsonSerializer.Serialize(cuerpo, JsonWeb.Opciones));
+
+    /// <summary>RFC 7807 problem details; validation problems carry "errors": { field: [reasons] } as ASP.NET's ValidationProblemDetails.</summary>
+    public static RespuestaJson Problema(int status, string titulo, string? detalle, string cid, string instancia,
+        IReadOnlyList<ErrorCampo>? errores = null, string? codigo = null)
+    {
+        var p = new Dictionary<string, object?>
+        {
+            ["type"] = $"https://telecable.mx/problemas/{status}",
+            ["title"] = titulo,
+            ["status"] = status,
+            ["detail"] = detalle,
+            ["instance"] = instancia,
+            ["cid"] = cid,
+        };
+        if (codigo is not null) p["code"] = codigo;
+        if (errores is { Count: > 0 })
+            p["errors"] = errores.GroupBy(e => e.Campo).ToDictionary(g => g.Key, g => g.Select(e => e.Motivo).ToArray());
+        return new RespuestaJson(status, JsonSerializer.Serialize(p, JsonWeb.Opciones), TipoProblema);
+    }
+}

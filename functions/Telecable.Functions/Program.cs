@@ -1,0 +1,12 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Telecable.Functions;
+
+// The real Functions host (func start / Azure). The local host does not run this file; it calls the
+// same Registro.AgregarTelecable, so both paths get the same services.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AgregarTelecable(builder.Configuration);
+builder.Services.AddHostedService<MigracionAlIniciar>();
+builder.Build().Run();

@@ -1,0 +1,92 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Telecable.LocalHost.Durable;
+
+/// <summary>
+/// The durable backend behind the gRPC sidecar (TaskHubGrpcServer from InProcessTestHost): in memory for
+/// tests, or the Azure Storage provider (what Durable Functions uses in production) on Azurite, which
+/// keeps orchestrations across a kill -9 of this host.
+/// </summary>
+public sealed class BackendDurable : IAsyncDisposable
+{
+    private readonly IHost _sidecar;
+
+    public string Tipo { get; }
+    public GrpcChannel Canal { get; }
+
+    private BackendDurable(string tipo, IHost sidecar, GrpcChannel canal)
+    {
+        Tipo = tipo;
+        _sidecar = sidecar;
+        Canal = canal;
+    }
+
+    public static async Task<BackendDurable> IniciarAsync(IConfiguration config, ILoggerFactory logs, CancellationToken ct)
+    {
+        var tipo = config["Durable:Backend"] ?? "AzureStorage";
+        var servicio = tipo.Equals("InMemory", StringComparison.OrdinalIgnoreCase)
+            ? (IOrchestrationService)new ServicioEnMemoria(new InMemoryOrchestrationService(logs))
+            : await CrearAzureStorageAsync(config, logs);
+
+        var puerto = int.TryParse(config["Durable:PuertoSidecar"], out var p) ? p : 0;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(logs);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, puerto, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
+        builder.Services.AddSingleton(servicio);
+        builder.Services.AddSingleton((IOrchestrationServiceClient)servicio);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(ct);
+
+        var direccion = app.Urls.First();
+        var canal = GrpcChannel.ForAddress(direccion, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+        logs.CreateLogger<BackendDurable>().LogInformation("Backend durable {Backend} escuchando en {Direccion}", tipo, direccion);
+        return new BackendDurable(tipo, app, canal);
+    }
+
+    private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, ILoggerFactory logs)
+    {
+        var cs = config["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = config["DURABLE_TASK_HUB"] ?? "TelecableLocal",
+            StorageAccountClientProvider = new StorageAccountClientProvider(cs),
+            LoggerFactory = logs,
+            PartitionCount = 4,
+            // Locally: poll often and keep messages hidden briefly, so work resumes quickly after a crash
+            // (the defaults leave in-flight messages hidden for 5 minutes).
+            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
+            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
+            LeaseInterval = TimeSpan.FromSeconds(5),
+            LeaseRenewInterval = TimeSpan.FromSeconds(2),
+            LeaseAcquireInterval = TimeSpan.FromSeconds(2),
+            MaxConcurrentTaskActivityWorkItems = 64,
+            MaxConcurrentTaskOrchestrationWorkItems = 32,
+        };
+        var servicio = new AzureStorageOrchestrationService(settings);
+        await servicio.CreateIfNotExistsAsync();
+        return servicio;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _sidecar.StopAsync();
+        _sidecar.Dispose();
+        Canal.Dispose();
+    }
+}

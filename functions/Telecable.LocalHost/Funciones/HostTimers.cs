@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Cronos;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Telecable.LocalHost.Funciones;
+
+/// <summary>
+/// Fires [TimerTrigger] functions on their 6-field CRON schedules (UTC, like the Functions host
+/// without WEBSITE_TIME_ZONE), never overlapping a run of the same timer, and on demand.
+/// </summary>
+internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvider servicios, IConfiguration config, ILogger<HostTimers> log) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _enCurso = new();
+
+    public IEnumerable<string> Nombres => funciones.Where(f => f.Disparador == Disparador.Timer).Select(f => f.Nombre);
+
+    protected override Task ExecuteAsync(CancellationToken ct) =>
+        Task.WhenAll(funciones.Where(f => f.Disparador == Disparador.Timer).Select(f => ProgramarAsync(f, ct)));
+
+    private async Task ProgramarAsync(Funcion f, CancellationToken ct)
+    {
+        var t = (TimerTriggerAttribute)f.Atributo;
+        var cron = CronExpression.Parse(Configuracion.Resolver(t.Schedule, config), CronFormat.IncludeSeconds);
+        if (t.RunOnStartup) await DispararAsync(f.Nombre, ct);
+        while (!ct.IsCancellationRequested)
+        {
+            var siguiente = cron.GetNextOccurrence(DateTime.UtcNow);
+            if (siguiente is null) return;
+            var espera = siguiente.Value - DateTime.UtcNow;
+            if (espera > TimeSpan.Zero) await Task.Delay(espera, ct);
+            await DispararAsync(f.Nombre, ct);
+        }
+    }
+
+    /// <summary>Runs a timer function now. False if it is unknown; a run already in progress is skipped.</summary>
+    public async Task<bool> DispararAsync(string nombre, CancellationToken ct)
+    {
+        var f = funciones.FirstOrDefault(x => x.Disparador == Disparador.Timer && x.Nombre.Equals(nombre, StringComparison.OrdinalIgnoreCase));
+        if (f is null) return false;
+        var candado = _enCurso.GetOrAdd(f.Nombre, _ => new SemaphoreSlim(1, 1));
+        if (!await candado.WaitAsync(0, ct)) return true;
+        try
+        {
+            await using var alcance = servicios.CreateAsyncScope();
+            await Invocador.InvocarAsync(f, alcance.ServiceProvider, p =>
+                p == f.ParametroDisparador ? (true, new TimerInfo())
+                : p.ParameterType == typeof(CancellationToken) ? (true, ct)
+                : (false, null));
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            log.LogError(ex, "El timer {Funcion} falló", f.Nombre);
+        }
+        finally
+        {
+            candado.Release();
+        }
+        return true;
+    }
+}

@@ -1,0 +1,4 @@
+using Telecable.LocalHost;
+
+var app = await HostLocal.ConstruirAsync(args);
+await app.RunAsync();
