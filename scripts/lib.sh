@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Shared helpers for the scripts: a private PostgreSQL 15 cluster and Azurite, both under .data/
+# (git-ignored), on ports of their own, started idempotently and waited for.
+set -euo pipefail
+
+RAIZ="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$RAIZ/.data"
+PG_PORT="${TELECABLE_PG_PORT:-55432}"
+PG_DIR="$DATA/pg"
+PG_SOCK="$DATA/pg-sock"
+AZURITE_DIR="$DATA/azurite"
+HOST_PORT="${TELECABLE_HOST_PORT:-7071}"
+mkdir -p "$DATA/logs"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+falla() { log "ERROR: $*"; exit 1; }
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+    [ -x "$d/pg_ctl" ] && { echo "$d"; return; }
+  done
+  d="$(dpkg -L postgresql-15 2>/dev/null | grep '/bin/pg_ctl$' | head -1 || true)"
+  [ -n "$d" ] && { dirname "$d"; return; }
+  falla "PostgreSQL 15 not found: run 'apt-get install -y postgresql-15' (scripts/instalar.sh does it)"
+}
+
+# Connection string for the superuser-ish role the scripts create.
+pg_cs() { echo "Host=127.0.0.1;Port=$PG_PORT;Username=telecable;Database=${1:-telecable}"; }
+
+iniciar_postgres() {
+  local bin; bin="$(pg_bin)"
+  # initdb refuses to run as root; the cluster belongs to 'postgres' when we are root.
+  local como=(); if [ "$(id -u)" = 0 ]; then como=(runuser -u postgres --); fi
+  mkdir -p "$PG_SOCK"
+  if [ ! -f "$PG_DIR/PG_VERSION" ]; then
+    log "initdb $PG_DIR"
+    mkdir -p "$PG_DIR"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$PG_DIR" "$PG_SOCK"
+    "${como[@]}" "$bin/initdb" -D "$PG_DIR" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$DATA/logs/initdb.log"
+  fi
+  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$PG_SOCK"
+  if ! "${como[@]}" "$bin/pg_ctl" -D "$PG_DIR" status >/dev/null 2>&1; then
+    log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    touch "$DATA/logs/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres "$DATA/logs/postgres.log"
+    "${como[@]}" "$bin/pg_ctl" -D "$PG_DIR" -l "$DATA/logs/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_buffers=256MB" start >/dev/null
+  fi
+  local i; for i in $(seq 1 60); do
+    "$bin/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -U postgres -q && break; sleep 0.5
+  done
+  "$bin/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -U postgres -q || falla "PostgreSQL did not answer on $PG_PORT (see $DATA/logs/postgres.log)"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname='telecable'" | grep -q 1 \
+    || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE ROLE telecable LOGIN CREATEDB"
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='telecable'" | grep -q 1 \
+    || psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE telecable OWNER telecable"
+}
+
+detener_postgres() {
+  local bin; bin="$(pg_bin)"
+  local como=(); if [ "$(id -u)" = 0 ]; then como=(runuser -u postgres --); fi
+  [ -f "$PG_DIR/PG_VERSION" ] && "${como[@]}" "$bin/pg_ctl" -D "$PG_DIR" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+}
+
+puerto_abierto() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+instalar_npm() {
+  if [ ! -x "$RAIZ/node_modules/.bin/azurite" ] || [ "$RAIZ/package-lock.json" -nt "$RAIZ/node_modules/.package-lock.json" ]; then
+    log "npm ci (pinned tools and portal dependencies)"
+    (cd "$RAIZ" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+iniciar_azurite() {
+  instalar_npm
+  if puerto_abierto 10000 && puerto_abierto 10001 && puerto_abierto 10002; then return; fi
+  log "starting Azurite (blob 10000, queue 10001, table 10002)"
+  mkdir -p "$AZURITE_DIR"
+  nohup "$RAIZ/node_modules/.bin/azurite" --skipApiVersionCheck --disableTelemetry --silent --location "$AZURITE_DIR" \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$DATA/logs/azurite.log" 2>&1 &
+  echo $! >"$DATA/azurite.pid"
+  local i; for i in $(seq 1 60); do
+    puerto_abierto 10000 && puerto_abierto 10001 && puerto_abierto 10002 && return; sleep 0.5
+  done
+  falla "Azurite did not answer (see $DATA/logs/azurite.log)"
+}
+
+detener_azurite() {
+  if [ -f "$DATA/azurite.pid" ] && kill "$(cat "$DATA/azurite.pid")" 2>/dev/null; then log "Azurite stopped"; fi
+  rm -f "$DATA/azurite.pid"
+}
+
+# Secrets for local runs are generated once per checkout and never committed.
+secretos() {
+  local f="$DATA/secrets.env"
+  if [ ! -f "$f" ]; then
+    umask 077
+    { echo "JWT_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
+      echo "DEMO_PASSWORD=demo-$(head -c 6 /dev/urandom | base64 | tr -d '\n/+=')"
+      echo "WEBHOOK_SECRET=whsec_$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"
+      echo "ROUTER_KEY_SALT=$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"; } >"$f"
+  fi
+  # shellcheck disable=SC1090
+  . "$f"
+}
+
+# functions/Telecable.Functions/local.settings.json from the sample, with this checkout's secrets.
+escribir_local_settings() {
+  secretos
+  local destino="$RAIZ/functions/Telecable.Functions/local.settings.json"
+  sed -e "s|\"Auth__SigningKeys__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Auth__SigningKeys__0\": \"$JWT_KEY\"|" \
+      -e "s|\"Auth__DemoPassword\": \"__GENERATED_BY_SCRIPTS__\"|\"Auth__DemoPassword\": \"$DEMO_PASSWORD\"|" \
+      -e "s|\"Webhooks__Pagos__Secretos__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Webhooks__Pagos__Secretos__0\": \"$WEBHOOK_SECRET\"|" \
+      -e "s|\"Routers__SalClaves\": \"__GENERATED_BY_SCRIPTS__\"|\"Routers__SalClaves\": \"$ROUTER_KEY_SALT\"|" \
+      -e "s|\"Outbox__JsonlPath\": \"[^\"]*\"|\"Outbox__JsonlPath\": \"$DATA/eventos.jsonl\"|" \
+      -e "s|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=[0-9]*;|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=$PG_PORT;|" \
+      -e "s|\"LocalHost__Port\": \"[0-9]*\"|\"LocalHost__Port\": \"$HOST_PORT\"|" \
+      "$RAIZ/local.settings.sample.json" >"$destino"
+  chmod 600 "$destino"
+  grep -q __GENERATED_BY_SCRIPTS__ "$destino" && falla "local.settings.sample.json has a placeholder the scripts do not fill" || true
+}

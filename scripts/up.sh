@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Brings the whole system up locally with demo data: PostgreSQL, Azurite, the Functions app on the
+# local host (Azure Storage durable backend on Azurite), the portals, and prints where everything is.
+# Re-running it restarts the app (picking up code changes) and leaves the data where it was.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$RAIZ/scripts/instalar.sh"
+iniciar_postgres
+iniciar_azurite
+escribir_local_settings
+
+log "building the Functions app and the local host (Release)"
+dotnet build "$RAIZ/functions/Telecable.LocalHost/Telecable.LocalHost.csproj" -c Release -nologo -v q -clp:ErrorsOnly >"$DATA/logs/build.log" 2>&1 \
+  || { cat "$DATA/logs/build.log"; falla "build failed"; }
+
+detener_host() {
+  if [ -f "$DATA/localhost.pid" ] && kill -0 "$(cat "$DATA/localhost.pid")" 2>/dev/null; then
+    log "stopping the running local host"
+    kill "$(cat "$DATA/localhost.pid")"; while kill -0 "$(cat "$DATA/localhost.pid")" 2>/dev/null; do sleep 0.2; done
+  fi
+  rm -f "$DATA/localhost.pid"
+}
+detener_host
+
+BIN="$RAIZ/functions/Telecable.LocalHost/bin/Release/net10.0"
+log "starting the local host on http://127.0.0.1:$HOST_PORT"
+( cd "$BIN" && nohup dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
+    >>"$DATA/logs/localhost.log" 2>&1 & echo $! >"$DATA/localhost.pid" )
+
+for i in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$HOST_PORT/api/health" -o "$DATA/health.json" 2>/dev/null; then break; fi
+  kill -0 "$(cat "$DATA/localhost.pid")" 2>/dev/null || { tail -30 "$DATA/logs/localhost.log"; falla "the local host exited"; }
+  sleep 1
+done
+curl -fsS "http://127.0.0.1:$HOST_PORT/api/health" -o "$DATA/health.json" || { cat "$DATA/health.json" 2>/dev/null; falla "health check failed"; }
+
+[ -x "$RAIZ/scripts/up-extra.sh" ] && "$RAIZ/scripts/up-extra.sh"
+
+secretos
+U="http://127.0.0.1:$HOST_PORT"
+cat <<RESUMEN
+
+Telecable Comercial is up.
+
+  API (Functions on the local host)  $U/api
+  Health                             $U/api/health   -> $(tr -d '\n' <"$DATA/health.json" | head -c 160)
+  Portals                            $U/  (portal-cliente, portal-tecnico, backoffice, portal-facturacion)
+  Run a timer now                    curl -X POST -H "Authorization: Bearer \$TOKEN" $U/admin/functions/RelayarOutbox
+  PostgreSQL                         $(pg_cs)   (psql -h 127.0.0.1 -p $PG_PORT -U telecable telecable)
+  Azurite                            blob 127.0.0.1:10000  queue :10001  table :10002  (data in .data/azurite)
+  Domain events (local outbox log)   $DATA/eventos.jsonl   and  GET $U/api/eventos
+  Logs (JSON lines)                  $DATA/logs/localhost.log
+
+  Demo users (password for all: $DEMO_PASSWORD, from .data/secrets.env):
+    admin, soporte, cobranzas, tecnico, cliente
+  Get a token:
+    TOKEN=\$(curl -s -X POST $U/api/auth/token -H 'Content-Type: application/json' \\
+      -d '{"usuario":"admin","password":"$DEMO_PASSWORD"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
+
+  Stop everything: scripts/down.sh
+RESUMEN
