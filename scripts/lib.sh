@@ -72,8 +72,8 @@ instalar_npm() {
 }
 
 iniciar_azurite() {
-  instalar_npm
   if puerto_abierto 10000 && puerto_abierto 10001 && puerto_abierto 10002; then return; fi
+  instalar_npm
   log "starting Azurite (blob 10000, queue 10001, table 10002)"
   mkdir -p "$AZURITE_DIR"
   nohup "$RAIZ/node_modules/.bin/azurite" --skipApiVersionCheck --disableTelemetry --silent --location "$AZURITE_DIR" \

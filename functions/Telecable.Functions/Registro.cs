@@ -24,7 +24,7 @@ namespace Telecable.Functions;
 /// Everything the functions need, registered once: Program.cs (the real Functions host) and the
 /// local host both call this, so the two run the same services.
 /// </summary>
-public static class Registro
+public static partial class Registro
 {
     public static IServiceCollection AgregarTelecable(this IServiceCollection s, IConfiguration config)
     {
@@ -44,6 +44,7 @@ public static class Registro
         });
         s.AddSingleton<Migrador>();
         s.AddSingleton<AlmacenIdempotencia>();
+        s.AddSingleton<IAlmacenIdempotencia>(sp => sp.GetRequiredService<AlmacenIdempotencia>());
         s.AddSingleton<RelayOutbox>();
         s.AddSingleton(sp => CrearPublicador(sp, config));
 
@@ -59,6 +60,13 @@ public static class Registro
         s.AddSingleton<ValidadorTokens>();
         s.AddSingleton<EmisorDesarrollo>();
         s.AddSingleton<Api>();
+
+        // One registration method per area, each in its own file under Registro/.
+        s.AgregarCatalogoYClientes(config);
+        s.AgregarFacturacion(config);
+        s.AgregarPagos(config);
+        s.AgregarAltasYTickets(config);
+        s.AgregarRouters(config);
 
         AgregarTelemetria(s, config);
         return s;

@@ -20,7 +20,7 @@ namespace Telecable.Functions.Http;
 /// never a stack trace). An explicit call rather than worker middleware, so that the real Functions
 /// host and the local host run exactly the same code.
 /// </summary>
-public sealed class Api(ValidadorTokens tokens, AlmacenIdempotencia idempotencia, ILogger<Api> log)
+public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotencia, ILogger<Api> log)
 {
     public const string EncabezadoIdempotencia = "Idempotency-Key";
 

@@ -16,12 +16,20 @@ public abstract record Reserva
     public sealed record OtraSolicitud : Reserva;
 }
 
+/// <summary>Where Idempotency-Key reservations live (an interface so the HTTP pipeline can be unit-tested).</summary>
+public interface IAlmacenIdempotencia
+{
+    Task<Reserva> ReservarAsync(string ambito, string clave, byte[] huella, CancellationToken ct);
+    Task CompletarAsync(string ambito, string clave, int status, string? tipoContenido, string? cuerpo, CancellationToken ct);
+    Task LiberarAsync(string ambito, string clave, CancellationToken ct);
+}
+
 /// <summary>
 /// Idempotency keys in PostgreSQL (Stripe; IETF draft-ietf-httpapi-idempotency-key-header). The
 /// primary key on (ambito, clave) decides the race: of two concurrent requests with one key exactly
 /// one inserts; the other sees 'en_curso'.
 /// </summary>
-public sealed class AlmacenIdempotencia(NpgsqlDataSource db, TimeProvider reloj)
+public sealed class AlmacenIdempotencia(NpgsqlDataSource db, TimeProvider reloj) : IAlmacenIdempotencia
 {
     public static readonly TimeSpan Retencion = TimeSpan.FromHours(24);
 

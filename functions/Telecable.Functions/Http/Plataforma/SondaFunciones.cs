@@ -11,7 +11,7 @@ public sealed record SolicitudSonda(int Pasos = 3, int EsperaMs = 0);
 public sealed record EstadoOrquestacion(string Id, string Nombre, string Estado, DateTimeOffset CreadaEn, DateTimeOffset ActualizadaEn, string? Salida, string? Falla);
 
 /// <summary>
-/// The durable probe, for operators (admin): POST /api/admin/sonda starts SondaDurable,
+/// The durable probe, for operators (admin): POST /api/admin/sonda (Idempotency-Key) starts SondaDurable,
 /// GET /api/admin/sonda/{id} reads its state. Proves the durable backend works end to end.
 /// </summary>
 public sealed class SondaFunciones(Api api)
@@ -20,7 +20,7 @@ public sealed class SondaFunciones(Api api)
     public Task<IActionResult> IniciarSonda(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "admin/sonda")] HttpRequest req,
         [DurableClient] DurableTaskClient durable) =>
-        api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l =>
+        api.EjecutarIdempotenteAsync(req, Permiso.Para(Roles.Admin), async l =>
         {
             var s = await l.LeerAsync<SolicitudSonda>();
             new Validador()

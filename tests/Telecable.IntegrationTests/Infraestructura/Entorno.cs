@@ -1,0 +1,46 @@
+using Npgsql;
+
+namespace Telecable.IntegrationTests.Infraestructura;
+
+/// <summary>
+/// The real services the tests run against, given by scripts/test.sh. Missing or unreachable services
+/// fail the tests loudly: nothing is skipped.
+/// </summary>
+public static class Entorno
+{
+    public static string PostgresAdmin => Requerido("TELECABLE_PG_ADMIN");
+    public static string Azurite => Requerido("TELECABLE_AZURITE");
+
+    private static string Requerido(string variable) =>
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v
+            ? v
+            : throw new InvalidOperationException(
+                $"{variable} no está definida: corra las pruebas con scripts/test.sh, que inicia PostgreSQL y Azurite.");
+
+    /// <summary>Creates an empty database of its own for a test class and returns its connection string.</summary>
+    public static async Task<string> CrearBaseAsync(string prefijo)
+    {
+        var nombre = $"{prefijo}_{Guid.NewGuid():N}".ToLowerInvariant();
+        await using var cn = new NpgsqlConnection(PostgresAdmin);
+        await cn.OpenAsync();
+        await using (var cmd = new NpgsqlCommand($"CREATE DATABASE \"{nombre}\"", cn)) await cmd.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = nombre, MaxPoolSize = 40 }.ConnectionString;
+    }
+
+    public static async Task BorrarBaseAsync(string connectionString)
+    {
+        var nombre = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        NpgsqlConnection.ClearAllPools();
+        await using var cn = new NpgsqlConnection(PostgresAdmin);
+        await cn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{nombre}\" WITH (FORCE)", cn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public static int PuertoLibre()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+}

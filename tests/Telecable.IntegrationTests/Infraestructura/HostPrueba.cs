@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Telecable.Infrastructure.Seguridad;
+using Telecable.LocalHost;
+
+namespace Telecable.IntegrationTests.Infraestructura;
+
+/// <summary>
+/// The local host built in-process over a database of its own, the in-memory durable backend (or
+/// Azurite's, when asked) and a blob container of its own, reached over real HTTP on a free port.
+/// </summary>
+public class HostPrueba : IAsyncLifetime
+{
+    public const string Password = "clave-de-prueba";
+    public const string ClaveFirma = "clave-de-firma-de-pruebas-de-32-bytes-o-mas";
+
+    private WebApplication? _app;
+
+    public string ConnectionString { get; private set; } = "";
+    public HttpClient Http { get; private set; } = null!;
+    public IServiceProvider Servicios => _app!.Services;
+    public string Contenedor { get; } = $"cfdi-{Guid.NewGuid():N}"[..20];
+
+    protected virtual bool CargarDemo => true;
+    protected virtual string BackendDurable => "InMemory";
+
+    /// <summary>Extra settings a test class needs (same keys as local.settings.json, with ':' separators).</summary>
+    protected virtual IDictionary<string, string?> Ajustes => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await Entorno.CrearBaseAsync("it");
+        var puerto = Entorno.PuertoLibre();
+        var ajustes = new Dictionary<string, string?>
+        {
+            ["Postgres:ConnectionString"] = ConnectionString,
+            ["Postgres:MigrarAlIniciar"] = "true",
+            ["Postgres:CargarDemo"] = CargarDemo ? "true" : "false",
+            ["Blob:ConnectionString"] = Entorno.Azurite,
+            ["Blob:ContenedorCfdi"] = Contenedor,
+            ["AzureWebJobsStorage"] = Entorno.Azurite,
+            ["DURABLE_TASK_HUB"] = $"it{Guid.NewGuid():N}"[..16],
+            ["Durable:Backend"] = BackendDurable,
+            ["Auth:EmisorDesarrollo"] = "true",
+            ["Auth:SigningKeys:0"] = ClaveFirma,
+            ["Auth:DemoPassword"] = Password,
+            ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"telecable-{Guid.NewGuid():N}.jsonl"),
+            ["OutboxRelayCron"] = "*/1 * * * * *",
+            ["LocalHost:Port"] = puerto.ToString(),
+            ["PAC_MODE"] = "emulated",
+            ["PAYMENT_MODE"] = "emulated",
+            ["ROUTER_MODE"] = "emulated",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in Ajustes) ajustes[k] = v;
+        _app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"],
+            c => c.AddInMemoryCollection(ajustes));
+        await _app.StartAsync();
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{puerto}/"), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        await Entorno.BorrarBaseAsync(ConnectionString);
+    }
+
+    /// <summary>A bearer token of the development issuer for a demo user (admin, soporte, cobranzas, tecnico, cliente).</summary>
+    public async Task<string> TokenAsync(string usuario)
+    {
+        var r = await Http.PostAsJsonAsync("api/auth/token", new { usuario, password = Password });
+        r.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        return doc.RootElement.GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>An HttpClient that sends the given demo user's token.</summary>
+    public async Task<HttpClient> ClienteAsync(string usuario)
+    {
+        var c = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = Http.Timeout };
+        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(usuario));
+        return c;
+    }
+
+    /// <summary>A token for any subject and roles (e.g. a customer other than the demo one), signed by the test key.</summary>
+    public string TokenPara(string sujeto, string[] roles, Guid? clienteId = null, Guid? tecnicoId = null) =>
+        Servicios.GetRequiredService<EmisorDesarrollo>().Emitir(new UsuariosDemo.UsuarioDemo(sujeto, sujeto, roles, clienteId, tecnicoId));
+
+    public async Task<T?> EscalarAsync<T>(string sql, object? parametros = null)
+    {
+        await using var cn = new NpgsqlConnection(ConnectionString);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(cn, sql, parametros);
+    }
+}
+
+/// <summary>One host for all the test classes of the "host" collection: startup is paid once.</summary>
+[CollectionDefinition(Nombre)]
+public sealed class ColeccionHost : ICollectionFixture<HostPrueba>
+{
+    public const string Nombre = "host";
+}
