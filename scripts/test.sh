@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, starts PostgreSQL and Azurite, builds once (Release),
+# runs the unit, domain, integration, end-to-end and browser suites, and checks the Bicep templates.
+# JUnit reports land in reports/tests/. Ends with "Tests: N passed, N failed".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$RAIZ"
+
+"$RAIZ/scripts/instalar.sh"
+. "$RAIZ/scripts/test-env.sh"
+
+log "building the solution (Release)"
+dotnet build Telecable.sln -c Release -nologo -v q -clp:ErrorsOnly >"$DATA/logs/build-tests.log" 2>&1 \
+  || { cat "$DATA/logs/build-tests.log"; falla "build failed"; }
+
+rm -rf "$RAIZ/reports/tests"; mkdir -p "$RAIZ/reports/tests"
+pasaron=0; fallaron=0; estado=0
+for p in tests/*/*.csproj; do
+  nombre="$(basename "$p" .csproj)"
+  log "dotnet test $nombre"
+  salida="$DATA/logs/$nombre.log"
+  set +e
+  dotnet test "$p" -c Release --no-build --nologo \
+    --logger "junit;LogFilePath=$RAIZ/reports/tests/$nombre.xml;MethodFormat=Class;FailureBodyFormat=Verbose" \
+    --logger "console;verbosity=normal" --results-directory "$RAIZ/reports/tests/$nombre" >"$salida" 2>&1
+  rc=$?
+  set -e
+  grep -E "^\s+(Failed|Passed) |Passed!|Failed!|error" "$salida" | grep -vE "^\s+Passed " | tail -40 || true
+  linea="$(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+" "$salida" | tail -1 || true)"
+  if [ -z "$linea" ]; then log "$nombre ran no test (see $salida)"; estado=1; continue; fi
+  f="$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$linea")"; ok="$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$linea")"
+  pasaron=$((pasaron + ok)); fallaron=$((fallaron + f))
+  [ "$rc" -ne 0 ] && estado=1
+done
+
+log "bicep build and lint"
+"$RAIZ/scripts/bicep.sh" >"$DATA/logs/bicep.log" 2>&1 && log "bicep: clean" || { cat "$DATA/logs/bicep.log"; estado=1; fallaron=$((fallaron + 1)); }
+
+echo
+echo "Tests: $pasaron passed, $fallaron failed"
+exit $estado

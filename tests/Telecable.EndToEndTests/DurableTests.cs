@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Telecable.EndToEndTests;
+
+/// <summary>
+/// The local host process with each durable backend: an orchestration runs end to end, and on the
+/// Azure Storage provider (Azurite) it survives a kill -9 of the host and completes exactly once.
+/// </summary>
+public sealed class DurableTests
+{
+    [Theory]
+    [InlineData("InMemory")]
+    [InlineData("AzureStorage")]
+    public async Task Una_orquestacion_completa_en_cada_backend_con_logs_json_y_el_cid(string backend)
+    {
+        var cs = await Entorno.CrearBaseAsync();
+        try
+        {
+            await using var host = new HostProceso(backend, cs, Hub());
+            await host.IniciarAsync();
+            using var admin = await host.ClienteAsync("admin");
+            var cid = $"e2e-{Guid.NewGuid():N}";
+            var id = await IniciarSondaAsync(admin, pasos: 3, esperaMs: 50, cid);
+            await EsperarAsync(admin, id, TimeSpan.FromSeconds(90));
+            Assert.Equal(3, await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }));
+
+            // Every stdout line is one JSON object with the required fields; the activities' lines carry the caller's cid.
+            await Task.Delay(300);
+            var lineas = host.Salida.Where(l => !l.StartsWith("stderr: ")).ToList();
+            Assert.NotEmpty(lineas);
+            foreach (var l in lineas)
+            {
+                var j = JsonDocument.Parse(l).RootElement;
+                foreach (var campo in new[] { "timestamp", "level", "service", "message" }) Assert.True(j.TryGetProperty(campo, out _), $"falta {campo}: {l}");
+            }
+            Assert.Contains(lineas, l => l.Contains($"\"cid\":\"{cid}\"") && l.Contains("ActividadesSonda"));
+        }
+        finally
+        {
+            await Entorno.BorrarBaseAsync(cs);
+        }
+    }
+
+    [Fact]
+    public async Task Kill_9_a_mitad_de_una_orquestacion_en_Azurite_termina_una_sola_vez_tras_reiniciar()
+    {
+        var cs = await Entorno.CrearBaseAsync();
+        var hub = Hub();
+        try
+        {
+            string id;
+            await using (var primero = new HostProceso("AzureStorage", cs, hub))
+            {
+                await primero.IniciarAsync();
+                using var admin = await primero.ClienteAsync("admin");
+                id = await IniciarSondaAsync(admin, pasos: 10, esperaMs: 400, $"crash-{Guid.NewGuid():N}");
+                var limite = DateTime.UtcNow.AddSeconds(60);
+                while (await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }) < 3)
+                {
+                    Assert.True(DateTime.UtcNow < limite, "La sonda no avanzó antes del kill");
+                    await Task.Delay(100);
+                }
+                primero.Matar();
+            }
+            var pasosAntes = await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id });
+            Assert.InRange(pasosAntes, 3, 9); // killed in the middle, not after the end
+
+            await using var segundo = new HostProceso("AzureStorage", cs, hub);
+            await segundo.IniciarAsync();
+            using var admin2 = await segundo.ClienteAsync("admin");
+            var final = await EsperarAsync(admin2, id, TimeSpan.FromSeconds(180));
+            Assert.Contains("\"Pasos\":10", final.GetProperty("salida").GetString());
+            Assert.Equal(10, await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }));
+            Assert.Equal(1, await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_resultados WHERE instancia = @id", new { id }));
+            // Activities are at-least-once: only a step in flight at the kill may have run twice.
+            Assert.InRange(await Entorno.EscalarAsync<int>(cs, "SELECT sum(ejecuciones) FROM sonda_pasos WHERE instancia = @id", new { id }), 10, 11);
+        }
+        finally
+        {
+            await Entorno.BorrarBaseAsync(cs);
+        }
+    }
+
+    private static string Hub() => $"e2e{Guid.NewGuid():N}"[..16];
+
+    private static async Task<string> IniciarSondaAsync(HttpClient admin, int pasos, int esperaMs, string cid)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Post, "api/admin/sonda")
+        {
+            Content = new StringContent($$"""{"pasos":{{pasos}},"esperaMs":{{esperaMs}}}""", Encoding.UTF8, "application/json"),
+        };
+        req.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        req.Headers.Add("X-Correlation-Id", cid);
+        var r = await admin.SendAsync(req);
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        return JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static async Task<JsonElement> EsperarAsync(HttpClient c, string id, TimeSpan plazo)
+    {
+        var limite = DateTime.UtcNow + plazo;
+        while (true)
+        {
+            var e = JsonDocument.Parse(await c.GetStringAsync($"api/admin/sonda/{id}")).RootElement.Clone();
+            var estado = e.GetProperty("estado").GetString();
+            if (estado == "Completed") return e;
+            Assert.True(estado is "Pending" or "Running", $"La orquestación quedó en {estado}: {e}");
+            Assert.True(DateTime.UtcNow < limite, $"La orquestación no completó en {plazo.TotalSeconds} s (estado {estado})");
+            await Task.Delay(500);
+        }
+    }
+}

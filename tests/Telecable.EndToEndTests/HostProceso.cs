@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+
+namespace Telecable.EndToEndTests;
+
+/// <summary>
+/// The local host as a separate process (dotnet Telecable.LocalHost.dll), configured by environment
+/// variables, reached over HTTP, and killable with SIGKILL: what an operator runs, not a test double.
+/// </summary>
+public sealed class HostProceso : IAsyncDisposable
+{
+    public const string Password = "clave-e2e";
+    private readonly Dictionary<string, string> _entorno;
+    private Process? _proceso;
+
+    public ConcurrentQueue<string> Salida { get; } = new();
+    public int Puerto { get; }
+    public HttpClient Http { get; }
+
+    public HostProceso(string backend, string connectionString, string hub)
+    {
+        Puerto = PuertoLibre();
+        _entorno = new()
+        {
+            ["Postgres__ConnectionString"] = connectionString,
+            ["Postgres__MigrarAlIniciar"] = "true",
+            ["Postgres__CargarDemo"] = "true",
+            ["Blob__ConnectionString"] = Entorno.Azurite,
+            ["Blob__ContenedorCfdi"] = $"e2e{Guid.NewGuid():N}"[..20],
+            ["AzureWebJobsStorage"] = Entorno.Azurite,
+            ["DURABLE_TASK_HUB"] = hub,
+            ["Durable__Backend"] = backend,
+            ["Auth__EmisorDesarrollo"] = "true",
+            ["Auth__SigningKeys__0"] = "clave-de-firma-e2e-de-al-menos-32-bytes-de-largo",
+            ["Auth__DemoPassword"] = Password,
+            ["Outbox__JsonlPath"] = Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.jsonl"),
+            ["OutboxRelayCron"] = "*/2 * * * * *",
+            ["LocalHost__Port"] = Puerto.ToString(),
+            ["PAC_MODE"] = "emulated",
+            ["PAYMENT_MODE"] = "emulated",
+            ["ROUTER_MODE"] = "emulated",
+        };
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Puerto}/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async Task IniciarAsync()
+    {
+        var dll = RutaLocalHost();
+        var psi = new ProcessStartInfo("dotnet", [dll, "--settings", "/nonexistent/local.settings.json"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (k, v) in _entorno) psi.Environment[k] = v;
+        _proceso = Process.Start(psi) ?? throw new InvalidOperationException("No se pudo iniciar el host local.");
+        _proceso.OutputDataReceived += (_, e) => { if (e.Data is not null) Salida.Enqueue(e.Data); };
+        _proceso.ErrorDataReceived += (_, e) => { if (e.Data is not null) Salida.Enqueue("stderr: " + e.Data); };
+        _proceso.BeginOutputReadLine();
+        _proceso.BeginErrorReadLine();
+
+        var limite = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < limite)
+        {
+            if (_proceso.HasExited) throw new InvalidOperationException($"El host local terminó al iniciar:\n{string.Join('\n', Salida.TakeLast(30))}");
+            try
+            {
+                if ((await Http.GetAsync("api/health")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(300);
+        }
+        throw new TimeoutException($"El host local no respondió /api/health en 90 s:\n{string.Join('\n', Salida.TakeLast(30))}");
+    }
+
+    /// <summary>kill -9: no shutdown hooks, no flush, like a crashed VM.</summary>
+    public void Matar()
+    {
+        _proceso?.Kill(entireProcessTree: true);
+        _proceso?.WaitForExit();
+    }
+
+    public async Task<HttpClient> ClienteAsync(string usuario)
+    {
+        var r = await Http.PostAsJsonAsync("api/auth/token", new { usuario, password = Password });
+        r.EnsureSuccessStatusCode();
+        var token = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString();
+        var c = new HttpClient { BaseAddress = Http.BaseAddress, Timeout = Http.Timeout };
+        c.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return c;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_proceso is { HasExited: false })
+        {
+            _proceso.Kill(entireProcessTree: true);
+            await _proceso.WaitForExitAsync();
+        }
+        _proceso?.Dispose();
+        Http.Dispose();
+    }
+
+    private static string RutaLocalHost()
+    {
+        // Same configuration (Debug/Release) as this test assembly, from the local host's own bin folder.
+        var configuracion = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            var dll = Path.Combine(d.FullName, "functions", "Telecable.LocalHost", "bin", configuracion, "net10.0", "Telecable.LocalHost.dll");
+            if (File.Exists(dll)) return dll;
+        }
+        throw new FileNotFoundException("No se encontró Telecable.LocalHost.dll: compile la solución primero.");
+    }
+
+    private static int PuertoLibre()
+    {
+        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Services from scripts/test.sh; missing ones fail loudly.</summary>
+public static class Entorno
+{
+    public static string PostgresAdmin => Requerido("TELECABLE_PG_ADMIN");
+    public static string Azurite => Requerido("TELECABLE_AZURITE");
+
+    private static string Requerido(string v) => Environment.GetEnvironmentVariable(v) is { Length: > 0 } x
+        ? x : throw new InvalidOperationException($"{v} no está definida: corra las pruebas con scripts/test.sh.");
+
+    public static async Task<string> CrearBaseAsync()
+    {
+        var nombre = $"e2e_{Guid.NewGuid():N}";
+        await using var cn = new NpgsqlConnection(PostgresAdmin);
+        await cn.OpenAsync();
+        await using (var cmd = new NpgsqlCommand($"CREATE DATABASE \"{nombre}\"", cn)) await cmd.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = nombre }.ConnectionString;
+    }
+
+    public static async Task BorrarBaseAsync(string cs)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var cn = new NpgsqlConnection(PostgresAdmin);
+        await cn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(cs).Database}\" WITH (FORCE)", cn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<T?> EscalarAsync<T>(string cs, string sql, object? p = null)
+    {
+        await using var cn = new NpgsqlConnection(cs);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(cn, sql, p);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+using Telecable.Infrastructure.Observabilidad;
+using Telecable.LocalHost.Funciones;
+
+namespace Telecable.UnitTests;
+
+public sealed class PlataformaUnitTests
+{
+    [Fact]
+    public void El_host_local_sirve_exactamente_las_funciones_que_lista_el_metadata_del_SDK()
+    {
+        // functions.metadata is what the real Functions host loads; the worker SDK generates it at build.
+        var metadata = Path.Combine(AppContext.BaseDirectory, "functions.metadata");
+        Assert.True(File.Exists(metadata), "El SDK de Functions no generó functions.metadata");
+        var delSdk = JsonDocument.Parse(File.ReadAllText(metadata)).RootElement.EnumerateArray()
+            .Select(f => f.GetProperty("name").GetString()!).Order().ToList();
+        var delHost = CatalogoFunciones.Descubrir(typeof(Telecable.Functions.Registro).Assembly, typeof(Telecable.Orchestrations.Contexto).Assembly)
+            .Select(f => f.Nombre).Order().ToList();
+        Assert.Equal(delSdk, delHost);
+        Assert.Contains("Salud", delHost);
+        Assert.Contains("SondaDurable", delHost);
+    }
+
+    [Fact]
+    public void Cada_linea_de_log_es_un_objeto_json_con_cid_servicio_nivel_y_hora()
+    {
+        var formato = new FormatoJson();
+        var escritor = new StringWriter();
+        var scopes = new LoggerExternalScopeProvider();
+        using (scopes.Push(new Dictionary<string, object?> { ["cid"] = "cid-77" }))
+        {
+            formato.Write(new Microsoft.Extensions.Logging.Abstractions.LogEntry<IReadOnlyList<KeyValuePair<string, object?>>>(
+                LogLevel.Warning, "Categoria", new EventId(1), [new("Factura", "A-1"), new("{OriginalFormat}", "Factura {Factura}")], null,
+                (s, _) => "Factura A-1"), scopes, escritor);
+        }
+        var j = JsonDocument.Parse(escritor.ToString()).RootElement;
+        Assert.Equal("cid-77", j.GetProperty("cid").GetString());
+        Assert.Equal("warn", j.GetProperty("level").GetString());
+        Assert.Equal(Telemetria.Servicio, j.GetProperty("service").GetString());
+        Assert.Equal("A-1", j.GetProperty("factura").GetString());
+        Assert.True(DateTimeOffset.TryParse(j.GetProperty("timestamp").GetString(), out _));
+        Assert.EndsWith("\n", escritor.ToString());
+    }
+
+    [Theory]
+    [InlineData("abc-123_x.y", "abc-123_x.y")]
+    [InlineData("con espacio", null)]
+    [InlineData("", null)]
+    [InlineData("\n{\"falso\":1}", null)]
+    public void El_cid_recibido_solo_se_acepta_si_es_corto_y_simple(string recibido, string? esperado)
+    {
+        var cid = Correlacion.Normalizar(recibido);
+        if (esperado is not null) Assert.Equal(esperado, cid);
+        else Assert.Matches("^[0-9a-f]{32}$", cid);
+    }
+
+    [Fact]
+    public void Un_cron_con_setting_se_resuelve_y_uno_sin_setting_falla_claro()
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["OutboxRelayCron"] = "*/2 * * * * *" }).Build();
+        Assert.Equal("*/2 * * * * *", Telecable.LocalHost.Configuracion.Resolver("%OutboxRelayCron%", config));
+        Assert.Equal("0 0 * * * *", Telecable.LocalHost.Configuracion.Resolver("0 0 * * * *", config));
+        Assert.Throws<InvalidOperationException>(() => { _ = Telecable.LocalHost.Configuracion.Resolver("%NoExiste%", config); });
+    }
+}
