@@ -25,10 +25,13 @@ for p in tests/*/*.csproj; do
     --logger "console;verbosity=normal" --results-directory "$RAIZ/reports/tests/$nombre" >"$salida" 2>&1
   rc=$?
   set -e
-  grep -E "^\s+(Failed|Passed) |Passed!|Failed!|error" "$salida" | grep -vE "^\s+Passed " | tail -40 || true
-  linea="$(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+" "$salida" | tail -1 || true)"
-  if [ -z "$linea" ]; then log "$nombre ran no test (see $salida)"; estado=1; continue; fi
-  f="$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$linea")"; ok="$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$linea")"
+  grep -E -A4 "^\s+Failed [A-Z]" "$salida" | grep -vE "^\s*\{" | head -60 || true
+  # The console logger ends with "Total tests: N", "Passed: N" and, when any, "Failed: N".
+  total="$(grep -E '^\s*Total tests: +[0-9]+' "$salida" | tail -1 | grep -oE '[0-9]+' || true)"
+  if [ -z "$total" ] || [ "$total" = 0 ]; then log "$nombre ran no test (see $salida)"; estado=1; fallaron=$((fallaron + 1)); continue; fi
+  ok="$(grep -E '^\s*Passed: +[0-9]+' "$salida" | tail -1 | grep -oE '[0-9]+' || echo 0)"
+  f="$(grep -E '^\s*Failed: +[0-9]+' "$salida" | tail -1 | grep -oE '[0-9]+' || echo 0)"
+  log "$nombre: $ok passed, $f failed"
   pasaron=$((pasaron + ok)); fallaron=$((fallaron + f))
   [ "$rc" -ne 0 ] && estado=1
 done
