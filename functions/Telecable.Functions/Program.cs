@@ -8,5 +8,4 @@ using Telecable.Functions;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AgregarTelecable(builder.Configuration);
-builder.Services.AddHostedService<MigracionAlIniciar>();
 builder.Build().Run();

@@ -60,6 +60,9 @@ public static partial class Registro
         s.AddSingleton<ValidadorTokens>();
         s.AddSingleton<EmisorDesarrollo>();
         s.AddSingleton<Api>();
+        s.AddSingleton<MetricasPrometheus>();
+        s.AddHostedService<MigracionAlIniciar>();
+        s.AddSingleton<LimitadorSolicitudes>();
 
         // One registration method per area, each in its own file under Registro/.
         s.AgregarCatalogoYClientes(config);

@@ -49,7 +49,6 @@ public static class HostLocal
         var backend = await BackendDurable.IniciarAsync(config, logsArranque, CancellationToken.None);
 
         builder.Services.AgregarTelecable(config);
-        builder.Services.AddHostedService<MigracionAlIniciar>();
         builder.Services.AddOpenTelemetry().WithTracing(t => t.AddAspNetCoreInstrumentation());
         builder.Services.AddSingleton(backend);
         WebApplication? app = null;

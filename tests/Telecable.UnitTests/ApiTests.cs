@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using Telecable.Domain.Comun;
@@ -18,7 +19,10 @@ public sealed class ApiTests
     private readonly Mock<IAlmacenIdempotencia> _almacen = new(MockBehavior.Strict);
     private readonly Api _api;
 
-    public ApiTests() => _api = new Api(new ValidadorTokens(Auth), _almacen.Object, NullLogger<Api>.Instance);
+    public ApiTests() => _api = new Api(new ValidadorTokens(Auth), _almacen.Object, Limitador(1000), NullLogger<Api>.Instance);
+
+    internal static LimitadorSolicitudes Limitador(int porMinuto) => new(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?> { ["Limites:AnonimoPorMinuto"] = porMinuto.ToString() }).Build());
 
     private static string Token(string usuario) =>
         new EmisorDesarrollo(Auth, TimeProvider.System).Emitir(UsuariosDemo.Todos.Single(u => u.Usuario == usuario));
@@ -156,5 +160,20 @@ public sealed class ApiTests
         Assert.NotEqual(vistas[0].Huella, vistas[1].Huella);
         Assert.Equal(vistas[0].Huella, vistas[2].Huella);
         Assert.NotEqual(vistas[0].Ambito, vistas[2].Ambito);
+    }
+
+    [Fact]
+    public async Task Anonimos_en_endpoints_publicos_reciben_429_al_agotar_su_cuota_y_los_autenticados_no()
+    {
+        var api = new Api(new ValidadorTokens(Auth), _almacen.Object, Limitador(3), NullLogger<Api>.Instance);
+        Task<IActionResult> Llamar(Permiso p, string? usuario = null) =>
+            api.EjecutarAsync(Solicitud(usuario), p, _ => Task.FromResult<IActionResult>(Respuestas.Ok(1)));
+        var status = new List<int>();
+        for (var i = 0; i < 5; i++) status.Add(Json(await Llamar(Permiso.Publica)).Status);
+        Assert.Equal([200, 200, 200, 429, 429], status);
+        var r = Json(await Llamar(Permiso.Publica));
+        Assert.Equal("1", r.Encabezados["Retry-After"]);
+        Assert.Equal(200, Json(await Llamar(Permiso.Firmada)).Status);
+        Assert.Equal(200, Json(await Llamar(Permiso.Publica, "cliente")).Status);
     }
 }

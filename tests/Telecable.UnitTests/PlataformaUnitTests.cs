@@ -67,4 +67,23 @@ public sealed class PlataformaUnitTests
         Assert.Equal("0 0 * * * *", Telecable.LocalHost.Configuracion.Resolver("0 0 * * * *", config));
         Assert.Throws<InvalidOperationException>(() => { _ = Telecable.LocalHost.Configuracion.Resolver("%NoExiste%", config); });
     }
+
+    [Fact]
+    public void Metricas_propias_salen_en_formato_prometheus_con_contadores_e_histogramas()
+    {
+        using var metricas = new MetricasPrometheus();
+        var contador = Telemetria.Medidor.CreateCounter<long>("telecable.prueba.eventos", description: "Eventos de prueba");
+        var histograma = Telemetria.Medidor.CreateHistogram<double>("telecable.prueba.latencia", unit: "ms");
+        contador.Add(2, new KeyValuePair<string, object?>("tipo", "a\"b"));
+        contador.Add(3, new KeyValuePair<string, object?>("tipo", "a\"b"));
+        histograma.Record(7);
+        histograma.Record(700);
+        var texto = metricas.Renderizar();
+        Assert.Contains("# TYPE telecable_prueba_eventos_total counter", texto);
+        Assert.Contains("telecable_prueba_eventos_total{tipo=\"a\\\"b\"} 5", texto);
+        Assert.Contains("# TYPE telecable_prueba_latencia_ms histogram", texto);
+        Assert.Contains("telecable_prueba_latencia_ms_bucket{le=\"10\"} 1", texto);
+        Assert.Contains("telecable_prueba_latencia_ms_bucket{le=\"+Inf\"} 2", texto);
+        Assert.Contains("telecable_prueba_latencia_ms_sum 707", texto);
+    }
 }

@@ -20,7 +20,7 @@ namespace Telecable.Functions.Http;
 /// never a stack trace). An explicit call rather than worker middleware, so that the real Functions
 /// host and the local host run exactly the same code.
 /// </summary>
-public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotencia, ILogger<Api> log)
+public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotencia, LimitadorSolicitudes limitador, ILogger<Api> log)
 {
     public const string EncabezadoIdempotencia = "Idempotency-Key";
 
@@ -58,6 +58,8 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
             var auth = await tokens.AutenticarAsync(req.Headers.Authorization.ToString(), req.HttpContext.RequestAborted);
             resultado = auth switch
             {
+                Autenticacion.Ausente when permiso.LimitarAnonimos && !limitador.Permitir(req) =>
+                    Respuestas.Problema(429, "Demasiadas solicitudes", "Espere unos segundos antes de reintentar.", cid, instancia).Con("Retry-After", "1"),
                 Autenticacion.Invalida inv => NoAutenticado(cid, instancia, inv.Motivo),
                 Autenticacion.Ausente when !permiso.Publico => NoAutenticado(cid, instancia, "Se requiere un token Bearer."),
                 Autenticacion.Valida v when !permiso.Publico && !v.Usuario.TieneAlguno(permiso.Roles) =>

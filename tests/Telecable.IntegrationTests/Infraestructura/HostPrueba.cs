@@ -56,6 +56,7 @@ public class HostPrueba : IAsyncLifetime
             ["PAYMENT_MODE"] = "emulated",
             ["ROUTER_MODE"] = "emulated",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Limites:AnonimoPorMinuto"] = "100000",
         };
         foreach (var (k, v) in Ajustes) ajustes[k] = v;
         _app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"],

@@ -172,6 +172,25 @@ public sealed class PlataformaTests(HostPrueba host)
         Assert.True(clientes >= 50);
     }
 
+    [Fact]
+    public async Task Metricas_prometheus_cambian_con_el_trabajo_y_solo_admin_las_lee()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        static long Cuenta(string texto) => texto.Split('\n')
+            .Where(l => l.StartsWith("telecable_http_solicitudes_total{funcion=\"Salud\",status=\"200\"}"))
+            .Select(l => long.Parse(l.Split(' ')[1])).SingleOrDefault();
+        var antes = Cuenta(await admin.GetStringAsync("api/metrics"));
+        for (var i = 0; i < 3; i++) await host.Http.GetAsync("api/health");
+        var r = await admin.GetAsync("api/metrics");
+        Assert.StartsWith("text/plain", r.Content.Headers.ContentType?.ToString());
+        var texto = await r.Content.ReadAsStringAsync();
+        Assert.Equal(antes + 3, Cuenta(texto));
+        Assert.Contains("telecable_http_duracion_ms_bucket{funcion=\"Salud\",status=\"200\",le=\"+Inf\"}", texto);
+        Assert.Contains("# TYPE telecable_outbox_retraso_s gauge", texto);
+        using var soporte = await host.ClienteAsync("soporte");
+        await Problemas.AfirmarAsync(await soporte.GetAsync("api/metrics"), HttpStatusCode.Forbidden);
+    }
+
     private static Task<HttpResponseMessage> Post(HttpClient c, string ruta, string json, string? clave)
     {
         var req = new HttpRequestMessage(HttpMethod.Post, ruta) { Content = new StringContent(json, Encoding.UTF8, "application/json") };

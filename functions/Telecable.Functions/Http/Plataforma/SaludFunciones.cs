@@ -16,12 +16,12 @@ public sealed class SaludFunciones(Api api, NpgsqlDataSource db, AlmacenBlobs bl
 {
     private static readonly TimeSpan Limite = TimeSpan.FromSeconds(3);
 
-    /// <summary>Public (load balancers and uptime checks call it); reveals no configuration.</summary>
+    /// <summary>No token (load balancers and uptime checks call it, unthrottled); reveals no configuration.</summary>
     [Function(nameof(Salud))]
     public Task<IActionResult> Salud(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req,
         [DurableClient] DurableTaskClient durable) =>
-        api.EjecutarAsync(req, Permiso.Publica, async l =>
+        api.EjecutarAsync(req, Permiso.Firmada, async l =>
         {
             var postgres = Medir(async ct =>
             {
