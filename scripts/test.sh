@@ -22,7 +22,8 @@ for p in tests/*/*.csproj; do
   set +e
   dotnet test "$p" -c Release --no-build --nologo \
     --logger "junit;LogFilePath=$RAIZ/reports/tests/$nombre.xml;MethodFormat=Class;FailureBodyFormat=Verbose" \
-    --logger "console;verbosity=normal" --results-directory "$RAIZ/reports/tests/$nombre" >"$salida" 2>&1
+    --logger "console;verbosity=normal" --results-directory "$RAIZ/reports/tests/$nombre" \
+    --collect "XPlat Code Coverage" --settings "$RAIZ/tests/coverage.runsettings" >"$salida" 2>&1
   rc=$?
   set -e
   grep -E -A4 "^\s+Failed [A-Z]" "$salida" | grep -vE "^\s*\{" | head -60 || true
@@ -35,6 +36,17 @@ for p in tests/*/*.csproj; do
   pasaron=$((pasaron + ok)); fallaron=$((fallaron + f))
   [ "$rc" -ne 0 ] && estado=1
 done
+
+log "coverage: merging the suites' cobertura files"
+if dotnet tool restore >/dev/null 2>&1 && dotnet tool run reportgenerator \
+    "-reports:$RAIZ/reports/tests/**/coverage.cobertura.xml" "-targetdir:$RAIZ/reports/coverage" \
+    "-reporttypes:Html;TextSummary;Cobertura" >"$DATA/logs/coverage.log" 2>&1; then
+  echo "Coverage by project (line / branch), full report in reports/coverage/index.html:"
+  awk '/^Telecable\./ && !/^Telecable\.[A-Za-z]+\./ {print}' "$RAIZ/reports/coverage/Summary.txt" || true
+  grep -E "^ *(Line coverage|Branch coverage):" "$RAIZ/reports/coverage/Summary.txt" | sed 's/^ */  total /' || true
+else
+  log "coverage report failed (see $DATA/logs/coverage.log)"
+fi
 
 log "bicep build and lint"
 "$RAIZ/scripts/bicep.sh" >"$DATA/logs/bicep.log" 2>&1 && log "bicep: clean" || { cat "$DATA/logs/bicep.log"; estado=1; fallaron=$((fallaron + 1)); }
