@@ -30,9 +30,11 @@ export function iniciarPortal(portal) {
   function salir() {
     cerrarSesion();
     aviso = 'Sesión cerrada.';
-    location.hash = '#/ingresar';
-    mostrar();
+    ir('ingresar');
   }
+
+  // Cambiar el hash dispara hashchange (que pinta); si no cambia, se pinta aquí.
+  const ir = (id) => { if (location.hash === `#/${id}`) mostrar(); else location.hash = `#/${id}`; };
 
   const vistaPedida = () => (location.hash.match(/^#\/([\w-]+)/) || [])[1] || '';
 
@@ -56,8 +58,7 @@ export function iniciarPortal(portal) {
         guardarUsuario(await api.get('/api/auth/yo'));
         anunciar('Sesión iniciada.');
         const u = usuario();
-        location.hash = `#/${visibles(u).find((v) => v.roles)?.id || visibles(u)[0]?.id || ''}`;
-        mostrar();
+        ir(visibles(u).find((v) => v.roles && !v.coincide)?.id || visibles(u)[0]?.id || '');
       } catch (e) {
         mostrarError(caja, e, form);
         if (!form.querySelector('[aria-invalid="true"]')) caja.querySelector('[role=alert]')?.setAttribute('tabindex', '-1');
@@ -101,11 +102,14 @@ export function iniciarPortal(portal) {
     main.replaceChildren(h('section', { class: 'vista', 'aria-labelledby': `v-${vista.id}`, id: `vista-${vista.id}` }, Object.assign(titulo, { id: `v-${vista.id}` }), cuerpo));
     nav.querySelectorAll('a').forEach((a) => (a.getAttribute('href') === `#/${vista.id}` ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
     try {
-      await vista.render(cuerpo, { usuario: u, navegar: (id) => { location.hash = `#/${id}`; } });
+      await vista.render(cuerpo, { usuario: u, navegar: ir });
     } catch (e) {
       if (!(e instanceof ErrorApi && e.status === 401)) mostrarError(cuerpo, e);
     }
   }
+
+  // El enlace «Saltar al contenido» enfoca main sin tocar el hash, que aquí es la ruta del portal.
+  document.querySelector('.saltar')?.addEventListener('click', (ev) => { ev.preventDefault(); main.focus(); });
 
   window.addEventListener('hashchange', async () => {
     await mostrar();
@@ -113,7 +117,7 @@ export function iniciarPortal(portal) {
   });
   window.addEventListener('sesion-terminada', () => {
     aviso = 'Su sesión terminó. Inicie sesión de nuevo.';
-    if (location.hash !== '#/ingresar') location.hash = '#/ingresar'; else mostrar();
+    ir('ingresar');
   });
   mostrar();
 }
