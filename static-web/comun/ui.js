@@ -74,7 +74,10 @@ export function validarFormulario(formulario, reglas) {
 export function validarAlSalir(formulario, reglas) {
   for (const [nombre, regla] of Object.entries(reglas)) {
     const control = formulario.elements[nombre];
-    control.addEventListener('blur', () => {
+    control.addEventListener('blur', (ev) => {
+      // Going to the submit button: the submit validates everything; marking now would shift the
+      // button under the pointer between mousedown and mouseup and swallow the click.
+      if (ev.relatedTarget?.type === 'submit') return;
       const m = regla(control.type === 'checkbox' ? (control.checked ? 'si' : '') : control.value);
       if (m) marcarCampo(control, m); else limpiarCampo(control);
     });

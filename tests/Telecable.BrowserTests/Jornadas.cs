@@ -105,7 +105,7 @@ public sealed class JornadaBackofficeTests(HostNavegador host)
     {
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "backoffice", "soporte");
-        await Expect(p.GetByRole(AriaRole.Table, new() { Name = new System.Text.RegularExpressions.Regex("^Clientes \\(página 1") })).ToBeVisibleAsync();
+        await Expect(p.GetByRole(AriaRole.Table, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Clientes \\(página 1") })).ToBeVisibleAsync();
         await Pasos.CapturarAsync(p, "jornada-backoffice-clientes");
         await p.GetByRole(AriaRole.Table).GetByRole(AriaRole.Link).First.ClickAsync();
         await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Estado del cliente" })).ToBeVisibleAsync();
@@ -113,7 +113,7 @@ public sealed class JornadaBackofficeTests(HostNavegador host)
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
 
         await p.GetByRole(AriaRole.Link, new() { Name = "Flota de routers" }).ClickAsync();
-        var reiniciar = p.GetByRole(AriaRole.Button, new() { Name = new System.Text.RegularExpressions.Regex("^Reiniciar ") }).First;
+        var reiniciar = p.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Reiniciar ") }).First;
         await reiniciar.ClickAsync();
         await Expect(p.GetByText(new System.Text.RegularExpressions.Regex("^Reinicio solicitado para "))).ToBeVisibleAsync();
 

@@ -187,6 +187,7 @@ public sealed class PortalesTests(HostNavegador host)
         await p.GotoAsync("/portal-cliente/#/cobertura");
         await p.EvaluateAsync("""sessionStorage.setItem('telecable.alta', JSON.stringify({ cp: '64000', zona: 'z', plan: { id: 'p', nombre: 'Fibra 100 Mbps' }, paso: 1 }))""");
         await p.GotoAsync("/portal-cliente/#/alta");
+        await p.ReloadAsync(); // the portal reads the draft from sessionStorage when it loads
 
         var rfc = p.GetByLabel("RFC");
         await rfc.FillAsync("GODE561231GR9");
