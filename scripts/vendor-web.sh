@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Copies the portals' browser dependencies from node_modules into static-web/vendor/ (no CDN, no build
+# step). The copies are committed, so the portals work without running this; run it after `npm install`
+# when chart.js changes version.
+set -euo pipefail
+raiz="$(cd "$(dirname "$0")/.." && pwd)"
+[ -d "$raiz/node_modules/chart.js" ] || (cd "$raiz" && npm ci --no-audit --no-fund)
+mkdir -p "$raiz/static-web/vendor"
+cp "$raiz/node_modules/chart.js/dist/chart.umd.min.js" "$raiz/static-web/vendor/chart.umd.min.js"
+cp "$raiz/node_modules/chart.js/LICENSE.md" "$raiz/static-web/vendor/chart.js.LICENSE.md"
+echo "static-web/vendor: chart.js $(node -p "require('$raiz/node_modules/chart.js/package.json').version")"

@@ -1,0 +1,116 @@
+// Utilidades de interfaz: construcción segura de nodos (sin innerHTML con datos), avisos aria-live,
+// errores problem+json junto a su campo, tablas.
+import { ErrorApi, tituloPorEstado } from './api.js';
+
+/** h('p', {class:'x'}, 'texto', otroNodo) */
+export function h(etiqueta, atributos = {}, ...hijos) {
+  const el = document.createElement(etiqueta);
+  for (const [k, v] of Object.entries(atributos || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of hijos.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+/** Anuncia un mensaje de estado (región aria-live del portal). */
+export function anunciar(texto) {
+  const r = document.getElementById('estado');
+  if (r) r.textContent = texto;
+}
+
+/** Muestra un error de la API: título/detalle en la caja del formulario y cada error de campo junto al campo. */
+export function mostrarError(contenedor, error, formulario) {
+  limpiarErrores(formulario);
+  const e = error instanceof ErrorApi ? error : new ErrorApi(-1, { title: 'Error inesperado', detail: String(error?.message || error) });
+  const titulo = e.status === 403 ? 'No tiene permiso' : (e.titulo || tituloPorEstado(e.status));
+  const detalle = e.status === 403 ? (e.detalle || 'No tiene permiso para realizar esta operación.') : e.detalle;
+  const sinCampo = [];
+  for (const [campo, motivos] of Object.entries(e.errores || {})) {
+    const control = formulario?.querySelector(`[name="${CSS.escape(campo)}"]`);
+    if (control) marcarCampo(control, motivos.join(' '));
+    else sinCampo.push(`${campo}: ${motivos.join(' ')}`);
+  }
+  const caja = h('div', { class: 'error', role: 'alert' },
+    h('strong', {}, titulo), detalle ? h('p', {}, detalle) : null,
+    sinCampo.length ? h('ul', {}, sinCampo.map((t) => h('li', {}, t))) : null);
+  contenedor.replaceChildren(caja);
+  formulario?.querySelector('[aria-invalid="true"]')?.focus();
+}
+
+export function marcarCampo(control, mensaje) {
+  const id = `${control.id || control.name}-error`;
+  control.setAttribute('aria-invalid', 'true');
+  control.setAttribute('aria-describedby', id);
+  let p = document.getElementById(id);
+  if (!p) { p = h('p', { class: 'error-campo', id }); control.insertAdjacentElement('afterend', p); }
+  p.textContent = mensaje;
+}
+
+export function limpiarCampo(control) {
+  control.removeAttribute('aria-invalid');
+  document.getElementById(`${control.id || control.name}-error`)?.remove();
+}
+
+export function limpiarErrores(formulario) {
+  formulario?.querySelectorAll('[aria-invalid]').forEach(limpiarCampo);
+}
+
+/** Valida un formulario con { nombre: fn(valor) → mensaje|null }; marca los campos y devuelve si es válido. */
+export function validarFormulario(formulario, reglas) {
+  let ok = true;
+  for (const [nombre, regla] of Object.entries(reglas)) {
+    const control = formulario.elements[nombre];
+    const mensaje = regla(control.type === 'checkbox' ? (control.checked ? 'si' : '') : control.value);
+    if (mensaje) { marcarCampo(control, mensaje); ok = false; } else limpiarCampo(control);
+  }
+  if (!ok) formulario.querySelector('[aria-invalid="true"]')?.focus();
+  return ok;
+}
+
+/** Validación en línea: al salir de cada campo. */
+export function validarAlSalir(formulario, reglas) {
+  for (const [nombre, regla] of Object.entries(reglas)) {
+    const control = formulario.elements[nombre];
+    control.addEventListener('blur', (ev) => {
+      // Going to the submit button: the submit validates everything; marking now would shift the
+      // button under the pointer between mousedown and mouseup and swallow the click.
+      if (ev.relatedTarget?.type === 'submit') return;
+      const m = regla(control.type === 'checkbox' ? (control.checked ? 'si' : '') : control.value);
+      if (m) marcarCampo(control, m); else limpiarCampo(control);
+    });
+  }
+}
+
+/** Tabla accesible. columnas: [{ campo, titulo, formato?, celda? (fila → nodo) }] */
+export function tabla(titulo, filas, columnas) {
+  if (!filas.length) return h('p', { class: 'vacio' }, 'No hay registros.');
+  return h('div', { class: 'tabla-contenedor', tabindex: '0', role: 'region', 'aria-label': titulo },
+    h('table', {},
+      h('caption', {}, titulo),
+      h('thead', {}, h('tr', {}, columnas.map((c) => h('th', { scope: 'col' }, c.titulo)))),
+      h('tbody', {}, filas.map((f) => h('tr', {}, columnas.map((c) =>
+        h('td', { 'data-titulo': c.titulo }, c.celda ? c.celda(f) : (c.formato ? c.formato(f[c.campo], f) : (f[c.campo] ?? '—')))))))));
+}
+
+export function campo(etiqueta, nombre, atributos = {}) {
+  const id = atributos.id || `c-${nombre}`;
+  const control = atributos.tipo === 'select'
+    ? h('select', { id, name: nombre, required: atributos.required }, (atributos.opciones || []).map(([v, t]) => h('option', { value: v }, t)))
+    : atributos.tipo === 'textarea'
+      ? h('textarea', { id, name: nombre, required: atributos.required, rows: 3 })
+      : h('input', { id, name: nombre, type: atributos.tipo || 'text', required: atributos.required, autocomplete: atributos.autocomplete,
+        inputmode: atributos.inputmode, maxlength: atributos.maxlength, value: atributos.valor, pattern: atributos.pattern, min: atributos.min });
+  return h('div', { class: 'campo' }, h('label', { for: id }, etiqueta), atributos.ayuda ? h('p', { class: 'ayuda', id: `${id}-ayuda` }, atributos.ayuda) : null, control);
+}
+
+export const boton = (texto, onclick, clase = '') => h('button', { type: 'button', class: clase, onclick }, texto);
+
+/** Deshabilita el botón mientras corre la acción y anuncia el resultado. */
+export async function ocupado(boton, accion) {
+  boton.disabled = true;
+  boton.setAttribute('aria-busy', 'true');
+  try { return await accion(); } finally { boton.disabled = false; boton.removeAttribute('aria-busy'); }
+}

@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Telecable.LocalHost;
+
+namespace Telecable.BrowserTests.Infraestructura;
+
+/// <summary>
+/// The local host built in-process (as the integration tests' HostPrueba) over a database of its own,
+/// serving the repo's static-web/, plus one headless Debian Chromium driven by Playwright. Each test
+/// opens its own browser context (its own sessionStorage), in es-MX and America/Mexico_City.
+/// </summary>
+public sealed class HostNavegador : IAsyncLifetime
+{
+    public const string Password = "clave-de-prueba";
+    private WebApplication? _app;
+    private IPlaywright? _playwright;
+    private string _cs = "";
+
+    public IBrowser Navegador { get; private set; } = null!;
+    public string UrlBase { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        _cs = await Entorno.CrearBaseAsync("web");
+        var puerto = Entorno.PuertoLibre();
+        var ajustes = new Dictionary<string, string?>
+        {
+            ["Postgres:ConnectionString"] = _cs,
+            ["Postgres:MigrarAlIniciar"] = "true",
+            ["Postgres:CargarDemo"] = "true",
+            ["Blob:ConnectionString"] = Entorno.Azurite,
+            ["Blob:ContenedorCfdi"] = $"web{Guid.NewGuid():N}"[..20],
+            ["AzureWebJobsStorage"] = Entorno.Azurite,
+            ["DURABLE_TASK_HUB"] = $"web{Guid.NewGuid():N}"[..16],
+            ["Durable:Backend"] = "InMemory",
+            ["Auth:EmisorDesarrollo"] = "true",
+            ["Auth:SigningKeys:0"] = "clave-de-firma-de-pruebas-web-de-32-bytes-o-mas",
+            ["Auth:DemoPassword"] = Password,
+            ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"telecable-web-{Guid.NewGuid():N}.jsonl"),
+            ["LocalHost:Port"] = puerto.ToString(),
+            ["LocalHost:StaticWeb"] = Path.Combine(Entorno.RaizRepo, "static-web"),
+            ["PAC_MODE"] = "emulated",
+            ["PAYMENT_MODE"] = "emulated",
+            ["ROUTER_MODE"] = "emulated",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        _app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));
+        await _app.StartAsync();
+        UrlBase = $"http://127.0.0.1:{puerto}";
+
+        _playwright = await Playwright.CreateAsync();
+        Navegador = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Entorno.Chromium,
+            Headless = true,
+            Args = Entorno.BanderasChromium,
+        });
+        // Two shared cores: give the auto-waiting assertions room (they still fail when the text never appears).
+        SetDefaultExpectTimeout(20_000);
+    }
+
+    /// <summary>A fresh context (own sessionStorage) and page; phone-sized when asked.</summary>
+    public async Task<IPage> PaginaAsync(bool telefono = false)
+    {
+        var contexto = await Navegador.NewContextAsync(new()
+        {
+            BaseURL = UrlBase,
+            Locale = "es-MX",
+            TimezoneId = "America/Mexico_City",
+            ViewportSize = telefono ? new() { Width = 375, Height = 740 } : new() { Width = 1280, Height = 860 },
+            IsMobile = telefono,
+            HasTouch = telefono,
+        });
+        contexto.SetDefaultTimeout(20_000);
+        return await contexto.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Navegador is not null) await Navegador.CloseAsync();
+        _playwright?.Dispose();
+        if (_app is not null) { await _app.StopAsync(); await _app.DisposeAsync(); }
+        if (_cs.Length > 0) await Entorno.BorrarBaseAsync(_cs);
+    }
+}
+
+[CollectionDefinition(Nombre)]
+public sealed class ColeccionNavegador : ICollectionFixture<HostNavegador>
+{
+    public const string Nombre = "navegador";
+}
