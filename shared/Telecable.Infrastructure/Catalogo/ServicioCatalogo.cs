@@ -79,7 +79,7 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
     public async Task<IReadOnlyList<ZonaResumen>> ListarZonasAsync(CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        return (await cn.QueryAsync<ZonaResumen>(new CommandDefinition(SqlZona + " ORDER BY z.clave", cancellationToken: ct))).AsList();
+        return (await cn.QueryAsync<ZonaResumen>(new CommandDefinition(SqlZona + " ORDER BY z.clave", new { Hoy = HoyParam }, cancellationToken: ct))).AsList();
     }
 
     private const string SqlZona = """
@@ -329,7 +329,7 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
         await using var cn = await db.OpenConnectionAsync(ct);
         var zona = await ZonaAsync(cn, s.Zona!, ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
-        if (await cn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*) FROM planes WHERE id = @planId FOR UPDATE", new { planId }, tx, cancellationToken: ct)) == 0)
+        if (await cn.QueryFirstOrDefaultAsync<Guid?>(new CommandDefinition("SELECT id FROM planes WHERE id = @planId FOR UPDATE", new { planId }, tx, cancellationToken: ct)) is null)
             throw new ErrorNoEncontrado("plan", planId.ToString());
         await cn.ExecuteAsync(new CommandDefinition("""
             UPDATE precios_plan_zona SET vigente_hasta = @desde::date

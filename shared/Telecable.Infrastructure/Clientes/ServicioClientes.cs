@@ -228,7 +228,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         await using var cn = await db.OpenConnectionAsync(ct);
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM clientes c " + filtro, p, cancellationToken: ct));
         var filas = (await cn.QueryAsync<ClienteResumen>(new CommandDefinition(
-            SqlResumen + filtro + " ORDER BY c.nombre, c.numero_cliente LIMIT @Tamano OFFSET @Salto", p, cancellationToken: ct))).AsList();
+            SqlResumen + "\n" + filtro + " ORDER BY c.nombre, c.numero_cliente LIMIT @Tamano OFFSET @Salto", p, cancellationToken: ct))).AsList();
         return new Pagina<ClienteResumen>(filas, pagina, tamano, total);
     }
 
