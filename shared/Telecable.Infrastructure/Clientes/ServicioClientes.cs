@@ -173,6 +173,27 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
             clienteId, Version = c.AvisoPrivacidadVersion!.Trim(), c.AceptaMarketing, Ahora = reloj.GetUtcNow(), c.Ip, c.Origen, c.UserAgent,
         }, tx, cancellationToken: ct))!;
 
+    /// <summary>Adds an installation address to an existing customer (e.g. a second home, or onboarding reusing a customer by RFC).</summary>
+    public async Task<Domicilio> AgregarDomicilioAsync(Guid clienteId, SolicitudDomicilio s, CancellationToken ct)
+    {
+        var v = new Validador();
+        ValidarDomicilio(v, s, "domicilio");
+        v.Lanzar();
+        var cob = await CoberturaDeAsync(s.Cp!, "domicilio.cp", ct);
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        await ExigirClienteAsync(cn, tx, clienteId, ct);
+        var id = await InsertarDomicilioAsync(cn, tx, clienteId, s, cob, ct);
+        await tx.CommitAsync(ct);
+        return await cn.QuerySingleAsync<Domicilio>(new CommandDefinition(SqlDomicilio + " WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    private const string SqlDomicilio = """
+        SELECT id, tipo, calle, numero_exterior AS numeroexterior, numero_interior AS numerointerior, colonia, cp, municipio, estado,
+               referencias, activo
+        FROM domicilios
+        """;
+
     // ------------------------------------------------------------------ read
 
     private const string SqlResumen = """
@@ -189,11 +210,8 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
                    z.clave AS zonaclave, c.estado, c.created_at AS createdat, c.updated_at AS updatedat, c.version
             FROM clientes c LEFT JOIN zonas z ON z.id = c.zona_id WHERE c.id = @id
             """, new { id }, cancellationToken: ct)) ?? throw new ErrorNoEncontrado("cliente", id.ToString());
-        var domicilios = await cn.QueryAsync<Domicilio>(new CommandDefinition("""
-            SELECT id, tipo, calle, numero_exterior AS numeroexterior, numero_interior AS numerointerior, colonia, cp, municipio, estado,
-                   referencias, activo
-            FROM domicilios WHERE cliente_id = @id ORDER BY created_at, id
-            """, new { id }, cancellationToken: ct));
+        var domicilios = await cn.QueryAsync<Domicilio>(new CommandDefinition(SqlDomicilio + " WHERE cliente_id = @id ORDER BY created_at, id",
+            new { id }, cancellationToken: ct));
         var consentimientos = await ConsentimientosAsync(cn, id, 1, ct);
         return c with { Domicilios = domicilios.AsList(), ConsentimientoVigente = consentimientos.FirstOrDefault() };
     }
@@ -387,6 +405,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
     {
         new Validador().Requerido(c.Accion, "accion", 30).Lanzar();
         var actual = await ObtenerContratoAsync(id, ct);
+        if (actual.Version != version) throw ContratoDesactualizado(version, actual.Version);
         var nuevoEstado = EstadosContrato.Aplicar(actual.Estado, c.Accion!);
         var hoy = catalogo.Hoy;
         Oferta? oferta = null;
@@ -418,8 +437,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
             id, version, nuevoEstado, CambiaPlan = oferta is not null, oferta?.PlanId, oferta?.ComboId, Precio = oferta?.Cotizacion.Subtotal,
             Promo = oferta?.Cotizacion.Promocion?.Id, Hoy = hoyDt, EstadoAnterior = actual.Estado,
         }, tx, cancellationToken: ct));
-        if (n == 0)
-            throw new ErrorConflicto($"El contrato cambió desde que lo leyó (versión enviada {version}, actual {actual.Version}); vuelva a leerlo.", "version_desactualizada");
+        if (n == 0) throw ContratoDesactualizado(version, actual.Version + 1);
         await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("ContratoModificado", "contrato", id.ToString(),
             new { contratoId = id, actual.ClienteId, accion = c.Accion, estadoAnterior = actual.Estado, estadoNuevo = nuevoEstado,
                 planAnterior = actual.PlanId, comboAnterior = actual.ComboId, oferta?.PlanId, oferta?.ComboId,
@@ -428,6 +446,9 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         ContratosModificados.Add(1, new KeyValuePair<string, object?>("accion", c.Accion));
         return await ContratoAsync(cn, id, ct);
     }
+
+    private static ErrorConflicto ContratoDesactualizado(int enviada, int actual) =>
+        new($"El contrato cambió desde que lo leyó (versión enviada {enviada}, actual {actual}); vuelva a leerlo.", "version_desactualizada");
 
     // ------------------------------------------------------------------ 360° state
 

@@ -77,7 +77,7 @@ public sealed class ClientesTests(HostPrueba host)
         { "telefono", "0112345678", "telefono" },
         { "regimenFiscal", "601", "regimenFiscal" },   // moral regime for a física
         { "regimenFiscal", "999", "regimenFiscal" },
-        { "usoCfdi", "D01", "usoCfdi" },               // D01 not allowed for regime 612? it is; but with 601 below
+        { "usoCfdi", "D01", "usoCfdi" },               // deductions use, not allowed with regime 626 (set below)
         { "usoCfdi", "ZZZ", "usoCfdi" },
         { "cpFiscal", "6400", "cpFiscal" },
         { "domicilio", null, "domicilio" },

@@ -48,6 +48,23 @@ public sealed class ContratosTests(HostPrueba host)
     }
 
     [Fact]
+    public async Task Segundo_domicilio_en_otra_zona_y_contrato_ahi()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        var id = await CrearAsync(admin);
+        var d = await JsonAsync(await admin.SendAsync(Post($"api/clientes/{id}/domicilios",
+            new { calle = "Av. Paseo de los Leones", numeroExterior = "2000", colonia = "Cumbres Elite", cp = "64349" })), HttpStatusCode.Created);
+        var k = await JsonAsync(await admin.SendAsync(Post($"api/clientes/{id}/contratos",
+            new { planId = Fibra500, domicilioId = d.GetProperty("id").GetString() }, Guid.NewGuid().ToString())), HttpStatusCode.Created);
+        Assert.Equal("MTY_CUMBRES", k.GetProperty("zonaClave").GetString());
+        Assert.Equal(2, (await JsonAsync(await admin.GetAsync($"api/clientes/{id}"), HttpStatusCode.OK)).GetProperty("domicilios").GetArrayLength());
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/clientes/{id}/domicilios", new { calle = "X", numeroExterior = "1", colonia = "Y", cp = "99999" })), HttpStatusCode.BadRequest, "domicilio.cp");
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/clientes/{Guid.NewGuid()}/domicilios", new { calle = "X", numeroExterior = "1", colonia = "Y", cp = "64000" })), HttpStatusCode.NotFound);
+        using var cliente = await host.ClienteAsync("cliente");
+        await Problemas.AfirmarAsync(await cliente.SendAsync(Post($"api/clientes/{ClienteDemo}/domicilios", new { calle = "X", numeroExterior = "1", colonia = "Y", cp = "64000" })), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Ciclo_de_vida_con_transiciones_permitidas_y_version()
     {
         using var admin = await host.ClienteAsync("admin");

@@ -22,8 +22,8 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         return l.UsuarioAutenticado.PuedeVerCliente(g) ? g : throw new ErrorNoEncontrado("cliente", id);
     }
 
-    private static SolicitudConsentimiento ConOrigen(Llamada l, SolicitudConsentimiento? c) =>
-        c is null ? null! : c with
+    private static SolicitudConsentimiento? ConOrigen(Llamada l, SolicitudConsentimiento? c) =>
+        c is null ? null : c with
         {
             Ip = c.Ip ?? l.Solicitud.HttpContext.Connection.RemoteIpAddress?.ToString(),
             UserAgent = c.UserAgent ?? (l.Solicitud.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua[..Math.Min(ua.Length, 500)] : null),
@@ -81,7 +81,7 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cliente), async l =>
         {
             var clienteId = Propio(l, id);
-            var c = await clientes.RegistrarConsentimientoAsync(clienteId, ConOrigen(l, await Peticion.LeerTextoAsync<SolicitudConsentimiento>(l)), l.Cid, l.Ct);
+            var c = await clientes.RegistrarConsentimientoAsync(clienteId, ConOrigen(l, await Peticion.LeerTextoAsync<SolicitudConsentimiento>(l))!, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/clientes/{clienteId}/consentimientos", c);
         });
 
@@ -90,6 +90,17 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
     public Task<IActionResult> ListarConsentimientos(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clientes/{id}/consentimientos")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.ConsentimientosAsync(Propio(l, id), l.Ct)));
+
+    /// <summary>POST /api/clientes/{id}/domicilios (admin, soporte): another installation address.</summary>
+    [Function(nameof(AgregarDomicilio))]
+    public Task<IActionResult> AgregarDomicilio(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "clientes/{id}/domicilios")] HttpRequest req, string id) =>
+        api.EjecutarAsync(req, Escritura, async l =>
+        {
+            var clienteId = Peticion.Id(id);
+            var d = await clientes.AgregarDomicilioAsync(clienteId, await Peticion.LeerTextoAsync<SolicitudDomicilio>(l), l.Ct);
+            return Respuestas.Creado($"/api/clientes/{clienteId}", d);
+        });
 
     /// <summary>POST /api/clientes/{id}/contratos (admin, soporte; Idempotency-Key).</summary>
     [Function(nameof(CrearContrato))]
