@@ -57,19 +57,26 @@ public static class Cotizador
             descuento > 0 ? promo : null, descuento > 0 ? promo!.Meses : null);
     }
 
-    /// <summary>Splits a discount over parts in proportion to their prices, in cents; the last part takes the remainder.</summary>
+    /// <summary>
+    /// Splits a discount over parts in proportion to their prices, in whole cents (largest remainder):
+    /// shares add up to the discount exactly and no part gets more than its own price.
+    /// </summary>
     public static decimal[] Repartir(decimal descuento, decimal[] precios)
     {
         var total = precios.Sum();
         var r = new decimal[precios.Length];
-        if (descuento == 0 || total == 0) return r;
-        var asignado = 0m;
-        for (var i = 0; i < precios.Length - 1; i++)
+        if (descuento <= 0 || total <= 0) return r;
+        descuento = Math.Min(descuento, total);
+        var exactos = precios.Select(p => descuento * p / total).ToArray();
+        for (var i = 0; i < r.Length; i++) r[i] = Math.Floor(exactos[i] * 100m) / 100m;
+        var centavos = (int)Math.Round((descuento - r.Sum()) * 100m);
+        foreach (var i in Enumerable.Range(0, r.Length).OrderByDescending(i => exactos[i] - r[i]).ThenByDescending(i => precios[i]))
         {
-            r[i] = Math.Min(precios[i], ReglasFiscalesTelecom.Redondear(descuento * precios[i] / total));
-            asignado += r[i];
+            if (centavos == 0) break;
+            if (r[i] + 0.01m > precios[i]) continue;
+            r[i] += 0.01m;
+            centavos--;
         }
-        r[^1] = descuento - asignado;
         return r;
     }
 }

@@ -518,14 +518,11 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
             .Regla((s.PlanId is null) != (s.ComboId is null), "planId", "Indique exactamente uno: planId o comboId.")
             .Lanzar();
         var fecha = s.Fecha ?? Hoy;
-        Guid zonaId;
-        if (s.Cp is not null)
-            zonaId = (await BuscarCpAsync(s.Cp, "cp", ct) ?? throw new ErrorNoEncontrado("cobertura para el código postal", s.Cp)).ZonaId;
-        else
-            zonaId = (await ObtenerZonaAsync(s.Zona!, ct)).Id;
-
+        var zonaBuscada = s.Cp is null ? s.Zona!
+            : (await BuscarCpAsync(s.Cp, "cp", ct) ?? throw new ErrorNoEncontrado("cobertura para el código postal", s.Cp)).ZonaId.ToString();
         await using var cn = await db.OpenConnectionAsync(ct);
-        var zona = await ZonaAsync(cn, zonaId.ToString(), ct);
+        var zona = await ZonaAsync(cn, zonaBuscada, ct);
+        var zonaId = zona.Id;
         if (!zona.Activa) throw new ErrorRegla($"La zona {zona.Clave} no está activa para ventas.", "zona");
         Oferta oferta;
         if (s.PlanId is { } planId)

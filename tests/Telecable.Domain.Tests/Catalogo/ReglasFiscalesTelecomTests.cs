@@ -89,6 +89,21 @@ public sealed class ReglasFiscalesTelecomTests
     }
 
     [Theory]
+    [InlineData("100", "490,320,90")]
+    [InlineData("0.05", "1,1,0.01")]
+    [InlineData("2.01", "1,1,0.01")]
+    [InlineData("0.02", "0.01,0.01,0.01")]
+    public void Reparto_suma_exacto_y_ninguna_parte_excede_su_precio(string descuento, string precios)
+    {
+        var d = decimal.Parse(descuento, System.Globalization.CultureInfo.InvariantCulture);
+        var p = precios.Split(',').Select(x => decimal.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var r = Cotizador.Repartir(d, p);
+        Assert.Equal(d, r.Sum());
+        Assert.All(r.Zip(p), x => Assert.InRange(x.First, 0m, x.Second));
+        Assert.All(r, x => Assert.Equal(x, Math.Round(x, 2)));
+    }
+
+    [Theory]
     [InlineData("pendiente_instalacion", "activar", "activo")]
     [InlineData("activo", "suspender", "suspendido")]
     [InlineData("suspendido", "reactivar", "activo")]

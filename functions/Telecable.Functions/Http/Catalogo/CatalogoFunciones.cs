@@ -17,7 +17,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
     public Task<IActionResult> BuscarPlanes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "catalogo/planes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.BuscarPlanesAsync(new FiltroPlanes(
-            l.Query("zona"), l.Query("tecnologia"), l.Query("velocidadMin") is null ? null : l.QueryEntero("velocidadMin", 0, 0, 100_000),
+            l.Query("zona"), l.Query("tecnologia"), string.IsNullOrEmpty(l.Query("velocidadMin")) ? null : l.QueryEntero("velocidadMin", 0, 0, 100_000),
             Peticion.Decimal(l, "precioMax"), l.Query("tipo"), l.Query("orden"),
             l.QueryEntero("pagina", 1, 1, 10_000), l.QueryEntero("tamano", 20, 1, 100)), l.Ct)));
 
