@@ -403,7 +403,8 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
         foreach (var (p, i) in (s.Partes ?? []).Select((p, i) => (p, i)))
         {
             v.Regla(p.PlanId is not null, $"partes[{i}].planId", "Es obligatorio.");
-            v.Regla(p.PrecioMensual is >= 0, $"partes[{i}].precioMensual", "Obligatorio, en MXN antes de impuestos, no negativo.");
+            v.Regla(p.PrecioMensual is >= 0 and < 10_000_000m && decimal.Round(p.PrecioMensual.Value, 2) == p.PrecioMensual, $"partes[{i}].precioMensual",
+                "Obligatorio, en MXN antes de impuestos, no negativo, máximo 2 decimales.");
         }
         if (s.Partes is not null) v.Regla(s.Partes.Select(p => p.PlanId).Distinct().Count() == s.Partes.Length, "partes", "Un plan aparece una sola vez.");
         v.Lanzar();
@@ -434,7 +435,7 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
     {
         var v = new Validador().Requerido(s.Clave, "clave", 30).Requerido(s.Nombre, "nombre")
             .Regla(s.TipoDescuento is Promocion.Porcentaje or Promocion.MontoFijo, "tipoDescuento", "Debe ser porcentaje o monto_fijo.")
-            .Regla(s.Valor > 0 && (s.TipoDescuento != Promocion.Porcentaje || s.Valor <= 100), "valor", "Mayor que 0 (y hasta 100 si es porcentaje).")
+            .Regla(s.Valor is > 0 and < 10_000_000m && (s.TipoDescuento != Promocion.Porcentaje || s.Valor <= 100), "valor", "Mayor que 0 (y hasta 100 si es porcentaje).")
             .Regla(s.Meses is >= 1 and <= 36, "meses", "Entre 1 y 36 meses.")
             .Regla(s.VigenteDesde is not null, "vigenteDesde", "Es obligatoria.")
             .Regla(s.VigenteHasta is not null && (s.VigenteDesde is null || s.VigenteHasta >= s.VigenteDesde), "vigenteHasta", "Obligatoria y no anterior a vigenteDesde.")

@@ -151,6 +151,8 @@ public sealed class CatalogoTests(HostPrueba host)
         AfirmarCuadra(c.GetProperty("cotizacion"));
         Assert.Equal(3.00m, c.GetProperty("cotizacion").GetProperty("ieps").GetDecimal()); // 3% of the TV part only
         await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/catalogo/combos", new { clave = $"D-{sufijo}", nombre = "x", partes = new[] { new { planId = plan, precioMensual = 1m } } })), HttpStatusCode.BadRequest, "partes");
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/catalogo/combos", new { clave = $"E-{sufijo}", nombre = "x",
+            partes = new object[] { new { planId = plan, precioMensual = 1e20m }, new { planId = "00000000-0000-0000-0000-000000002007", precioMensual = 1.234m } } })), HttpStatusCode.BadRequest, "partes[0].precioMensual");
 
         // A customer can now sign up at the new zone's postal code.
         await CrearAsync(admin, Cliente(cp: cp));
