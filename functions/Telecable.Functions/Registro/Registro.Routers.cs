@@ -13,6 +13,7 @@ public static partial class Registro
     {
         s.AddOptions<OpcionesRouters>().BindConfiguration(OpcionesRouters.Seccion);
         s.AddSingleton(sp => FuenteTelemetria.Crear(sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value.ConnectionString));
+        s.AddSingleton<LoteTelemetria>();
         s.AddSingleton<AutenticadorRouters>();
         s.AddSingleton<DetectorDesconexiones>();
         s.AddSingleton<IngestaTelemetria>();

@@ -12,7 +12,8 @@ namespace Telecable.Infrastructure.Routers;
 /// reporting for <see cref="OpcionesRouters.LimiteSinReporte"/>, and closes it when the router reports
 /// again. Exactly once per outage: the detector flips router_estado to fuera_de_linea with a
 /// conditional UPDATE (the row lock lets only one concurrent run see the transition, and a report that
-/// committed meanwhile makes the condition false), and router_desconexiones has a unique index on the
+/// committed meanwhile makes the condition false; rows are locked in router_id order, like the
+/// telemetry batches, and rows a report is writing are skipped), and router_desconexiones has a unique index on the
 /// open outage of each router as a second guard.
 /// </summary>
 public sealed class DetectorDesconexiones(NpgsqlDataSource db, IOptions<OpcionesRouters> opciones, TimeProvider reloj)
@@ -38,7 +39,7 @@ public sealed class DetectorDesconexiones(NpgsqlDataSource db, IOptions<Opciones
                 UPDATE router_estado e SET estado_anterior = e.estado, estado = 'fuera_de_linea', actualizado_en = @ahora
                 WHERE e.router_id IN (SELECT router_id FROM router_estado
                                       WHERE estado <> 'fuera_de_linea' AND reportado_en < @limite
-                                      ORDER BY reportado_en LIMIT 500)
+                                      ORDER BY router_id LIMIT 500 FOR UPDATE SKIP LOCKED)
                   AND e.estado <> 'fuera_de_linea' AND e.reportado_en < @limite
                 RETURNING e.router_id, e.reportado_en)
             SELECT m.router_id AS RouterId, r.serial AS Serial, m.reportado_en AS ReportadoEn, r.cliente_id AS ClienteId,
