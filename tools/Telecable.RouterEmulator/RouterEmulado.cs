@@ -106,8 +106,9 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
             _porConfirmar.RemoveAll(id => cuerpo.ComandosCompletados?.Contains(id) == true);
             return respuesta?.Comandos ?? [];
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
+            // Host down, timeout or an unreadable answer: count it and report again next interval.
             Interlocked.Increment(ref contadores.Errores);
             return [];
         }
