@@ -35,12 +35,23 @@ public sealed class AutenticadorRouters(NpgsqlDataSource db, IOptions<OpcionesRo
         if (!_cache.TryGetValue(serial, out var e) || e.Expira <= ahora)
         {
             e = await LeerAsync(serial, ahora, ct);
+            if (_cache.Count >= MaximoCache) Depurar(ahora);
             _cache[serial] = e;
         }
         if (e.Router is null || e.Hash is null) return null;
         Span<byte> calculado = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(clave), calculado);
         return CryptographicOperations.FixedTimeEquals(calculado, e.Hash) ? e.Router : null;
+    }
+
+    /// <summary>Bound on cached serials, so random serials from an attacker cannot grow memory without limit.</summary>
+    private const int MaximoCache = 2_000_000;
+
+    private void Depurar(DateTimeOffset ahora)
+    {
+        foreach (var (serial, e) in _cache)
+            if (e.Expira <= ahora) _cache.TryRemove(serial, out _);
+        if (_cache.Count >= MaximoCache) _cache.Clear();
     }
 
     /// <summary>Forgets a cached key (after a key rotation).</summary>

@@ -88,6 +88,14 @@ public sealed class DetectorDesconexiones(NpgsqlDataSource db, IOptions<Opciones
         }
         await tx.CommitAsync(ct);
         if (abiertas > 0) Desconexiones.Add(abiertas);
+
+        // Safety net: an outage whose router reported again but whose closing failed (the report's
+        // second transaction) is closed here, so no outage stays open while its router is online.
+        var huerfanas = await cn.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT d.router_id FROM router_desconexiones d JOIN router_estado e ON e.router_id = d.router_id
+            WHERE d.terminada_en IS NULL AND e.estado <> 'fuera_de_linea' AND e.reportado_en > d.detectada_en LIMIT 100
+            """, cancellationToken: ct));
+        foreach (var routerId in huerfanas) await CerrarDesconexionAsync(routerId, ahora, cid, ct);
         return abiertas;
     }
 

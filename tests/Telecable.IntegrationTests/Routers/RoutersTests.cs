@@ -182,6 +182,23 @@ public sealed class RoutersTests(HostRouters host) : IClassFixture<HostRouters>
     }
 
     [Fact]
+    public async Task Desconexion_cuyo_cierre_fallo_la_cierra_el_detector_cuando_el_router_ya_reporta()
+    {
+        var router = HostRouters.Router(57);
+        var p = new { router };
+        var detector = host.Servicios.GetRequiredService<DetectorDesconexiones>();
+        await host.EscalarAsync<int>("UPDATE router_estado SET reportado_en = now() - interval '1 hour', estado = 'en_linea' WHERE router_id = @router", p);
+        await detector.DetectarAsync("abre", CancellationToken.None);
+        Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM router_desconexiones WHERE router_id = @router AND terminada_en IS NULL", p));
+
+        // The report was stored but its second transaction (closing the outage) never ran.
+        await host.EscalarAsync<int>("UPDATE router_estado SET reportado_en = now(), estado = 'en_linea', estado_anterior = 'en_linea' WHERE router_id = @router", p);
+        await detector.DetectarAsync("red", CancellationToken.None);
+        Assert.Equal(0, await host.EscalarAsync<long>("SELECT count(*) FROM router_desconexiones WHERE router_id = @router AND terminada_en IS NULL", p));
+        Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'RouterReconectado' AND agregado_id = @id", new { id = router.ToString() }));
+    }
+
+    [Fact]
     public async Task Reset_pendiente_entregado_en_el_siguiente_reporte_confirmado_y_ejecutado()
     {
         var router = HostRouters.Router(10);
