@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Telecable.Infrastructure.Datos;
+using Telecable.Infrastructure.Routers;
 
 namespace Telecable.Functions;
 
@@ -8,6 +11,13 @@ public static partial class Registro
     /// <summary>Router telemetry, fleet state and remote reset (issue 7).</summary>
     public static IServiceCollection AgregarRouters(this IServiceCollection s, IConfiguration config)
     {
+        s.AddOptions<OpcionesRouters>().BindConfiguration(OpcionesRouters.Seccion);
+        s.AddSingleton(sp => FuenteTelemetria.Crear(sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value.ConnectionString));
+        s.AddSingleton<LoteTelemetria>();
+        s.AddSingleton<AutenticadorRouters>();
+        s.AddSingleton<DetectorDesconexiones>();
+        s.AddSingleton<IngestaTelemetria>();
+        s.AddSingleton<ServicioRouters>();
         return s;
     }
 }

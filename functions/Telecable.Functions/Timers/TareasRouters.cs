@@ -1,0 +1,31 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telecable.Infrastructure.Observabilidad;
+using Telecable.Infrastructure.Routers;
+
+namespace Telecable.Functions.Timers;
+
+/// <summary>Router timers: outage detection every 5 s, history pruning hourly.</summary>
+public sealed class TareasRouters(DetectorDesconexiones detector, IOptions<OpcionesRouters> opciones, ILogger<TareasRouters> log)
+{
+    /// <summary>Every 5 s, so an outage is seen within 30-35 s; safe to overlap across hosts (see DetectorDesconexiones).</summary>
+    [Function(nameof(DetectarRoutersDesconectados))]
+    public async Task DetectarRoutersDesconectados([TimerTrigger("*/5 * * * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        if (!opciones.Value.DetectarDesconexiones) return;
+        var cid = Correlacion.Normalizar(null);
+        Correlacion.Establecer(cid);
+        var n = await detector.DetectarAsync(cid, ct);
+        if (n > 0) log.LogWarning("Routers: {Cantidad} desconexiones nuevas", n);
+    }
+
+    /// <summary>Hourly: history beyond Routers:RetencionHistorialHoras is deleted.</summary>
+    [Function(nameof(PurgarHistorialRouters))]
+    public async Task PurgarHistorialRouters([TimerTrigger("0 41 * * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        Correlacion.Establecer(Correlacion.Normalizar(null));
+        var n = await detector.PurgarHistorialAsync(ct);
+        log.LogInformation("Routers: {Cantidad} filas de historial purgadas", n);
+    }
+}

@@ -1,0 +1,31 @@
+namespace Telecable.Infrastructure.Routers;
+
+/// <summary>Settings of section "Routers" (e.g. Routers__IntervaloSegundos in local.settings.json).</summary>
+public sealed class OpcionesRouters
+{
+    public const string Seccion = "Routers";
+
+    /// <summary>How often routers report; told to them in every answer.</summary>
+    public int IntervaloSegundos { get; set; } = 10;
+
+    /// <summary>A router is offline after this many intervals without a report (3 × 10 s = 30 s).</summary>
+    public int IntervalosSinReporte { get; set; } = 3;
+
+    /// <summary>
+    /// Whether the detector timer opens outages (tickets, notifications). On in local.settings and in
+    /// Azure; off by default so a host built for another area's tests does not open tickets for the
+    /// stale demo routers.
+    /// </summary>
+    public bool DetectarDesconexiones { get; set; }
+
+    /// <summary>History older than this is pruned by the hourly timer.</summary>
+    public int RetencionHistorialHoras { get; set; } = 24;
+
+    /// <summary>How long a device key hash stays cached in memory.</summary>
+    public int CacheClavesSegundos { get; set; } = 60;
+
+    /// <summary>Uncorrectable errors per interval above which a router counts as degraded.</summary>
+    public long ErroresMaximos { get; set; } = 100;
+
+    public TimeSpan LimiteSinReporte => TimeSpan.FromSeconds(IntervaloSegundos * IntervalosSinReporte);
+}
