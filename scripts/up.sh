@@ -10,18 +10,21 @@ iniciar_postgres
 iniciar_azurite
 escribir_local_settings
 
-log "building the Functions app and the local host (Release)"
-dotnet build "$RAIZ/functions/Telecable.LocalHost/Telecable.LocalHost.csproj" -c Release -nologo -v q -clp:ErrorsOnly >"$DATA/logs/build.log" 2>&1 \
-  || { cat "$DATA/logs/build.log"; falla "build failed"; }
+log "building the Functions app, the local host and the router emulator (Release)"
+for proyecto in functions/Telecable.LocalHost/Telecable.LocalHost.csproj tools/Telecable.RouterEmulator/Telecable.RouterEmulator.csproj; do
+  dotnet build "$RAIZ/$proyecto" -c Release -nologo -v q -clp:ErrorsOnly >"$DATA/logs/build.log" 2>&1 \
+    || { cat "$DATA/logs/build.log"; falla "build of $proyecto failed"; }
+done
 
-detener_host() {
-  if [ -f "$DATA/localhost.pid" ] && kill -0 "$(cat "$DATA/localhost.pid")" 2>/dev/null; then
-    log "stopping the running local host"
-    kill "$(cat "$DATA/localhost.pid")"; while kill -0 "$(cat "$DATA/localhost.pid")" 2>/dev/null; do sleep 0.2; done
+detener() {
+  if [ -f "$DATA/$1.pid" ] && kill -0 "$(cat "$DATA/$1.pid")" 2>/dev/null; then
+    log "stopping the running $1"
+    kill "$(cat "$DATA/$1.pid")"; while kill -0 "$(cat "$DATA/$1.pid")" 2>/dev/null; do sleep 0.2; done
   fi
-  rm -f "$DATA/localhost.pid"
+  rm -f "$DATA/$1.pid"
 }
-detener_host
+detener emulador
+detener localhost
 
 BIN="$RAIZ/functions/Telecable.LocalHost/bin/Release/net10.0"
 log "starting the local host on http://127.0.0.1:$HOST_PORT"
@@ -35,7 +38,10 @@ for i in $(seq 1 120); do
 done
 curl -fsS "http://127.0.0.1:$HOST_PORT/api/health" -o "$DATA/health.json" || { cat "$DATA/health.json" 2>/dev/null; falla "health check failed"; }
 
-[ -x "$RAIZ/scripts/up-extra.sh" ] && "$RAIZ/scripts/up-extra.sh"
+log "starting the router emulator (every demo router posts every 10 s, with occasional faults)"
+( cd "$RAIZ/tools/Telecable.RouterEmulator/bin/Release/net10.0" && nohup dotnet Telecable.RouterEmulator.dll \
+    --url "http://127.0.0.1:$HOST_PORT" --all --intervalo 10 --fallas 0.01 --pg "$(pg_cs)" \
+    >>"$DATA/logs/emulador.log" 2>&1 & echo $! >"$DATA/emulador.pid" )
 
 secretos
 U="http://127.0.0.1:$HOST_PORT"
@@ -51,6 +57,7 @@ Telecable Comercial is up.
   Azurite                            blob 127.0.0.1:10000  queue :10001  table :10002  (data in .data/azurite)
   Domain events (local outbox log)   $DATA/eventos.jsonl   and  GET $U/api/eventos
   Logs (JSON lines)                  $DATA/logs/localhost.log
+  Router emulator                    $DATA/logs/emulador.log  (fleet: GET $U/api/router/flota)
 
   Demo users (password for all: $DEMO_PASSWORD, from .data/secrets.env):
     admin, soporte, cobranzas, tecnico, cliente

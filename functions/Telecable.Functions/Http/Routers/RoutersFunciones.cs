@@ -17,7 +17,7 @@ public sealed class RoutersFunciones(Api api, AutenticadorRouters dispositivos, 
     [Function(nameof(ReportarEstadoRouter))]
     public Task<IActionResult> ReportarEstadoRouter(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "router/status")] HttpRequest req) =>
-        api.EjecutarAsync(req, Permiso.Publica, async l =>
+        api.EjecutarAsync(req, Permiso.Firmada, async l =>
         {
             var router = await dispositivos.AutenticarAsync(req.Headers[AutenticadorRouters.Encabezado].ToString(), l.Ct);
             if (router is null) return DispositivoNoAutenticado(l);
@@ -30,7 +30,7 @@ public sealed class RoutersFunciones(Api api, AutenticadorRouters dispositivos, 
     public Task<IActionResult> ConfirmarComandoRouter(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "router/{routerId:guid}/comandos/{comandoId:guid}/ack")] HttpRequest req,
         Guid routerId, Guid comandoId) =>
-        api.EjecutarAsync(req, Permiso.Publica, async l =>
+        api.EjecutarAsync(req, Permiso.Firmada, async l =>
         {
             var router = await dispositivos.AutenticarAsync(req.Headers[AutenticadorRouters.Encabezado].ToString(), l.Ct);
             if (router is null || router.Id != routerId) return DispositivoNoAutenticado(l);
