@@ -119,7 +119,7 @@ public static class ArmadoFactura
             return (null, codigo, string.Join("; ", v.Errores.Select(e => $"{e.Campo}: {e.Mensaje}")));
         }
         var d = v.Valor!;
-        return (new Receptor(d.Rfc.Valor, d.Nombre, d.RegimenFiscal.Clave, d.CpFiscal.Valor, d.UsoCfdi.Clave), null, null);
+        return (new Receptor(d.Rfc.Valor, d.Nombre, d.CpFiscal.Valor, d.RegimenFiscal.Clave, d.UsoCfdi.Clave), null, null);
     }
 }
 

@@ -53,7 +53,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
-        var c = await cn.QuerySingleOrDefaultAsync<(DateTime Periodo, string Estado, int Ejecuciones)?>(new CommandDefinition(
+        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, string Estado, int Ejecuciones)?>(new CommandDefinition(
             "SELECT periodo, estado, ejecuciones FROM corridas_facturacion WHERE id = @id FOR UPDATE", new { id }, tx, cancellationToken: ct))
             ?? throw new ErrorNoEncontrado("corrida", id.ToString());
         if (c.Estado is "pendiente" or "en_proceso")
@@ -81,7 +81,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
             throw new ErrorConflicto("Hay otra corrida en curso para el mismo periodo.", "corrida_en_curso");
         }
         await tx.CommitAsync(ct);
-        return new Corrida(id, DateOnly.FromDateTime(c.Periodo), "en_proceso", instancia);
+        return new Corrida(id, c.Periodo, "en_proceso", instancia);
     }
 
     /// <summary>Marks a run that could not be scheduled.</summary>
@@ -101,14 +101,14 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
-        var c = await cn.QuerySingleOrDefaultAsync<(DateTime Periodo, int Ejecuciones)?>(new CommandDefinition(
+        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, int Ejecuciones)?>(new CommandDefinition(
             "SELECT periodo, ejecuciones FROM corridas_facturacion WHERE id = @corridaId FOR UPDATE", new { corridaId }, tx, cancellationToken: ct))
             ?? throw new InvalidOperationException($"Corrida {corridaId} no existe.");
         var generadas = 0;
         if (c.Ejecuciones == 0)
         {
             using var act = Telemetria.Fuente.StartActivity("Facturacion.Generar");
-            generadas = await GenerarAsync(cn, tx, corridaId, DateOnly.FromDateTime(c.Periodo), ct);
+            generadas = await GenerarAsync(cn, tx, corridaId, c.Periodo, ct);
             FacturacionMetricas.Generadas.Add(generadas);
         }
         await cn.ExecuteAsync(new CommandDefinition("""
@@ -224,7 +224,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
             FROM facturas WHERE corrida_id = @id GROUP BY 1, 2
             """, new { id }, tx, cancellationToken: ct))).ToList();
         int Contar(params string[] estados) => filas.Where(f => estados.Contains(f.Estado)).Sum(f => f.N);
-        return new ProgresoCorrida(c.Id, Periodo.Texto(DateOnly.FromDateTime(c.Periodo)), c.Estado, c.InstanceId,
+        return new ProgresoCorrida(c.Id, Periodo.Texto(c.Periodo), c.Estado, c.InstanceId,
             filas.Sum(f => f.N), Contar(EstadosFactura.Timbrada, EstadosFactura.Pagada), Contar(EstadosFactura.Error), Contar(EstadosFactura.Borrador),
             Contar(EstadosFactura.Cancelada),
             filas.Where(f => f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).Sum(f => f.Monto),
@@ -260,7 +260,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
 
     private static DateTimeOffset Segundos(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, t.Offset);
 
-    private sealed record FilaCorrida(Guid Id, DateTime Periodo, string Estado, string? InstanceId, DateTime? IniciadaEn, DateTime? TerminadaEn);
+    private sealed record FilaCorrida(Guid Id, DateOnly Periodo, string Estado, string? InstanceId, DateTime? IniciadaEn, DateTime? TerminadaEn);
 
     private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 

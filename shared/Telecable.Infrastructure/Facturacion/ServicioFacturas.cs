@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Dapper;
 using Npgsql;
@@ -169,7 +168,7 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         var em = xml.Element(cfdi + "Emisor")!;
         var re = xml.Element(cfdi + "Receptor")!;
         var tfd = xml.Element(cfdi + "Complemento")!.Element(ComprobanteXml.Tfd + "TimbreFiscalDigital")!;
-        string A(System.Xml.Linq.XElement e, string n) => WebUtility.HtmlEncode((string?)e.Attribute(n) ?? "");
+        string A(System.Xml.Linq.XElement e, string n) => Html.Encode((string?)e.Attribute(n) ?? "");
         var total = decimal.Parse((string)xml.Attribute("Total")!, CultureInfo.InvariantCulture);
         var url = VerificacionSat.Url((string)tfd.Attribute("UUID")!, (string)em.Attribute("Rfc")!, (string)re.Attribute("Rfc")!, total, (string)xml.Attribute("Sello")!);
         using var qr = new QRCodeGenerator();
@@ -201,7 +200,7 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         h.Append($"<tr><th>Total</th><td class=d><b>{A(xml, "Total")}</b></td></tr></table>");
         h.Append($"""
             <p><img alt="QR de verificación SAT" width="160" height="160" src="data:image/png;base64,{Convert.ToBase64String(png)}"></p>
-            <p>Verificación: <a href="{WebUtility.HtmlEncode(url)}">{WebUtility.HtmlEncode(url)}</a></p>
+            <p>Verificación: <a href="{Html.Encode(url)}">{Html.Encode(url)}</a></p>
             <p><b>No. de certificado del emisor:</b> {A(xml, "NoCertificado")} — <b>No. de certificado SAT:</b> {A(tfd, "NoCertificadoSAT")} — <b>RFC PAC:</b> {A(tfd, "RfcProvCertif")}</p>
             <p><b>Sello digital del CFDI:</b></p><p class=s>{A(xml, "Sello")}</p>
             <p><b>Sello del SAT:</b></p><p class=s>{A(tfd, "SelloSAT")}</p>
@@ -211,6 +210,9 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
             """);
         return h.ToString();
     }
+
+    // Escapes markup only: names with Ñ and accents stay readable in the page source.
+    private static readonly System.Text.Encodings.Web.HtmlEncoder Html = System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     private const string Estilo = """
         <style>body{font-family:sans-serif;font-size:12px;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px}
@@ -231,10 +233,10 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
     private static bool PuedeVer(Usuario u, Guid clienteId) => VeTodo(u) || u.ClienteId == clienteId;
 
     private sealed record FilaResumen(Guid Id, Guid? Uuid, string Serie, long Folio, Guid ClienteId, string? ClienteNombre, string? Periodo,
-        decimal Total, string Estado, DateTime? FechaEmision, DateTime? FechaVencimiento, string? ErrorCodigo, string? ErrorMensaje)
+        decimal Total, string Estado, DateTime? FechaEmision, DateOnly? FechaVencimiento, string? ErrorCodigo, string? ErrorMensaje)
     {
         public FacturaResumen Resumen() => new(Id, Uuid, Serie, Folio, ClienteId, ClienteNombre, Periodo, Total, Estado,
             FechaEmision is { } e ? new DateTimeOffset(DateTime.SpecifyKind(e, DateTimeKind.Utc)) : null,
-            FechaVencimiento is { } v ? DateOnly.FromDateTime(v) : null, ErrorCodigo, ErrorMensaje);
+            FechaVencimiento, ErrorCodigo, ErrorMensaje);
     }
 }

@@ -75,7 +75,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "facturacion/{uuid}/pagar")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, Cobranza, async l =>
         {
-            var s = req.ContentLength is > 0 ? await l.LeerAsync<SolicitudPago>() : new SolicitudPago(null, null);
+            var s = (await l.CuerpoAsync()).Length > 0 ? await l.LeerAsync<SolicitudPago>() : new SolicitudPago(null, null);
             return Respuestas.Ok(await facturas.PagarAsync(Id(uuid, "uuid"), s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct));
         });
 
