@@ -38,6 +38,7 @@ public sealed class TimbradorFacturas(
     OpcionesFacturacion opciones, TimeProvider reloj, ILogger<TimbradorFacturas> log)
 {
     public const string EventoFacturaTimbrada = "FacturaTimbrada";
+    private const int TamanoLote = 16;
 
     public async Task<ResultadoParte> TimbrarParteAsync(Guid corridaId, int parte, int partes, bool ultimaRonda, string cid, CancellationToken ct)
     {
@@ -45,15 +46,29 @@ public sealed class TimbradorFacturas(
         if (facturas.Count == 0) return new ResultadoParte(0, 0, 0);
         var certificado = csd.Csd;
         int timbradas = 0, fallidas = 0, pendientes = 0;
-        // Sub-batches: up to Paralelismo CFDIs at once, then one transaction records them all.
-        foreach (var lote in facturas.Chunk(Math.Max(1, opciones.Paralelismo)))
-        {
-            var resultados = await Task.WhenAll(lote.Select(f => ProcesarAsync(f, certificado, ultimaRonda, ct)));
-            await RegistrarAsync(resultados, cid, ct);
-            timbradas += resultados.Count(r => r.Uuid is not null);
-            fallidas += resultados.Count(r => r.Codigo is not null);
-            pendientes += resultados.Count(r => r.Uuid is null && r.Codigo is null);
-        }
+        // Up to Paralelismo CFDIs in flight; every TamanoLote results are recorded in one transaction, so a slow
+        // CFDI (PAC retries) never holds the others back.
+        var acumulados = new List<Resultado>();
+        await Parallel.ForEachAsync(facturas, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, opciones.Paralelismo), CancellationToken = ct },
+            async (f, t) =>
+            {
+                var r = await ProcesarAsync(f, certificado, ultimaRonda, t);
+                if (r.Uuid is not null) Interlocked.Increment(ref timbradas);
+                else if (r.Codigo is not null) Interlocked.Increment(ref fallidas);
+                else Interlocked.Increment(ref pendientes);
+                Resultado[]? lote = null;
+                lock (acumulados)
+                {
+                    acumulados.Add(r);
+                    if (acumulados.Count >= TamanoLote)
+                    {
+                        lote = [.. acumulados];
+                        acumulados.Clear();
+                    }
+                }
+                if (lote is not null) await RegistrarAsync(lote, cid, t);
+            });
+        await RegistrarAsync(acumulados, cid, ct);
         FacturacionMetricas.Timbradas.Add(timbradas);
         FacturacionMetricas.Fallidas.Add(fallidas);
         log.LogInformation("Corrida {Corrida} parte {Parte}/{Partes}: {Timbradas} timbradas, {Fallidas} con error, {Pendientes} pendientes",
