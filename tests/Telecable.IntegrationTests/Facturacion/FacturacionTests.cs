@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Telecable.IntegrationTests.Infraestructura;
 
@@ -204,6 +205,38 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         Assert.Contains($"&amp;fe={Uri.EscapeDataString(sello![^8..])}", texto);
         Assert.Contains("src=\"data:image/png;base64,", texto);
         Assert.Contains("MARIANA GARZA TREVIÑO", texto);
+    }
+
+    [Fact]
+    public async Task Caida_entre_la_respuesta_del_pac_y_el_commit_reenvia_y_recibe_el_mismo_uuid()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        var p = await host.CorrerAsync(admin, "2026-11");
+        var corrida = p.GetProperty("id").GetGuid();
+        var (id, uuid) = (await Consulta<(Guid, Guid)>(
+            $"SELECT id, uuid FROM facturas WHERE corrida_id = '{corrida}' AND estado = 'timbrada' ORDER BY folio LIMIT 1")).Single();
+        // What the database looks like if the host died after the PAC stamped but before our transaction committed.
+        await using (var cn = new NpgsqlConnection(host.ConnectionString))
+        {
+            await cn.ExecuteAsync("UPDATE facturas SET uuid = NULL, estado = 'borrador', xml_blob = NULL, sello = NULL, timbrada_en = NULL WHERE id = @id", new { id });
+        }
+        // A restarted process: the emulated PAC's in-memory state is gone, only its table remains.
+        var otroPac = new Telecable.Infrastructure.Facturacion.PacEmuladoPersistente(
+            new Telecable.Infrastructure.Pac.PacEmulado(new Telecable.Infrastructure.Pac.PacEmuladoOptions(),
+                Telecable.Infrastructure.Facturacion.PacEmuladoPersistente.CertificadoPersistente(host.CarpetaPac)),
+            host.Servicios.GetRequiredService<Npgsql.NpgsqlDataSource>());
+        var timbrador = ActivatorUtilities.CreateInstance<Telecable.Infrastructure.Facturacion.TimbradorFacturas>(
+            host.Servicios, (Telecable.Infrastructure.Pac.IPacClient)otroPac);
+
+        var r = await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None);
+
+        Assert.Equal(1, r.Timbradas);
+        Assert.Equal(uuid, await host.EscalarAsync<Guid>("SELECT uuid FROM facturas WHERE id = @id", new { id }));
+        Assert.Equal(0, await host.EscalarAsync<long>(
+            "SELECT count(*) FROM pac_emulado_timbres t WHERE NOT EXISTS (SELECT 1 FROM facturas f WHERE upper(f.uuid::text) = t.uuid)"));
+        // Running the chunk again finds nothing to send.
+        Assert.Equal(new Telecable.Infrastructure.Facturacion.ResultadoParte(0, 0, 0),
+            await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None));
     }
 
     private async Task<IEnumerable<T>> Consulta<T>(string sql)
