@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Telecable.Infrastructure.Facturacion;
+using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Functions;
 
@@ -8,6 +12,35 @@ public static partial class Registro
     /// <summary>Billing runs, CFDI sealing, PAC and mass stamping (issue 4).</summary>
     public static IServiceCollection AgregarFacturacion(this IServiceCollection s, IConfiguration config)
     {
+        s.AddOptions<OpcionesEmisor>().BindConfiguration(OpcionesEmisor.Seccion);
+        s.AddOptions<OpcionesCsd>().BindConfiguration(OpcionesCsd.Seccion);
+        s.AddOptions<OpcionesFacturacion>().BindConfiguration(OpcionesFacturacion.Seccion);
+        s.AddOptions<PacEmuladoOptions>().BindConfiguration(PacEmuladoOptions.Seccion);
+        s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesEmisor>>().Value);
+        s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesFacturacion>>().Value);
+        // The CSD is loaded once per process, on first use.
+        s.AddSingleton(sp => new ProveedorCsd(sp.GetRequiredService<IOptions<OpcionesCsd>>().Value));
+
+        var modo = config["PAC_MODE"] ?? "emulated";
+        if (modo != "emulated")
+        {
+            throw new InvalidOperationException($"PAC_MODE={modo}: solo existe el PAC emulado; un PAC real implementa IPacClient.");
+        }
+        s.AddSingleton(sp =>
+        {
+            var op = sp.GetRequiredService<IOptions<PacEmuladoOptions>>().Value;
+            var reloj = sp.GetRequiredService<TimeProvider>();
+            if (op.CertificadoSatPfx is not null || op.CertificadoSatPfxPath is not null) return PacEmulado.DesdeOpciones(op, reloj);
+            // Kept under .data so SelloSAT of earlier stamps still verifies after a restart; its .cer goes to .data/pac-emulado/tfdcerts.
+            var carpeta = config["Pac:Carpeta"] ?? Path.Combine(".data", "pac-emulado");
+            return new PacEmulado(op, PacEmuladoPersistente.CertificadoPersistente(carpeta), reloj);
+        });
+        s.AddSingleton(sp => new PacEmuladoPersistente(sp.GetRequiredService<PacEmulado>(), sp.GetRequiredService<NpgsqlDataSource>()));
+        s.AddSingleton<IPacClient>(sp => sp.GetRequiredService<PacEmuladoPersistente>());
+
+        s.AddSingleton<ServicioCorridas>();
+        s.AddSingleton<TimbradorFacturas>();
+        s.AddSingleton<ServicioFacturas>();
         return s;
     }
 }

@@ -1,0 +1,155 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Telecable.Domain.Comun;
+using Telecable.Domain.Facturacion;
+using Telecable.Infrastructure.Facturacion;
+using Telecable.Infrastructure.Observabilidad;
+using Telecable.Orchestrations.TimbradoMasivo;
+
+namespace Telecable.Functions.Http.Facturacion;
+
+public sealed record SolicitudCorrida(string? Periodo);
+
+/// <summary>Billing runs (admin, cobranzas) and invoices (admin, cobranzas; a cliente only their own).</summary>
+public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, ServicioFacturas facturas)
+{
+    private static readonly Permiso Cobranza = Permiso.Para(Roles.Admin, Roles.Cobranzas);
+    private static readonly Permiso ConCliente = Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Cliente);
+
+    /// <summary>POST /api/facturacion/corridas {periodo: "yyyy-MM"} (admin, cobranzas; Idempotency-Key): 202 with the run id.</summary>
+    [Function(nameof(CrearCorrida))]
+    public Task<IActionResult> CrearCorrida(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "facturacion/corridas")] HttpRequest req,
+        [DurableClient] DurableTaskClient durable) =>
+        api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
+        {
+            var s = await l.LeerAsync<SolicitudCorrida>();
+            if (!Periodo.TryParse(s.Periodo, out var periodo)) throw new ErrorValidacion("periodo", "Debe ser un mes yyyy-MM (por ejemplo 2026-12).");
+            var c = await IniciadorCorridas.IniciarAsync(corridas, durable, periodo, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            return Respuestas.Aceptado($"/api/facturacion/corridas/{c.Id}", new { id = c.Id, periodo = Periodo.Texto(periodo), c.Estado, c.InstanceId });
+        });
+
+    /// <summary>GET /api/facturacion/corridas/{id}: progress (total, timbradas, fallidas, pendientes, errores por código, estado).</summary>
+    [Function(nameof(ConsultarCorrida))]
+    public Task<IActionResult> ConsultarCorrida(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/corridas/{id}")] HttpRequest req, string id) =>
+        api.EjecutarAsync(req, Cobranza, async l =>
+        {
+            var corrida = Id(id, "id");
+            return Respuestas.Ok(await corridas.ProgresoAsync(corrida, l.Ct) ?? throw new ErrorNoEncontrado("corrida", id));
+        });
+
+    /// <summary>POST /api/facturacion/corridas/{id}/reintentar (admin, cobranzas; Idempotency-Key): stamps the failed invoices again.</summary>
+    [Function(nameof(ReintentarCorrida))]
+    public Task<IActionResult> ReintentarCorrida(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "facturacion/corridas/{id}/reintentar")] HttpRequest req, string id,
+        [DurableClient] DurableTaskClient durable) =>
+        api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
+        {
+            var c = await corridas.ReintentarAsync(Id(id, "id"), l.Ct);
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(TimbradoMasivo), new EntradaTimbradoMasivo(c.Id, l.Cid),
+                new StartOrchestrationOptions(c.InstanceId), l.Ct);
+            return Respuestas.Aceptado($"/api/facturacion/corridas/{c.Id}", new { id = c.Id, c.Estado, c.InstanceId });
+        });
+
+    /// <summary>GET /api/facturacion/kpis?meses=12 (admin, cobranzas): billed, collected, overdue, by month.</summary>
+    [Function(nameof(KpisFacturacion))]
+    public Task<IActionResult> KpisFacturacion(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/kpis")] HttpRequest req) =>
+        api.EjecutarAsync(req, Cobranza, async l => Respuestas.Ok(await facturas.KpisAsync(l.QueryEntero("meses", 12, 1, 60), l.Ct)));
+
+    /// <summary>GET /api/facturacion/ultimas?pagina=1&amp;tamano=20&amp;estado= (admin, cobranzas, cliente: own only).</summary>
+    [Function(nameof(UltimasFacturas))]
+    public Task<IActionResult> UltimasFacturas(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/ultimas")] HttpRequest req) =>
+        api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await facturas.UltimasAsync(
+            l.UsuarioAutenticado, l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 200), l.Query("estado"), l.Ct)));
+
+    /// <summary>PATCH /api/facturacion/{uuid}/pagar {metodo?, referencia?} (admin, cobranzas): idempotent.</summary>
+    [Function(nameof(PagarFactura))]
+    public Task<IActionResult> PagarFactura(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "facturacion/{uuid}/pagar")] HttpRequest req, string uuid) =>
+        api.EjecutarAsync(req, Cobranza, async l =>
+        {
+            var s = (await l.CuerpoAsync()).Length > 0 ? await l.LeerAsync<SolicitudPago>() : new SolicitudPago(null, null);
+            return Respuestas.Ok(await facturas.PagarAsync(Id(uuid, "uuid"), s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct));
+        });
+
+    /// <summary>POST /api/facturacion/{uuid}/cancelacion {motivo, folioSustitucion} (admin, cobranzas; Idempotency-Key).</summary>
+    [Function(nameof(CancelarFactura))]
+    public Task<IActionResult> CancelarFactura(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "facturacion/{uuid}/cancelacion")] HttpRequest req, string uuid) =>
+        api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
+        {
+            var s = await l.LeerAsync<SolicitudCancelacion>();
+            var r = await facturas.CancelarAsync(Id(uuid, "uuid"), s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            return Respuestas.Ok(new { uuid = Id(uuid, "uuid"), estado = EstadosFactura.Cancelada, codigoPac = r.Codigo, mensaje = r.Mensaje });
+        });
+
+    /// <summary>GET /api/facturacion/{uuid}/xml: the stamped CFDI.</summary>
+    [Function(nameof(XmlFactura))]
+    public Task<IActionResult> XmlFactura(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/{uuid}/xml")] HttpRequest req, string uuid) =>
+        api.EjecutarAsync(req, ConCliente, async l =>
+        {
+            var u = Id(uuid, "uuid");
+            return new RespuestaJson(StatusCodes.Status200OK, await facturas.XmlAsync(l.UsuarioAutenticado, u, l.Ct), "application/xml; charset=utf-8")
+                .Con("Content-Disposition", $"attachment; filename=\"{u.ToString().ToUpperInvariant()}.xml\"");
+        });
+
+    /// <summary>GET /api/facturacion/{uuid}/representacion: printable HTML with SAT's verification QR.</summary>
+    [Function(nameof(RepresentacionFactura))]
+    public Task<IActionResult> RepresentacionFactura(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/{uuid}/representacion")] HttpRequest req, string uuid) =>
+        api.EjecutarAsync(req, ConCliente, async l => new RespuestaJson(StatusCodes.Status200OK,
+            await facturas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct), "text/html; charset=utf-8"));
+
+    private static Guid Id(string valor, string campo) =>
+        Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");
+}
+
+/// <summary>Registers a run and schedules its orchestration under the run's instance id.</summary>
+public static class IniciadorCorridas
+{
+    public static async Task<Corrida> IniciarAsync(ServicioCorridas corridas, DurableTaskClient durable, DateOnly periodo, string actor, string cid, CancellationToken ct)
+    {
+        var c = await corridas.CrearAsync(periodo, actor, ct);
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(TimbradoMasivo), new EntradaTimbradoMasivo(c.Id, cid),
+                new StartOrchestrationOptions(c.InstanceId), ct);
+        }
+        catch
+        {
+            await corridas.MarcarFallidaAsync(c.Id, CancellationToken.None);
+            throw;
+        }
+        return c;
+    }
+}
+
+/// <summary>The monthly run: day 1 at 06:00 Mexico City time (12:00 UTC; no DST since 2022), for the month that starts.</summary>
+public sealed class CorridaMensualTimer(ServicioCorridas corridas, TimeProvider reloj, ILogger<CorridaMensualTimer> log)
+{
+    [Function(nameof(CorridaMensual))]
+    public async Task CorridaMensual([TimerTrigger("0 0 12 1 * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
+    {
+        var cid = Correlacion.Normalizar(null);
+        Correlacion.Establecer(cid);
+        var hoy = Domain.Cfdi.FormatoCfdi.HoraMexico(reloj.GetUtcNow());
+        var periodo = new DateOnly(hoy.Year, hoy.Month, 1);
+        try
+        {
+            var c = await IniciadorCorridas.IniciarAsync(corridas, durable, periodo, "timer", cid, ct);
+            log.LogInformation("Corrida mensual {Corrida} de {Periodo} iniciada", c.Id, Periodo.Texto(periodo));
+        }
+        catch (ErrorConflicto e)
+        {
+            log.LogWarning("Corrida mensual de {Periodo} no iniciada: {Motivo}", Periodo.Texto(periodo), e.Message);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+using Npgsql;
+using Telecable.Domain.Cfdi;
+using Telecable.Infrastructure.Pac;
+
+namespace Telecable.Infrastructure.Facturacion;
+
+/// <summary>
+/// PAC_MODE=emulated with a memory that survives the process: every stamp is written to
+/// <c>pac_emulado_timbres</c> (keyed by the hash of the Sello) before the caller sees its UUID, so a CFDI
+/// re-sent after a host crash gets its original stamp (307), as a real PAC answers. Cancellations live there too.
+/// </summary>
+public sealed partial class PacEmuladoPersistente(PacEmulado interno, NpgsqlDataSource db) : IPacClient
+{
+    public PacEmulado Interno => interno;
+
+    public async Task<ResultadoTimbrado> TimbrarAsync(string xmlSellado, CancellationToken cancellationToken)
+    {
+        var clave = ClaveSello(xmlSellado);
+        if (clave is not null && await BuscarAsync(clave, cancellationToken) is { } previo)
+        {
+            return ResultadoTimbrado.Previo(previo.Xml, previo.Uuid, previo.FechaTimbrado);
+        }
+        var r = await interno.TimbrarAsync(xmlSellado, cancellationToken);
+        if (!r.Exitoso || clave is null || r.XmlTimbrado is null || r.Uuid is null || r.FechaTimbrado is null)
+        {
+            return r;
+        }
+        await using var cn = await db.OpenConnectionAsync(cancellationToken);
+        var insertado = await cn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO pac_emulado_timbres (clave_sello, uuid, rfc_emisor, fecha_timbrado, xml)
+            VALUES (@clave, @Uuid, @rfc, @FechaTimbrado, @XmlTimbrado) ON CONFLICT (clave_sello) DO NOTHING
+            """, new { clave, r.Uuid, rfc = RfcEmisor(xmlSellado), r.FechaTimbrado, r.XmlTimbrado }, cancellationToken: cancellationToken));
+        if (insertado == 1)
+        {
+            return r;
+        }
+        // Another host (or a run before a restart) stamped the same CFDI first: its stamp is the only one.
+        var ganador = await BuscarAsync(clave, cancellationToken)
+                      ?? throw new InvalidOperationException("Timbre emulado en conflicto y no encontrado.");
+        return ResultadoTimbrado.Previo(ganador.Xml, ganador.Uuid, ganador.FechaTimbrado);
+    }
+
+    public async Task<ResultadoCancelacion> CancelarAsync(
+        string uuid, string rfcEmisor, string motivo, string? folioSustitucion, CancellationToken cancellationToken)
+    {
+        ResultadoCancelacion Respuesta(bool exito, string codigo, string mensaje, DateTime? fecha = null) => new(exito, codigo, mensaje, uuid, fecha);
+
+        if (motivo is not ("01" or "02" or "03" or "04"))
+        {
+            return Respuesta(false, CodigosPac.SolicitudInvalida, $"Motivo {motivo} inválido (01 a 04).");
+        }
+        if ((motivo == "01") != Guid.TryParse(folioSustitucion, out _))
+        {
+            return Respuesta(false, CodigosPac.SolicitudInvalida, "FolioSustitucion es obligatorio con motivo 01 y solo con él.");
+        }
+        await using var cn = await db.OpenConnectionAsync(cancellationToken);
+        var t = await cn.QuerySingleOrDefaultAsync<(string Rfc, DateTime? CanceladoEn)?>(new CommandDefinition(
+            "SELECT rfc_emisor, cancelado_en FROM pac_emulado_timbres WHERE upper(uuid) = upper(@uuid)", new { uuid }, cancellationToken: cancellationToken));
+        if (t is null)
+        {
+            return Respuesta(false, CodigosPac.UuidNoEncontrado, "UUID no encontrado.");
+        }
+        if (!string.Equals(t.Value.Rfc, rfcEmisor, StringComparison.OrdinalIgnoreCase))
+        {
+            return Respuesta(false, CodigosPac.NoCorrespondeEmisor, "El UUID no corresponde al emisor.");
+        }
+        if (t.Value.CanceladoEn is { } previa)
+        {
+            return Respuesta(true, CodigosPac.PreviamenteCancelado, "UUID previamente cancelado.", previa);
+        }
+        var ahora = FormatoCfdi.HoraMexico(DateTimeOffset.UtcNow);
+        await cn.ExecuteAsync(new CommandDefinition(
+            "UPDATE pac_emulado_timbres SET cancelado_en = @ahora WHERE upper(uuid) = upper(@uuid) AND cancelado_en IS NULL",
+            new { uuid, ahora }, cancellationToken: cancellationToken));
+        return Respuesta(true, CodigosPac.CancelacionAceptada, "Solicitud de cancelación aceptada.", ahora);
+    }
+
+    private async Task<Guardado?> BuscarAsync(string clave, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.QuerySingleOrDefaultAsync<Guardado>(new CommandDefinition(
+            "SELECT uuid AS Uuid, fecha_timbrado AS FechaTimbrado, xml AS Xml FROM pac_emulado_timbres WHERE clave_sello = @clave",
+            new { clave }, cancellationToken: ct));
+    }
+
+    // The emulated PAC keys its memory by the Sello; reading the attribute needs no full parse.
+    private static string? ClaveSello(string xml) =>
+        AtributoSello().Match(xml) is { Success: true } m
+            ? Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(m.Groups[1].Value)))
+            : null;
+
+    private static string RfcEmisor(string xml) => AtributoRfcEmisor().Match(xml) is { Success: true } m ? m.Groups[1].Value : "";
+
+    [GeneratedRegex(@"\sSello=""([^""]+)""")]
+    private static partial Regex AtributoSello();
+
+    [GeneratedRegex(@"<cfdi:Emisor\s[^>]*?Rfc=""([^""]+)""")]
+    private static partial Regex AtributoRfcEmisor();
+
+    private sealed record Guardado(string Uuid, DateTime FechaTimbrado, string Xml);
+
+    /// <summary>The emulated SAT certificate from a PFX kept under <paramref name="carpeta"/> (created on first run) so
+    /// SelloSAT of CFDIs stamped before a restart still verifies; its .cer is written to carpeta/tfdcerts for verify.sh.</summary>
+    public static CertificadoSatEmulado CertificadoPersistente(string carpeta)
+    {
+        Directory.CreateDirectory(carpeta);
+        var pfx = Path.Combine(carpeta, "sat-emulado.pfx");
+        CertificadoSatEmulado cert;
+        if (File.Exists(pfx))
+        {
+            cert = CertificadoSatEmulado.CargarArchivo(pfx, null);
+        }
+        else
+        {
+            cert = CertificadoSatEmulado.Crear();
+            var tmp = pfx + "." + Guid.NewGuid().ToString("N");
+            File.WriteAllBytes(tmp, cert.ExportarPfx());
+            try
+            {
+                File.Move(tmp, pfx, overwrite: false);
+            }
+            catch (IOException)
+            {
+                // Another process created it first: use theirs so both sign alike.
+                File.Delete(tmp);
+                cert.Dispose();
+                cert = CertificadoSatEmulado.CargarArchivo(pfx, null);
+            }
+        }
+        cert.GuardarCer(Path.Combine(carpeta, "tfdcerts"));
+        return cert;
+    }
+}

@@ -1,0 +1,307 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using Telecable.Domain.Cfdi;
+using Telecable.Domain.Comun;
+using Telecable.Domain.Facturacion;
+using Telecable.Infrastructure.Observabilidad;
+
+namespace Telecable.Infrastructure.Facturacion;
+
+public sealed record Corrida(Guid Id, DateOnly Periodo, string Estado, string InstanceId);
+
+public sealed record ProgresoCorrida(
+    Guid Id, string Periodo, string Estado, string? InstanceId, int Total, int Timbradas, int Fallidas, int Pendientes,
+    int Canceladas, decimal MontoTimbrado, IReadOnlyDictionary<string, int> Errores, DateTimeOffset? IniciadaEn, DateTimeOffset? TerminadaEn);
+
+/// <summary>What a run's execution will stamp: the number of chunk activities to fan out to.</summary>
+public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Partes);
+
+/// <summary>
+/// Billing runs: creating one, generating its invoices (gap-free folios in the same transaction), closing it, its
+/// progress and the retry of its failed invoices. Stamping a chunk is <see cref="TimbradorFacturas"/>.
+/// </summary>
+public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor, OpcionesFacturacion opciones, TimeProvider reloj)
+{
+    public const string EventoCorridaCompletada = "CorridaCompletada";
+
+    /// <summary>Registers a run of the period. One live run per period (409 otherwise); a period already billed
+    /// gets a run that generates nothing new.</summary>
+    public async Task<Corrida> CrearAsync(DateOnly periodo, string actor, CancellationToken ct)
+    {
+        var id = Guid.NewGuid();
+        await using var cn = await db.OpenConnectionAsync(ct);
+        try
+        {
+            await cn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO corridas_facturacion (id, periodo, estado, instance_id, solicitada_por, iniciada_en)
+                VALUES (@id, @periodo, 'en_proceso', @instancia, @actor, now())
+                """, new { id, periodo, instancia = id.ToString(), actor }, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            var viva = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition(
+                "SELECT id FROM corridas_facturacion WHERE periodo = @periodo AND estado IN ('pendiente', 'en_proceso')", new { periodo }, cancellationToken: ct));
+            throw new ErrorConflicto($"Ya hay una corrida en curso para {Periodo.Texto(periodo)}: {viva}.", "corrida_en_curso");
+        }
+        return new Corrida(id, periodo, "en_proceso", id.ToString());
+    }
+
+    /// <summary>Puts a finished run back in process over its failed invoices (refreshing their receptor data and
+    /// date: they were never stamped) under a new orchestration instance.</summary>
+    public async Task<Corrida> ReintentarAsync(Guid id, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, string Estado, int Ejecuciones)?>(new CommandDefinition(
+            "SELECT periodo, estado, ejecuciones FROM corridas_facturacion WHERE id = @id FOR UPDATE", new { id }, tx, cancellationToken: ct))
+            ?? throw new ErrorNoEncontrado("corrida", id.ToString());
+        if (c.Estado is "pendiente" or "en_proceso")
+        {
+            throw new ErrorConflicto("La corrida sigue en proceso.", "corrida_en_curso");
+        }
+        var instancia = $"{id}-r{c.Ejecuciones}";
+        var ahora = reloj.GetUtcNow();
+        await cn.ExecuteAsync(new CommandDefinition("""
+            UPDATE facturas f SET estado = 'borrador', error_codigo = NULL, error_mensaje = NULL, fecha_emision = @ahora,
+                   receptor_rfc = cl.rfc, receptor_nombre = cl.nombre, receptor_regimen = cl.regimen_fiscal,
+                   receptor_cp = cl.cp_fiscal, uso_cfdi = cl.uso_cfdi, version = f.version + 1
+            FROM clientes cl
+            WHERE f.corrida_id = @id AND f.estado = 'error' AND f.uuid IS NULL AND cl.id = f.cliente_id
+            """, new { id, ahora = Segundos(ahora) }, tx, cancellationToken: ct));
+        try
+        {
+            await cn.ExecuteAsync(new CommandDefinition("""
+                UPDATE corridas_facturacion SET estado = 'en_proceso', instance_id = @instancia, terminada_en = NULL
+                WHERE id = @id
+                """, new { id, instancia }, tx, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new ErrorConflicto("Hay otra corrida en curso para el mismo periodo.", "corrida_en_curso");
+        }
+        await tx.CommitAsync(ct);
+        return new Corrida(id, c.Periodo, "en_proceso", instancia);
+    }
+
+    /// <summary>Marks a run that could not be scheduled.</summary>
+    public async Task MarcarFallidaAsync(Guid id, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition(
+            "UPDATE corridas_facturacion SET estado = 'fallida', terminada_en = now() WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// First execution of a run: one invoice per contract to bill (folios allocated with one UPDATE ... RETURNING in
+    /// the transaction that inserts them, so a rollback leaves no gap), all in one transaction; a re-executed
+    /// activity finds them generated. Returns how many chunk activities to fan out to.
+    /// </summary>
+    public async Task<PreparacionCorrida> PrepararAsync(Guid corridaId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, int Ejecuciones)?>(new CommandDefinition(
+            "SELECT periodo, ejecuciones FROM corridas_facturacion WHERE id = @corridaId FOR UPDATE", new { corridaId }, tx, cancellationToken: ct))
+            ?? throw new InvalidOperationException($"Corrida {corridaId} no existe.");
+        var generadas = 0;
+        if (c.Ejecuciones == 0)
+        {
+            using var act = Telemetria.Fuente.StartActivity("Facturacion.Generar");
+            generadas = await GenerarAsync(cn, tx, corridaId, c.Periodo, ct);
+            FacturacionMetricas.Generadas.Add(generadas);
+        }
+        await cn.ExecuteAsync(new CommandDefinition("""
+            UPDATE corridas_facturacion SET ejecuciones = ejecuciones + 1,
+                   total_contratos = total_contratos + @generadas, total_facturas = total_facturas + @generadas
+            WHERE id = @corridaId
+            """, new { corridaId, generadas }, tx, cancellationToken: ct));
+        var porTimbrar = await cn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*) FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador'", new { corridaId }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        var partes = porTimbrar == 0 ? 0 : Math.Clamp((porTimbrar + opciones.FacturasPorParte - 1) / opciones.FacturasPorParte, 1, opciones.MaxPartes);
+        return new PreparacionCorrida(generadas, porTimbrar, partes);
+    }
+
+    private async Task<int> GenerarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid corridaId, DateOnly periodo, CancellationToken ct)
+    {
+        var contratos = await TarifasContratos.PorFacturarAsync(cn, tx, periodo, ct);
+        if (contratos.Count == 0) return 0;
+        var ultimo = await cn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "UPDATE series_folios SET ultimo_folio = ultimo_folio + @n WHERE serie = @serie RETURNING ultimo_folio",
+            new { n = (long)contratos.Count, serie = emisor.Serie }, tx, cancellationToken: ct))
+            ?? throw new InvalidOperationException($"La serie {emisor.Serie} no existe en series_folios.");
+        var primerFolio = ultimo - contratos.Count + 1;
+        var ahora = Segundos(reloj.GetUtcNow());
+        var fecha = FormatoCfdi.HoraMexico(ahora);
+        var vence = DateOnly.FromDateTime(fecha).AddDays(emisor.DiasVencimiento);
+
+        var conceptos = new ListaConceptos();
+        await using (var copia = await cn.BeginBinaryImportAsync("""
+            COPY facturas (id, serie, folio, cliente_id, contrato_id, corrida_id, periodo, subtotal, descuento, iva, ieps, total,
+                           metodo_pago, forma_pago, uso_cfdi, estado, fecha_emision, fecha_vencimiento,
+                           receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp) FROM STDIN (FORMAT BINARY)
+            """, ct))
+        {
+            for (var i = 0; i < contratos.Count; i++)
+            {
+                var k = contratos[i];
+                var id = Guid.NewGuid();
+                var lineas = ArmadoFactura.Lineas(k.Lineas, k.Promocion, periodo);
+                var cfdi = CalculadoraCfdi.Calcular(Datos(fecha, "0", Receptor(k.Rfc, k.Nombre, k.Regimen, k.UsoCfdi, k.Cp)), lineas);
+                var (iva, ieps) = Impuestos(cfdi);
+                await copia.StartRowAsync(ct);
+                await copia.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                await copia.WriteAsync(emisor.Serie, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(primerFolio + i, NpgsqlDbType.Bigint, ct);
+                await copia.WriteAsync(k.ClienteId, NpgsqlDbType.Uuid, ct);
+                await copia.WriteAsync(k.ContratoId, NpgsqlDbType.Uuid, ct);
+                await copia.WriteAsync(corridaId, NpgsqlDbType.Uuid, ct);
+                await copia.WriteAsync(periodo, NpgsqlDbType.Date, ct);
+                await copia.WriteAsync(cfdi.SubTotal, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(cfdi.Descuento ?? 0m, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(iva, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(ieps, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(cfdi.Total, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(CatalogoSat.MetodoPpd, NpgsqlDbType.Char, ct);
+                await copia.WriteAsync(CatalogoSat.FormaPorDefinir, NpgsqlDbType.Char, ct);
+                await Opcional(copia, k.UsoCfdi, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(EstadosFactura.Borrador, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(ahora, NpgsqlDbType.TimestampTz, ct);
+                await copia.WriteAsync(vence, NpgsqlDbType.Date, ct);
+                await Opcional(copia, k.Rfc, NpgsqlDbType.Text, ct);
+                await Opcional(copia, k.Nombre, NpgsqlDbType.Text, ct);
+                await Opcional(copia, k.Regimen, NpgsqlDbType.Char, ct);
+                await Opcional(copia, k.Cp, NpgsqlDbType.Char, ct);
+                for (var n = 0; n < cfdi.Conceptos.Count; n++)
+                {
+                    conceptos.Agregar(id, n + 1, k.Lineas[n].PlanId, cfdi.Conceptos[n], k.Lineas[n].TasaIeps);
+                }
+            }
+            await copia.CompleteAsync(ct);
+        }
+        await conceptos.CopiarAsync(cn, ct);
+        return contratos.Count;
+    }
+
+    /// <summary>Closes a run's execution from what the database says (idempotent: only a run en_proceso closes,
+    /// so CorridaCompletada is written once per execution).</summary>
+    public async Task<ProgresoCorrida> CerrarAsync(Guid corridaId, string cid, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var p = await ProgresoAsync(cn, tx, corridaId, ct) ?? throw new InvalidOperationException($"Corrida {corridaId} no existe.");
+        var estado = p.Fallidas > 0 ? "completada_con_errores" : "completada";
+        var cerradas = await cn.ExecuteAsync(new CommandDefinition("""
+            UPDATE corridas_facturacion SET estado = @estado, terminada_en = now(), total_timbradas = @Timbradas,
+                   total_errores = @Fallidas, monto_total = @MontoTimbrado
+            WHERE id = @corridaId AND estado = 'en_proceso'
+            """, new { corridaId, estado, p.Timbradas, p.Fallidas, p.MontoTimbrado }, tx, cancellationToken: ct));
+        if (cerradas == 1)
+        {
+            await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(EventoCorridaCompletada, "corrida", corridaId.ToString(),
+                new { corridaId, p.Periodo, estado, p.Total, p.Timbradas, p.Fallidas, p.Pendientes, p.Errores, p.MontoTimbrado }, cid, reloj.GetUtcNow()), ct);
+        }
+        await tx.CommitAsync(ct);
+        return p with { Estado = cerradas == 1 ? estado : p.Estado };
+    }
+
+    public async Task<ProgresoCorrida?> ProgresoAsync(Guid corridaId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await ProgresoAsync(cn, null, corridaId, ct);
+    }
+
+    private static async Task<ProgresoCorrida?> ProgresoAsync(NpgsqlConnection cn, NpgsqlTransaction? tx, Guid id, CancellationToken ct)
+    {
+        var c = await cn.QuerySingleOrDefaultAsync<FilaCorrida>(new CommandDefinition("""
+            SELECT id AS Id, periodo AS Periodo, estado AS Estado, instance_id AS InstanceId, iniciada_en AS IniciadaEn, terminada_en AS TerminadaEn
+            FROM corridas_facturacion WHERE id = @id
+            """, new { id }, tx, cancellationToken: ct));
+        if (c is null) return null;
+        var filas = (await cn.QueryAsync<(string Estado, string? Codigo, int N, decimal Monto)>(new CommandDefinition("""
+            SELECT estado, CASE WHEN estado = 'error' THEN coalesce(error_codigo, '?') END, count(*)::int, coalesce(sum(total), 0)
+            FROM facturas WHERE corrida_id = @id GROUP BY 1, 2
+            """, new { id }, tx, cancellationToken: ct))).ToList();
+        int Contar(params string[] estados) => filas.Where(f => estados.Contains(f.Estado)).Sum(f => f.N);
+        return new ProgresoCorrida(c.Id, Periodo.Texto(c.Periodo), c.Estado, c.InstanceId,
+            filas.Sum(f => f.N), Contar(EstadosFactura.Timbrada, EstadosFactura.Pagada), Contar(EstadosFactura.Error), Contar(EstadosFactura.Borrador),
+            Contar(EstadosFactura.Cancelada),
+            filas.Where(f => f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).Sum(f => f.Monto),
+            filas.Where(f => f.Codigo is not null).ToDictionary(f => f.Codigo!, f => f.N),
+            Utc(c.IniciadaEn), Utc(c.TerminadaEn));
+    }
+
+    private DatosComprobante Datos(DateTime fecha, string folio, Receptor receptor) => new()
+    {
+        Serie = emisor.Serie,
+        Folio = folio,
+        Fecha = fecha,
+        FormaPago = CatalogoSat.FormaPorDefinir,
+        MetodoPago = CatalogoSat.MetodoPpd,
+        LugarExpedicion = emisor.LugarExpedicion,
+        Emisor = emisor.ComoEmisor(),
+        Receptor = receptor,
+    };
+
+    // Amounts do not depend on the receptor; whether the receptor can be stamped is decided when stamping.
+    private static Receptor Receptor(string? rfc, string? nombre, string? regimen, string? uso, string? cp) =>
+        new(rfc ?? "", nombre ?? "", cp ?? "", regimen ?? "", uso ?? "");
+
+    internal static (decimal Iva, decimal Ieps) Impuestos(Comprobante c)
+    {
+        var t = c.Impuestos?.Traslados ?? [];
+        return (t.Where(x => x.Impuesto == CatalogoSat.ImpuestoIva).Sum(x => x.Importe ?? 0m),
+                t.Where(x => x.Impuesto == CatalogoSat.ImpuestoIeps).Sum(x => x.Importe ?? 0m));
+    }
+
+    private static Task Opcional(NpgsqlBinaryImporter copia, string? valor, NpgsqlDbType tipo, CancellationToken ct) =>
+        valor is null ? copia.WriteNullAsync(ct) : copia.WriteAsync(valor, tipo, ct);
+
+    private static DateTimeOffset Segundos(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, t.Offset);
+
+    private sealed record FilaCorrida(Guid Id, DateOnly Periodo, string Estado, string? InstanceId, DateTime? IniciadaEn, DateTime? TerminadaEn);
+
+    private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+
+    /// <summary>The concepts of the generated invoices, copied after them (same transaction).</summary>
+    private sealed class ListaConceptos
+    {
+        private readonly List<(Guid Factura, int Linea, Guid Plan, Concepto C, decimal TasaIeps)> _filas = [];
+
+        public void Agregar(Guid factura, int linea, Guid plan, Concepto c, decimal tasaIeps) => _filas.Add((factura, linea, plan, c, tasaIeps));
+
+        public async Task CopiarAsync(NpgsqlConnection cn, CancellationToken ct)
+        {
+            await using var copia = await cn.BeginBinaryImportAsync("""
+                COPY factura_conceptos (factura_id, numero_linea, plan_id, clave_prod_serv, no_identificacion, clave_unidad, unidad,
+                                        descripcion, cantidad, valor_unitario, importe, descuento, objeto_imp, tasa_iva, iva, tasa_ieps, ieps)
+                FROM STDIN (FORMAT BINARY)
+                """, ct);
+            foreach (var (factura, linea, plan, c, tasaIeps) in _filas)
+            {
+                var iva = c.Traslados.Where(t => t.Impuesto == CatalogoSat.ImpuestoIva).Sum(t => t.Importe ?? 0m);
+                var ieps = c.Traslados.Where(t => t.Impuesto == CatalogoSat.ImpuestoIeps).Sum(t => t.Importe ?? 0m);
+                await copia.StartRowAsync(ct);
+                await copia.WriteAsync(factura, NpgsqlDbType.Uuid, ct);
+                await copia.WriteAsync((short)linea, NpgsqlDbType.Smallint, ct);
+                await copia.WriteAsync(plan, NpgsqlDbType.Uuid, ct);
+                await copia.WriteAsync(c.ClaveProdServ, NpgsqlDbType.Char, ct);
+                await Opcional(copia, c.NoIdentificacion, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(c.ClaveUnidad, NpgsqlDbType.Text, ct);
+                await Opcional(copia, c.Unidad, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(c.Descripcion, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(c.Cantidad, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(c.ValorUnitario, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(c.Importe, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(c.Descuento ?? 0m, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(c.ObjetoImp, NpgsqlDbType.Char, ct);
+                await copia.WriteAsync(0.16m, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(iva, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(tasaIeps, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(ieps, NpgsqlDbType.Numeric, ct);
+            }
+            await copia.CompleteAsync(ct);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Telecable.Domain.Cfdi;
+using Telecable.Domain.Comun;
+using Telecable.Domain.Facturacion;
+using Telecable.Infrastructure.Almacen;
+using Telecable.Infrastructure.Observabilidad;
+using Telecable.Infrastructure.Pac;
+
+namespace Telecable.Infrastructure.Facturacion;
+
+/// <summary>What a chunk activity did: stamped, failed for good, and left for the next round (PAC unavailable).</summary>
+public sealed record ResultadoParte(int Timbradas, int Fallidas, int Pendientes);
+
+/// <summary>Counters and histograms an operator charts for billing.</summary>
+public static class FacturacionMetricas
+{
+    public static readonly Counter<long> Generadas = Telemetria.Medidor.CreateCounter<long>("facturacion.facturas.generadas", "{factura}");
+    public static readonly Counter<long> Timbradas = Telemetria.Medidor.CreateCounter<long>("facturacion.facturas.timbradas", "{factura}");
+    public static readonly Counter<long> Fallidas = Telemetria.Medidor.CreateCounter<long>("facturacion.facturas.fallidas", "{factura}");
+    public static readonly Counter<long> ReintentosPac = Telemetria.Medidor.CreateCounter<long>("facturacion.pac.reintentos", "{llamada}");
+    public static readonly Histogram<double> DuracionCfdi = Telemetria.Medidor.CreateHistogram<double>("facturacion.cfdi.duracion", "ms",
+        "Seal + stamp + blob of one CFDI");
+}
+
+/// <summary>
+/// Stamps one chunk of a run: the invoices of the run in estado borrador whose folio falls in the chunk
+/// (folio mod partes = parte). Each CFDI is rebuilt from its stored rows and sealed (deterministic: same XML, same
+/// Sello), sent to the PAC (a resend after a crash gets the original UUID, 307), its stamped XML stored as
+/// &lt;uuid&gt;.xml if absent, then the rows are marked in batches together with their FacturaTimbrada events.
+/// A row already carrying a UUID is never sent again.
+/// </summary>
+public sealed class TimbradorFacturas(
+    NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, ProveedorCsd csd, OpcionesEmisor emisor,
+    OpcionesFacturacion opciones, TimeProvider reloj, ILogger<TimbradorFacturas> log)
+{
+    public const string EventoFacturaTimbrada = "FacturaTimbrada";
+    private const int TamanoLote = 16;
+
+    public async Task<ResultadoParte> TimbrarParteAsync(Guid corridaId, int parte, int partes, bool ultimaRonda, string cid, CancellationToken ct)
+    {
+        var facturas = await CargarAsync(corridaId, parte, partes, ct);
+        if (facturas.Count == 0) return new ResultadoParte(0, 0, 0);
+        var certificado = csd.Csd;
+        int timbradas = 0, fallidas = 0, pendientes = 0;
+        // Up to Paralelismo CFDIs in flight; every TamanoLote results are recorded in one transaction, so a slow
+        // CFDI (PAC retries) never holds the others back.
+        var acumulados = new List<Resultado>();
+        await Parallel.ForEachAsync(facturas, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, opciones.Paralelismo), CancellationToken = ct },
+            async (f, t) =>
+            {
+                var r = await ProcesarAsync(f, certificado, ultimaRonda, t);
+                if (r.Uuid is not null) Interlocked.Increment(ref timbradas);
+                else if (r.Codigo is not null) Interlocked.Increment(ref fallidas);
+                else Interlocked.Increment(ref pendientes);
+                Resultado[]? lote = null;
+                lock (acumulados)
+                {
+                    acumulados.Add(r);
+                    if (acumulados.Count >= TamanoLote)
+                    {
+                        lote = [.. acumulados];
+                        acumulados.Clear();
+                    }
+                }
+                if (lote is not null) await RegistrarAsync(lote, cid, t);
+            });
+        await RegistrarAsync(acumulados, cid, ct);
+        FacturacionMetricas.Timbradas.Add(timbradas);
+        FacturacionMetricas.Fallidas.Add(fallidas);
+        log.LogInformation("Corrida {Corrida} parte {Parte}/{Partes}: {Timbradas} timbradas, {Fallidas} con error, {Pendientes} pendientes",
+            corridaId, parte, partes, timbradas, fallidas, pendientes);
+        return new ResultadoParte(timbradas, fallidas, pendientes);
+    }
+
+    private async Task<Resultado> ProcesarAsync(FacturaPorTimbrar f, CsdCertificate certificado, bool ultimaRonda, CancellationToken ct)
+    {
+        var inicio = Stopwatch.GetTimestamp();
+        var (receptor, codigo, motivo) = ArmadoFactura.Receptor(f.ReceptorRfc, f.ReceptorNombre, f.ReceptorRegimen?.Trim(), f.UsoCfdi, f.ReceptorCp?.Trim());
+        if (receptor is null) return Resultado.Error(f, codigo!, motivo!);
+        CfdiSellado sellado;
+        try
+        {
+            var cfdi = Armar(f, receptor);
+            if (cfdi.Total != f.Total) return Resultado.Error(f, CodigosFactura.CfdiInvalido, $"El total recalculado {cfdi.Total} difiere del registrado {f.Total}.");
+            sellado = SelladorCfdi.Sellar(cfdi, certificado);
+        }
+        catch (ArgumentException e)
+        {
+            return Resultado.Error(f, CodigosFactura.CfdiInvalido, e.Message);
+        }
+
+        ResultadoTimbrado? r = null;
+        var espera = TimeSpan.FromMilliseconds(opciones.EsperaInicialPacMs);
+        for (var intento = 1; intento <= Math.Max(1, opciones.IntentosPac); intento++)
+        {
+            r = await pac.TimbrarAsync(sellado.Xml, ct);
+            if (!r.EsTransitorio) break;
+            FacturacionMetricas.ReintentosPac.Add(1);
+            if (intento < opciones.IntentosPac)
+            {
+                await Task.Delay(espera, reloj, ct);
+                espera *= 2;
+            }
+        }
+        if (r!.EsTransitorio)
+        {
+            return ultimaRonda ? Resultado.Error(f, CodigosFactura.PacNoDisponible, r.Mensaje ?? "PAC no disponible.") : Resultado.Pendiente(f);
+        }
+        if (!r.Exitoso) return Resultado.Error(f, r.Codigo ?? "PAC", r.Mensaje ?? "Rechazado por el PAC.");
+
+        var nombre = $"{r.Uuid!.ToUpperInvariant()}.xml";
+        await blobs.SubirSiNoExisteAsync(nombre, BinaryData.FromString(r.XmlTimbrado!), "application/xml; charset=utf-8", ct);
+        FacturacionMetricas.DuracionCfdi.Record(Stopwatch.GetElapsedTime(inicio).TotalMilliseconds);
+        return new Resultado(f, Guid.Parse(r.Uuid), nombre, sellado.Sello, FormatoCfdi.InstanteDe(r.FechaTimbrado!.Value), null, null);
+    }
+
+    private Comprobante Armar(FacturaPorTimbrar f, Receptor receptor)
+    {
+        var lineas = f.Conceptos.Select(c => new LineaFactura
+        {
+            ClaveProdServ = c.ClaveProdServ.Trim(),
+            ClaveUnidad = c.ClaveUnidad,
+            Unidad = c.Unidad,
+            NoIdentificacion = c.NoIdentificacion,
+            Descripcion = c.Descripcion,
+            Cantidad = c.Cantidad,
+            ValorUnitario = c.ValorUnitario,
+            Descuento = c.Descuento,
+            Impuestos = c.TasaIeps > 0m
+                ? [new ImpuestoLinea(CatalogoSat.ImpuestoIeps, CatalogoSat.FactorTasa, c.TasaIeps), ImpuestoLinea.Iva16]
+                : [ImpuestoLinea.Iva16],
+        }).ToList();
+        return CalculadoraCfdi.Calcular(new DatosComprobante
+        {
+            Serie = f.Serie,
+            Folio = f.Folio.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Fecha = FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(f.FechaEmision, DateTimeKind.Utc))),
+            FormaPago = f.FormaPago,
+            MetodoPago = f.MetodoPago,
+            LugarExpedicion = emisor.LugarExpedicion,
+            Emisor = emisor.ComoEmisor(),
+            Receptor = receptor,
+        }, lineas);
+    }
+
+    private async Task RegistrarAsync(IReadOnlyList<Resultado> resultados, string cid, CancellationToken ct)
+    {
+        var timbradas = resultados.Where(r => r.Uuid is not null).ToList();
+        var errores = resultados.Where(r => r.Codigo is not null).ToList();
+        if (timbradas.Count == 0 && errores.Count == 0) return;
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        if (timbradas.Count > 0)
+        {
+            // uuid IS NULL: a row stamped by an earlier (crashed) execution keeps its stamp and emits no second event.
+            var marcadas = (await cn.QueryAsync<Guid>(new CommandDefinition("""
+                UPDATE facturas f SET uuid = x.uuid, estado = 'timbrada', xml_blob = x.blob, sello = x.sello, timbrada_en = x.timbrada_en,
+                       error_codigo = NULL, error_mensaje = NULL, version = f.version + 1
+                FROM unnest(@ids, @uuids, @blobs, @sellos, @fechas) AS x(id, uuid, blob, sello, timbrada_en)
+                WHERE f.id = x.id AND f.uuid IS NULL
+                RETURNING f.id
+                """, new
+            {
+                ids = timbradas.Select(r => r.F.Id).ToArray(),
+                uuids = timbradas.Select(r => r.Uuid!.Value).ToArray(),
+                blobs = timbradas.Select(r => r.Blob!).ToArray(),
+                sellos = timbradas.Select(r => r.Sello!).ToArray(),
+                fechas = timbradas.Select(r => r.TimbradaEn!.Value.UtcDateTime).ToArray(),
+            }, tx, cancellationToken: ct))).ToHashSet();
+            var ahora = reloj.GetUtcNow();
+            foreach (var r in timbradas.Where(r => marcadas.Contains(r.F.Id)))
+            {
+                await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(EventoFacturaTimbrada, "factura", r.F.Id.ToString(), new
+                {
+                    facturaId = r.F.Id, uuid = r.Uuid, serie = r.F.Serie, folio = r.F.Folio, clienteId = r.F.ClienteId,
+                    corridaId = r.F.CorridaId, total = r.F.Total, xmlBlob = r.Blob,
+                }, cid, ahora), ct);
+            }
+        }
+        if (errores.Count > 0)
+        {
+            await cn.ExecuteAsync(new CommandDefinition("""
+                UPDATE facturas f SET estado = 'error', error_codigo = x.codigo, error_mensaje = x.mensaje, version = f.version + 1
+                FROM unnest(@ids, @codigos, @mensajes) AS x(id, codigo, mensaje)
+                WHERE f.id = x.id AND f.uuid IS NULL AND f.estado = 'borrador'
+                """, new
+            {
+                ids = errores.Select(r => r.F.Id).ToArray(),
+                codigos = errores.Select(r => r.Codigo!).ToArray(),
+                mensajes = errores.Select(r => r.Mensaje!).ToArray(),
+            }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task<IReadOnlyList<FacturaPorTimbrar>> CargarAsync(Guid corridaId, int parte, int partes, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        const string filtro = "f.corrida_id = @corridaId AND f.estado = 'borrador' AND f.uuid IS NULL AND f.folio % @partes = @parte";
+        var facturas = (await cn.QueryAsync<FacturaPorTimbrar>(new CommandDefinition($"""
+            SELECT f.id AS Id, f.serie AS Serie, f.folio AS Folio, f.cliente_id AS ClienteId, f.corrida_id AS CorridaId,
+                   f.fecha_emision AS FechaEmision, f.metodo_pago AS MetodoPago, f.forma_pago AS FormaPago, f.uso_cfdi AS UsoCfdi,
+                   f.receptor_rfc AS ReceptorRfc, f.receptor_nombre AS ReceptorNombre, f.receptor_regimen AS ReceptorRegimen,
+                   f.receptor_cp AS ReceptorCp, f.total AS Total
+            FROM facturas f WHERE {filtro} ORDER BY f.folio
+            """, new { corridaId, parte = (long)parte, partes = (long)partes }, cancellationToken: ct))).ToList();
+        var conceptos = (await cn.QueryAsync<ConceptoGuardado>(new CommandDefinition($"""
+            SELECT c.factura_id AS FacturaId, c.clave_prod_serv AS ClaveProdServ, c.clave_unidad AS ClaveUnidad, c.unidad AS Unidad,
+                   c.no_identificacion AS NoIdentificacion, c.descripcion AS Descripcion, c.cantidad AS Cantidad,
+                   c.valor_unitario AS ValorUnitario, c.descuento AS Descuento, c.tasa_ieps AS TasaIeps
+            FROM factura_conceptos c JOIN facturas f ON f.id = c.factura_id
+            WHERE {filtro} ORDER BY c.factura_id, c.numero_linea
+            """, new { corridaId, parte = (long)parte, partes = (long)partes }, cancellationToken: ct))).ToLookup(c => c.FacturaId);
+        foreach (var f in facturas) f.Conceptos = conceptos[f.Id].ToList();
+        return facturas;
+    }
+
+    private sealed class FacturaPorTimbrar
+    {
+        public Guid Id { get; init; }
+        public string Serie { get; init; } = "";
+        public long Folio { get; init; }
+        public Guid ClienteId { get; init; }
+        public Guid CorridaId { get; init; }
+        public DateTime FechaEmision { get; init; }
+        public string MetodoPago { get; init; } = "";
+        public string FormaPago { get; init; } = "";
+        public string? UsoCfdi { get; init; }
+        public string? ReceptorRfc { get; init; }
+        public string? ReceptorNombre { get; init; }
+        public string? ReceptorRegimen { get; init; }
+        public string? ReceptorCp { get; init; }
+        public decimal Total { get; init; }
+        public IReadOnlyList<ConceptoGuardado> Conceptos { get; set; } = [];
+    }
+
+    private sealed class ConceptoGuardado
+    {
+        public Guid FacturaId { get; init; }
+        public string ClaveProdServ { get; init; } = "";
+        public string ClaveUnidad { get; init; } = "";
+        public string? Unidad { get; init; }
+        public string? NoIdentificacion { get; init; }
+        public string Descripcion { get; init; } = "";
+        public decimal Cantidad { get; init; }
+        public decimal ValorUnitario { get; init; }
+        public decimal Descuento { get; init; }
+        public decimal TasaIeps { get; init; }
+    }
+
+    private sealed record Resultado(FacturaPorTimbrar F, Guid? Uuid, string? Blob, string? Sello, DateTimeOffset? TimbradaEn, string? Codigo, string? Mensaje)
+    {
+        public static Resultado Error(FacturaPorTimbrar f, string codigo, string mensaje) => new(f, null, null, null, null, codigo, mensaje);
+        public static Resultado Pendiente(FacturaPorTimbrar f) => new(f, null, null, null, null, null, null);
+    }
+}
