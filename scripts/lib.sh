@@ -10,6 +10,8 @@ PG_DIR="$DATA/pg"
 PG_SOCK="$DATA/pg-sock"
 AZURITE_DIR="$DATA/azurite"
 HOST_PORT="${TELECABLE_HOST_PORT:-7071}"
+# SAT's schemas, stylesheets and public test CSD live in the project's shared folder, beside the repo.
+SAT_DIR="${TELECABLE_SAT_DIR:-$(cd "$RAIZ/.." && pwd)/shared/sat}"
 mkdir -p "$DATA/logs"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -115,6 +117,7 @@ escribir_local_settings() {
       -e "s|\"Outbox__JsonlPath\": \"[^\"]*\"|\"Outbox__JsonlPath\": \"$DATA/eventos.jsonl\"|" \
       -e "s|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=[0-9]*;|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=$PG_PORT;|" \
       -e "s|\"LocalHost__Port\": \"[0-9]*\"|\"LocalHost__Port\": \"$HOST_PORT\"|" \
+      -e "s|__DATA_DIR__|$DATA|g" -e "s|__SAT_DIR__|$SAT_DIR|g" \
       "$RAIZ/local.settings.sample.json" >"$destino"
   chmod 600 "$destino"
   grep -q __GENERATED_BY_SCRIPTS__ "$destino" && falla "local.settings.sample.json has a placeholder the scripts do not fill" || true
