@@ -230,8 +230,8 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
                 (id, creado) = ((await clientes.BuscarPorRfcAsync(s.Cliente.Rfc!, ct))!.Id, false);
             }
         }
-        await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET cliente_id = @id, cliente_creado = @creado WHERE id = @Id",
-            new { id, creado, a.Id }, cancellationToken: ct));
+        await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET cliente_id = @id, cliente_creado = @creado WHERE id = @altaId",
+            new { id, creado, altaId = a.Id }, cancellationToken: ct));
         return creado ? $"cliente {id} creado con domicilio y consentimiento" : $"cliente {id} existente (mismo RFC); consentimiento registrado";
     }
 
@@ -248,7 +248,7 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
             ORDER BY k.created_at LIMIT 1
             """, new { clienteId, a.CreatedAt, s.PlanId, s.ComboId }, cancellationToken: ct));
         var id = previo ?? (await clientes.CrearContratoAsync(clienteId, new SolicitudContrato(s.PlanId, s.ComboId, null, null, s.DiaCorte), a.Actor, cid, ct)).Id;
-        await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET contrato_id = @id WHERE id = @Id", new { id, a.Id }, cancellationToken: ct));
+        await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET contrato_id = @id WHERE id = @altaId", new { id, altaId = a.Id }, cancellationToken: ct));
         return $"contrato {id} pendiente de instalación";
     }
 

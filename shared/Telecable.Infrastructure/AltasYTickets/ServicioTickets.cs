@@ -107,10 +107,10 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
         v.Lanzar();
         await using var cn = await db.OpenConnectionAsync(ct);
         var k = await ContratoAsync(cn, null, s.ContratoId!.Value, ct);
-        if (k is null || !u.PuedeVerCliente(k.Value.ClienteId)) throw new ErrorNoEncontrado("contrato", s.ContratoId.Value.ToString());
-        if (k.Value.Estado == EstadosContrato.Cancelado) throw new ErrorRegla("El contrato está cancelado.", "contratoId");
+        if (k is null || !u.PuedeVerCliente(k.ClienteId)) throw new ErrorNoEncontrado("contrato", s.ContratoId.Value.ToString());
+        if (k.Estado == EstadosContrato.Cancelado) throw new ErrorRegla("El contrato está cancelado.", "contratoId");
         await using var tx = await cn.BeginTransactionAsync(ct);
-        var id = await InsertarAsync(cn, tx, EstadosTicket.TipoSoporte, k.Value.ClienteId, k.Value.Id, null, EstadosTicket.Abierto,
+        var id = await InsertarAsync(cn, tx, EstadosTicket.TipoSoporte, k.ClienteId, k.Id, null, EstadosTicket.Abierto,
             s.Prioridad ?? "media", s.FechaProgramada, s.FranjaHoraria, s.Descripcion!.Trim(), u.Sujeto, cid, ct);
         await tx.CommitAsync(ct);
         return await ObtenerAsync(cn, id, ct);
@@ -192,11 +192,17 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
             INSERT INTO ticket_eventos (ticket_id, estado_anterior, estado_nuevo, nota, actor, cid) VALUES (@ticketId, @anterior, @nuevo, @nota, @actor, @cid)
             """, new { ticketId, anterior, nuevo, nota, actor, cid }, tx, cancellationToken: ct));
 
-    private readonly record struct DatosContrato(Guid Id, Guid ClienteId, Guid ZonaId, string Estado);
+    private sealed record DatosContrato
+    {
+        public Guid Id { get; init; }
+        public Guid ClienteId { get; init; }
+        public Guid ZonaId { get; init; }
+        public string Estado { get; init; } = "";
+    }
 
     private static Task<DatosContrato?> ContratoAsync(NpgsqlConnection cn, NpgsqlTransaction? tx, Guid id, CancellationToken ct) =>
-        cn.QuerySingleOrDefaultAsync<DatosContrato?>(new CommandDefinition(
-            "SELECT id, cliente_id, zona_id, estado FROM contratos WHERE id = @id", new { id }, tx, cancellationToken: ct));
+        cn.QuerySingleOrDefaultAsync<DatosContrato>(new CommandDefinition(
+            "SELECT id, cliente_id AS clienteid, zona_id AS zonaid, estado FROM contratos WHERE id = @id", new { id }, tx, cancellationToken: ct))!;
 
     // ------------------------------------------------------------------ read
 
