@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Telecable.Domain.Comun;
+using Telecable.Functions.Http.Clientes;
+using Telecable.Infrastructure.AltasYTickets;
+
+namespace Telecable.Functions.Http.AltasYTickets;
+
+/// <summary>
+/// Installation and support tickets. Object-level rules live in <see cref="ServicioTickets"/>: a
+/// technician sees and changes only tickets assigned to them, a customer only their own (404 otherwise).
+/// </summary>
+public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
+{
+    private static readonly Permiso Lectura = Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cobranzas, Roles.Tecnico, Roles.Cliente);
+    private static readonly Permiso Campo = Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Tecnico);
+
+    /// <summary>POST /api/tickets (admin, soporte; cliente for own contract) → 201 support ticket.</summary>
+    [Function(nameof(CrearTicket))]
+    public Task<IActionResult> CrearTicket(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets")] HttpRequest req) =>
+        api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cliente), async l =>
+        {
+            var t = await tickets.CrearSoporteAsync(await Peticion.LeerTextoAsync<SolicitudTicket>(l), l.UsuarioAutenticado, l.Cid, l.Ct);
+            return Respuestas.Creado($"/api/tickets/{t.Id}", t);
+        });
+
+    /// <summary>POST /api/tickets/instalacion (admin, soporte) → 201 installation ticket with a technician assigned.</summary>
+    [Function(nameof(CrearTicketInstalacion))]
+    public Task<IActionResult> CrearTicketInstalacion(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets/instalacion")] HttpRequest req) =>
+        api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte), async l =>
+        {
+            var t = await tickets.CrearInstalacionAsync(await Peticion.LeerTextoAsync<SolicitudInstalacion>(l), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            return Respuestas.Creado($"/api/tickets/{t.Id}", t);
+        });
+
+    /// <summary>GET /api/tickets?tecnico=me|id&amp;estado=&amp;fecha=&amp;limite= (staff all; technician own; cliente own).</summary>
+    [Function(nameof(ListarTickets))]
+    public Task<IActionResult> ListarTickets(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tickets")] HttpRequest req) =>
+        api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await tickets.ListarAsync(
+            new FiltroTickets(l.Query("tecnico"), l.Query("estado"), Peticion.Fecha(l, "fecha"), l.QueryEntero("limite", 100, 1, 500)),
+            l.UsuarioAutenticado, l.Ct)));
+
+    /// <summary>GET /api/tickets/{id} with events and feedback.</summary>
+    [Function(nameof(ObtenerTicket))]
+    public Task<IActionResult> ObtenerTicket(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tickets/{id}")] HttpRequest req, string id) =>
+        api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await tickets.ObtenerAsync(Peticion.Id(id), l.UsuarioAutenticado, l.Ct)));
+
+    /// <summary>PATCH /api/tickets/{id}/progreso (assigned technician, admin, soporte): {estado, nota?, serialRouter?, modeloRouter?, mac?}.</summary>
+    [Function(nameof(ProgresoTicket))]
+    public Task<IActionResult> ProgresoTicket(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "tickets/{id}/progreso")] HttpRequest req, string id) =>
+        api.EjecutarAsync(req, Campo, async l => Respuestas.Ok(await tickets.ProgresoAsync(
+            Peticion.Id(id), await Peticion.LeerTextoAsync<ProgresoTicket>(l), l.UsuarioAutenticado, l.Cid, l.Ct)));
+
+    /// <summary>PATCH /api/tickets/{id}/cerrar (assigned technician, admin, soporte): {nota?}.</summary>
+    [Function(nameof(CerrarTicket))]
+    public Task<IActionResult> CerrarTicket(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "tickets/{id}/cerrar")] HttpRequest req, string id) =>
+        api.EjecutarAsync(req, Campo, async l => Respuestas.Ok(await tickets.CerrarAsync(
+            Peticion.Id(id), await Peticion.LeerTextoAsync<CierreTicket>(l), l.UsuarioAutenticado, l.Cid, l.Ct)));
+
+    /// <summary>POST /api/tickets/{id}/feedback (cliente, own ticket, once): {calificacion 1-5, comentario?}.</summary>
+    [Function(nameof(FeedbackTicket))]
+    public Task<IActionResult> FeedbackTicket(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets/{id}/feedback")] HttpRequest req, string id) =>
+        api.EjecutarAsync(req, Permiso.Para(Roles.Cliente), async l =>
+        {
+            var f = await tickets.FeedbackAsync(Peticion.Id(id), await Peticion.LeerTextoAsync<SolicitudFeedback>(l), l.UsuarioAutenticado, l.Ct);
+            return Respuestas.Creado($"/api/tickets/{id}", f);
+        });
+}
