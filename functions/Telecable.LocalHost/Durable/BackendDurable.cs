@@ -67,9 +67,10 @@ public sealed class BackendDurable : IAsyncDisposable
             StorageAccountClientProvider = new StorageAccountClientProvider(cs),
             LoggerFactory = logs,
             PartitionCount = 4,
-            // Locally: poll often and keep messages hidden briefly, so work resumes quickly after a crash
-            // (the defaults leave in-flight messages hidden for 5 minutes).
-            MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+            // Locally: poll often (Durable:PollingMs, 100 ms by default: an onboarding saga waits on the
+            // queue between each of its steps) and keep messages hidden briefly, so work resumes quickly
+            // after a crash (the defaults leave in-flight messages hidden for 5 minutes).
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(int.TryParse(config["Durable:PollingMs"], out var ms) && ms > 0 ? ms : 100),
             ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
             WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
             LeaseInterval = TimeSpan.FromSeconds(5),
