@@ -43,9 +43,9 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
-        var pago = await cn.QuerySingleOrDefaultAsync<(Guid ClienteId, decimal Monto, string Estado, Guid[] Facturas)>(new CommandDefinition(
-            "SELECT cliente_id, monto, estado, facturas_solicitadas FROM pagos WHERE id = @pagoId FOR UPDATE", new { pagoId }, tx, cancellationToken: ct));
-        if (pago.ClienteId == Guid.Empty) throw new InvalidOperationException($"El pago {pagoId} no existe.");
+        var pago = await cn.QuerySingleOrDefaultAsync<FilaPago>(new CommandDefinition(
+            "SELECT cliente_id AS ClienteId, monto, estado, facturas_solicitadas AS Facturas FROM pagos WHERE id = @pagoId FOR UPDATE",
+            new { pagoId }, tx, cancellationToken: ct)) ?? throw new InvalidOperationException($"El pago {pagoId} no existe.");
         if (pago.Estado == "aplicado") return await LeerAplicacionAsync(cn, tx, pagoId, pago.ClienteId, ct);
         if (pago.Estado != "confirmado") throw new InvalidOperationException($"El pago {pagoId} está {pago.Estado}; no se aplica.");
 
@@ -93,6 +93,14 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
         Aplicados.Add(1);
         MontoAplicado.Add(pago.Monto - distribucion.SaldoAFavor);
         return resultado;
+    }
+
+    private sealed record FilaPago
+    {
+        public Guid ClienteId { get; init; }
+        public decimal Monto { get; init; }
+        public string Estado { get; init; } = "";
+        public Guid[] Facturas { get; init; } = [];
     }
 
     private static async Task<ResultadoAplicacion> LeerAplicacionAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid pagoId, Guid clienteId, CancellationToken ct)

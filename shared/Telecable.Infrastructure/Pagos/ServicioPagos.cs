@@ -13,9 +13,20 @@ public sealed record SolicitudPago(Guid? ClienteId, decimal? Monto, string? Meto
 
 public sealed record AplicacionVista(Guid FacturaId, decimal Monto, DateTime AplicadoEn);
 
-public sealed record PagoVista(Guid Id, Guid ClienteId, decimal Monto, string Moneda, string Metodo, string? Referencia, string? Gateway,
-    string Estado, DateTime RecibidoEn, DateTime? AplicadoEn, Guid[] FacturasSolicitadas)
+/// <summary>A payment as the API shows it (settable properties: Dapper maps uuid[] through them).</summary>
+public sealed record PagoVista
 {
+    public Guid Id { get; init; }
+    public Guid ClienteId { get; init; }
+    public decimal Monto { get; init; }
+    public string Moneda { get; init; } = "MXN";
+    public string Metodo { get; init; } = "";
+    public string? Referencia { get; init; }
+    public string? Gateway { get; init; }
+    public string Estado { get; init; } = "";
+    public DateTime RecibidoEn { get; init; }
+    public DateTime? AplicadoEn { get; init; }
+    public Guid[] FacturasSolicitadas { get; init; } = [];
     public IReadOnlyList<AplicacionVista> Aplicaciones { get; init; } = [];
     public decimal SaldoAFavorGenerado { get; init; }
 }
@@ -93,6 +104,15 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
         var abono = await cn.ExecuteScalarAsync<decimal?>(new CommandDefinition(
             "SELECT sum(CASE tipo WHEN 'abono' THEN monto ELSE -monto END) FROM movimientos_saldo WHERE pago_id = @id", new { id }, cancellationToken: ct));
         return p with { Aplicaciones = apps.ToList(), SaldoAFavorGenerado = abono ?? 0m };
+    }
+
+    /// <summary>Confirmed payments older than <paramref name="antiguedad"/> still waiting to be applied (oldest first).</summary>
+    public async Task<IReadOnlyList<Guid>> ConfirmadosSinProcesarAsync(TimeSpan antiguedad, int limite, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return (await cn.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM pagos WHERE estado = 'confirmado' AND recibido_en < @antes ORDER BY recibido_en LIMIT @limite",
+            new { antes = reloj.GetUtcNow() - antiguedad, limite }, cancellationToken: ct))).ToList();
     }
 
     /// <summary>Stamped invoices with a balance, by customer and by days past due.</summary>

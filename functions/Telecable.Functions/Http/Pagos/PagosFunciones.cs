@@ -54,8 +54,9 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
             {
                 case ResultadoWebhook.Rechazado rechazo:
                     throw new ErrorValidacion("Stripe-Signature", rechazo.Motivo);
-                case ResultadoWebhook.Aceptado { PagoId: { } pagoId } a:
-                    // Also on a re-delivery: if the first start was lost, this one starts it; otherwise a no-op.
+                case ResultadoWebhook.Aceptado { PagoId: { } pagoId, Duplicado: false } a:
+                    // Only the first delivery starts the saga (a start lost to a crash is picked up by
+                    // the ReanudarPagosConfirmados timer, not by re-deliveries racing each other).
                     await IniciadorPagos.IniciarAsync(durable, pagoId, l.Cid, l.Ct);
                     return Respuestas.Ok(new { recibido = true, a.EventoId, a.Duplicado, pagoId });
                 case ResultadoWebhook.Aceptado a:

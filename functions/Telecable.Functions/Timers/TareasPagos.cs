@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Telecable.Functions.Http.Pagos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telecable.Domain.Comun;
@@ -9,11 +11,22 @@ using Telecable.Infrastructure.Pagos;
 namespace Telecable.Functions.Timers;
 
 /// <summary>
-/// Daily: reconciles each settlement report the gateway left in Pagos:DirectorioLiquidaciones (emulated
+/// Payment timers. ConciliarLiquidaciones, daily: reconciles each settlement report the gateway left in Pagos:DirectorioLiquidaciones (emulated
 /// gateway: one JSON file per day). A day already reconciled, or being reconciled by another host, is skipped.
+/// ReanudarPagosConfirmados, every minute: starts ProcesarPago for confirmed payments whose start was lost
+/// (a crash between the commit and the start); a payment with an instance already is left alone.
 /// </summary>
-public sealed class ConciliacionPagos(ServicioConciliacion conciliacion, IOptions<OpcionesPagos> opciones, ILogger<ConciliacionPagos> log)
+public sealed class TareasPagos(ServicioConciliacion conciliacion, ServicioPagos pagos, IOptions<OpcionesPagos> opciones, ILogger<TareasPagos> log)
 {
+    [Function(nameof(ReanudarPagosConfirmados))]
+    public async Task ReanudarPagosConfirmados([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
+    {
+        var cid = Correlacion.Normalizar(null);
+        Correlacion.Establecer(cid);
+        foreach (var id in await pagos.ConfirmadosSinProcesarAsync(TimeSpan.FromMinutes(2), 200, ct))
+            await IniciadorPagos.IniciarAsync(durable, id, cid, ct);
+    }
+
     [Function(nameof(ConciliarLiquidaciones))]
     public async Task ConciliarLiquidaciones([TimerTrigger("0 30 4 * * *")] TimerInfo timer, CancellationToken ct)
     {
