@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Telecable.Infrastructure.Pac;
+using Telecable.Infrastructure.Pagos;
 
 namespace Telecable.Functions;
 
@@ -8,6 +12,22 @@ public static partial class Registro
     /// <summary>Payments, gateway webhooks and reconciliation (issue 5).</summary>
     public static IServiceCollection AgregarPagos(this IServiceCollection s, IConfiguration config)
     {
+        s.AddOptions<OpcionesPagos>().BindConfiguration(OpcionesPagos.Seccion);
+        s.AddOptions<OpcionesWebhooksPagos>().BindConfiguration(OpcionesWebhooksPagos.Seccion);
+        s.AddOptions<OpcionesComplementoPago>().BindConfiguration("Csd");
+
+        // One adapter per gateway; PAYMENT_MODE=emulated serves the Stripe-compatible emulated gateway.
+        if (string.Equals(config["PAYMENT_MODE"] ?? "emulated", "emulated", StringComparison.OrdinalIgnoreCase))
+            s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
+
+        s.AddSingleton<ServicioWebhooks>();
+        s.AddSingleton<ServicioPagos>();
+        s.AddSingleton<PasosPago>();
+        s.AddSingleton<ServicioConciliacion>();
+        s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
+        // The billing area owns the PAC registration; this is only the fallback when it is absent.
+        s.TryAddSingleton<IPacClient>(sp => PacEmulado.DesdeOpciones(
+            config.GetSection(PacEmuladoOptions.Seccion).Get<PacEmuladoOptions>() ?? new PacEmuladoOptions(), sp.GetRequiredService<TimeProvider>()));
         return s;
     }
 }

@@ -1,0 +1,162 @@
+// Webhook ingestion benchmark: the local host in-process (as the integration tests build it), real
+// HTTP on loopback, PostgreSQL dedupe, in-memory durable backend running ProcesarPago for each payment.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
+using Telecable.Domain.Pagos;
+using Telecable.Infrastructure.Pagos;
+using Telecable.LocalHost;
+
+var segundos = args.Length > 0 ? int.Parse(args[0]) : 20;
+// "sin-pago": events the gateway sends that confirm no payment (payment_intent.created): signature,
+// dedupe and the webhook_eventos row only, no payment and no ProcesarPago. Separates ingestion from the saga.
+var sinPago = args.Length > 1 && args[1] == "sin-pago";
+const int Conexiones = 32;
+const string Secreto = "whsec_bench_0123456789abcdef";
+var admin = Environment.GetEnvironmentVariable("TELECABLE_PG_ADMIN") ?? throw new InvalidOperationException("source scripts/test-env.sh");
+var azurite = Environment.GetEnvironmentVariable("TELECABLE_AZURITE")!;
+
+var nombreBase = $"bench_{Guid.NewGuid():N}";
+await using (var cn = new NpgsqlConnection(admin)) { await cn.OpenAsync(); await cn.ExecuteAsync($"CREATE DATABASE \"{nombreBase}\""); }
+var cs = new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase, MaxPoolSize = 60 }.ConnectionString;
+var puerto = LibrePuerto();
+var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["Postgres:ConnectionString"] = cs, ["Postgres:MigrarAlIniciar"] = "true", ["Postgres:CargarDemo"] = "false",
+    ["Blob:ConnectionString"] = azurite, ["Blob:ContenedorCfdi"] = $"bench-{Guid.NewGuid():N}"[..20], ["AzureWebJobsStorage"] = azurite,
+    ["DURABLE_TASK_HUB"] = "bench", ["Durable:Backend"] = "InMemory", ["Auth:EmisorDesarrollo"] = "true",
+    ["Auth:SigningKeys:0"] = "clave-de-firma-del-benchmark-de-32-bytes", ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"),
+    ["OutboxRelayCron"] = "*/5 * * * * *", ["LocalHost:Port"] = puerto.ToString(), ["PAYMENT_MODE"] = "emulated",
+    ["Webhooks:Pagos:Secretos:0"] = Secreto, ["Logging:LogLevel:Default"] = "Warning",
+}));
+await app.StartAsync();
+try
+{
+    Guid cliente;
+    await using (var cn = new NpgsqlConnection(cs))
+        cliente = await cn.ExecuteScalarAsync<Guid>("""
+            INSERT INTO clientes (tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal)
+            VALUES ('fisica', 'CLIENTE BENCH', 'BENC900101AB1', 'bench@example.com', '+528112345678', '612', 'G03', '64349') RETURNING id
+            """);
+
+    // ---- Floors -------------------------------------------------------------------------------
+    var muestra = Encoding.UTF8.GetBytes(AdaptadorPasarelaEmulada.CuerpoPagoExitoso("evt_floor", "pi_floor", cliente, 123.45m));
+    var t0 = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    var enc = FirmaStripe.Generar(muestra, t0, Secreto);
+    var n = 0; var sw = Stopwatch.StartNew();
+    while (sw.ElapsedMilliseconds < 1000) { FirmaStripe.Verificar(enc, muestra, [Secreto], DateTimeOffset.UtcNow); n++; }
+    Console.WriteLine($"Piso: verificación HMAC de {muestra.Length} B: {n / sw.Elapsed.TotalSeconds:N0} /s (1 hilo)");
+
+    var dedupe = 0; sw.Restart();
+    await Task.WhenAll(Enumerable.Range(0, Conexiones).Select(async w =>
+    {
+        await using var cn = new NpgsqlConnection(cs); await cn.OpenAsync();
+        while (sw.ElapsedMilliseconds < 3000)
+        {
+            await cn.ExecuteAsync("""
+                INSERT INTO webhook_eventos (gateway, evento_id, aceptado, cuerpo, cid) VALUES ('piso', @id, true, @c, 'bench')
+                ON CONFLICT (gateway, evento_id) WHERE aceptado AND NOT duplicado DO NOTHING
+                """, new { id = Guid.NewGuid().ToString("N"), c = "{}" });
+            Interlocked.Increment(ref dedupe);
+        }
+    }));
+    Console.WriteLine($"Piso: INSERT de dedupe solo (autocommit, {Conexiones} conexiones): {dedupe / sw.Elapsed.TotalSeconds:N0} /s");
+
+    // ---- Load ---------------------------------------------------------------------------------
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Conexiones }) { BaseAddress = new Uri($"http://127.0.0.1:{puerto}/") };
+    var enviados = new ConcurrentBag<string>();
+    var nuevos = new ConcurrentDictionary<string, byte>();
+    var latencias = new ConcurrentBag<double>();
+    long ok = 0, error = 0, reentregas = 0;
+    var calentamiento = TimeSpan.FromSeconds(3);
+    var total = Stopwatch.StartNew();
+    var medir = Stopwatch.StartNew();
+    var inicioMedicion = 0L;
+    await Task.WhenAll(Enumerable.Range(0, Conexiones).Select(async w =>
+    {
+        var azar = new Random(w);
+        var propios = new List<string>();
+        while (total.Elapsed < calentamiento + TimeSpan.FromSeconds(segundos))
+        {
+            string id;
+            var reentrega = propios.Count > 0 && azar.NextDouble() < 0.10;
+            id = reentrega ? propios[azar.Next(propios.Count)] : $"evt_{w}_{Guid.NewGuid():N}";
+            var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, "pi_" + id[4..], cliente, 101m);
+            if (sinPago) cuerpo = cuerpo.Replace("payment_intent.succeeded", "payment_intent.created");
+            var req = new HttpRequestMessage(HttpMethod.Post, "api/pagos/webhooks/emulada") { Content = new StringContent(cuerpo, Encoding.UTF8, "application/json") };
+            req.Headers.TryAddWithoutValidation(FirmaStripe.Encabezado, FirmaStripe.Generar(Encoding.UTF8.GetBytes(cuerpo), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Secreto));
+            var t = Stopwatch.GetTimestamp();
+            using var r = await http.SendAsync(req);
+            var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            if (r.StatusCode == HttpStatusCode.OK) { if (!reentrega) { propios.Add(id); nuevos.TryAdd(id, 0); } } else Interlocked.Increment(ref error);
+            if (total.Elapsed >= calentamiento)
+            {
+                if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) medir.Restart();
+                latencias.Add(ms); Interlocked.Increment(ref ok);
+                if (reentrega) Interlocked.Increment(ref reentregas);
+            }
+        }
+    }));
+    var duracion = medir.Elapsed.TotalSeconds;
+    var orden = latencias.Order().ToArray();
+    double P(double q) => orden[(int)Math.Min(orden.Length - 1, Math.Ceiling(q * orden.Length) - 1)];
+    Console.WriteLine($"Carga ({(sinPago ? "eventos sin pago: solo firma + dedupe + registro" : "pagos confirmados: firma + dedupe + pago + inicio de ProcesarPago")}): {Conexiones} conexiones, {segundos} s medidos tras {calentamiento.TotalSeconds} s de calentamiento");
+    Console.WriteLine($"  {ok / duracion:N0} req/s; p50 {P(0.50):N1} ms, p99 {P(0.99):N1} ms, max {orden[^1]:N1} ms; re-entregas {reentregas * 100.0 / ok:N1} %; respuestas no-2xx {error}");
+
+    await using (var cn = new NpgsqlConnection(cs))
+    {
+        var pagos = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = 'emulada'");
+        var distintos = await cn.ExecuteScalarAsync<long>("SELECT count(DISTINCT referencia) FROM pagos WHERE gateway = 'emulada'");
+        var primeras = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_eventos WHERE gateway = 'emulada' AND aceptado AND NOT duplicado");
+        Console.WriteLine($"  Eventos nuevos aceptados: {nuevos.Count}; primeras entregas en webhook_eventos: {primeras}; pagos en BD: {pagos}; pagos duplicados (misma referencia): {pagos - distintos}");
+    }
+
+    // ---- Reconciliation of 10,000 payments ----------------------------------------------------
+    var periodo = new DateOnly(2026, 1, 15);
+    var movimientos = new List<MovimientoLiquidacion>();
+    await using (var cn = new NpgsqlConnection(cs))
+    {
+        await cn.OpenAsync();
+        await using var copia = await cn.BeginBinaryImportAsync("COPY pagos (cliente_id, monto, metodo, referencia, gateway, estado, recibido_en, aplicado_en) FROM STDIN (FORMAT BINARY)");
+        for (var i = 0; i < 10_000; i++)
+        {
+            var monto = 100m + i % 500;
+            await copia.StartRowAsync();
+            await copia.WriteAsync(cliente, NpgsqlDbType.Uuid); await copia.WriteAsync(monto, NpgsqlDbType.Numeric);
+            await copia.WriteAsync("tarjeta", NpgsqlDbType.Text); await copia.WriteAsync($"pi_conc_{i}", NpgsqlDbType.Text);
+            await copia.WriteAsync("conciliacion", NpgsqlDbType.Text); await copia.WriteAsync("aplicado", NpgsqlDbType.Text);
+            var instante = new DateTime(2026, 1, 15, 12, 0, 0, DateTimeKind.Utc);
+            await copia.WriteAsync(instante, NpgsqlDbType.TimestampTz); await copia.WriteAsync(instante, NpgsqlDbType.TimestampTz);
+            if (i % 100 != 0) movimientos.Add(new($"pi_conc_{i}", i % 250 == 1 ? monto + 1 : monto));
+        }
+        await copia.CompleteAsync();
+    }
+    movimientos.AddRange(Enumerable.Range(0, 50).Select(i => new MovimientoLiquidacion($"pi_solo_pasarela_{i}", 10m)));
+    var conciliacion = app.Services.GetRequiredService<ServicioConciliacion>();
+    sw.Restart();
+    var res = await conciliacion.EjecutarAsync(new ReporteLiquidacion("conciliacion", periodo, movimientos), "bench", CancellationToken.None);
+    var c = ((ResultadoEjecucion.Ejecutada)res).Conciliacion;
+    Console.WriteLine($"Conciliación de 10,000 pagos ({movimientos.Count} movimientos): {sw.Elapsed.TotalMilliseconds:N0} ms; " +
+                      $"coincidencias {c.Coincidencias}, faltantes en pasarela {c.FaltantesPasarela}, faltantes en sistema {c.FaltantesSistema}, diferencias {c.DiferenciasMonto}");
+}
+finally
+{
+    await app.StopAsync();
+    await app.DisposeAsync();
+    NpgsqlConnection.ClearAllPools();
+    await using var cn = new NpgsqlConnection(admin);
+    await cn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{nombreBase}\" WITH (FORCE)");
+}
+
+static int LibrePuerto()
+{
+    using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    l.Start();
+    return ((IPEndPoint)l.LocalEndpoint).Port;
+}

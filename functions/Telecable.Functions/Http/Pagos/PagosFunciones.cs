@@ -1,0 +1,130 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Telecable.Domain.Comun;
+using Telecable.Infrastructure.Pagos;
+using Telecable.Orchestrations.ProcesarPago;
+
+namespace Telecable.Functions.Http.Pagos;
+
+/// <summary>Payments taken by staff, gateway webhooks, what is owed, and reconciliation runs (issue 5).</summary>
+public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhooks webhooks, ServicioConciliacion conciliacion)
+{
+    private static readonly Permiso Cobranzas = Permiso.Para(Roles.Admin, Roles.Cobranzas);
+
+    /// <summary>POST /api/pagos (cobranzas, admin; Idempotency-Key required): records a confirmed payment and starts ProcesarPago.</summary>
+    [Function(nameof(RegistrarPago))]
+    public Task<IActionResult> RegistrarPago(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos")] HttpRequest req,
+        [DurableClient] DurableTaskClient durable) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+        {
+            var s = await l.LeerAsync<SolicitudPago>();
+            var p = await pagos.RegistrarAsync(s, l.Cid, l.Ct);
+            await IniciadorPagos.IniciarAsync(durable, p.Id, l.Cid, l.Ct);
+            return Respuestas.Aceptado($"/api/pagos/{p.Id}", p);
+        });
+
+    /// <summary>GET /api/pagos/{id} (staff; a cliente only their own, 404 otherwise).</summary>
+    [Function(nameof(ConsultarPago))]
+    public Task<IActionResult> ConsultarPago(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/{id:guid}")] HttpRequest req, Guid id) =>
+        api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Soporte, Roles.Cliente), async l =>
+        {
+            var p = await pagos.ObtenerAsync(id, l.Ct);
+            if (p is null || !l.UsuarioAutenticado.PuedeVerCliente(p.ClienteId)) throw new ErrorNoEncontrado("pago", id.ToString());
+            return Respuestas.Ok(p);
+        });
+
+    /// <summary>POST /api/pagos/webhooks/{gateway} (public: the signature authenticates). 2xx for accepted and
+    /// duplicate deliveries, 400 problem+json for a bad signature or body, 404 for an unknown gateway.</summary>
+    [Function(nameof(RecibirWebhookPago))]
+    public Task<IActionResult> RecibirWebhookPago(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/webhooks/{gateway}")] HttpRequest req, string gateway,
+        [DurableClient] DurableTaskClient durable) =>
+        api.EjecutarAsync(req, Permiso.Publica, async l =>
+        {
+            if (!webhooks.Existe(gateway)) throw new ErrorNoEncontrado("pasarela", gateway);
+            // The raw bytes, before any JSON parsing: the signature covers exactly these.
+            var cuerpo = await l.CuerpoAsync();
+            var r = await webhooks.RecibirAsync(gateway, h => req.Headers.TryGetValue(h, out var v) ? v.ToString() : null, cuerpo, l.Cid, l.Ct);
+            switch (r)
+            {
+                case ResultadoWebhook.Rechazado rechazo:
+                    throw new ErrorValidacion("Stripe-Signature", rechazo.Motivo);
+                case ResultadoWebhook.Aceptado { PagoId: { } pagoId, Duplicado: false } a:
+                    // Only the first delivery starts the saga (a start lost to a crash is picked up by
+                    // the ReanudarPagosConfirmados timer, not by re-deliveries racing each other).
+                    await IniciadorPagos.IniciarAsync(durable, pagoId, l.Cid, l.Ct);
+                    return Respuestas.Ok(new { recibido = true, a.EventoId, a.Duplicado, pagoId });
+                case ResultadoWebhook.Aceptado a:
+                    return Respuestas.Ok(new { recibido = true, a.EventoId, a.Duplicado });
+                default:
+                    throw new InvalidOperationException();
+            }
+        });
+
+    /// <summary>GET /api/pagos/pendientes?clienteId= (cobranzas, admin): open balances by customer and age bucket.</summary>
+    [Function(nameof(ConsultarPendientes))]
+    public Task<IActionResult> ConsultarPendientes(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/pendientes")] HttpRequest req) =>
+        api.EjecutarAsync(req, Cobranzas, async l =>
+        {
+            var texto = l.Query("clienteId");
+            Guid? cliente = null;
+            if (!string.IsNullOrEmpty(texto))
+                cliente = Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion("clienteId", "Debe ser un UUID.");
+            return Respuestas.Ok(await pagos.PendientesAsync(cliente, l.Ct));
+        });
+
+    /// <summary>POST /api/pagos/conciliaciones (cobranzas, admin; Idempotency-Key): reconciles a settlement report on demand.</summary>
+    [Function(nameof(EjecutarConciliacion))]
+    public Task<IActionResult> EjecutarConciliacion(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/conciliaciones")] HttpRequest req) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+        {
+            var reporte = await l.LeerAsync<ReporteLiquidacion>();
+            return await conciliacion.EjecutarAsync(reporte, l.Cid, l.Ct) switch
+            {
+                ResultadoEjecucion.Ejecutada e => Respuestas.Creado($"/api/pagos/conciliaciones/{e.Conciliacion.Id}", e.Conciliacion),
+                ResultadoEjecucion.YaEjecutada { Id: { } id } => throw new ErrorConflicto($"Ese día ya se concilió: /api/pagos/conciliaciones/{id}", "conciliacion_existente"),
+                _ => throw new ErrorConflicto("Otra conciliación de ese día está en curso.", "conciliacion_en_curso"),
+            };
+        });
+
+    /// <summary>GET /api/pagos/conciliaciones?pagina=&amp;tamano= (cobranzas, admin).</summary>
+    [Function(nameof(ListarConciliaciones))]
+    public Task<IActionResult> ListarConciliaciones(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/conciliaciones")] HttpRequest req) =>
+        api.EjecutarAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await conciliacion.ListarAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
+
+    /// <summary>GET /api/pagos/conciliaciones/{id} (cobranzas, admin): the run with every finding.</summary>
+    [Function(nameof(ConsultarConciliacion))]
+    public Task<IActionResult> ConsultarConciliacion(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/conciliaciones/{id:guid}")] HttpRequest req, Guid id) =>
+        api.EjecutarAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await conciliacion.ObtenerAsync(id, l.Ct) ?? throw new ErrorNoEncontrado("conciliación", id.ToString())));
+}
+
+/// <summary>Starts ProcesarPago once per payment (instance id from the payment id).</summary>
+public static class IniciadorPagos
+{
+    public static async Task IniciarAsync(DurableTaskClient durable, Guid pagoId, string cid, CancellationToken ct)
+    {
+        var instancia = ProcesarPago.InstanciaPara(pagoId);
+        if (await durable.GetInstanceAsync(instancia, false, ct) is not null) return;
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(ProcesarPago), new EntradaProcesarPago(pagoId, cid),
+                new StartOrchestrationOptions(instancia), ct);
+        }
+        catch (Exception)
+        {
+            // A concurrent delivery started it first: that is the no-op we want; anything else is a fault.
+            if (await durable.GetInstanceAsync(instancia, false, CancellationToken.None) is null) throw;
+        }
+    }
+}

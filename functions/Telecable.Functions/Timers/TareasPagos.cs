@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Telecable.Functions.Http.Pagos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telecable.Domain.Comun;
+using Telecable.Infrastructure.Observabilidad;
+using Telecable.Infrastructure.Pagos;
+
+namespace Telecable.Functions.Timers;
+
+/// <summary>
+/// Payment timers. ConciliarLiquidaciones, daily: reconciles each settlement report the gateway left in Pagos:DirectorioLiquidaciones (emulated
+/// gateway: one JSON file per day). A day already reconciled, or being reconciled by another host, is skipped.
+/// ReanudarPagosConfirmados, every minute: starts ProcesarPago for confirmed payments whose start was lost
+/// (a crash between the commit and the start); a payment with an instance already is left alone.
+/// </summary>
+public sealed class TareasPagos(ServicioConciliacion conciliacion, ServicioPagos pagos, IOptions<OpcionesPagos> opciones, ILogger<TareasPagos> log)
+{
+    [Function(nameof(ReanudarPagosConfirmados))]
+    public async Task ReanudarPagosConfirmados([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
+    {
+        var cid = Correlacion.Normalizar(null);
+        Correlacion.Establecer(cid);
+        foreach (var id in await pagos.ConfirmadosSinProcesarAsync(TimeSpan.FromMinutes(2), 200, ct))
+            await IniciadorPagos.IniciarAsync(durable, id, cid, ct);
+    }
+
+    [Function(nameof(ConciliarLiquidaciones))]
+    public async Task ConciliarLiquidaciones([TimerTrigger("0 30 4 * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        var cid = Correlacion.Normalizar(null);
+        Correlacion.Establecer(cid);
+        var dir = opciones.Value.DirectorioLiquidaciones;
+        if (string.IsNullOrWhiteSpace(dir) || !Directory.Exists(dir)) return;
+        foreach (var archivo in Directory.EnumerateFiles(dir, "*.json").Order())
+        {
+            try
+            {
+                await using var f = File.OpenRead(archivo);
+                var reporte = await JsonSerializer.DeserializeAsync<ReporteLiquidacion>(f, JsonWeb.Opciones, ct)
+                              ?? throw new ErrorValidacion("archivo", "vacío");
+                var r = await conciliacion.EjecutarAsync(reporte, cid, ct);
+                if (r is ResultadoEjecucion.Ejecutada e)
+                    log.LogInformation("Conciliación {Id} de {Archivo}: {Coincidencias} coincidencias, {Faltantes} faltantes en sistema, {FaltantesPasarela} faltantes en pasarela, {Diferencias} diferencias",
+                        e.Conciliacion.Id, archivo, e.Conciliacion.Coincidencias, e.Conciliacion.FaltantesSistema, e.Conciliacion.FaltantesPasarela, e.Conciliacion.DiferenciasMonto);
+            }
+            catch (Exception ex) when (ex is JsonException or ErrorValidacion)
+            {
+                log.LogError(ex, "Reporte de liquidación ilegible: {Archivo}", archivo);
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Telecable.Domain.Pagos;
+
+namespace Telecable.Infrastructure.Pagos;
+
+/// <summary>Secrets of each gateway's webhooks: index 0 the current one, 1 the previous one during rotation.</summary>
+public sealed class OpcionesWebhooksPagos
+{
+    public const string Seccion = "Webhooks:Pagos";
+    public List<string> Secretos { get; set; } = [];
+    public int ToleranciaSegundos { get; set; } = 300;
+}
+
+/// <summary>A payment event in the system's own words, whatever gateway sent it.</summary>
+public sealed record EventoPasarela(
+    string EventoId, string Tipo, bool ConfirmaPago, string? Referencia, Guid? ClienteId, decimal? Monto, string? Metodo,
+    IReadOnlyList<Guid> Facturas);
+
+/// <summary>The webhook body could not be understood (signed, but not a payment event this system reads).</summary>
+public sealed class ErrorEventoPasarela(string motivo) : Exception(motivo);
+
+/// <summary>
+/// One payment gateway's webhook dialect: how it signs and what its events look like. Adding Conekta or
+/// Mercado Pago is a new class registered in DI, nothing else.
+/// </summary>
+public interface IAdaptadorPasarela
+{
+    string Nombre { get; }
+    VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora);
+    /// <summary>Only called after <see cref="Verificar"/> accepted the body. Throws <see cref="ErrorEventoPasarela"/>.</summary>
+    EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo);
+}
+
+/// <summary>
+/// PAYMENT_MODE=emulated: a gateway that signs and shapes its events exactly as Stripe does
+/// (Stripe-Signature, payment_intent.succeeded with the amount in centavos and metadata).
+/// </summary>
+public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opciones) : IAdaptadorPasarela
+{
+    public const string NombrePasarela = "emulada";
+    public string Nombre => NombrePasarela;
+
+    public VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora) =>
+        FirmaStripe.Verificar(encabezado(FirmaStripe.Encabezado), cuerpo, opciones.Value.Secretos, ahora,
+            TimeSpan.FromSeconds(opciones.Value.ToleranciaSegundos));
+
+    public EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo)
+    {
+        try
+        {
+            var r = new Utf8JsonReader(cuerpo);
+            using var doc = JsonDocument.ParseValue(ref r);
+            var raiz = doc.RootElement;
+            var id = Texto(raiz, "id") ?? throw new ErrorEventoPasarela("evento_sin_id");
+            var tipo = Texto(raiz, "type") ?? throw new ErrorEventoPasarela("evento_sin_tipo");
+            if (tipo != "payment_intent.succeeded") return new EventoPasarela(id, tipo, false, null, null, null, null, []);
+
+            var obj = raiz.GetProperty("data").GetProperty("object");
+            var referencia = Texto(obj, "id") ?? throw new ErrorEventoPasarela("pago_sin_id");
+            if ((Texto(obj, "currency") ?? "mxn") != "mxn") throw new ErrorEventoPasarela("moneda_no_soportada");
+            var centavos = obj.GetProperty("amount").GetInt64();
+            if (centavos <= 0) throw new ErrorEventoPasarela("monto_invalido");
+            var meta = obj.TryGetProperty("metadata", out var m) ? m : default;
+            if (!Guid.TryParse(meta.ValueKind == JsonValueKind.Object ? Texto(meta, "cliente_id") : null, out var cliente))
+                throw new ErrorEventoPasarela("metadata_cliente_id_invalido");
+            var metodo = (meta.ValueKind == JsonValueKind.Object ? Texto(meta, "metodo") : null) ?? MetodosPago.Tarjeta;
+            if (!MetodosPago.Todos.Contains(metodo)) throw new ErrorEventoPasarela("metodo_invalido");
+            var facturas = new List<Guid>();
+            foreach (var f in (Texto(meta, "facturas") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                facturas.Add(Guid.TryParse(f, out var g) ? g : throw new ErrorEventoPasarela("metadata_facturas_invalida"));
+            return new EventoPasarela(id, tipo, true, referencia, cliente, centavos / 100m, metodo, facturas);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new ErrorEventoPasarela("cuerpo_no_interpretable");
+        }
+    }
+
+    private static string? Texto(JsonElement e, string nombre) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(nombre, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    /// <summary>The body the emulated gateway sends for a succeeded payment (tests, bench, docs).</summary>
+    public static string CuerpoPagoExitoso(string eventoId, string referencia, Guid clienteId, decimal monto, string metodo = MetodosPago.Tarjeta,
+        IEnumerable<Guid>? facturas = null, long creado = 0) =>
+        JsonSerializer.Serialize(new
+        {
+            id = eventoId,
+            @object = "event",
+            type = "payment_intent.succeeded",
+            created = creado,
+            data = new
+            {
+                @object = new
+                {
+                    id = referencia,
+                    @object = "payment_intent",
+                    amount = (long)(monto * 100m),
+                    currency = "mxn",
+                    metadata = new Dictionary<string, string>
+                    {
+                        ["cliente_id"] = clienteId.ToString(),
+                        ["metodo"] = metodo,
+                        ["facturas"] = string.Join(",", facturas ?? []),
+                    },
+                },
+            },
+        });
+}

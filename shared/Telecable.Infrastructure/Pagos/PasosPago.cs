@@ -1,0 +1,195 @@
+using System.Diagnostics.Metrics;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Telecable.Domain.Comun;
+using Telecable.Domain.Pagos;
+using Telecable.Infrastructure.Observabilidad;
+
+namespace Telecable.Infrastructure.Pagos;
+
+public sealed class OpcionesPagos
+{
+    public const string Seccion = "Pagos";
+    /// <summary>Test hook: the ProcesarPago step with this name fails (AplicarPago, EmitirComplementoPago,
+    /// NotificarPago, ReactivarServicio), to exercise the compensations. Never set in production.</summary>
+    public string? FallarPaso { get; set; }
+    /// <summary>Folder with the gateway's settlement reports (one JSON per day) the reconciliation timer reads.</summary>
+    public string? DirectorioLiquidaciones { get; set; }
+}
+
+public sealed record ResultadoAplicacion(Guid PagoId, Guid ClienteId, IReadOnlyList<AplicacionCalculada> Aplicaciones, decimal SaldoAFavor, bool HayPpd);
+
+/// <summary>
+/// The steps of the ProcesarPago saga and their compensations. Each step is idempotent (a retried
+/// activity changes nothing twice) and each compensation undoes exactly what its step recorded.
+/// </summary>
+public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<OpcionesPagos> opciones)
+{
+    private static readonly Counter<long> Aplicados = Telemetria.Medidor.CreateCounter<long>(
+        "telecable.pagos.aplicados", description: "Pagos aplicados a facturas");
+    private static readonly Counter<decimal> MontoAplicado = Telemetria.Medidor.CreateCounter<decimal>(
+        "telecable.pagos.monto_aplicado", unit: "MXN", description: "Monto aplicado a facturas");
+
+    /// <summary>Throws when the test hook names this step.</summary>
+    public void FallaInducida(string paso)
+    {
+        if (string.Equals(opciones.Value.FallarPaso, paso, StringComparison.Ordinal))
+            throw new InvalidOperationException($"Falla inducida en el paso {paso} (Pagos:FallarPaso).");
+    }
+
+    /// <summary>Applies a confirmed payment: named invoices in order (or the oldest open ones), the rest as credit.</summary>
+    public async Task<ResultadoAplicacion> AplicarAsync(Guid pagoId, string cid, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var pago = await cn.QuerySingleOrDefaultAsync<FilaPago>(new CommandDefinition(
+            "SELECT cliente_id AS ClienteId, monto, estado, facturas_solicitadas AS Facturas FROM pagos WHERE id = @pagoId FOR UPDATE",
+            new { pagoId }, tx, cancellationToken: ct)) ?? throw new InvalidOperationException($"El pago {pagoId} no existe.");
+        if (pago.Estado == "aplicado") return await LeerAplicacionAsync(cn, tx, pagoId, pago.ClienteId, ct);
+        if (pago.Estado != "confirmado") throw new InvalidOperationException($"El pago {pagoId} está {pago.Estado}; no se aplica.");
+
+        // Lock the candidate invoices (in id order, so two payments of one customer never deadlock).
+        var saldos = (await cn.QueryAsync<(Guid Id, decimal Total, decimal Pagado, int Parcialidades, DateTime? Vence, long Folio)>(new CommandDefinition("""
+            WITH candidatas AS (
+                SELECT id FROM facturas
+                WHERE cliente_id = @ClienteId AND estado = 'timbrada'
+                  AND (cardinality(@Facturas) = 0 OR id = ANY(@Facturas))
+                ORDER BY id FOR UPDATE)
+            SELECT f.id, f.total, coalesce(sum(a.monto), 0), count(a.id)::int, f.fecha_vencimiento::timestamp, f.folio
+            FROM facturas f JOIN candidatas c ON c.id = f.id
+            LEFT JOIN pago_aplicaciones a ON a.factura_id = f.id
+            GROUP BY f.id
+            """, new { pago.ClienteId, pago.Facturas }, tx, cancellationToken: ct))).ToList();
+        var orden = pago.Facturas.Length > 0
+            ? saldos.OrderBy(s => Array.IndexOf(pago.Facturas, s.Id))
+            : saldos.OrderBy(s => s.Vence ?? DateTime.MaxValue).ThenBy(s => s.Folio);
+        var distribucion = DistribuidorPago.Distribuir(pago.Monto, orden.Select(s => new SaldoFactura(s.Id, s.Total, s.Pagado, s.Parcialidades)));
+
+        var ahora = reloj.GetUtcNow();
+        foreach (var a in distribucion.Aplicaciones)
+        {
+            await cn.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO pago_aplicaciones (pago_id, factura_id, monto, aplicado_en) VALUES (@pagoId, @FacturaId, @Monto, @ahora)",
+                new { pagoId, a.FacturaId, a.Monto, ahora }, tx, cancellationToken: ct));
+            if (a.Liquida)
+                await cn.ExecuteAsync(new CommandDefinition("UPDATE facturas SET estado = 'pagada' WHERE id = @FacturaId", a, tx, cancellationToken: ct));
+        }
+        if (distribucion.SaldoAFavor > 0)
+            await cn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO movimientos_saldo (cliente_id, tipo, monto, pago_id, concepto, actor, created_at)
+                VALUES (@ClienteId, 'abono', @monto, @pagoId, 'Pago excedente', 'sistema', @ahora)
+                """, new { pago.ClienteId, monto = distribucion.SaldoAFavor, pagoId, ahora }, tx, cancellationToken: ct));
+        await cn.ExecuteAsync(new CommandDefinition(
+            "UPDATE pagos SET estado = 'aplicado', aplicado_en = @ahora, version = version + 1 WHERE id = @pagoId", new { pagoId, ahora }, tx, cancellationToken: ct));
+        await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("PagoAplicado", "pago", pagoId.ToString(), new
+        {
+            pagoId, pago.ClienteId, pago.Monto,
+            aplicaciones = distribucion.Aplicaciones.Select(a => new { a.FacturaId, a.Monto, a.SaldoInsoluto }),
+            saldoAFavor = distribucion.SaldoAFavor,
+        }, cid, ahora), ct);
+        var resultado = await LeerAplicacionAsync(cn, tx, pagoId, pago.ClienteId, ct);
+        await tx.CommitAsync(ct);
+        Aplicados.Add(1);
+        MontoAplicado.Add(pago.Monto - distribucion.SaldoAFavor);
+        return resultado;
+    }
+
+    private sealed record FilaPago
+    {
+        public Guid ClienteId { get; init; }
+        public decimal Monto { get; init; }
+        public string Estado { get; init; } = "";
+        public Guid[] Facturas { get; init; } = [];
+    }
+
+    private static async Task<ResultadoAplicacion> LeerAplicacionAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid pagoId, Guid clienteId, CancellationToken ct)
+    {
+        var apps = (await cn.QueryAsync<(Guid FacturaId, decimal Monto, int Parcialidad, decimal SaldoAnterior, string Metodo)>(new CommandDefinition("""
+            SELECT a.factura_id, a.monto,
+                   (SELECT count(*) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) <= (a.aplicado_en, a.id))::int,
+                   f.total - coalesce((SELECT sum(p.monto) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) < (a.aplicado_en, a.id)), 0),
+                   f.metodo_pago
+            FROM pago_aplicaciones a JOIN facturas f ON f.id = a.factura_id
+            WHERE a.pago_id = @pagoId
+            """, new { pagoId }, tx, cancellationToken: ct))).ToList();
+        var abono = await cn.ExecuteScalarAsync<decimal?>(new CommandDefinition(
+            "SELECT monto FROM movimientos_saldo WHERE pago_id = @pagoId AND tipo = 'abono'", new { pagoId }, tx, cancellationToken: ct)) ?? 0m;
+        return new ResultadoAplicacion(pagoId, clienteId,
+            apps.Select(a => new AplicacionCalculada(a.FacturaId, a.Parcialidad, a.SaldoAnterior, a.Monto)).ToList(), abono,
+            apps.Any(a => a.Metodo == "PPD"));
+    }
+
+    /// <summary>Compensation of <see cref="AplicarAsync"/>: removes the applications, reopens the invoices,
+    /// debits the credit it created (the ledger is append-only) and leaves the payment confirmed for review.</summary>
+    public async Task RevertirAplicacionAsync(Guid pagoId, string cid, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var estado = await cn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT estado FROM pagos WHERE id = @pagoId FOR UPDATE", new { pagoId }, tx, cancellationToken: ct));
+        if (estado != "aplicado") { await tx.CommitAsync(ct); return; }
+        var ahora = reloj.GetUtcNow();
+        await cn.ExecuteAsync(new CommandDefinition("""
+            UPDATE facturas SET estado = 'timbrada' WHERE estado = 'pagada' AND id IN (SELECT factura_id FROM pago_aplicaciones WHERE pago_id = @pagoId);
+            DELETE FROM pago_aplicaciones WHERE pago_id = @pagoId;
+            INSERT INTO movimientos_saldo (cliente_id, tipo, monto, pago_id, concepto, actor, created_at)
+            SELECT cliente_id, 'cargo', monto, pago_id, 'Reverso de pago excedente (compensación)', 'sistema', @ahora
+            FROM movimientos_saldo WHERE pago_id = @pagoId AND tipo = 'abono';
+            UPDATE pagos SET estado = 'confirmado', aplicado_en = NULL, version = version + 1 WHERE id = @pagoId;
+            """, new { pagoId, ahora }, tx, cancellationToken: ct));
+        await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("AplicacionPagoRevertida", "pago", pagoId.ToString(), new { pagoId }, cid, ahora), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task NotificarAsync(Guid pagoId, string cid, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO notificaciones (cliente_id, canal, destino, plantilla, asunto, cuerpo, cid, pago_id)
+            SELECT c.id, 'email', c.email, 'pago_aplicado', 'Recibimos su pago',
+                   format('Recibimos su pago de $%s MXN (%s). Gracias.', to_char(p.monto, 'FM999,999,990.00'), p.metodo), @cid, p.id
+            FROM pagos p JOIN clientes c ON c.id = p.cliente_id WHERE p.id = @pagoId
+            ON CONFLICT (pago_id) WHERE pago_id IS NOT NULL DO NOTHING
+            """, new { pagoId, cid }, cancellationToken: ct));
+    }
+
+    public async Task DescartarNotificacionAsync(Guid pagoId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition(
+            "UPDATE notificaciones SET estado = 'descartada' WHERE pago_id = @pagoId AND estado = 'pendiente'", new { pagoId }, cancellationToken: ct));
+    }
+
+    /// <summary>Suspended contracts of the customer go back to active when nothing else is overdue.</summary>
+    public async Task<int> ReactivarAsync(Guid pagoId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var hoy = DateOnly.FromDateTime(reloj.GetUtcNow().UtcDateTime);
+        var n = await cn.ExecuteAsync(new CommandDefinition("""
+            WITH pago AS (SELECT cliente_id FROM pagos WHERE id = @pagoId),
+            reactivados AS (
+                UPDATE contratos c SET estado = 'activo', version = c.version + 1
+                FROM pago WHERE c.cliente_id = pago.cliente_id AND c.estado = 'suspendido'
+                  AND NOT EXISTS (
+                    SELECT 1 FROM facturas f WHERE f.cliente_id = pago.cliente_id AND f.estado = 'timbrada'
+                      AND f.fecha_vencimiento < @hoy
+                      AND f.total > coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0))
+                RETURNING c.id)
+            INSERT INTO pago_reactivaciones (pago_id, contrato_id) SELECT @pagoId, id FROM reactivados
+            ON CONFLICT DO NOTHING
+            """, new { pagoId, hoy = hoy.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return n;
+    }
+
+    public async Task ResuspenderAsync(Guid pagoId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition("""
+            WITH r AS (UPDATE pago_reactivaciones SET revertida = true WHERE pago_id = @pagoId AND NOT revertida RETURNING contrato_id)
+            UPDATE contratos SET estado = 'suspendido', version = version + 1 FROM r WHERE contratos.id = r.contrato_id AND contratos.estado = 'activo'
+            """, new { pagoId }, cancellationToken: ct));
+    }
+}

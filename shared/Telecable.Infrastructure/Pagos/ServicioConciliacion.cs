@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using Telecable.Domain.Comun;
+using Telecable.Domain.Pagos;
+using Telecable.Infrastructure.Observabilidad;
+
+namespace Telecable.Infrastructure.Pagos;
+
+/// <summary>The gateway's settlement report for one day (emulated: a JSON file or the POST body).</summary>
+public sealed record ReporteLiquidacion(string? Gateway, DateOnly? Periodo, IReadOnlyList<MovimientoLiquidacion>? Movimientos);
+
+public sealed record ConciliacionVista(Guid Id, string Gateway, DateTime Periodo, string Estado, int MovimientosReporte, int PagosSistema,
+    int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int DiferenciasMonto, int DuplicadosReporte, DateTime EjecutadaEn)
+{
+    public IReadOnlyList<Hallazgo>? Hallazgos { get; init; }
+}
+
+public abstract record ResultadoEjecucion
+{
+    public sealed record Ejecutada(ConciliacionVista Conciliacion) : ResultadoEjecucion;
+    /// <summary>Another host ran (or is running) this gateway and day.</summary>
+    public sealed record YaEjecutada(Guid? Id) : ResultadoEjecucion;
+}
+
+/// <summary>
+/// Compares the gateway's settlement with the payments recorded for that gateway and day (UTC). One run per
+/// gateway and day: an advisory transaction lock plus the unique (gateway, periodo) make two hosts firing
+/// together run it once. It only records findings: it never creates or applies a payment.
+/// </summary>
+public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj)
+{
+    private static readonly Histogram<double> Duracion = Telemetria.Medidor.CreateHistogram<double>(
+        "telecable.pagos.conciliacion.duracion", unit: "ms", description: "Duración de una conciliación");
+    private static readonly Counter<long> Hallazgos = Telemetria.Medidor.CreateCounter<long>(
+        "telecable.pagos.conciliacion.hallazgos", description: "Hallazgos de conciliación por tipo");
+
+    public static void Validar(ReporteLiquidacion r)
+    {
+        var v = new Validador()
+            .Regla(!string.IsNullOrWhiteSpace(r.Gateway) && r.Gateway.Length <= 40, "gateway", "Es obligatorio.")
+            .Regla(r.Periodo is not null, "periodo", "Es obligatorio (yyyy-MM-dd).")
+            .Regla(r.Movimientos is not null, "movimientos", "Es obligatorio.");
+        var movs = r.Movimientos ?? [];
+        for (var i = 0; i < movs.Count && i < 100_000; i++)
+        {
+            v.Regla(movs[i] is { Referencia.Length: > 0 and <= 200 }, $"movimientos[{i}].referencia", "Es obligatoria.");
+            v.Regla(movs[i] is not null && Montos.EsValido(movs[i].Monto), $"movimientos[{i}].monto", "Debe ser mayor que 0 con a lo más 2 decimales.");
+            if (v.Errores.Count >= 20) break;
+        }
+        v.Regla(movs.Count <= 100_000, "movimientos", "A lo más 100000 movimientos por reporte.");
+        v.Lanzar();
+    }
+
+    public async Task<ResultadoEjecucion> EjecutarAsync(ReporteLiquidacion r, string cid, CancellationToken ct)
+    {
+        Validar(r);
+        var inicio = Stopwatch.GetTimestamp();
+        var gateway = r.Gateway!;
+        var periodo = r.Periodo!.Value.ToDateTime(TimeOnly.MinValue);
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var lockKey = $"conciliacion:{gateway}:{r.Periodo:yyyy-MM-dd}";
+        if (!await cn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0))", new { lockKey }, tx, cancellationToken: ct)))
+            return new ResultadoEjecucion.YaEjecutada(null);
+        var existente = await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM conciliaciones WHERE gateway = @gateway AND periodo = @periodo", new { gateway, periodo }, tx, cancellationToken: ct));
+        if (existente is not null) return new ResultadoEjecucion.YaEjecutada(existente);
+
+        var registrados = (await cn.QueryAsync<PagoRegistrado>(new CommandDefinition("""
+            SELECT id AS PagoId, referencia, monto FROM pagos
+            WHERE gateway = @gateway AND referencia IS NOT NULL AND estado IN ('confirmado', 'aplicado')
+              AND recibido_en >= @periodo::timestamp AT TIME ZONE 'UTC' AND recibido_en < (@periodo::timestamp + interval '1 day') AT TIME ZONE 'UTC'
+            """, new { gateway, periodo }, tx, cancellationToken: ct))).ToList();
+        var resultado = Conciliador.Comparar(r.Movimientos!, registrados);
+
+        var id = Guid.NewGuid();
+        var ahora = reloj.GetUtcNow();
+        await cn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO conciliaciones (id, gateway, periodo, estado, movimientos_reporte, pagos_sistema, coincidencias,
+                faltantes_sistema, faltantes_pasarela, diferencias_monto, duplicados_reporte, cid, ejecutada_en)
+            VALUES (@id, @gateway, @periodo, 'completada', @movs, @regs, @coinc, @fs, @fp, @dm, @dr, @cid, @ahora)
+            """, new
+        {
+            id, gateway, periodo, movs = r.Movimientos!.Count, regs = registrados.Count, coinc = resultado.Coincidencias,
+            fs = resultado.Contar(TiposHallazgo.FaltanteEnSistema), fp = resultado.Contar(TiposHallazgo.FaltanteEnPasarela),
+            dm = resultado.Contar(TiposHallazgo.DiferenciaMonto), dr = resultado.Contar(TiposHallazgo.DuplicadoEnReporte), cid, ahora,
+        }, tx, cancellationToken: ct));
+        await using (var copia = await cn.BeginBinaryImportAsync(
+            "COPY conciliacion_hallazgos (conciliacion_id, tipo, referencia, pago_id, monto_pasarela, monto_sistema) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var h in resultado.Hallazgos)
+            {
+                await copia.StartRowAsync(ct);
+                await copia.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                await copia.WriteAsync(h.Tipo, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(h.Referencia, NpgsqlDbType.Text, ct);
+                if (h.PagoId is { } p) await copia.WriteAsync(p, NpgsqlDbType.Uuid, ct); else await copia.WriteNullAsync(ct);
+                if (h.MontoPasarela is { } mp) await copia.WriteAsync(mp, NpgsqlDbType.Numeric, ct); else await copia.WriteNullAsync(ct);
+                if (h.MontoSistema is { } ms) await copia.WriteAsync(ms, NpgsqlDbType.Numeric, ct); else await copia.WriteNullAsync(ct);
+            }
+            await copia.CompleteAsync(ct);
+        }
+        await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("ConciliacionCompletada", "conciliacion", id.ToString(), new
+        {
+            conciliacionId = id, gateway, periodo = r.Periodo, coincidencias = resultado.Coincidencias, hallazgos = resultado.Hallazgos.Count,
+        }, cid, ahora), ct);
+        await tx.CommitAsync(ct);
+
+        Duracion.Record(Stopwatch.GetElapsedTime(inicio).TotalMilliseconds, new KeyValuePair<string, object?>("gateway", gateway));
+        foreach (var g in resultado.Hallazgos.GroupBy(h => h.Tipo))
+            Hallazgos.Add(g.Count(), new KeyValuePair<string, object?>("tipo", g.Key));
+        return new ResultadoEjecucion.Ejecutada((await ObtenerAsync(id, ct))!);
+    }
+
+    public async Task<ConciliacionVista?> ObtenerAsync(Guid id, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var c = await cn.QuerySingleOrDefaultAsync<ConciliacionVista>(new CommandDefinition(Seleccion + " WHERE id = @id", new { id }, cancellationToken: ct));
+        if (c is null) return null;
+        var h = await cn.QueryAsync<Hallazgo>(new CommandDefinition("""
+            SELECT tipo, referencia, pago_id AS PagoId, monto_pasarela AS MontoPasarela, monto_sistema AS MontoSistema
+            FROM conciliacion_hallazgos WHERE conciliacion_id = @id ORDER BY id
+            """, new { id }, cancellationToken: ct));
+        return c with { Hallazgos = h.ToList() };
+    }
+
+    public async Task<IReadOnlyList<ConciliacionVista>> ListarAsync(int pagina, int tamano, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return (await cn.QueryAsync<ConciliacionVista>(new CommandDefinition(
+            Seleccion + " ORDER BY periodo DESC, gateway LIMIT @tamano OFFSET @salto", new { tamano, salto = (pagina - 1) * tamano }, cancellationToken: ct))).ToList();
+    }
+
+    private const string Seleccion = """
+        SELECT id, gateway, periodo::timestamp AS Periodo, estado, movimientos_reporte AS MovimientosReporte, pagos_sistema AS PagosSistema,
+               coincidencias, faltantes_sistema AS FaltantesSistema, faltantes_pasarela AS FaltantesPasarela,
+               diferencias_monto AS DiferenciasMonto, duplicados_reporte AS DuplicadosReporte, ejecutada_en AS EjecutadaEn
+        FROM conciliaciones
+        """;
+}

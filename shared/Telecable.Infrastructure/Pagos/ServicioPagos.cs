@@ -1,0 +1,144 @@
+using Dapper;
+using Npgsql;
+using Telecable.Domain.Comun;
+using Telecable.Domain.Pagos;
+using Telecable.Infrastructure.Outbox;
+
+namespace Telecable.Infrastructure.Pagos;
+
+public sealed record PagoNuevo(Guid ClienteId, decimal Monto, string Metodo, string? Referencia, string? Gateway, string? GatewayEventoId, Guid[] Facturas);
+
+/// <summary>POST /api/pagos body: a payment taken at a branch or by the back office.</summary>
+public sealed record SolicitudPago(Guid? ClienteId, decimal? Monto, string? Metodo, string? Referencia, IReadOnlyList<Guid>? Facturas);
+
+public sealed record AplicacionVista(Guid FacturaId, decimal Monto, DateTime AplicadoEn);
+
+/// <summary>A payment as the API shows it (settable properties: Dapper maps uuid[] through them).</summary>
+public sealed record PagoVista
+{
+    public Guid Id { get; init; }
+    public Guid ClienteId { get; init; }
+    public decimal Monto { get; init; }
+    public string Moneda { get; init; } = "MXN";
+    public string Metodo { get; init; } = "";
+    public string? Referencia { get; init; }
+    public string? Gateway { get; init; }
+    public string Estado { get; init; } = "";
+    public DateTime RecibidoEn { get; init; }
+    public DateTime? AplicadoEn { get; init; }
+    public Guid[] FacturasSolicitadas { get; init; } = [];
+    public IReadOnlyList<AplicacionVista> Aplicaciones { get; init; } = [];
+    public decimal SaldoAFavorGenerado { get; init; }
+}
+
+public sealed record FacturaPendiente(Guid FacturaId, string Serie, long Folio, DateOnly? FechaVencimiento, decimal Total, decimal Saldo, string Rango);
+public sealed record PendientesCliente(Guid ClienteId, string Nombre, decimal Total, IReadOnlyDictionary<string, decimal> PorRango, IReadOnlyList<FacturaPendiente> Facturas);
+
+public static class RepositorioPagos
+{
+    public static async Task<Guid> InsertarConfirmadoAsync(NpgsqlConnection cn, NpgsqlTransaction tx, PagoNuevo p, string cid, DateTimeOffset ahora, CancellationToken ct)
+    {
+        var id = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition("""
+            INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, gateway_evento_id, estado, recibido_en, cid, facturas_solicitadas)
+            VALUES (@ClienteId, @Monto, @Metodo, @Referencia, @Gateway, @GatewayEventoId, 'confirmado', @ahora, @cid, @Facturas)
+            RETURNING id
+            """, new { p.ClienteId, p.Monto, p.Metodo, p.Referencia, p.Gateway, p.GatewayEventoId, p.Facturas, ahora, cid }, tx, cancellationToken: ct));
+        await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("PagoRecibido", "pago", id.ToString(),
+            new { pagoId = id, p.ClienteId, p.Monto, p.Metodo, p.Referencia, p.Gateway }, cid, ahora), ct);
+        return id;
+    }
+}
+
+/// <summary>Payments taken by staff (POST /api/pagos), payment reads, and what customers owe.</summary>
+public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
+{
+    public async Task<PagoVista> RegistrarAsync(SolicitudPago s, string cid, CancellationToken ct)
+    {
+        var facturas = s.Facturas ?? [];
+        var v = new Validador()
+            .Regla(s.ClienteId is not null && s.ClienteId != Guid.Empty, "clienteId", "Es obligatorio.")
+            .Regla(s.Monto is { } m && Montos.EsValido(m), "monto", "Debe ser mayor que 0 con a lo más 2 decimales.")
+            .Regla(s.Metodo is not null && MetodosPago.Todos.Contains(s.Metodo), "metodo", "Debe ser efectivo, tarjeta, spei u oxxo.")
+            .Regla(s.Referencia is null || s.Referencia.Length <= 100, "referencia", "A lo más 100 caracteres.")
+            .Regla(facturas.Count <= 50, "facturas", "A lo más 50 facturas por pago.")
+            .Regla(facturas.Distinct().Count() == facturas.Count, "facturas", "Hay facturas repetidas.");
+        v.Lanzar();
+
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        if (!await cn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM clientes WHERE id = @ClienteId)", s, tx, cancellationToken: ct)))
+            throw new ErrorValidacion("clienteId", "El cliente no existe.");
+        var encontradas = (await cn.QueryAsync<(Guid Id, Guid ClienteId, string Estado)>(new CommandDefinition(
+            "SELECT id, cliente_id, estado FROM facturas WHERE id = ANY(@ids)", new { ids = facturas.ToArray() }, tx, cancellationToken: ct)))
+            .ToDictionary(f => f.Id);
+        var errores = new List<ErrorCampo>();
+        for (var i = 0; i < facturas.Count; i++)
+        {
+            if (!encontradas.TryGetValue(facturas[i], out var f) || f.ClienteId != s.ClienteId)
+                errores.Add(new ErrorCampo($"facturas[{i}]", "La factura no existe o no es de este cliente."));
+            else if (f.Estado == "cancelada")
+                errores.Add(new ErrorCampo($"facturas[{i}]", "La factura está cancelada."));
+            else if (f.Estado is not ("timbrada" or "pagada"))
+                errores.Add(new ErrorCampo($"facturas[{i}]", "La factura no está timbrada."));
+        }
+        if (errores.Count > 0) throw new ErrorValidacion(errores);
+
+        var id = await RepositorioPagos.InsertarConfirmadoAsync(cn, tx,
+            new PagoNuevo(s.ClienteId!.Value, s.Monto!.Value, s.Metodo!, s.Referencia, null, null, facturas.ToArray()), cid, reloj.GetUtcNow(), ct);
+        await tx.CommitAsync(ct);
+        return (await ObtenerAsync(id, ct))!;
+    }
+
+    public async Task<PagoVista?> ObtenerAsync(Guid id, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var p = await cn.QuerySingleOrDefaultAsync<PagoVista>(new CommandDefinition("""
+            SELECT id, cliente_id AS ClienteId, monto, moneda, metodo, referencia, gateway, estado, recibido_en AS RecibidoEn,
+                   aplicado_en AS AplicadoEn, facturas_solicitadas AS FacturasSolicitadas
+            FROM pagos WHERE id = @id
+            """, new { id }, cancellationToken: ct));
+        if (p is null) return null;
+        var apps = await cn.QueryAsync<AplicacionVista>(new CommandDefinition(
+            "SELECT factura_id AS FacturaId, monto, aplicado_en AS AplicadoEn FROM pago_aplicaciones WHERE pago_id = @id ORDER BY aplicado_en, factura_id",
+            new { id }, cancellationToken: ct));
+        var abono = await cn.ExecuteScalarAsync<decimal?>(new CommandDefinition(
+            "SELECT sum(CASE tipo WHEN 'abono' THEN monto ELSE -monto END) FROM movimientos_saldo WHERE pago_id = @id", new { id }, cancellationToken: ct));
+        return p with { Aplicaciones = apps.ToList(), SaldoAFavorGenerado = abono ?? 0m };
+    }
+
+    /// <summary>Confirmed payments older than <paramref name="antiguedad"/> still waiting to be applied (oldest first).</summary>
+    public async Task<IReadOnlyList<Guid>> ConfirmadosSinProcesarAsync(TimeSpan antiguedad, int limite, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return (await cn.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM pagos WHERE estado = 'confirmado' AND recibido_en < @antes ORDER BY recibido_en LIMIT @limite",
+            new { antes = reloj.GetUtcNow() - antiguedad, limite }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Stamped invoices with a balance, by customer and by days past due.</summary>
+    public async Task<IReadOnlyList<PendientesCliente>> PendientesAsync(Guid? clienteId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var filas = await cn.QueryAsync<(Guid ClienteId, string Nombre, Guid FacturaId, string Serie, long Folio, DateTime? Vence, decimal Total, decimal Saldo)>(
+            new CommandDefinition("""
+            SELECT f.cliente_id, c.nombre, f.id, f.serie, f.folio, f.fecha_vencimiento::timestamp, f.total,
+                   f.total - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0) AS saldo
+            FROM facturas f JOIN clientes c ON c.id = f.cliente_id
+            WHERE f.estado = 'timbrada' AND (@clienteId::uuid IS NULL OR f.cliente_id = @clienteId)
+            ORDER BY f.cliente_id, f.fecha_vencimiento NULLS LAST
+            LIMIT 20000
+            """, new { clienteId }, cancellationToken: ct));
+        var hoy = DateOnly.FromDateTime(reloj.GetUtcNow().UtcDateTime);
+        return filas.Where(f => f.Saldo > 0).GroupBy(f => (f.ClienteId, f.Nombre)).Select(g =>
+        {
+            var facturas = g.Select(f =>
+            {
+                var vence = f.Vence is { } d ? DateOnly.FromDateTime(d) : (DateOnly?)null;
+                return new FacturaPendiente(f.FacturaId, f.Serie, f.Folio, vence, f.Total, f.Saldo, vence is { } v ? Antiguedad.Rango(v, hoy) : Antiguedad.PorVencer);
+            }).ToList();
+            var rangos = new[] { Antiguedad.PorVencer }.Concat(Antiguedad.Rangos)
+                .ToDictionary(r => r, r => facturas.Where(f => f.Rango == r).Sum(f => f.Saldo));
+            return new PendientesCliente(g.Key.ClienteId, g.Key.Nombre, facturas.Sum(f => f.Saldo), rangos, facturas);
+        }).ToList();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Text.Json;
+using Telecable.Infrastructure.Pagos;
+using Telecable.IntegrationTests.Infraestructura;
+
+namespace Telecable.IntegrationTests.Pagos;
+
+[Collection(ColeccionPagos.Nombre)]
+public sealed class WebhooksPagosTests(HostPagos host)
+{
+    private static string Evento() => $"evt_{Guid.NewGuid():N}";
+
+    private Task<long> ContarPagosAsync(string eventoId) =>
+        host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway_evento_id = @k", new { k = ServicioWebhooks.Clave("emulada", eventoId) });
+
+    [Fact]
+    public async Task El_mismo_evento_50_veces_concurrentes_crea_un_solo_pago_y_todas_reciben_2xx()
+    {
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var id = Evento();
+        var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, $"pi_{Guid.NewGuid():N}", cliente, 250.50m);
+        var firma = HostPagos.Firmar(cuerpo);
+
+        var respuestas = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => host.WebhookAsync(cuerpo, firma)));
+
+        Assert.All(respuestas, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, await ContarPagosAsync(id));
+        Assert.Equal(50, await host.EscalarAsync<long>("SELECT count(*) FROM webhook_eventos WHERE evento_id = @id AND aceptado", new { id }));
+        Assert.Equal(49, await host.EscalarAsync<long>("SELECT count(*) FROM webhook_eventos WHERE evento_id = @id AND duplicado", new { id }));
+        var pagoId = await host.EscalarAsync<Guid>("SELECT id FROM pagos WHERE gateway_evento_id = @k", new { k = ServicioWebhooks.Clave("emulada", id) });
+        await host.EsperarProcesoAsync(pagoId);
+        // No invoices: all of it becomes credit, once.
+        Assert.Equal(250.50m, await host.EscalarAsync<decimal>("SELECT saldo FROM saldos_a_favor WHERE cliente_id = @cliente", new { cliente }));
+
+        // A later re-delivery (the gateway retrying) still answers 2xx and changes nothing.
+        var otra = await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo));
+        Assert.Equal(HttpStatusCode.OK, otra.StatusCode);
+        Assert.True(JsonDocument.Parse(await otra.Content.ReadAsStringAsync()).RootElement.GetProperty("duplicado").GetBoolean());
+        Assert.Equal(1, await ContarPagosAsync(id));
+    }
+
+    public static TheoryData<string, string> Alteraciones => new()
+    {
+        { "byte_cambiado", "firma_invalida" },
+        { "secreto_equivocado", "firma_invalida" },
+        { "vieja_301", "marca_de_tiempo_vencida" },
+        { "futura_301", "marca_de_tiempo_futura" },
+        { "sin_encabezado", "encabezado_ausente" },
+        { "mal_formado", "encabezado_mal_formado" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Alteraciones))]
+    public async Task Firma_alterada_recibe_400_no_cambia_nada_y_queda_registrada_como_rechazada(string caso, string motivo)
+    {
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var id = Evento();
+        var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, $"pi_{Guid.NewGuid():N}", cliente, 100m);
+        var ahora = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var (enviado, firma) = caso switch
+        {
+            "byte_cambiado" => (cuerpo.Replace("10000", "90000"), HostPagos.Firmar(cuerpo)),
+            "secreto_equivocado" => (cuerpo, HostPagos.Firmar(cuerpo, "whsec_que_nadie_configuro")),
+            "vieja_301" => (cuerpo, HostPagos.Firmar(cuerpo, t: ahora - 301)),
+            "futura_301" => (cuerpo, HostPagos.Firmar(cuerpo, t: ahora + 301)),
+            "sin_encabezado" => (cuerpo, (string?)null),
+            _ => (cuerpo, "t=ayer;v1=firma"),
+        };
+        Assert.NotEqual(cuerpo == enviado, caso == "byte_cambiado");
+
+        var r = await host.WebhookAsync(enviado, firma);
+
+        await Problemas.AfirmarAsync(r, HttpStatusCode.BadRequest, "Stripe-Signature");
+        Assert.Equal(0, await ContarPagosAsync(id));
+        Assert.Equal(motivo, await host.EscalarAsync<string>(
+            "SELECT motivo_rechazo FROM webhook_eventos WHERE NOT aceptado AND cuerpo = @enviado", new { enviado }));
+    }
+
+    [Fact]
+    public async Task Durante_la_rotacion_verifican_el_secreto_actual_y_el_anterior()
+    {
+        var cliente = await DatosPagos.ClienteAsync(host);
+        foreach (var secreto in new[] { HostPagos.SecretoActual, HostPagos.SecretoAnterior })
+        {
+            var id = Evento();
+            var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, $"pi_{Guid.NewGuid():N}", cliente, 10m);
+            Assert.Equal(HttpStatusCode.OK, (await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo, secreto))).StatusCode);
+            Assert.Equal(1, await ContarPagosAsync(id));
+        }
+    }
+
+    [Fact]
+    public async Task Pasarela_desconocida_404_y_evento_firmado_ininteligible_400()
+    {
+        var r = await host.Http.PostAsync("api/pagos/webhooks/conekta", new StringContent("{}"));
+        await Problemas.AfirmarAsync(r, HttpStatusCode.NotFound);
+
+        const string cuerpo = """{"id":"evt_x","type":"payment_intent.succeeded","data":{"object":{"id":"pi_x","amount":100,"currency":"mxn","metadata":{"cliente_id":"no-es-uuid"}}}}""";
+        await Problemas.AfirmarAsync(await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo)), HttpStatusCode.BadRequest);
+        Assert.Equal("metadata_cliente_id_invalido", await host.EscalarAsync<string>(
+            "SELECT motivo_rechazo FROM webhook_eventos WHERE cuerpo = @cuerpo", new { cuerpo }));
+    }
+
+    [Fact]
+    public async Task Evento_de_otro_tipo_se_acepta_y_no_crea_pago()
+    {
+        var id = Evento();
+        var cuerpo = "{\"id\":\"" + id + "\",\"type\":\"charge.refund.updated\",\"data\":{\"object\":{\"id\":\"re_1\"}}}";
+        Assert.Equal(HttpStatusCode.OK, (await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo))).StatusCode);
+        Assert.Equal(0, await ContarPagosAsync(id));
+        Assert.True(await host.EscalarAsync<bool>("SELECT aceptado FROM webhook_eventos WHERE evento_id = @id", new { id }));
+    }
+}
