@@ -99,8 +99,7 @@ secretos() {
     umask 077
     { echo "JWT_KEY=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
       echo "DEMO_PASSWORD=demo-$(head -c 6 /dev/urandom | base64 | tr -d '\n/+=')"
-      echo "WEBHOOK_SECRET=whsec_$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"
-      echo "ROUTER_KEY_SALT=$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"; } >"$f"
+      echo "WEBHOOK_SECRET=whsec_$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"; } >"$f"
   fi
   # shellcheck disable=SC1090
   . "$f"
@@ -113,7 +112,6 @@ escribir_local_settings() {
   sed -e "s|\"Auth__SigningKeys__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Auth__SigningKeys__0\": \"$JWT_KEY\"|" \
       -e "s|\"Auth__DemoPassword\": \"__GENERATED_BY_SCRIPTS__\"|\"Auth__DemoPassword\": \"$DEMO_PASSWORD\"|" \
       -e "s|\"Webhooks__Pagos__Secretos__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Webhooks__Pagos__Secretos__0\": \"$WEBHOOK_SECRET\"|" \
-      -e "s|\"Routers__SalClaves\": \"__GENERATED_BY_SCRIPTS__\"|\"Routers__SalClaves\": \"$ROUTER_KEY_SALT\"|" \
       -e "s|\"Outbox__JsonlPath\": \"[^\"]*\"|\"Outbox__JsonlPath\": \"$DATA/eventos.jsonl\"|" \
       -e "s|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=[0-9]*;|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=$PG_PORT;|" \
       -e "s|\"LocalHost__Port\": \"[0-9]*\"|\"LocalHost__Port\": \"$HOST_PORT\"|" \

@@ -174,6 +174,9 @@ public sealed class ApiTests
         var r = Json(await Llamar(Permiso.Publica));
         Assert.Equal("1", r.Encabezados["Retry-After"]);
         Assert.Equal(200, Json(await Llamar(Permiso.Firmada)).Status);
+        var conBasura = Solicitud();
+        conBasura.Headers.Authorization = "Basic x";
+        Assert.Equal(200, Json(await api.EjecutarAsync(conBasura, Permiso.Firmada, _ => Task.FromResult<IActionResult>(Respuestas.Ok(1)))).Status);
         Assert.Equal(200, Json(await Llamar(Permiso.Publica, "cliente")).Status);
     }
 }

@@ -55,7 +55,9 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         IActionResult resultado;
         try
         {
-            var auth = await tokens.AutenticarAsync(req.Headers.Authorization.ToString(), req.HttpContext.RequestAborted);
+            var auth = permiso.PorFirma
+                ? new Autenticacion.Ausente()
+                : await tokens.AutenticarAsync(req.Headers.Authorization.ToString(), req.HttpContext.RequestAborted);
             resultado = auth switch
             {
                 Autenticacion.Ausente when permiso.LimitarAnonimos && !limitador.Permitir(req) =>

@@ -44,7 +44,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     public Task<IActionResult> RecibirWebhookPago(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/webhooks/{gateway}")] HttpRequest req, string gateway,
         [DurableClient] DurableTaskClient durable) =>
-        api.EjecutarAsync(req, Permiso.Publica, async l =>
+        api.EjecutarAsync(req, Permiso.Firmada, async l =>
         {
             if (!webhooks.Existe(gateway)) throw new ErrorNoEncontrado("pasarela", gateway);
             // The raw bytes, before any JSON parsing: the signature covers exactly these.
