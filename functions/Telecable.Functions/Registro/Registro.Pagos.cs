@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Telecable.Infrastructure.Pac;
 using Telecable.Infrastructure.Pagos;
 
 namespace Telecable.Functions;
@@ -14,7 +12,7 @@ public static partial class Registro
     {
         s.AddOptions<OpcionesPagos>().BindConfiguration(OpcionesPagos.Seccion);
         s.AddOptions<OpcionesWebhooksPagos>().BindConfiguration(OpcionesWebhooksPagos.Seccion);
-        s.AddOptions<OpcionesComplementoPago>().BindConfiguration("Csd");
+        s.AddOptions<OpcionesComplementoPago>().BindConfiguration(OpcionesComplementoPago.Seccion);
 
         // One adapter per gateway; PAYMENT_MODE=emulated serves the Stripe-compatible emulated gateway.
         if (string.Equals(config["PAYMENT_MODE"] ?? "emulated", "emulated", StringComparison.OrdinalIgnoreCase))
@@ -25,9 +23,6 @@ public static partial class Registro
         s.AddSingleton<PasosPago>();
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
-        // The billing area owns the PAC registration; this is only the fallback when it is absent.
-        s.TryAddSingleton<IPacClient>(sp => PacEmulado.DesdeOpciones(
-            config.GetSection(PacEmuladoOptions.Seccion).Get<PacEmuladoOptions>() ?? new PacEmuladoOptions(), sp.GetRequiredService<TimeProvider>()));
         return s;
     }
 }

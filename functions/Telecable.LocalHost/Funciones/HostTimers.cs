@@ -18,8 +18,17 @@ internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvi
 
     public IEnumerable<string> Nombres => funciones.Where(f => f.Disparador == Disparador.Timer).Select(f => f.Nombre);
 
-    protected override Task ExecuteAsync(CancellationToken ct) =>
-        Task.WhenAll(funciones.Where(f => f.Disparador == Disparador.Timer).Select(f => ProgramarAsync(f, ct)));
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Task.WhenAll(funciones.Where(f => f.Disparador == Disparador.Timer).Select(f => ProgramarAsync(f, ct)));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The host is stopping: a timer cut short is not a failure.
+        }
+    }
 
     private async Task ProgramarAsync(Funcion f, CancellationToken ct)
     {

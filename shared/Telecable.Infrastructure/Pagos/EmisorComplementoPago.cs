@@ -4,6 +4,7 @@ using Npgsql;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Pagos;
 using Telecable.Infrastructure.Almacen;
+using Telecable.Infrastructure.Facturacion;
 using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Pagos;
@@ -16,34 +17,20 @@ public interface IEmisorComplementoPago
     Task CancelarAsync(Guid pagoId, CancellationToken ct);
 }
 
-/// <summary>The issuer's CSD (section "Csd") and the data of a type P CFDI.</summary>
+/// <summary>The series of type P CFDIs (section "ComplementoPago"); the issuer and its CSD are billing's.</summary>
 public sealed class OpcionesComplementoPago
 {
-    public string? CerPath { get; set; }
-    public string? KeyPath { get; set; }
-    public string? Password { get; set; }
-    public string EmisorNombre { get; set; } = "ESCUELA KEMPER URGATE";
-    public string EmisorRegimenFiscal { get; set; } = "601";
-    public string LugarExpedicion { get; set; } = "42501";
+    public const string Seccion = "ComplementoPago";
     public string Serie { get; set; } = "P";
 }
 
 /// <summary>
-/// Minimal sealing and stamping of type P CFDIs with what the domain library offers (CalculadoraPagos,
-/// SelladorCfdi, IPacClient). Overlaps the billing area's sealing/stamping service: to be merged into it.
-/// The CSD key is loaded once per process.
+/// Seals and stamps type P CFDIs (CalculadoraPagos, SelladorCfdi, IPacClient) with the same issuer data
+/// and the same once-per-process CSD as the invoices (billing's OpcionesEmisor and ProveedorCsd).
 /// </summary>
 public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, TimeProvider reloj,
-    IOptions<OpcionesComplementoPago> opciones) : IEmisorComplementoPago
+    ProveedorCsd proveedorCsd, OpcionesEmisor emisor, IOptions<OpcionesComplementoPago> opciones) : IEmisorComplementoPago
 {
-    private readonly Lazy<CsdCertificate> _csd = new(() =>
-    {
-        var o = opciones.Value;
-        if (string.IsNullOrEmpty(o.CerPath) || string.IsNullOrEmpty(o.KeyPath))
-            throw new InvalidOperationException("Faltan Csd:CerPath y Csd:KeyPath para emitir complementos de pago.");
-        return CsdCertificate.Load(File.ReadAllBytes(o.CerPath), File.ReadAllBytes(o.KeyPath), o.Password ?? "");
-    });
-
     public async Task<Guid?> EmitirAsync(Guid pagoId, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
@@ -70,15 +57,15 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, A
         var o = opciones.Value;
         var folio = await cn.ExecuteScalarAsync<long>(new CommandDefinition(
             "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { o.Serie }, tx, cancellationToken: ct));
-        var csd = _csd.Value;
+        var csd = proveedorCsd.Csd;
         var fechaPago = FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(pago.AplicadoEn, DateTimeKind.Utc)));
         var comprobante = CalculadoraPagos.Calcular(new DatosComprobante
         {
             Serie = o.Serie,
             Folio = folio.ToString(),
             Fecha = FormatoCfdi.HoraMexico(reloj.GetUtcNow()),
-            LugarExpedicion = o.LugarExpedicion,
-            Emisor = new Emisor(csd.Rfc, o.EmisorNombre, o.EmisorRegimenFiscal),
+            LugarExpedicion = emisor.LugarExpedicion,
+            Emisor = new Emisor(csd.Rfc, emisor.Nombre, emisor.RegimenFiscal),
             Receptor = new Receptor(pago.Rfc, pago.Nombre, pago.Cp, pago.Regimen, "CP01"),
         },
         [
@@ -117,7 +104,7 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, A
             "SELECT uuid FROM complementos_pago WHERE pago_id = @pagoId AND estado = 'timbrado'", new { pagoId }, cancellationToken: ct));
         if (uuid is null) return;
         // Motive 02: issued with errors, no replacement (the payment goes back to review).
-        var r = await pac.CancelarAsync(uuid.Value.ToString().ToUpperInvariant(), _csd.Value.Rfc, "02", null, ct);
+        var r = await pac.CancelarAsync(uuid.Value.ToString().ToUpperInvariant(), proveedorCsd.Csd.Rfc, "02", null, ct);
         if (!r.Exitoso) throw new InvalidOperationException($"El PAC no canceló el complemento {uuid}: {r.Codigo} {r.Mensaje}");
         await cn.ExecuteAsync(new CommandDefinition(
             "UPDATE complementos_pago SET estado = 'cancelado', cancelado_en = now() WHERE pago_id = @pagoId", new { pagoId }, cancellationToken: ct));
