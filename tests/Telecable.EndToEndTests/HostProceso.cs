@@ -13,6 +13,8 @@ namespace Telecable.EndToEndTests;
 public sealed class HostProceso : IAsyncDisposable
 {
     public const string Password = "clave-e2e";
+    public const string ClaveFirma = "clave-de-firma-e2e-de-al-menos-32-bytes-de-largo";
+    public const string SecretoWebhook = "whsec_secreto_e2e_que_no_debe_salir_en_logs";
     private readonly Dictionary<string, string> _entorno;
     private Process? _proceso;
 
@@ -34,7 +36,7 @@ public sealed class HostProceso : IAsyncDisposable
             ["DURABLE_TASK_HUB"] = hub,
             ["Durable__Backend"] = backend,
             ["Auth__EmisorDesarrollo"] = "true",
-            ["Auth__SigningKeys__0"] = "clave-de-firma-e2e-de-al-menos-32-bytes-de-largo",
+            ["Auth__SigningKeys__0"] = ClaveFirma,
             ["Auth__DemoPassword"] = Password,
             ["Outbox__JsonlPath"] = Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.jsonl"),
             ["OutboxRelayCron"] = "*/2 * * * * *",
@@ -42,6 +44,8 @@ public sealed class HostProceso : IAsyncDisposable
             ["PAC_MODE"] = "emulated",
             ["PAYMENT_MODE"] = "emulated",
             ["ROUTER_MODE"] = "emulated",
+            ["Webhooks__Pagos__Secretos__0"] = SecretoWebhook,
+            ["Csd__Password"] = "12345678a",
         };
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Puerto}/"), Timeout = TimeSpan.FromSeconds(30) };
     }

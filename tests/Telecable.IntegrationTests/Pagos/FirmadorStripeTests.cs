@@ -6,12 +6,21 @@ namespace Telecable.IntegrationTests.Pagos;
 
 /// <summary>
 /// An independent signer produces a header this system accepts: Stripe's own Node library
-/// (npm package stripe, installed from the registry into a temp folder) and a plain Node crypto one-liner.
+/// (npm package stripe, pinned in the repo's package.json and installed by scripts/instalar.sh) and a
+/// plain Node crypto one-liner.
 /// </summary>
 [Collection(ColeccionPagos.Nombre)]
 public sealed class FirmadorStripeTests(HostPagos host)
 {
-    private static readonly string Carpeta = Path.Combine(Path.GetTempPath(), "telecable-firmador-stripe");
+    /// <summary>The repo root: node resolves require('stripe') from its node_modules.</summary>
+    private static readonly string Carpeta = RaizRepo();
+
+    private static string RaizRepo()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Telecable.sln"))) return d.FullName;
+        throw new DirectoryNotFoundException("No se encontró la raíz del repositorio (Telecable.sln).");
+    }
 
     private static async Task<string> EjecutarAsync(string archivo, string argumentos, Dictionary<string, string> entorno)
     {
@@ -25,17 +34,14 @@ public sealed class FirmadorStripeTests(HostPagos host)
         return salida.Trim();
     }
 
-    private static async Task AsegurarStripeAsync()
-    {
-        Directory.CreateDirectory(Carpeta);
-        if (!File.Exists(Path.Combine(Carpeta, "node_modules", "stripe", "package.json")))
-            await EjecutarAsync("npm", "install --no-audit --no-fund --silent stripe@23.1.0", []);
-    }
+    private static void AsegurarStripe() =>
+        Assert.True(File.Exists(Path.Combine(Carpeta, "node_modules", "stripe", "package.json")),
+            "Falta el paquete npm stripe: corra scripts/instalar.sh (npm ci).");
 
     [Fact]
     public async Task La_biblioteca_de_Stripe_y_un_HMAC_en_Node_producen_encabezados_aceptados()
     {
-        await AsegurarStripeAsync();
+        AsegurarStripe();
         var cliente = await DatosPagos.ClienteAsync(host);
 
         var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso($"evt_{Guid.NewGuid():N}", $"pi_{Guid.NewGuid():N}", cliente, 99.90m);
