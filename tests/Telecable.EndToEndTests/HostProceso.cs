@@ -22,16 +22,19 @@ public sealed class HostProceso : IAsyncDisposable
     public int Puerto { get; }
     public HttpClient Http { get; }
 
-    public HostProceso(string backend, string connectionString, string hub)
+    public string Contenedor { get; }
+
+    public HostProceso(string backend, string connectionString, string hub, IDictionary<string, string>? extra = null, string? contenedor = null)
     {
         Puerto = PuertoLibre();
+        Contenedor = contenedor ?? $"e2e{Guid.NewGuid():N}"[..20];
         _entorno = new()
         {
             ["Postgres__ConnectionString"] = connectionString,
             ["Postgres__MigrarAlIniciar"] = "true",
             ["Postgres__CargarDemo"] = "true",
             ["Blob__ConnectionString"] = Entorno.Azurite,
-            ["Blob__ContenedorCfdi"] = $"e2e{Guid.NewGuid():N}"[..20],
+            ["Blob__ContenedorCfdi"] = Contenedor,
             ["AzureWebJobsStorage"] = Entorno.Azurite,
             ["DURABLE_TASK_HUB"] = hub,
             ["Durable__Backend"] = backend,
@@ -47,6 +50,7 @@ public sealed class HostProceso : IAsyncDisposable
             ["Webhooks__Pagos__Secretos__0"] = SecretoWebhook,
             ["Csd__Password"] = "12345678a",
         };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string>()) _entorno[k] = v;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Puerto}/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
