@@ -151,6 +151,9 @@ public sealed class JornadaFacturacionTests(HostNavegador host)
     {
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "portal-facturacion", "admin");
+        var facturado = p.Locator("dl.kpis div").Filter(new() { HasText = "Facturado" }).Locator("dd");
+        await Expect(facturado).ToContainTextAsync(" MXN");
+        var antes = await facturado.TextContentAsync();
         await p.GetByRole(AriaRole.Link, new() { Name = "Corridas" }).ClickAsync();
         await p.GetByLabel("Periodo (AAAA-MM)").FillAsync(DateTime.UtcNow.ToString("yyyy-MM"));
         await p.GetByRole(AriaRole.Button, new() { Name = "Iniciar corrida" }).ClickAsync();
@@ -158,5 +161,12 @@ public sealed class JornadaFacturacionTests(HostNavegador host)
         await Expect(p.Locator("#estado")).ToContainTextAsync("Corrida ", new() { Timeout = 120_000 });
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "jornada-facturacion-corrida");
+
+        // The run's invoices show in the KPIs and the chart.
+        await p.GetByRole(AriaRole.Link, new() { Name = "Indicadores" }).ClickAsync();
+        await Expect(facturado).ToContainTextAsync(" MXN");
+        await Expect(facturado).Not.ToHaveTextAsync(antes!);
+        await Expect(p.Locator("canvas[role=img]")).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-facturacion-indicadores-tras-corrida");
     }
 }
