@@ -33,7 +33,7 @@ function tarjetaTicket(t) {
 }
 
 function contenido(t, actualizar) {
-  const res = h('div', { 'aria-live': 'polite' });
+  const res = h('div', { 'aria-live': 'polite', id: `res-${t.id}` });
   const titulo = h('h3', {}, `Ticket ${t.numero} · ${t.tipo === 'instalacion' ? 'Instalación' : 'Soporte'}`);
   const datos = [titulo, h('p', {}, t.descripcion),
     h('p', {}, `Estado: ${NOMBRES[t.estado] ?? t.estado}`, t.fechaProgramada ? ` · ${dia(t.fechaProgramada)}` : '', t.franjaHoraria ? ` (${FRANJAS[t.franjaHoraria] ?? t.franjaHoraria})` : ''), res];
@@ -65,11 +65,9 @@ function contenido(t, actualizar) {
       if (a.contratoActivadoEl) aviso.push(`Contrato activado el ${dia(a.contratoActivadoEl)}.`);
       if (a.router) aviso.push(`Router ${a.router.serial} registrado; clave del dispositivo (se muestra una sola vez): ${a.router.claveDispositivo}`);
       anunciar(aviso[0]);
-      const nuevoRes = document.getElementById(`res-${t.id}`);
-      nuevoRes?.replaceChildren(h('p', { class: 'exito', role: 'status' }, aviso.join(' ')));
+      document.getElementById(`res-${t.id}`)?.replaceChildren(h('p', { class: 'exito', role: 'status' }, aviso.join(' ')));
     } catch (e) { mostrarError(res, e, form); }
   });
-  res.id = `res-${t.id}`;
   return [...datos, form];
 }
 

@@ -95,6 +95,34 @@ public sealed class JornadaTecnicoTests(HostNavegador host)
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "jornada-tecnico-tickets");
     }
+
+    [Fact]
+    public async Task El_tecnico_avanza_una_instalacion_hasta_instalarla_y_la_cierra()
+    {
+        var p = await host.PaginaAsync(telefono: true);
+        await Pasos.IngresarAsync(p, "portal-tecnico", "tecnico");
+        // The demo technician's installation (seed ticket 1008, asignado).
+        var tarjeta = p.Locator("li.tarjeta").Filter(new() { Has = p.GetByRole(AriaRole.Heading, new() { Name = "Ticket 1008 · Instalación" }) });
+        foreach (var (estado, nombre) in new[] { ("en_camino", "En camino"), ("en_sitio", "En sitio") })
+        {
+            await tarjeta.GetByLabel("Nuevo estado").SelectOptionAsync(estado);
+            await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Guardar avance" }).ClickAsync();
+            await Expect(tarjeta.GetByRole(AriaRole.Status)).ToContainTextAsync($"Avance guardado: {nombre}.");
+        }
+        await tarjeta.GetByLabel("Nuevo estado").SelectOptionAsync("instalado");
+        await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Guardar avance" }).ClickAsync();
+        await Expect(tarjeta.GetByLabel("Número de serie del router")).ToHaveAttributeAsync("aria-invalid", "true"); // the serial is required
+        await tarjeta.GetByLabel("Número de serie del router").FillAsync($"ZTE{Guid.NewGuid():N}"[..16].ToUpperInvariant());
+        await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Guardar avance" }).ClickAsync();
+        await Expect(tarjeta.GetByRole(AriaRole.Status)).ToContainTextAsync("Avance guardado: Instalado.");
+        await Expect(tarjeta.GetByRole(AriaRole.Status)).ToContainTextAsync("Contrato activado");
+        await Pasos.CapturarAsync(p, "jornada-tecnico-instalado");
+
+        await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Cerrar ticket" }).ClickAsync();
+        await Expect(tarjeta.GetByRole(AriaRole.Status)).ToHaveTextAsync("Ticket 1008 cerrado.");
+        await Expect(tarjeta.GetByText("Estado: Cerrado")).ToBeVisibleAsync();
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+    }
 }
 
 [Collection(ColeccionNavegador.Nombre)]
