@@ -1,5 +1,5 @@
 // Portal del cliente: cobertura, planes, alta en pasos, seguimiento; con sesión de cliente: facturas,
-// pagos, router y soporte.
+// router y soporte. (Los pagos llegan por la pasarela: POST /api/pagos es solo para el personal.)
 import { api, lista, descargar, nuevoUuid, ErrorApi } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, hoyMx } from '../comun/formato.js';
@@ -64,7 +64,7 @@ function alta(el, ctx) {
         campo('Correo electrónico', 'email', { tipo: 'email', autocomplete: 'email', required: true }),
         campo('Teléfono (10 dígitos)', 'telefono', { tipo: 'tel', inputmode: 'numeric', autocomplete: 'tel-national', required: true }),
         campo('Régimen fiscal', 'regimenFiscal', { tipo: 'select', opciones: [['612', '612 Personas físicas con actividades empresariales'], ['626', '626 Régimen simplificado de confianza'], ['605', '605 Sueldos y salarios'], ['616', '616 Sin obligaciones fiscales'], ['601', '601 General de ley personas morales']] }),
-        campo('Uso del CFDI', 'usoCfdi', { tipo: 'select', opciones: [['G03', 'G03 Gastos en general'], ['S01', 'S01 Sin efectos fiscales'], ['CP01', 'CP01 Pagos']] }),
+        campo('Uso del CFDI', 'usoCfdi', { tipo: 'select', opciones: [['G03', 'G03 Gastos en general'], ['S01', 'S01 Sin efectos fiscales']] }),
         campo('Código postal fiscal', 'cpFiscal', { inputmode: 'numeric', maxlength: 5, required: true }));
       Object.assign(reglas, { nombre: requerido, rfc: validarRfc, email: validarEmail, telefono: validarTelefono, cpFiscal: validarCp });
     } else if (paso === 2) {
@@ -166,7 +166,7 @@ async function facturas(el) {
     { campo: 'estado', titulo: 'Estado' },
     { titulo: 'Descargar', celda: (f) => (f.uuid ? h('div', { class: 'acciones' },
       boton('XML', () => descargar(`/api/facturacion/${f.uuid}/xml`, `${f.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
-      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.pdf`).catch((e) => mostrarError(caja, e)), 'secundario')) : '—') },
+      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario')) : '—') },
   ]));
 }
 

@@ -67,6 +67,7 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await Expect(p.GetByText(new System.Text.RegularExpressions.Regex("Ticket .+ abierto\\."))).ToBeVisibleAsync();
         await p.GetByRole(AriaRole.Button, new() { Name = "Enviar opinión" }).ClickAsync();
         await Expect(p.GetByText("¡Gracias por su opinión!")).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-cliente-soporte");
     }
 
     [Fact]
@@ -79,6 +80,7 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await p.GetByRole(AriaRole.Button, new() { Name = "Ver estado" }).ClickAsync();
         await Expect(p.Locator("dl.kpis")).ToBeVisibleAsync();
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Pasos.CapturarAsync(p, "jornada-cliente-router");
     }
 }
 
@@ -139,11 +141,13 @@ public sealed class JornadaBackofficeTests(HostNavegador host)
         await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Estado del cliente" })).ToBeVisibleAsync();
         await Expect(p.Locator("dl.kpis")).ToContainTextAsync("RFC");
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Pasos.CapturarAsync(p, "jornada-backoffice-estado-cliente");
 
         await p.GetByRole(AriaRole.Link, new() { Name = "Flota de routers" }).ClickAsync();
         var reiniciar = p.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Reiniciar ") }).First;
         await reiniciar.ClickAsync();
         await Expect(p.GetByText(new System.Text.RegularExpressions.Regex("^Reinicio solicitado para "))).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-backoffice-flota");
 
         foreach (var (seccion, tabla) in new[] { ("Tickets", "Tickets abiertos"), ("Notificaciones", "Notificaciones enviadas") })
         {
