@@ -86,7 +86,7 @@ export function validarAlSalir(formulario, reglas) {
 
 /** Tabla accesible. columnas: [{ campo, titulo, formato?, celda? (fila → nodo) }] */
 export function tabla(titulo, filas, columnas) {
-  if (!filas.length) return h('p', { class: 'vacio' }, 'No hay registros.');
+  if (!filas.length) return h('p', { class: 'vacio' }, `${titulo}: no hay registros.`);
   return h('div', { class: 'tabla-contenedor', tabindex: '0', role: 'region', 'aria-label': titulo },
     h('table', {},
       h('caption', {}, titulo),

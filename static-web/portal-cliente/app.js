@@ -1,6 +1,6 @@
 // Portal del cliente: cobertura, planes, alta en pasos, seguimiento; con sesión de cliente: facturas,
-// pagos, router y soporte.
-import { api, lista, descargar, nuevoUuid } from '../comun/api.js';
+// router y soporte. (Los pagos llegan por la pasarela: POST /api/pagos es solo para el personal.)
+import { api, lista, descargar, nuevoUuid, ErrorApi } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, hoyMx } from '../comun/formato.js';
 import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSalir, boton, ocupado } from '../comun/ui.js';
@@ -19,9 +19,11 @@ function cobertura(el, ctx) {
     if (!validarFormulario(form, { cp: validarCp })) return;
     const cp = form.cp.value.trim();
     try {
-      const z = await api.get(`/api/catalogo/zonas/${encodeURIComponent(cp)}`);
-      Object.assign(estado, { cp, zona: z.zonaId ?? z.id ?? z.zona ?? z.clave, zonaNombre: z.nombre ?? z.zonaNombre }); guardarEstado();
-      const hay = z.cobertura !== false;
+      // GET /api/catalogo/zonas/{cp} → { cp, municipio, estado, colonias, zona: { id, nombre, activa, ... }, planes, combos }; 404 sin cobertura.
+      let z = null;
+      try { z = await api.get(`/api/catalogo/zonas/${encodeURIComponent(cp)}`); } catch (e) { if (!(e instanceof ErrorApi && e.status === 404)) throw e; }
+      const hay = !!z && z.zona?.activa !== false;
+      Object.assign(estado, hay ? { cp, zona: z.zona.id, zonaNombre: z.zona.nombre, municipio: z.municipio, estadoMx: z.estado } : { cp, zona: null, zonaNombre: null }); guardarEstado();
       res.replaceChildren(h('div', { class: hay ? 'exito' : 'aviso' },
         h('p', {}, hay ? `¡Hay cobertura en ${cp}${estado.zonaNombre ? ` (${estado.zonaNombre})` : ''}!` : `Aún no hay cobertura en ${cp}.`),
         hay ? h('a', { href: '#/planes', class: 'boton-enlace' }, 'Ver planes disponibles') : null));
@@ -33,16 +35,18 @@ function cobertura(el, ctx) {
 
 async function planes(el, ctx) {
   if (!estado.zona) { el.append(h('p', {}, 'Primero consulte la cobertura de su código postal. '), h('a', { href: '#/cobertura' }, 'Consultar cobertura')); return; }
-  const r = await api.get(`/api/catalogo/planes?zona=${encodeURIComponent(estado.zona)}`);
+  const r = await api.get(`/api/catalogo/planes?zona=${encodeURIComponent(estado.zona)}&tamano=100`);
   el.append(h('p', {}, `Planes en ${estado.zonaNombre || estado.cp}:`), tabla('Planes y precios', lista(r), [
     { campo: 'nombre', titulo: 'Plan' },
-    { campo: 'velocidadMbps', titulo: 'Velocidad', formato: (v) => (v ? `${v} Mbps` : '—') },
-    { campo: 'precioMensual', titulo: 'Precio mensual', formato: (v, f) => dinero(v ?? f.precio) },
-    { campo: 'promocion', titulo: 'Promoción', formato: (v, f) => (v?.descripcion ?? v?.nombre ?? v ?? (f.precioPromocion ? `${dinero(f.precioPromocion)} los primeros meses` : '—')) },
-    { titulo: 'Contratar', celda: (f) => boton(`Contratar ${f.nombre}`, () => { estado.plan = { id: f.id ?? f.planId, nombre: f.nombre }; guardarEstado(); ctx.navegar('alta'); }) },
+    { campo: 'velocidadBajadaMbps', titulo: 'Servicio', formato: (v, f) => (v ? `${v} Mbps` : f.canales ? `${f.canales} canales` : f.lineas ? `${f.lineas} línea(s)` : '—') },
+    { campo: 'precioMensual', titulo: 'Precio mensual (sin IVA)', formato: dinero },
+    { campo: 'cotizacion', titulo: 'Primer mes con impuestos', formato: (v) => dinero(v?.total) },
+    { campo: 'promociones', titulo: 'Promoción', formato: (v) => (v?.length ? v.map((p) => p.nombre).join('; ') : '—') },
+    { titulo: 'Contratar', celda: (f) => boton(`Contratar ${f.nombre}`, () => { estado.plan = { id: f.id, nombre: f.nombre }; guardarEstado(); ctx.navegar('alta'); }) },
   ]));
 }
 
+const AVISO_PRIVACIDAD = '2026-01';
 const PASOS = ['Plan', 'Datos personales y fiscales', 'Domicilio', 'Consentimientos', 'Instalación'];
 
 function alta(el, ctx) {
@@ -59,7 +63,7 @@ function alta(el, ctx) {
         campo('RFC', 'rfc', { required: true, maxlength: 13, ayuda: '12 o 13 caracteres, con homoclave.' }),
         campo('Correo electrónico', 'email', { tipo: 'email', autocomplete: 'email', required: true }),
         campo('Teléfono (10 dígitos)', 'telefono', { tipo: 'tel', inputmode: 'numeric', autocomplete: 'tel-national', required: true }),
-        campo('Régimen fiscal', 'regimenFiscal', { tipo: 'select', opciones: [['605', '605 Sueldos y salarios'], ['612', '612 Personas físicas con actividades empresariales'], ['616', '616 Sin obligaciones fiscales'], ['626', '626 Régimen simplificado de confianza'], ['601', '601 General de ley personas morales']] }),
+        campo('Régimen fiscal', 'regimenFiscal', { tipo: 'select', opciones: [['612', '612 Personas físicas con actividades empresariales'], ['626', '626 Régimen simplificado de confianza'], ['605', '605 Sueldos y salarios'], ['616', '616 Sin obligaciones fiscales'], ['601', '601 General de ley personas morales']] }),
         campo('Uso del CFDI', 'usoCfdi', { tipo: 'select', opciones: [['G03', 'G03 Gastos en general'], ['S01', 'S01 Sin efectos fiscales']] }),
         campo('Código postal fiscal', 'cpFiscal', { inputmode: 'numeric', maxlength: 5, required: true }));
       Object.assign(reglas, { nombre: requerido, rfc: validarRfc, email: validarEmail, telefono: validarTelefono, cpFiscal: validarCp });
@@ -67,14 +71,16 @@ function alta(el, ctx) {
       form.append(campo('Calle', 'calle', { autocomplete: 'address-line1', required: true }), campo('Número exterior', 'numeroExterior', { required: true }),
         campo('Número interior (opcional)', 'numeroInterior'), campo('Colonia', 'colonia', { required: true }),
         campo('Código postal', 'codigoPostal', { inputmode: 'numeric', maxlength: 5, required: true, valor: estado.cp }),
-        campo('Municipio', 'municipio', { required: true }), campo('Estado', 'estado', { required: true, valor: 'Nuevo León' }));
+        campo('Municipio', 'municipio', { required: true, valor: estado.municipio }), campo('Estado', 'estado', { required: true, valor: estado.estadoMx ?? 'Nuevo León' }),
+        campo('Referencias (opcional)', 'referencias'));
       Object.assign(reglas, { calle: requerido, numeroExterior: requerido, colonia: requerido, codigoPostal: validarCp, municipio: requerido, estado: requerido });
     } else if (paso === 3) {
       const casilla = (n, t) => h('div', { class: 'campo' }, h('label', { class: 'casilla', for: `c-${n}` }, h('input', { type: 'checkbox', id: `c-${n}`, name: n }), t));
       form.append(casilla('terminos', 'Acepto los términos y condiciones del servicio'), casilla('privacidad', 'Acepto el aviso de privacidad'), casilla('publicidad', 'Acepto recibir promociones (opcional)'));
       Object.assign(reglas, { terminos: (v) => (v ? null : 'Debe aceptar los términos.'), privacidad: (v) => (v ? null : 'Debe aceptar el aviso de privacidad.') });
     } else {
-      form.append(campo('Fecha de instalación deseada', 'fechaInstalacion', { tipo: 'date', min: hoyMx(), required: true }));
+      form.append(campo('Fecha de instalación deseada', 'fechaInstalacion', { tipo: 'date', min: hoyMx(), required: true }),
+        campo('Horario', 'franjaHoraria', { tipo: 'select', opciones: [['matutina', 'Matutino (9 a 14 h)'], ['vespertina', 'Vespertino (14 a 19 h)']] }));
       reglas.fechaInstalacion = (v) => (!v ? 'Elija una fecha.' : v < hoyMx() ? 'La fecha no puede ser anterior a hoy.' : null);
     }
     for (const [k, v] of Object.entries(estado.datos)) { const c = form.elements[k]; if (c) { if (c.type === 'checkbox') c.checked = !!v; else c.value = v; } }
@@ -92,14 +98,19 @@ function alta(el, ctx) {
       estado.clave ??= nuevoUuid(); guardarEstado();
       const d = estado.datos;
       try {
+        // SolicitudAlta: el cliente como en POST /api/clientes (domicilio y consentimiento dentro), el plan y la fecha.
+        // Municipio y estado los da el código postal (no viajan); los términos aceptados son requisito del formulario.
         const r = await ocupado(form.querySelector('[type=submit]'), () => api.post('/api/altas', {
-          planId: estado.plan.id, zonaId: estado.zona,
-          cliente: { nombre: d.nombre, rfc: d.rfc.toUpperCase(), email: d.email, telefono: d.telefono.replace(/\D/g, ''), regimenFiscal: d.regimenFiscal, usoCfdi: d.usoCfdi, codigoPostalFiscal: d.cpFiscal },
-          domicilio: { calle: d.calle, numeroExterior: d.numeroExterior, numeroInterior: d.numeroInterior || null, colonia: d.colonia, codigoPostal: d.codigoPostal, municipio: d.municipio, estado: d.estado },
-          consentimientos: { terminos: d.terminos, privacidad: d.privacidad, publicidad: d.publicidad },
-          fechaInstalacion: d.fechaInstalacion,
+          planId: estado.plan.id,
+          cliente: {
+            nombre: d.nombre, rfc: d.rfc.toUpperCase(), email: d.email, telefono: d.telefono.replace(/\D/g, ''),
+            regimenFiscal: d.regimenFiscal, usoCfdi: d.usoCfdi, cpFiscal: d.cpFiscal,
+            domicilio: { calle: d.calle, numeroExterior: d.numeroExterior, numeroInterior: d.numeroInterior || null, colonia: d.colonia, cp: d.codigoPostal, referencias: d.referencias || null },
+            consentimiento: { avisoPrivacidadVersion: AVISO_PRIVACIDAD, aceptaMarketing: !!d.publicidad, origen: 'portal_cliente', userAgent: navigator.userAgent },
+          },
+          fechaInstalacion: d.fechaInstalacion, franjaHoraria: d.franjaHoraria,
         }, estado.clave));
-        const id = r.id ?? r.altaId;
+        const id = r.id;
         sessionStorage.setItem('telecable.ultimaAlta', id);
         for (const k of ['clave', 'paso', 'datos']) delete estado[k];
         guardarEstado();
@@ -116,6 +127,10 @@ function alta(el, ctx) {
   pintar();
 }
 
+const ESTADOS_ALTA = { en_curso: 'En curso', compensando: 'Revirtiendo', completada: 'Completada: instalación programada', fallida: 'No se pudo completar' };
+const ESTADOS_PASO = { pendiente: 'pendiente', completado: 'listo', fallido: 'con error', compensado: 'revertido' };
+const NOMBRE_PASO = (p) => String(p).replace(/_/g, ' ');
+
 function seguimiento(el) {
   const res = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'tarjeta', novalidate: true }, campo('Folio de la solicitud', 'id', { required: true, valor: sessionStorage.getItem('telecable.ultimaAlta') || '' }), h('button', { type: 'submit' }, 'Consultar'));
@@ -123,13 +138,14 @@ function seguimiento(el) {
   const consultar = async () => {
     clearTimeout(reloj);
     try {
+      // GET /api/altas/{id} → { estado: en_curso|compensando|completada|fallida, pasoFallido, motivo, pasos: [{ paso, estado, detalle, actualizadoEn }] }
       const a = await api.get(`/api/altas/${encodeURIComponent(form.id.value.trim())}`);
-      const pasos = a.pasos ?? a.historial ?? [];
       res.replaceChildren(h('div', { class: 'tarjeta' },
-        h('p', {}, 'Estado: ', h('strong', {}, a.estado ?? '—')),
-        a.instalacion ? h('p', {}, `Instalación: ${dia(a.instalacion.fecha ?? a.instalacion)} — ${a.instalacion.estado ?? ''}`) : null,
-        pasos.length ? h('ol', {}, pasos.map((p) => h('li', {}, `${p.nombre ?? p.paso ?? p.estado}: ${p.estado ?? ''} ${p.fecha ? fecha(p.fecha) : ''}`))) : null));
-      if (!['completada', 'fallida', 'cancelada', 'instalada'].includes(String(a.estado).toLowerCase()) && document.body.contains(res)) reloj = setTimeout(consultar, 3000);
+        h('p', {}, 'Estado: ', h('strong', {}, ESTADOS_ALTA[a.estado] ?? a.estado)),
+        a.motivo ? h('p', { class: 'aviso' }, `No se pudo completar${a.pasoFallido ? ` (${NOMBRE_PASO(a.pasoFallido)})` : ''}: ${a.motivo}`) : null,
+        a.pasos?.length ? h('ol', { class: 'pasos-alta' }, a.pasos.map((p) => h('li', {},
+          `${NOMBRE_PASO(p.paso)}: ${ESTADOS_PASO[p.estado] ?? p.estado}`, p.detalle ? ` — ${p.detalle}` : '', p.actualizadoEn ? ` (${fecha(p.actualizadoEn)})` : ''))) : null));
+      if (['en_curso', 'compensando'].includes(a.estado) && document.body.contains(res)) reloj = setTimeout(consultar, 3000);
     } catch (e) { mostrarError(res, e, form); }
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); if (validarFormulario(form, { id: requerido })) consultar(); });
@@ -139,69 +155,77 @@ function seguimiento(el) {
 
 async function facturas(el) {
   const caja = h('div', { 'aria-live': 'polite' });
-  const r = lista(await api.get('/api/facturacion/ultimas'));
+  // GET /api/facturacion/ultimas (un cliente ve solo las suyas) → { elementos: [{ uuid, serie, folio, periodo, total, estado, fechaEmision, fechaVencimiento }] }
+  const r = lista(await api.get('/api/facturacion/ultimas?tamano=50'));
   el.append(caja, tabla('Mis facturas', r, [
     { campo: 'serie', titulo: 'Folio', formato: (v, f) => `${v ?? ''}${f.folio ?? ''}` },
-    { campo: 'fecha', titulo: 'Fecha', formato: (v, f) => fecha(v ?? f.fechaEmision) },
+    { campo: 'periodo', titulo: 'Periodo' },
+    { campo: 'fechaEmision', titulo: 'Emitida', formato: fecha },
+    { campo: 'fechaVencimiento', titulo: 'Vence', formato: dia },
     { campo: 'total', titulo: 'Total', formato: dinero },
     { campo: 'estado', titulo: 'Estado' },
-    { titulo: 'Acciones', celda: (f) => h('div', { class: 'acciones' },
+    { titulo: 'Descargar', celda: (f) => (f.uuid ? h('div', { class: 'acciones' },
       boton('XML', () => descargar(`/api/facturacion/${f.uuid}/xml`, `${f.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
-      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.pdf`).catch((e) => mostrarError(caja, e)), 'secundario'),
-      f.estado === 'pagada' ? null : boton(`Pagar ${dinero(f.saldo ?? f.total)}`, (ev) => pagar(f, ev.currentTarget, caja))) },
+      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario')) : '—') },
   ]));
 }
 
-const clavesPago = {};
-async function pagar(f, b, caja) {
-  clavesPago[f.uuid] ??= nuevoUuid(); // el mismo intento conserva su clave si el usuario reintenta
-  try {
-    const p = await ocupado(b, () => api.post('/api/pagos', { facturaUuid: f.uuid, monto: f.saldo ?? f.total, metodo: 'tarjeta' }, clavesPago[f.uuid]));
-    delete clavesPago[f.uuid];
-    caja.replaceChildren(h('div', { class: 'exito', role: 'status' }, `Pago registrado (${p.estado ?? 'recibido'}) por ${dinero(p.monto ?? f.total)}.`));
-  } catch (e) { mostrarError(caja, e); }
-}
+const ESTADOS_ROUTER = { en_linea: 'En línea', degradado: 'Con fallas', fuera_de_linea: 'Fuera de línea' };
 
-function router(el) {
+async function router(el, ctx) {
   const res = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'tarjeta', novalidate: true }, campo('Identificador del router', 'routerId', { required: true }), h('button', { type: 'submit' }, 'Ver estado'));
+  // Sus routers vienen en GET /api/clientes/{id}/estado: el primero se propone.
+  try { const e = await api.get(`/api/clientes/${ctx.usuario.clienteId}/estado`); if (e.routers?.[0]) form.routerId.value = e.routers[0].id; } catch { /* se escribe a mano */ }
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!validarFormulario(form, { routerId: requerido })) return;
     try {
+      // GET /api/router/status/{id} → { routerId, serial, modelo, tecnologia, estado, reportadoEn, firmware, uptimeSegundos, senalDbm, snrDb, comandos }
       const s = await api.get(`/api/router/status/${encodeURIComponent(form.routerId.value.trim())}`);
-      res.replaceChildren(h('dl', { class: 'kpis' }, Object.entries(s).filter(([, v]) => typeof v !== 'object').map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, /fecha|ultima|en$/i.test(k) ? fecha(v) : String(v))))));
+      const filas = [['Estado', ESTADOS_ROUTER[s.estado] ?? s.estado], ['Modelo', s.modelo], ['Serie', s.serial], ['Tecnología', s.tecnologia],
+        ['Último reporte', s.reportadoEn ? fecha(s.reportadoEn) : null], ['Firmware', s.firmware],
+        ['Encendido desde hace', s.uptimeSegundos != null ? `${Math.floor(s.uptimeSegundos / 3600)} h` : null],
+        ['Señal', s.senalDbm != null ? `${s.senalDbm} dBm` : null], ['Relación señal/ruido', s.snrDb != null ? `${s.snrDb} dB` : null]];
+      res.replaceChildren(h('dl', { class: 'kpis' }, filas.filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, String(v))))));
     } catch (e) { mostrarError(res, e, form); }
   });
   el.append(form, res);
 }
 
-function soporte(el) {
+async function soporte(el, ctx) {
+  // Un ticket se abre sobre un contrato del cliente (GET /api/clientes/{id}/estado → contratos) y se califica ya cerrado.
+  const e = await api.get(`/api/clientes/${ctx.usuario.clienteId}/estado`);
+  const contratos = (e.contratos ?? []).filter((k) => k.estado !== 'cancelado');
   const res = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Abrir ticket' }, h('h3', {}, 'Abrir un ticket'),
-    campo('Tipo', 'tipo', { tipo: 'select', opciones: [['falla', 'Falla del servicio'], ['lentitud', 'Lentitud'], ['facturacion', 'Facturación'], ['otro', 'Otro']] }),
+    campo('Servicio', 'contratoId', { tipo: 'select', opciones: contratos.map((k) => [k.id, `${k.producto} (${k.estado})`]) }),
+    campo('Prioridad', 'prioridad', { tipo: 'select', opciones: [['media', 'Normal'], ['alta', 'Urgente: sin servicio'], ['baja', 'Baja']] }),
     campo('Descripción', 'descripcion', { tipo: 'textarea', required: true }), h('button', { type: 'submit' }, 'Abrir ticket'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (!validarFormulario(form, { descripcion: requerido })) return;
+    if (!validarFormulario(form, { contratoId: requerido, descripcion: requerido })) return;
     try {
-      const t = await api.post('/api/tickets', { tipo: form.tipo.value, descripcion: form.descripcion.value.trim() });
-      res.replaceChildren(h('div', { class: 'exito', role: 'status' }, `Ticket ${t.folio ?? t.id} abierto.`));
-      fb.ticketId.value = t.id; form.reset();
-    } catch (e) { mostrarError(res, e, form); }
+      const t = await api.post('/api/tickets', { contratoId: form.contratoId.value, prioridad: form.prioridad.value, descripcion: form.descripcion.value.trim() });
+      res.replaceChildren(h('div', { class: 'exito', role: 'status' }, `Ticket ${t.numero ?? t.id} abierto.`));
+      form.reset();
+    } catch (er) { mostrarError(res, er, form); }
   });
   const res2 = h('div', { 'aria-live': 'polite' });
+  const calificables = lista(await api.get('/api/tickets')).filter((t) => t.estado === 'cerrado' || t.estado === 'instalado');
   const fb = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Calificar la atención' }, h('h3', {}, 'Calificar la atención'),
-    campo('Ticket', 'ticketId', { required: true }),
+    calificables.length
+      ? campo('Ticket atendido', 'ticketId', { tipo: 'select', opciones: calificables.map((t) => [t.id, `${t.numero} · ${t.descripcion} (${t.estado})`]) })
+      : h('p', { class: 'vacio' }, 'Cuando un técnico cierre uno de sus tickets podrá calificar la atención aquí.'),
     campo('Calificación (1 a 5)', 'calificacion', { tipo: 'select', opciones: [['5', '5 Excelente'], ['4', '4'], ['3', '3'], ['2', '2'], ['1', '1 Mala']] }),
-    campo('Comentario', 'comentario', { tipo: 'textarea' }), h('button', { type: 'submit' }, 'Enviar opinión'));
+    campo('Comentario', 'comentario', { tipo: 'textarea' }), h('button', { type: 'submit', disabled: !calificables.length }, 'Enviar opinión'));
   fb.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!validarFormulario(fb, { ticketId: requerido })) return;
     try {
-      await api.post(`/api/tickets/${encodeURIComponent(fb.ticketId.value.trim())}/feedback`, { calificacion: Number(fb.calificacion.value), comentario: fb.comentario.value.trim() || null });
+      await api.post(`/api/tickets/${encodeURIComponent(fb.ticketId.value)}/feedback`, { calificacion: Number(fb.calificacion.value), comentario: fb.comentario.value.trim() || null });
       res2.replaceChildren(h('div', { class: 'exito', role: 'status' }, '¡Gracias por su opinión!'));
-    } catch (e) { mostrarError(res2, e, fb); }
+    } catch (er) { mostrarError(res2, er, fb); }
   });
   el.append(res, form, res2, fb);
 }

@@ -2,7 +2,7 @@
 // últimas facturas, marcar pagada, cancelar con motivo, corridas con avance en vivo, conciliaciones.
 import { api, lista, nuevoUuid } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
-import { dinero, fecha, entero } from '../comun/formato.js';
+import { dinero, fecha, dia, entero } from '../comun/formato.js';
 import { h, campo, tabla, mostrarError, anunciar, boton, ocupado, validarFormulario } from '../comun/ui.js';
 import { requerido } from '../comun/validacion.js';
 
@@ -16,37 +16,42 @@ const cargarChart = () => (chartJs ??= new Promise((ok, mal) => {
 }));
 
 async function indicadores(el) {
+  // GET /api/facturacion/kpis → { facturado, cobrado, vencido, facturasVencidas, porMes: [{ mes, facturado, cobrado, facturas }] }
   const k = await api.get('/api/facturacion/kpis');
-  const etiquetas = { facturadoMes: 'Facturado en el mes', cobradoMes: 'Cobrado en el mes', porCobrar: 'Por cobrar', vencido: 'Vencido', facturasEmitidas: 'Facturas emitidas', facturasPendientes: 'Facturas pendientes' };
-  const esDinero = (c) => /facturado|cobrado|cobrar|vencido|ingreso|monto|saldo/i.test(c);
-  el.append(h('dl', { class: 'kpis' }, Object.entries(k).filter(([, v]) => typeof v !== 'object').map(([c, v]) =>
-    h('div', {}, h('dt', {}, etiquetas[c] ?? c), h('dd', {}, esDinero(c) ? dinero(v) : entero(v))))));
-  const meses = lista(k.ingresosPorMes ?? k.porMes ?? []);
-  if (!meses.length) return;
-  const lienzo = h('canvas', { role: 'img', 'aria-label': `Ingresos por mes: ${meses.map((m) => `${m.mes ?? m.periodo} ${dinero(m.total ?? m.monto)}`).join('; ')}` });
-  el.append(h('h3', {}, 'Ingresos por mes'), h('div', { class: 'tarjeta' }, lienzo));
+  const meses = k.porMes ?? [];
+  const facturas = meses.reduce((n, m) => n + (m.facturas ?? 0), 0);
+  el.append(h('dl', { class: 'kpis' },
+    [['Facturado', dinero(k.facturado)], ['Cobrado', dinero(k.cobrado)], ['Por cobrar', dinero(Number(k.facturado) - Number(k.cobrado))],
+      ['Vencido', dinero(k.vencido)], ['Facturas vencidas', entero(k.facturasVencidas)], ['Facturas emitidas', entero(facturas)]]
+      .map(([t, v]) => h('div', {}, h('dt', {}, t), h('dd', {}, v)))));
+  if (!meses.length) { el.append(h('p', { class: 'vacio' }, 'Aún no hay facturas timbradas: inicie una corrida en «Corridas».')); return; }
+  const lienzo = h('canvas', { role: 'img', 'aria-label': `Facturado y cobrado por mes: ${meses.map((m) => `${m.mes} facturado ${dinero(m.facturado)}, cobrado ${dinero(m.cobrado)}`).join('; ')}` });
+  el.append(h('h3', {}, 'Facturado y cobrado por mes'), h('div', { class: 'tarjeta' }, lienzo));
   const Chart = await cargarChart();
   new Chart(lienzo, {
     type: 'bar',
-    data: { labels: meses.map((m) => m.mes ?? m.periodo), datasets: [{ label: 'Ingresos (MXN)', data: meses.map((m) => Number(m.total ?? m.monto)), backgroundColor: '#0b4f8a' }] },
-    options: { plugins: { tooltip: { callbacks: { label: (c) => dinero(c.parsed.y) } } }, scales: { y: { ticks: { callback: (v) => dinero(v) } } } },
+    data: { labels: meses.map((m) => m.mes), datasets: [
+      { label: 'Facturado (MXN)', data: meses.map((m) => Number(m.facturado)), backgroundColor: '#0b4f8a' },
+      { label: 'Cobrado (MXN)', data: meses.map((m) => Number(m.cobrado)), backgroundColor: '#2e7d32' }] },
+    options: { animation: false, plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${dinero(c.parsed.y)}` } } }, scales: { y: { ticks: { callback: (v) => dinero(v) } } } },
   });
 }
 
 async function facturas(el) {
   const caja = h('div', { 'aria-live': 'polite' });
   const pintar = async () => {
-    const r = lista(await api.get('/api/facturacion/ultimas'));
+    // GET /api/facturacion/ultimas → { elementos: [{ uuid, serie, folio, clienteNombre, periodo, total, estado, fechaEmision, fechaVencimiento }] }
+    const r = lista(await api.get('/api/facturacion/ultimas?tamano=50'));
     el.replaceChildren(caja, tabla('Últimas facturas', r, [
       { campo: 'serie', titulo: 'Folio', formato: (v, f) => `${v ?? ''}${f.folio ?? ''}` },
-      { campo: 'receptor', titulo: 'Cliente', formato: (v, f) => v?.nombre ?? f.clienteNombre ?? f.rfc ?? '—' },
-      { campo: 'fecha', titulo: 'Fecha', formato: (v, f) => fecha(v ?? f.fechaEmision) },
+      { campo: 'clienteNombre', titulo: 'Cliente' }, { campo: 'periodo', titulo: 'Periodo' },
+      { campo: 'fechaEmision', titulo: 'Emitida', formato: fecha },
       { campo: 'total', titulo: 'Total', formato: dinero }, { campo: 'estado', titulo: 'Estado' },
       { titulo: 'Acciones', celda: (f) => h('div', { class: 'acciones' },
-        f.estado === 'pagada' || f.estado === 'cancelada' ? null : boton('Marcar pagada', async (ev) => {
+        f.estado !== 'timbrada' ? null : boton('Marcar pagada', async (ev) => {
           try { await ocupado(ev.currentTarget, () => api.patch(`/api/facturacion/${f.uuid}/pagar`, {})); anunciar('Factura marcada como pagada.'); await pintar(); } catch (e) { mostrarError(caja, e); }
         }),
-        f.estado === 'cancelada' ? null : boton('Cancelar', () => formularioCancelacion(f, caja, pintar), 'secundario')) },
+        !f.uuid || f.estado === 'cancelada' ? null : boton('Cancelar', () => formularioCancelacion(f, caja, pintar), 'secundario')) },
     ]));
   };
   await pintar();
@@ -54,6 +59,7 @@ async function facturas(el) {
 
 function formularioCancelacion(f, caja, alTerminar) {
   const res = h('div', {});
+  const clave = nuevoUuid(); // una cancelación por formulario: reintentar no la repite
   const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Cancelar la factura ${f.uuid}` },
     h('h3', {}, `Cancelar ${f.serie ?? ''}${f.folio ?? ''} (${f.uuid})`), res,
     campo('Motivo', 'motivo', { tipo: 'select', opciones: [['02', '02 Comprobante emitido con errores sin relación'], ['01', '01 Comprobante emitido con errores con relación'], ['03', '03 No se llevó a cabo la operación'], ['04', '04 Operación nominativa relacionada en una factura global']] }),
@@ -63,7 +69,7 @@ function formularioCancelacion(f, caja, alTerminar) {
     ev.preventDefault();
     if (!validarFormulario(form, form.motivo.value === '01' ? { folioSustitucion: requerido } : {})) return;
     try {
-      const r = await api.post(`/api/facturacion/${f.uuid}/cancelacion`, { motivo: form.motivo.value, folioSustitucion: form.folioSustitucion.value.trim() || null });
+      const r = await api.post(`/api/facturacion/${f.uuid}/cancelacion`, { motivo: form.motivo.value, folioSustitucion: form.folioSustitucion.value.trim() || null }, clave);
       await alTerminar();
       caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, `Cancelación ${r?.estado ?? 'solicitada'}.`));
     } catch (e) { mostrarError(res, e, form); }
@@ -97,12 +103,15 @@ async function seguir(id, res) {
   for (;;) {
     let c;
     try { c = await api.get(`/api/facturacion/corridas/${id}`); } catch (e) { mostrarError(res, e); return; }
-    const total = c.total ?? c.totalFacturas ?? 0;
-    const hechas = (c.timbradas ?? c.procesadas ?? 0) + (c.fallidas ?? 0);
+    // GET /api/facturacion/corridas/{id} → { periodo, estado: en_proceso|completada|con_errores|..., total, timbradas, fallidas, pendientes, montoTimbrado }
+    const total = c.total ?? 0;
+    const hechas = (c.timbradas ?? 0) + (c.fallidas ?? 0) + (c.canceladas ?? 0);
     barra.value = total ? Math.round((100 * hechas) / total) : 0;
-    texto.textContent = `${c.estado}: ${entero(c.timbradas ?? c.procesadas ?? 0)} timbradas, ${entero(c.fallidas ?? 0)} con error, de ${entero(total)}.`;
-    if (!['pendiente', 'en_proceso', 'corriendo', 'iniciada', 'Running', 'Pending'].includes(c.estado) || !document.body.contains(res)) {
-      anunciar(`Corrida ${c.estado}.`);
+    texto.textContent = `${c.periodo}, ${c.estado.replace(/_/g, ' ')}: ${entero(c.timbradas ?? 0)} timbradas, ${entero(c.fallidas ?? 0)} con error, ${entero(c.pendientes ?? 0)} pendientes, de ${entero(total)}`
+      + (c.montoTimbrado != null ? `; timbrado ${dinero(c.montoTimbrado)}.` : '.');
+    if (!['pendiente', 'en_proceso'].includes(c.estado) || !document.body.contains(res)) {
+      if (c.estado !== 'en_proceso') barra.value = 100;
+      anunciar(`Corrida ${c.periodo} ${c.estado.replace(/_/g, ' ')}: ${entero(c.timbradas ?? 0)} facturas timbradas.`);
       return;
     }
     await new Promise((ok) => setTimeout(ok, 1500));
@@ -111,9 +120,11 @@ async function seguir(id, res) {
 
 async function conciliaciones(el) {
   el.append(tabla('Conciliaciones de pagos', lista(await api.get('/api/pagos/conciliaciones')), [
-    { campo: 'fecha', titulo: 'Fecha', formato: (v, f) => fecha(v ?? f.ejecutadaEn) }, { campo: 'conciliados', titulo: 'Conciliados', formato: entero },
-    { campo: 'diferencias', titulo: 'Diferencias', formato: (v) => (Array.isArray(v) ? entero(v.length) : entero(v)) },
-    { campo: 'montoConciliado', titulo: 'Monto', formato: dinero }, { campo: 'estado', titulo: 'Estado' },
+    // GET /api/pagos/conciliaciones → [{ gateway, periodo, estado, movimientosReporte, pagosSistema, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn }]
+    { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Pasarela' }, { campo: 'estado', titulo: 'Estado' },
+    { campo: 'coincidencias', titulo: 'Coincidencias', formato: entero },
+    { campo: 'faltantesSistema', titulo: 'Diferencias', formato: (v, f) => entero((v ?? 0) + (f.faltantesPasarela ?? 0) + (f.diferenciasMonto ?? 0) + (f.duplicadosReporte ?? 0)) },
+    { campo: 'ejecutadaEn', titulo: 'Ejecutada', formato: fecha },
   ]));
 }
 

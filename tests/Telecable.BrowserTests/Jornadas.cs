@@ -67,6 +67,7 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await Expect(p.GetByText(new System.Text.RegularExpressions.Regex("Ticket .+ abierto\\."))).ToBeVisibleAsync();
         await p.GetByRole(AriaRole.Button, new() { Name = "Enviar opinión" }).ClickAsync();
         await Expect(p.GetByText("¡Gracias por su opinión!")).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-cliente-soporte");
     }
 
     [Fact]
@@ -79,6 +80,7 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await p.GetByRole(AriaRole.Button, new() { Name = "Ver estado" }).ClickAsync();
         await Expect(p.Locator("dl.kpis")).ToBeVisibleAsync();
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Pasos.CapturarAsync(p, "jornada-cliente-router");
     }
 }
 
@@ -94,6 +96,34 @@ public sealed class JornadaTecnicoTests(HostNavegador host)
         await Expect(p.Locator(".vista-cuerpo .tarjeta, .vista-cuerpo .vacio").First).ToBeVisibleAsync();
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "jornada-tecnico-tickets");
+    }
+
+    [Fact]
+    public async Task El_tecnico_avanza_una_instalacion_hasta_instalarla_y_la_cierra()
+    {
+        var p = await host.PaginaAsync(telefono: true);
+        await Pasos.IngresarAsync(p, "portal-tecnico", "tecnico");
+        // The demo technician's installation (seed ticket 1008, asignado).
+        var tarjeta = p.Locator("li.tarjeta").Filter(new() { Has = p.GetByRole(AriaRole.Heading, new() { Name = "Ticket 1008 · Instalación" }) });
+        foreach (var (estado, nombre) in new[] { ("en_camino", "En camino"), ("en_sitio", "En sitio") })
+        {
+            await tarjeta.GetByLabel("Nuevo estado").SelectOptionAsync(estado);
+            await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Guardar avance" }).ClickAsync();
+            await Expect(tarjeta.GetByRole(AriaRole.Status)).ToContainTextAsync($"Avance guardado: {nombre}.");
+        }
+        await tarjeta.GetByLabel("Nuevo estado").SelectOptionAsync("instalado");
+        await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Guardar avance" }).ClickAsync();
+        await Expect(tarjeta.GetByLabel("Número de serie del router")).ToHaveAttributeAsync("aria-invalid", "true"); // the serial is required
+        await tarjeta.GetByLabel("Número de serie del router").FillAsync($"ZTE{Guid.NewGuid():N}"[..16].ToUpperInvariant());
+        await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Guardar avance" }).ClickAsync();
+        await Expect(tarjeta.GetByRole(AriaRole.Status)).ToContainTextAsync("Avance guardado: Instalado.");
+        await Expect(tarjeta.GetByRole(AriaRole.Status)).ToContainTextAsync("Contrato activado");
+        await Pasos.CapturarAsync(p, "jornada-tecnico-instalado");
+
+        await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Cerrar ticket" }).ClickAsync();
+        await Expect(tarjeta.GetByRole(AriaRole.Status)).ToHaveTextAsync("Ticket 1008 cerrado.");
+        await Expect(tarjeta.GetByText("Estado: Cerrado")).ToBeVisibleAsync();
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
     }
 }
 
@@ -111,11 +141,13 @@ public sealed class JornadaBackofficeTests(HostNavegador host)
         await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Estado del cliente" })).ToBeVisibleAsync();
         await Expect(p.Locator("dl.kpis")).ToContainTextAsync("RFC");
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Pasos.CapturarAsync(p, "jornada-backoffice-estado-cliente");
 
         await p.GetByRole(AriaRole.Link, new() { Name = "Flota de routers" }).ClickAsync();
         var reiniciar = p.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Reiniciar ") }).First;
         await reiniciar.ClickAsync();
         await Expect(p.GetByText(new System.Text.RegularExpressions.Regex("^Reinicio solicitado para "))).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-backoffice-flota");
 
         foreach (var (seccion, tabla) in new[] { ("Tickets", "Tickets abiertos"), ("Notificaciones", "Notificaciones enviadas") })
         {
@@ -151,6 +183,9 @@ public sealed class JornadaFacturacionTests(HostNavegador host)
     {
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "portal-facturacion", "admin");
+        var facturado = p.Locator("dl.kpis div").Filter(new() { HasText = "Facturado" }).Locator("dd");
+        await Expect(facturado).ToContainTextAsync(" MXN");
+        var antes = await facturado.TextContentAsync();
         await p.GetByRole(AriaRole.Link, new() { Name = "Corridas" }).ClickAsync();
         await p.GetByLabel("Periodo (AAAA-MM)").FillAsync(DateTime.UtcNow.ToString("yyyy-MM"));
         await p.GetByRole(AriaRole.Button, new() { Name = "Iniciar corrida" }).ClickAsync();
@@ -158,5 +193,12 @@ public sealed class JornadaFacturacionTests(HostNavegador host)
         await Expect(p.Locator("#estado")).ToContainTextAsync("Corrida ", new() { Timeout = 120_000 });
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "jornada-facturacion-corrida");
+
+        // The run's invoices show in the KPIs and the chart.
+        await p.GetByRole(AriaRole.Link, new() { Name = "Indicadores" }).ClickAsync();
+        await Expect(facturado).ToContainTextAsync(" MXN");
+        await Expect(facturado).Not.ToHaveTextAsync(antes!);
+        await Expect(p.Locator("canvas[role=img]")).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-facturacion-indicadores-tras-corrida");
     }
 }

@@ -10,6 +10,8 @@ public static class Entorno
 {
     public static string PostgresAdmin => Requerido("TELECABLE_PG_ADMIN");
     public static string Azurite => Requerido("TELECABLE_AZURITE");
+    /// <summary>SAT test material (csd/EKU9003173C9.*), exported by scripts/test-env.sh.</summary>
+    public static string DirectorioSat => Requerido("TELECABLE_SAT_DIR");
 
     /// <summary>Debian's Chromium (apt-get install -y chromium); Playwright never downloads a browser here.</summary>
     public static string Chromium =>

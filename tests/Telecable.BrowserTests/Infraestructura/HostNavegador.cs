@@ -43,10 +43,18 @@ public sealed class HostNavegador : IAsyncLifetime
             ["PAYMENT_MODE"] = "emulated",
             ["ROUTER_MODE"] = "emulated",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["OutboxRelayCron"] = "*/1 * * * * *",
+            ["Limites:AnonimoPorMinuto"] = "100000",
+            // Billing and payments (as HostPagos): SAT's public test CSD and a webhook secret.
+            ["Csd:CerPath"] = Path.Combine(Entorno.DirectorioSat, "csd", "EKU9003173C9.cer"),
+            ["Csd:KeyPath"] = Path.Combine(Entorno.DirectorioSat, "csd", "EKU9003173C9.key"),
+            ["Csd:Password"] = "12345678a",
+            ["Webhooks:Pagos:Secretos:0"] = "whsec_navegador_de_pruebas_0123456789",
         };
         _app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));
         await _app.StartAsync();
         UrlBase = $"http://127.0.0.1:{puerto}";
+        await DatosDemo.PrepararAsync(UrlBase);
 
         _playwright = await Playwright.CreateAsync();
         Navegador = await _playwright.Chromium.LaunchAsync(new()

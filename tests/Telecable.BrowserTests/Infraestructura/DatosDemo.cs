@@ -1,0 +1,59 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Telecable.BrowserTests.Infraestructura;
+
+/// <summary>
+/// What the demo seed lacks for the journeys, made through the real API before any test runs: last
+/// month's billing run (so the customer has invoices and the billing portal has KPIs and a chart), and
+/// the demo customer's support ticket worked and closed by the demo technician (so there is a ticket to rate).
+/// </summary>
+public static class DatosDemo
+{
+    public const string TicketDemo = "00000000-0000-0000-0000-000000008009";
+
+    public static async Task PrepararAsync(string urlBase)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(urlBase), Timeout = TimeSpan.FromSeconds(60) };
+        var admin = await TokenAsync(http, "admin");
+        var tecnico = await TokenAsync(http, "tecnico");
+
+        var periodo = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM");
+        using var inicio = new HttpRequestMessage(HttpMethod.Post, "api/facturacion/corridas") { Content = JsonContent.Create(new { periodo }) };
+        inicio.Headers.Authorization = new("Bearer", admin);
+        inicio.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var corrida = await LeerAsync(await http.SendAsync(inicio));
+        var id = corrida.GetProperty("id").GetString();
+        for (var i = 0; corrida.GetProperty("estado").GetString() == "en_proceso"; i++)
+        {
+            if (i > 600) throw new TimeoutException($"La corrida {periodo} no terminó: {corrida}");
+            await Task.Delay(200);
+            using var consulta = new HttpRequestMessage(HttpMethod.Get, $"api/facturacion/corridas/{id}");
+            consulta.Headers.Authorization = new("Bearer", admin);
+            corrida = await LeerAsync(await http.SendAsync(consulta));
+        }
+
+        foreach (var estado in new[] { "en_camino", "en_sitio" })
+            await LeerAsync(await PatchAsync(http, tecnico, $"api/tickets/{TicketDemo}/progreso", new { estado }));
+        await LeerAsync(await PatchAsync(http, tecnico, $"api/tickets/{TicketDemo}/cerrar", new { nota = "Se reemplazó el cable de fibra." }));
+    }
+
+    private static async Task<string> TokenAsync(HttpClient http, string usuario) =>
+        (await LeerAsync(await http.PostAsJsonAsync("api/auth/token", new { usuario, password = HostNavegador.Password })))
+            .GetProperty("accessToken").GetString()!;
+
+    private static Task<HttpResponseMessage> PatchAsync(HttpClient http, string token, string ruta, object cuerpo)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Patch, ruta) { Content = JsonContent.Create(cuerpo) };
+        req.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http.SendAsync(req);
+    }
+
+    private static async Task<JsonElement> LeerAsync(HttpResponseMessage r)
+    {
+        var texto = await r.Content.ReadAsStringAsync();
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"{r.RequestMessage?.Method} {r.RequestMessage?.RequestUri}: {(int)r.StatusCode} {texto}");
+        return JsonDocument.Parse(texto).RootElement.Clone();
+    }
+}
