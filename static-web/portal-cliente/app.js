@@ -1,5 +1,5 @@
 // Portal del cliente: cobertura, planes, alta en pasos, seguimiento; con sesión de cliente: facturas,
-// router y soporte. (Los pagos llegan por la pasarela: POST /api/pagos es solo para el personal.)
+// router y soporte. Pagar: POST /api/pagos/en-linea (la pasarela cobra y avisa por su webhook firmado).
 import { api, lista, descargar, nuevoUuid, ErrorApi } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, hoyMx } from '../comun/formato.js';
@@ -164,6 +164,15 @@ async function facturas(el) {
     { campo: 'fechaVencimiento', titulo: 'Vence', formato: dia },
     { campo: 'total', titulo: 'Total', formato: dinero },
     { campo: 'estado', titulo: 'Estado' },
+    { titulo: 'Pagar', celda: (f) => (f.uuid && f.estado === 'timbrada' ? boton('Pagar con tarjeta', async () => {
+      // One key per invoice and attempt, kept across retries of the same click.
+      const clave = sessionStorage.getItem(`pago-${f.uuid}`) || nuevoUuid();
+      sessionStorage.setItem(`pago-${f.uuid}`, clave);
+      try {
+        const p = await api.post('/api/pagos/en-linea', { facturas: [f.uuid] }, clave);
+        caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, `Pago de ${dinero(p.monto)} recibido (referencia ${p.referencia}); se aplicará en unos segundos.`));
+      } catch (e) { mostrarError(caja, e); }
+    }) : '—') },
     { titulo: 'Descargar', celda: (f) => (f.uuid ? h('div', { class: 'acciones' },
       boton('XML', () => descargar(`/api/facturacion/${f.uuid}/xml`, `${f.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
       boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario')) : '—') },

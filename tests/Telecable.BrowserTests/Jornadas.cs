@@ -51,6 +51,21 @@ public sealed class JornadaClienteTests(HostNavegador host)
     }
 
     [Fact]
+    public async Task El_cliente_paga_una_factura_con_tarjeta_por_la_pasarela()
+    {
+        // A period of its own, so no other journey has paid this invoice.
+        var periodo = DateTime.UtcNow.AddMonths(-2).ToString("yyyy-MM");
+        await DatosDemo.FacturarPeriodoAsync(host.UrlBase, periodo);
+        var p = await host.PaginaAsync();
+        await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
+        await p.GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
+        var fila = p.GetByRole(AriaRole.Table, new() { Name = "Mis facturas" }).GetByRole(AriaRole.Row).Filter(new() { HasText = periodo });
+        await fila.GetByRole(AriaRole.Button, new() { Name = "Pagar con tarjeta" }).ClickAsync();
+        await Expect(p.GetByText("recibido (referencia")).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-cliente-pago");
+    }
+
+    [Fact]
     public async Task El_cliente_ve_sus_facturas_en_pesos_y_abre_y_califica_un_ticket()
     {
         var p = await host.PaginaAsync();

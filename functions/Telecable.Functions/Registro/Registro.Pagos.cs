@@ -16,7 +16,10 @@ public static partial class Registro
 
         // One adapter per gateway; PAYMENT_MODE=emulated serves the Stripe-compatible emulated gateway.
         if (string.Equals(config["PAYMENT_MODE"] ?? "emulated", "emulated", StringComparison.OrdinalIgnoreCase))
+        {
             s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
+            s.AddSingleton<CheckoutEmulado>();
+        }
 
         s.AddSingleton<ServicioWebhooks>();
         s.AddSingleton<ServicioPagos>();

@@ -16,10 +16,24 @@ public static class DatosDemo
     public static async Task PrepararAsync(string urlBase)
     {
         using var http = new HttpClient { BaseAddress = new Uri(urlBase), Timeout = TimeSpan.FromSeconds(60) };
-        var admin = await TokenAsync(http, "admin");
         var tecnico = await TokenAsync(http, "tecnico");
+        await FacturarAsync(http, DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM"));
 
-        var periodo = DateTime.UtcNow.AddMonths(-1).ToString("yyyy-MM");
+        foreach (var estado in new[] { "en_camino", "en_sitio" })
+            await LeerAsync(await PatchAsync(http, tecnico, $"api/tickets/{TicketDemo}/progreso", new { estado }));
+        await LeerAsync(await PatchAsync(http, tecnico, $"api/tickets/{TicketDemo}/cerrar", new { nota = "Se reemplazó el cable de fibra." }));
+    }
+
+    /// <summary>Runs the billing of a period through the API (admin) and waits until it ends.</summary>
+    public static async Task FacturarPeriodoAsync(string urlBase, string periodo)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(urlBase), Timeout = TimeSpan.FromSeconds(60) };
+        await FacturarAsync(http, periodo);
+    }
+
+    private static async Task FacturarAsync(HttpClient http, string periodo)
+    {
+        var admin = await TokenAsync(http, "admin");
         using var inicio = new HttpRequestMessage(HttpMethod.Post, "api/facturacion/corridas") { Content = JsonContent.Create(new { periodo }) };
         inicio.Headers.Authorization = new("Bearer", admin);
         inicio.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
@@ -33,10 +47,6 @@ public static class DatosDemo
             consulta.Headers.Authorization = new("Bearer", admin);
             corrida = await LeerAsync(await http.SendAsync(consulta));
         }
-
-        foreach (var estado in new[] { "en_camino", "en_sitio" })
-            await LeerAsync(await PatchAsync(http, tecnico, $"api/tickets/{TicketDemo}/progreso", new { estado }));
-        await LeerAsync(await PatchAsync(http, tecnico, $"api/tickets/{TicketDemo}/cerrar", new { nota = "Se reemplazó el cable de fibra." }));
     }
 
     private static async Task<string> TokenAsync(HttpClient http, string usuario) =>
