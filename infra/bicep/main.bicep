@@ -229,8 +229,8 @@ var topicSubscriptions = [
 ]
 // Key Vault secret names (values are set out of band, see README and modules/keyvault.bicep).
 var secretNames = {
-  csdCertificate: 'csd-certificado' // base64 of the CSD .cer (DER)
-  csdPrivateKey: 'csd-llave' // base64 of the CSD .key (PKCS#8 DER, encrypted)
+  csdCertificate: 'csd-cer' // base64 of the CSD .cer (DER); the app's ProveedorCsd reads this name
+  csdPrivateKey: 'csd-key' // base64 of the CSD .key (PKCS#8 DER, encrypted); the app reads this name
   csdPassword: 'csd-password' // password of the .key
   webhookSecretCurrent: 'webhook-pagos-secreto-actual' // payment gateway signing secret, current
   webhookSecretPrevious: 'webhook-pagos-secreto-anterior' // previous one, accepted during rotation
@@ -399,7 +399,7 @@ var appSettings = {
 
   // Blob storage for stamped CFDI XML.
   Blob__ServiceUri: cfdiStorage.outputs.blobEndpoint
-  Blob__Container: cfdiStorage.outputs.containerName
+  Blob__ContenedorCfdi: cfdiStorage.outputs.containerName
 
   // Domain events (outbox relay -> topic).
   ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
@@ -417,16 +417,13 @@ var appSettings = {
 
   // CSD (certificate + private key read from Key Vault by the app; password as a KV reference).
   Csd__KeyVaultUri: kvUri
-  Csd__CertificateSecretName: secretNames.csdCertificate
-  Csd__PrivateKeySecretName: secretNames.csdPrivateKey
   Csd__Password: kvRef.csdPassword
 
   // Payment webhook HMAC secrets: current and previous (both accepted during rotation).
-  Webhooks__Pagos__SecretActual: kvRef.webhookSecretCurrent
-  Webhooks__Pagos__SecretAnterior: kvRef.webhookSecretPrevious
-
-  // Signing key for tokens the app issues itself.
-  Jwt__SigningKey: kvRef.jwtSigningKey
+  Webhooks__Pagos__Secretos__0: kvRef.webhookSecretCurrent
+  Webhooks__Pagos__Secretos__1: kvRef.webhookSecretPrevious
+  // No JWT signing key: in Azure, Entra ID issues the tokens (Auth__Authority) and the development
+  // issuer stays off. jwt-signing-key remains in Key Vault only for a future self-issued token.
 }
 
 module functionApp 'modules/functionapp.bicep' = {
