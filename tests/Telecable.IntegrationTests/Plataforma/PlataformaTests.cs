@@ -187,6 +187,14 @@ public sealed class PlataformaTests(HostPrueba host)
         Assert.Equal(antes + 3, Cuenta(texto));
         Assert.Contains("telecable_http_duracion_ms_bucket{funcion=\"Salud\",status=\"200\",le=\"+Inf\"}", texto);
         Assert.Contains("# TYPE telecable_outbox_retraso_s gauge", texto);
+
+        // Orchestrations by name and state: a completed probe shows up.
+        var id = JsonDocument.Parse(await (await Post(admin, "api/admin/sonda", """{"pasos":1}""", Guid.NewGuid().ToString())).Content.ReadAsStringAsync())
+            .RootElement.GetProperty("id").GetString()!;
+        await EsperarEstadoAsync(admin, id, "Completed");
+        var conSonda = await admin.GetStringAsync("api/metrics");
+        var linea = conSonda.Split('\n').Single(x => x.StartsWith("telecable_orquestaciones{estado=\"Completed\",nombre=\"SondaDurable\"}"));
+        Assert.True(long.Parse(linea.Split(' ')[1]) >= 1, linea);
         using var soporte = await host.ClienteAsync("soporte");
         await Problemas.AfirmarAsync(await soporte.GetAsync("api/metrics"), HttpStatusCode.Forbidden);
     }
