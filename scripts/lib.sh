@@ -46,7 +46,7 @@ iniciar_postgres() {
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     touch "$DATA/logs/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres "$DATA/logs/postgres.log"
     "${como[@]}" "$bin/pg_ctl" -D "$PG_DIR" -l "$DATA/logs/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_buffers=256MB" start >/dev/null
+      -o "-p $PG_PORT -k $PG_SOCK -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=on -c shared_buffers=256MB -c client_connection_check_interval=2s -c log_lock_waits=on" start >/dev/null
   fi
   local i; for i in $(seq 1 60); do
     "$bin/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -U postgres -q && break; sleep 0.5

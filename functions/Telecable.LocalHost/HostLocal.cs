@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Grpc.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -54,7 +55,15 @@ public static class HostLocal
         WebApplication? app = null;
         builder.Services.AddDurableTaskWorker(b =>
         {
-            b.UseGrpc(backend.Canal);
+            b.UseGrpc(o =>
+            {
+                o.Channel = backend.Canal;
+                // The in-process sidecar sends no health pings, so after 120 s without work the worker would
+                // call its stream "silently disconnected" and recreate it, and a work item dispatched at that
+                // moment is lost by the in-memory backend (orchestrations stuck in Running). The sidecar is in
+                // this same process: a dead channel here means a dead host.
+                o.SetSilentDisconnectTimeout(TimeSpan.Zero);
+            });
             b.AddTasks(r => RegistroFunciones.Registrar(r, funciones, () => app!.Services));
         });
         builder.Services.AddDurableTaskClient(b =>

@@ -49,7 +49,7 @@ public sealed class AltaCompensacionCrashTests
             Assert.Equal("compensando", await Entorno.EscalarAsync<string>(cs, "SELECT estado FROM altas WHERE id = @id", new { id }));
 
             await using var segundo = new HostProceso("AzureStorage", cs, hub, extra);
-            await segundo.IniciarAsync();
+            await segundo.IniciarAsync(segundos: 240);
             var fin = DateTime.UtcNow.AddSeconds(180);
             JsonElement estado;
             while (true)

@@ -68,7 +68,7 @@ public sealed class DurableTests
             Assert.InRange(pasosAntes, 3, 9); // killed in the middle, not after the end
 
             await using var segundo = new HostProceso("AzureStorage", cs, hub);
-            await segundo.IniciarAsync();
+            await segundo.IniciarAsync(segundos: 240);
             using var admin2 = await segundo.ClienteAsync("admin");
             var final = await EsperarAsync(admin2, id, TimeSpan.FromSeconds(180));
             Assert.Contains("\"Pasos\":10", final.GetProperty("salida").GetString());

@@ -54,7 +54,7 @@ public sealed class FacturacionCrashTests
             Assert.InRange(antes, Contratos / 4, Contratos - 1); // killed part way, not after the end
 
             await using var segundo = new HostProceso("AzureStorage", cs, hub, extra, contenedor);
-            await segundo.IniciarAsync();
+            await segundo.IniciarAsync(segundos: 240);
             using var admin2 = await segundo.ClienteAsync("admin");
             var fin = DateTime.UtcNow.AddSeconds(300);
             while (true)

@@ -54,7 +54,11 @@ public sealed class HostProceso : IAsyncDisposable
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Puerto}/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public async Task IniciarAsync()
+    /// <summary>
+    /// Starts the host and waits for /api/health. After a kill -9 on the Azure Storage backend the
+    /// restart also recovers the dead host's partition leases and in-flight messages, so callers give it longer.
+    /// </summary>
+    public async Task IniciarAsync(int segundos = 90)
     {
         var dll = RutaLocalHost();
         var psi = new ProcessStartInfo("dotnet", [dll, "--settings", "/nonexistent/local.settings.json"])
@@ -71,18 +75,24 @@ public sealed class HostProceso : IAsyncDisposable
         _proceso.BeginOutputReadLine();
         _proceso.BeginErrorReadLine();
 
-        var limite = DateTime.UtcNow.AddSeconds(90);
+        var limite = DateTime.UtcNow.AddSeconds(segundos);
+        var ultimo = "sin respuesta";
         while (DateTime.UtcNow < limite)
         {
             if (_proceso.HasExited) throw new InvalidOperationException($"El host local terminó al iniciar:\n{string.Join('\n', Salida.TakeLast(30))}");
             try
             {
-                if ((await Http.GetAsync("api/health")).IsSuccessStatusCode) return;
+                var r = await Http.GetAsync("api/health");
+                if (r.IsSuccessStatusCode) return;
+                ultimo = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException) { }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                ultimo = e.GetType().Name;
+            }
             await Task.Delay(300);
         }
-        throw new TimeoutException($"El host local no respondió /api/health en 90 s:\n{string.Join('\n', Salida.TakeLast(30))}");
+        throw new TimeoutException($"El host local no respondió /api/health en {segundos} s (última respuesta: {ultimo}):\n{string.Join('\n', Salida.TakeLast(30))}");
     }
 
     /// <summary>kill -9: no shutdown hooks, no flush, like a crashed VM.</summary>
