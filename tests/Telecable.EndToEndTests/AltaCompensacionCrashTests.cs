@@ -17,7 +17,7 @@ public sealed class AltaCompensacionCrashTests
     [Fact]
     public async Task Kill_9_durante_la_compensacion_compensa_cada_paso_una_vez_en_orden_inverso()
     {
-        var cs = await Entorno.CrearBaseAsync();
+        var cs = await Servicios.CrearBaseAsync("e2e");
         var hub = $"e2e{Guid.NewGuid():N}"[..16];
         var extra = new Dictionary<string, string>
         {
@@ -39,14 +39,14 @@ public sealed class AltaCompensacionCrashTests
 
                 // Kill once the first compensation is recorded, while the next one is in progress.
                 var limite = DateTime.UtcNow.AddSeconds(120);
-                while (await Entorno.EscalarAsync<long>(cs, "SELECT count(*) FROM altas_compensaciones WHERE alta_id = @id", new { id }) < 1)
+                while (await Servicios.EscalarAsync<long>(cs, "SELECT count(*) FROM altas_compensaciones WHERE alta_id = @id", new { id }) < 1)
                 {
                     Assert.True(DateTime.UtcNow < limite, "La saga no empezó a compensar");
                     await Task.Delay(50);
                 }
                 primero.Matar();
             }
-            Assert.Equal("compensando", await Entorno.EscalarAsync<string>(cs, "SELECT estado FROM altas WHERE id = @id", new { id }));
+            Assert.Equal("compensando", await Servicios.EscalarAsync<string>(cs, "SELECT estado FROM altas WHERE id = @id", new { id }));
 
             await using var segundo = new HostProceso("AzureStorage", cs, hub, extra);
             await segundo.IniciarAsync(segundos: 240);
@@ -70,7 +70,7 @@ public sealed class AltaCompensacionCrashTests
         }
         finally
         {
-            await Entorno.BorrarBaseAsync(cs);
+            await Servicios.BorrarBaseAsync(cs);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class DurableTests
     [InlineData("AzureStorage")]
     public async Task Una_orquestacion_completa_en_cada_backend_con_logs_json_y_el_cid(string backend)
     {
-        var cs = await Entorno.CrearBaseAsync();
+        var cs = await Servicios.CrearBaseAsync("e2e");
         try
         {
             await using var host = new HostProceso(backend, cs, Hub());
@@ -24,7 +24,7 @@ public sealed class DurableTests
             var cid = $"e2e-{Guid.NewGuid():N}";
             var id = await IniciarSondaAsync(admin, pasos: 3, esperaMs: 50, cid);
             await EsperarAsync(admin, id, TimeSpan.FromSeconds(90));
-            Assert.Equal(3, await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }));
+            Assert.Equal(3, await Servicios.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }));
 
             // Every stdout line is one JSON object with the required fields; the activities' lines carry the caller's cid.
             await Task.Delay(300);
@@ -39,14 +39,14 @@ public sealed class DurableTests
         }
         finally
         {
-            await Entorno.BorrarBaseAsync(cs);
+            await Servicios.BorrarBaseAsync(cs);
         }
     }
 
     [Fact]
     public async Task Kill_9_a_mitad_de_una_orquestacion_en_Azurite_termina_una_sola_vez_tras_reiniciar()
     {
-        var cs = await Entorno.CrearBaseAsync();
+        var cs = await Servicios.CrearBaseAsync("e2e");
         var hub = Hub();
         try
         {
@@ -57,14 +57,14 @@ public sealed class DurableTests
                 using var admin = await primero.ClienteAsync("admin");
                 id = await IniciarSondaAsync(admin, pasos: 10, esperaMs: 400, $"crash-{Guid.NewGuid():N}");
                 var limite = DateTime.UtcNow.AddSeconds(60);
-                while (await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }) < 3)
+                while (await Servicios.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }) < 3)
                 {
                     Assert.True(DateTime.UtcNow < limite, "La sonda no avanzó antes del kill");
                     await Task.Delay(100);
                 }
                 primero.Matar();
             }
-            var pasosAntes = await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id });
+            var pasosAntes = await Servicios.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id });
             Assert.InRange(pasosAntes, 3, 9); // killed in the middle, not after the end
 
             await using var segundo = new HostProceso("AzureStorage", cs, hub);
@@ -72,14 +72,14 @@ public sealed class DurableTests
             using var admin2 = await segundo.ClienteAsync("admin");
             var final = await EsperarAsync(admin2, id, TimeSpan.FromSeconds(180));
             Assert.Contains("\"Pasos\":10", final.GetProperty("salida").GetString());
-            Assert.Equal(10, await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }));
-            Assert.Equal(1, await Entorno.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_resultados WHERE instancia = @id", new { id }));
+            Assert.Equal(10, await Servicios.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_pasos WHERE instancia = @id", new { id }));
+            Assert.Equal(1, await Servicios.EscalarAsync<int>(cs, "SELECT count(*) FROM sonda_resultados WHERE instancia = @id", new { id }));
             // Activities are at-least-once: only a step in flight at the kill may have run twice.
-            Assert.InRange(await Entorno.EscalarAsync<int>(cs, "SELECT sum(ejecuciones) FROM sonda_pasos WHERE instancia = @id", new { id }), 10, 11);
+            Assert.InRange(await Servicios.EscalarAsync<int>(cs, "SELECT sum(ejecuciones) FROM sonda_pasos WHERE instancia = @id", new { id }), 10, 11);
         }
         finally
         {
-            await Entorno.BorrarBaseAsync(cs);
+            await Servicios.BorrarBaseAsync(cs);
         }
     }
 

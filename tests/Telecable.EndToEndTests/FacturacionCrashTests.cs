@@ -20,7 +20,7 @@ public sealed class FacturacionCrashTests
     [Fact]
     public async Task Kill_9_a_mitad_de_una_corrida_de_1000_termina_con_1000_cfdi_1000_blobs_sin_duplicados()
     {
-        var cs = await Entorno.CrearBaseAsync();
+        var cs = await Servicios.CrearBaseAsync("e2e");
         var hub = $"e2e{Guid.NewGuid():N}"[..16];
         var contenedor = $"crash{Guid.NewGuid():N}"[..20];
         // The emulated PAC's SAT certificate and stamp memory survive the restart, as in the demo (.data/pac-emulado).
@@ -80,17 +80,17 @@ public sealed class FacturacionCrashTests
             Assert.Equal(Contratos, await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres"));
 
             var blobs = 0;
-            await foreach (var _ in new BlobContainerClient(Entorno.Azurite, contenedor).GetBlobsAsync()) blobs++;
+            await foreach (var _ in new BlobContainerClient(Servicios.Azurite, contenedor).GetBlobsAsync()) blobs++;
             Assert.Equal(Contratos, blobs);
         }
         finally
         {
-            await Entorno.BorrarBaseAsync(cs);
+            await Servicios.BorrarBaseAsync(cs);
         }
     }
 
     private static Task<long> Timbradas(string cs, Guid corrida) =>
-        Entorno.EscalarAsync<long>(cs, "SELECT count(*) FROM facturas WHERE corrida_id = @corrida AND estado = 'timbrada'", new { corrida })!;
+        Servicios.EscalarAsync<long>(cs, "SELECT count(*) FROM facturas WHERE corrida_id = @corrida AND estado = 'timbrada'", new { corrida })!;
 
     /// <summary>1,000 active contracts with valid fiscal data; the demo's own contracts are set aside.</summary>
     private static async Task PrepararContratosAsync(string cs)

@@ -26,16 +26,16 @@ public sealed class HostProceso : IAsyncDisposable
 
     public HostProceso(string backend, string connectionString, string hub, IDictionary<string, string>? extra = null, string? contenedor = null)
     {
-        Puerto = PuertoLibre();
+        Puerto = Servicios.PuertoLibre();
         Contenedor = contenedor ?? $"e2e{Guid.NewGuid():N}"[..20];
         _entorno = new()
         {
             ["Postgres__ConnectionString"] = connectionString,
             ["Postgres__MigrarAlIniciar"] = "true",
             ["Postgres__CargarDemo"] = "true",
-            ["Blob__ConnectionString"] = Entorno.Azurite,
+            ["Blob__ConnectionString"] = Servicios.Azurite,
             ["Blob__ContenedorCfdi"] = Contenedor,
-            ["AzureWebJobsStorage"] = Entorno.Azurite,
+            ["AzureWebJobsStorage"] = Servicios.Azurite,
             ["DURABLE_TASK_HUB"] = hub,
             ["Durable__Backend"] = backend,
             ["Auth__EmisorDesarrollo"] = "true",
@@ -135,44 +135,4 @@ public sealed class HostProceso : IAsyncDisposable
         throw new FileNotFoundException("No se encontró Telecable.LocalHost.dll: compile la solución primero.");
     }
 
-    private static int PuertoLibre()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
-}
-
-/// <summary>Services from scripts/test.sh; missing ones fail loudly.</summary>
-public static class Entorno
-{
-    public static string PostgresAdmin => Requerido("TELECABLE_PG_ADMIN");
-    public static string Azurite => Requerido("TELECABLE_AZURITE");
-
-    private static string Requerido(string v) => Environment.GetEnvironmentVariable(v) is { Length: > 0 } x
-        ? x : throw new InvalidOperationException($"{v} no está definida: corra las pruebas con scripts/test.sh.");
-
-    public static async Task<string> CrearBaseAsync()
-    {
-        var nombre = $"e2e_{Guid.NewGuid():N}";
-        await using var cn = new NpgsqlConnection(PostgresAdmin);
-        await cn.OpenAsync();
-        await using (var cmd = new NpgsqlCommand($"CREATE DATABASE \"{nombre}\"", cn)) await cmd.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = nombre }.ConnectionString;
-    }
-
-    public static async Task BorrarBaseAsync(string cs)
-    {
-        NpgsqlConnection.ClearAllPools();
-        await using var cn = new NpgsqlConnection(PostgresAdmin);
-        await cn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(cs).Database}\" WITH (FORCE)", cn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    public static async Task<T?> EscalarAsync<T>(string cs, string sql, object? p = null)
-    {
-        await using var cn = new NpgsqlConnection(cs);
-        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(cn, sql, p);
-    }
 }

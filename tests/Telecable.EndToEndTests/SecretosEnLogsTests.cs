@@ -9,7 +9,7 @@ public sealed class SecretosEnLogsTests
     [Fact]
     public async Task Ni_passwords_ni_claves_ni_tokens_ni_el_CSD_aparecen_en_los_logs()
     {
-        var cs = await Entorno.CrearBaseAsync();
+        var cs = await Servicios.CrearBaseAsync("e2e");
         try
         {
             await using var host = new HostProceso("InMemory", cs, $"e2e{Guid.NewGuid():N}"[..16]);
@@ -36,7 +36,7 @@ public sealed class SecretosEnLogsTests
         }
         finally
         {
-            await Entorno.BorrarBaseAsync(cs);
+            await Servicios.BorrarBaseAsync(cs);
         }
     }
 }

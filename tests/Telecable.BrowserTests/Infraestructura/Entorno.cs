@@ -1,17 +1,13 @@
-using Npgsql;
-
 namespace Telecable.BrowserTests.Infraestructura;
 
 /// <summary>
-/// The real services the browser tests run against (PostgreSQL, Azurite, Debian's Chromium), given by
-/// scripts/test-env.sh. Missing services fail the tests loudly: nothing is skipped.
+/// What only the browser tests need: Debian's Chromium, the SAT folder, where screenshots go. The
+/// database and Azurite come from <see cref="Telecable.Pruebas.Servicios"/>.
 /// </summary>
 public static class Entorno
 {
-    public static string PostgresAdmin => Requerido("TELECABLE_PG_ADMIN");
-    public static string Azurite => Requerido("TELECABLE_AZURITE");
     /// <summary>SAT test material (csd/EKU9003173C9.*), exported by scripts/test-env.sh.</summary>
-    public static string DirectorioSat => Requerido("TELECABLE_SAT_DIR");
+    public static string DirectorioSat => Servicios.Requerido("TELECABLE_SAT_DIR");
 
     /// <summary>Debian's Chromium (apt-get install -y chromium); Playwright never downloads a browser here.</summary>
     public static string Chromium =>
@@ -42,37 +38,5 @@ public static class Entorno
             var reportes = Environment.GetEnvironmentVariable("TELECABLE_REPORTS") is { Length: > 0 } r ? r : Path.Combine(RaizRepo, "reports");
             return Directory.CreateDirectory(Path.Combine(reportes, "screenshots")).FullName;
         }
-    }
-
-    private static string Requerido(string variable) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v
-            ? v
-            : throw new InvalidOperationException(
-                $"{variable} no está definida: corra las pruebas con scripts/test.sh (o . scripts/test-env.sh), que inicia PostgreSQL y Azurite.");
-
-    public static async Task<string> CrearBaseAsync(string prefijo)
-    {
-        var nombre = $"{prefijo}_{Guid.NewGuid():N}".ToLowerInvariant();
-        await using var cn = new NpgsqlConnection(PostgresAdmin);
-        await cn.OpenAsync();
-        await using (var cmd = new NpgsqlCommand($"CREATE DATABASE \"{nombre}\"", cn)) await cmd.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = nombre, MaxPoolSize = 40 }.ConnectionString;
-    }
-
-    public static async Task BorrarBaseAsync(string connectionString)
-    {
-        var nombre = new NpgsqlConnectionStringBuilder(connectionString).Database;
-        NpgsqlConnection.ClearAllPools();
-        await using var cn = new NpgsqlConnection(PostgresAdmin);
-        await cn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{nombre}\" WITH (FORCE)", cn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    public static int PuertoLibre()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -21,16 +21,16 @@ public sealed class HostNavegador : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _cs = await Entorno.CrearBaseAsync("web");
-        var puerto = Entorno.PuertoLibre();
+        _cs = await Servicios.CrearBaseAsync("web");
+        var puerto = Servicios.PuertoLibre();
         var ajustes = new Dictionary<string, string?>
         {
             ["Postgres:ConnectionString"] = _cs,
             ["Postgres:MigrarAlIniciar"] = "true",
             ["Postgres:CargarDemo"] = "true",
-            ["Blob:ConnectionString"] = Entorno.Azurite,
+            ["Blob:ConnectionString"] = Servicios.Azurite,
             ["Blob:ContenedorCfdi"] = $"web{Guid.NewGuid():N}"[..20],
-            ["AzureWebJobsStorage"] = Entorno.Azurite,
+            ["AzureWebJobsStorage"] = Servicios.Azurite,
             ["DURABLE_TASK_HUB"] = $"web{Guid.NewGuid():N}"[..16],
             ["Durable:Backend"] = "InMemory",
             ["Auth:EmisorDesarrollo"] = "true",
@@ -88,7 +88,7 @@ public sealed class HostNavegador : IAsyncLifetime
         if (Navegador is not null) await Navegador.CloseAsync();
         _playwright?.Dispose();
         if (_app is not null) { await _app.StopAsync(); await _app.DisposeAsync(); }
-        if (_cs.Length > 0) await Entorno.BorrarBaseAsync(_cs);
+        if (_cs.Length > 0) await Servicios.BorrarBaseAsync(_cs);
     }
 }
 

@@ -46,7 +46,7 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
 
         // One blob per stamped CFDI, named <uuid>.xml.
         var blobs = new List<string>();
-        var contenedor = new Azure.Storage.Blobs.BlobContainerClient(Entorno.Azurite, host.Contenedor);
+        var contenedor = new Azure.Storage.Blobs.BlobContainerClient(Servicios.Azurite, host.Contenedor);
         await foreach (var b in contenedor.GetBlobsAsync()) blobs.Add(b.Name);
         var esperados = (await Consulta<Guid>("SELECT uuid FROM facturas WHERE periodo = '2026-03-01'")).Select(u => $"{u.ToString().ToUpperInvariant()}.xml");
         Assert.Subset(blobs.ToHashSet(), esperados.ToHashSet());

@@ -34,16 +34,16 @@ public class HostPrueba : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        ConnectionString = await Entorno.CrearBaseAsync("it");
-        var puerto = Entorno.PuertoLibre();
+        ConnectionString = await Telecable.Pruebas.Servicios.CrearBaseAsync("it");
+        var puerto = Telecable.Pruebas.Servicios.PuertoLibre();
         var ajustes = new Dictionary<string, string?>
         {
             ["Postgres:ConnectionString"] = ConnectionString,
             ["Postgres:MigrarAlIniciar"] = "true",
             ["Postgres:CargarDemo"] = CargarDemo ? "true" : "false",
-            ["Blob:ConnectionString"] = Entorno.Azurite,
+            ["Blob:ConnectionString"] = Telecable.Pruebas.Servicios.Azurite,
             ["Blob:ContenedorCfdi"] = Contenedor,
-            ["AzureWebJobsStorage"] = Entorno.Azurite,
+            ["AzureWebJobsStorage"] = Telecable.Pruebas.Servicios.Azurite,
             ["DURABLE_TASK_HUB"] = $"it{Guid.NewGuid():N}"[..16],
             ["Durable:Backend"] = BackendDurable,
             ["Auth:EmisorDesarrollo"] = "true",
@@ -73,7 +73,7 @@ public class HostPrueba : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
-        await Entorno.BorrarBaseAsync(ConnectionString);
+        await Telecable.Pruebas.Servicios.BorrarBaseAsync(ConnectionString);
     }
 
     /// <summary>A bearer token of the development issuer for a demo user (admin, soporte, cobranzas, tecnico, cliente).</summary>
@@ -97,11 +97,8 @@ public class HostPrueba : IAsyncLifetime
     public string TokenPara(string sujeto, string[] roles, Guid? clienteId = null, Guid? tecnicoId = null) =>
         Servicios.GetRequiredService<EmisorDesarrollo>().Emitir(new UsuariosDemo.UsuarioDemo(sujeto, sujeto, roles, clienteId, tecnicoId));
 
-    public async Task<T?> EscalarAsync<T>(string sql, object? parametros = null)
-    {
-        await using var cn = new NpgsqlConnection(ConnectionString);
-        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(cn, sql, parametros);
-    }
+    public Task<T?> EscalarAsync<T>(string sql, object? parametros = null) =>
+        Telecable.Pruebas.Servicios.EscalarAsync<T>(ConnectionString, sql, parametros);
 }
 
 /// <summary>One host for all the test classes of the "host" collection: startup is paid once.</summary>

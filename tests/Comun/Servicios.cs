@@ -1,21 +1,22 @@
 using Npgsql;
 
-namespace Telecable.IntegrationTests.Infraestructura;
+namespace Telecable.Pruebas;
 
 /// <summary>
-/// The real services the tests run against, given by scripts/test.sh. Missing or unreachable services
-/// fail the tests loudly: nothing is skipped.
+/// The real services every test suite runs against, given by scripts/test.sh (or
+/// <c>. scripts/test-env.sh</c>). Linked into each test project, so there is one copy. Missing or
+/// unreachable services fail the tests loudly: nothing is skipped.
 /// </summary>
-public static class Entorno
+public static class Servicios
 {
     public static string PostgresAdmin => Requerido("TELECABLE_PG_ADMIN");
     public static string Azurite => Requerido("TELECABLE_AZURITE");
 
-    private static string Requerido(string variable) =>
+    public static string Requerido(string variable) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v
             ? v
             : throw new InvalidOperationException(
-                $"{variable} no está definida: corra las pruebas con scripts/test.sh, que inicia PostgreSQL y Azurite.");
+                $"{variable} no está definida: corra las pruebas con scripts/test.sh (o . scripts/test-env.sh), que inicia PostgreSQL y Azurite.");
 
     /// <summary>Creates an empty database of its own for a test class and returns its connection string.</summary>
     public static async Task<string> CrearBaseAsync(string prefijo)
@@ -35,6 +36,12 @@ public static class Entorno
         await cn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{nombre}\" WITH (FORCE)", cn);
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<T?> EscalarAsync<T>(string connectionString, string sql, object? parametros = null)
+    {
+        await using var cn = new NpgsqlConnection(connectionString);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<T>(cn, sql, parametros);
     }
 
     public static int PuertoLibre()
