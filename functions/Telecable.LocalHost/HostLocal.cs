@@ -30,7 +30,12 @@ public static class HostLocal
 {
     public static async Task<WebApplication> ConstruirAsync(string[] args, Action<IConfigurationManager>? ajustar = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // No file watching: settings are read once at start, as the Functions host does.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         Configuracion.AgregarLocalSettings(builder.Configuration, builder.Configuration["settings"]);
         ajustar?.Invoke(builder.Configuration);
         var config = builder.Configuration;

@@ -40,7 +40,14 @@ public sealed class BackendDurable : IAsyncDisposable
             : await CrearAzureStorageAsync(config, logs);
 
         var puerto = int.TryParse(config["Durable:PuertoSidecar"], out var p) ? p : 0;
-        var builder = WebApplication.CreateSlimBuilder();
+        // Content root = the binaries, not the working directory, and no config reload: with the defaults the
+        // sidecar watched the current directory recursively (the whole repo with PostgreSQL's data folder
+        // when started from its root), burning CPU on every WAL write and thousands of inotify watches.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(logs);
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, puerto, o => o.Protocols = HttpProtocols.Http2));
