@@ -40,7 +40,7 @@ foreach (var backend in backends)
         ["Limites:AnonimoPorMinuto"] = "1000000",
         ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"),
         ["LocalHost:Port"] = puerto.ToString(), ["PAC_MODE"] = "emulated", ["PAYMENT_MODE"] = "emulated", ["ROUTER_MODE"] = "emulated",
-        ["Logging:LogLevel:Default"] = "Warning", ["OutboxRelayCron"] = "*/1 * * * * *",
+        ["Logging:LogLevel:Default"] = "Warning", ["OutboxRelayCron"] = "*/1 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *",
     };
     var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));
     await app.StartAsync();

@@ -34,7 +34,7 @@ var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.sett
     ["Blob:ConnectionString"] = azurite, ["Blob:ContenedorCfdi"] = "bench-routers", ["AzureWebJobsStorage"] = azurite,
     ["DURABLE_TASK_HUB"] = "benchrouters", ["Durable:Backend"] = "InMemory",
     ["Auth:EmisorDesarrollo"] = "true", ["Auth:SigningKeys:0"] = "clave-de-firma-del-benchmark-de-32-bytes-o-mas", ["Auth:DemoPassword"] = "bench",
-    ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"), ["OutboxRelayCron"] = "*/5 * * * * *",
+    ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"), ["OutboxRelayCron"] = "*/5 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *",
     ["LocalHost:Port"] = puerto.ToString(), ["ROUTER_MODE"] = "emulated", ["PAC_MODE"] = "emulated", ["PAYMENT_MODE"] = "emulated",
     ["Logging:LogLevel:Default"] = "Warning",
 }));

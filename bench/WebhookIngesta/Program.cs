@@ -1,8 +1,15 @@
 // Webhook ingestion benchmark: the local host in-process (as the integration tests build it), real
 // HTTP on loopback, PostgreSQL dedupe, in-memory durable backend running ProcesarPago for each payment.
+// Modes (second argument):
+//   (none)      payment events; the IniciarPagosConfirmados timer is held during the load, so the figure
+//               is ingestion alone, then it is fired and the sagas' catch-up rate is measured as long again;
+//   concurrente payment events with the timer every second, so the sagas share the two cores with ingestion;
+//   sin-pago    events that confirm no payment (signature, dedupe and the webhook_eventos row only).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text;
 using Dapper;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +23,9 @@ using Telecable.LocalHost;
 var segundos = args.Length > 0 ? int.Parse(args[0]) : 20;
 // "sin-pago": events the gateway sends that confirm no payment (payment_intent.created): signature,
 // dedupe and the webhook_eventos row only, no payment and no ProcesarPago. Separates ingestion from the saga.
-var sinPago = args.Length > 1 && args[1] == "sin-pago";
+var modo = args.Length > 1 ? args[1] : "";
+var sinPago = modo == "sin-pago";
+var concurrente = modo == "concurrente";
 const int Conexiones = 32;
 const string Secreto = "whsec_bench_0123456789abcdef";
 var admin = Environment.GetEnvironmentVariable("TELECABLE_PG_ADMIN") ?? throw new InvalidOperationException("source scripts/test-env.sh");
@@ -34,6 +43,10 @@ var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.sett
     ["Auth:SigningKeys:0"] = "clave-de-firma-del-benchmark-de-32-bytes", ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"),
     ["OutboxRelayCron"] = "*/5 * * * * *", ["LocalHost:Port"] = puerto.ToString(), ["PAYMENT_MODE"] = "emulated",
     ["Webhooks:Pagos:Secretos:0"] = Secreto, ["Logging:LogLevel:Default"] = "Warning",
+    // Orchestrations still running when the benchmark stops the host log their cancellation: not news.
+    ["Logging:LogLevel:Microsoft.DurableTask"] = "Critical", ["Auth:DemoPassword"] = "bench",
+    // Held (once a year) unless the sagas are meant to run during the load.
+    ["PagosInicioCron"] = concurrente ? "*/1 * * * * *" : "0 0 0 1 1 *",
 }));
 await app.StartAsync();
 try
@@ -75,6 +88,7 @@ try
     var latencias = new ConcurrentBag<double>();
     long ok = 0, error = 0, reentregas = 0;
     var calentamiento = TimeSpan.FromSeconds(3);
+    var cpu0 = (App: TimeSpan.Zero, Pg: TimeSpan.Zero);
     var total = Stopwatch.StartNew();
     var medir = Stopwatch.StartNew();
     var inicioMedicion = 0L;
@@ -97,17 +111,19 @@ try
             if (r.StatusCode == HttpStatusCode.OK) { if (!reentrega) { propios.Add(id); nuevos.TryAdd(id, 0); } } else Interlocked.Increment(ref error);
             if (total.Elapsed >= calentamiento)
             {
-                if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) medir.Restart();
+                if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) { medir.Restart(); cpu0 = (Environment.CpuUsage.TotalTime, CpuPostgres(nombreBase)); }
                 latencias.Add(ms); Interlocked.Increment(ref ok);
                 if (reentrega) Interlocked.Increment(ref reentregas);
             }
         }
     }));
     var duracion = medir.Elapsed.TotalSeconds;
+    var (cpuApp, cpuPg) = (Environment.CpuUsage.TotalTime - cpu0.App, CpuPostgres(nombreBase) - cpu0.Pg);
     var orden = latencias.Order().ToArray();
     double P(double q) => orden[(int)Math.Min(orden.Length - 1, Math.Ceiling(q * orden.Length) - 1)];
-    Console.WriteLine($"Carga ({(sinPago ? "eventos sin pago: solo firma + dedupe + registro" : "pagos confirmados: firma + dedupe + pago + inicio de ProcesarPago")}): {Conexiones} conexiones, {segundos} s medidos tras {calentamiento.TotalSeconds} s de calentamiento");
+    Console.WriteLine($"Carga ({(sinPago ? "eventos sin pago: solo firma + dedupe + registro" : concurrente ? "pagos confirmados, con ProcesarPago corriendo en el mismo proceso" : "pagos confirmados: firma + dedupe + pago + evento; ProcesarPago en espera")}): {Conexiones} conexiones, {segundos} s medidos tras {calentamiento.TotalSeconds} s de calentamiento");
     Console.WriteLine($"  {ok / duracion:N0} req/s; p50 {P(0.50):N1} ms, p99 {P(0.99):N1} ms, max {orden[^1]:N1} ms; re-entregas {reentregas * 100.0 / ok:N1} %; respuestas no-2xx {error}");
+    Console.WriteLine($"  CPU por solicitud: este proceso (host + generador de carga) {cpuApp.TotalMilliseconds / ok:N2} ms, backends de PostgreSQL {cpuPg.TotalMilliseconds / ok:N2} ms");
 
     await using (var cn = new NpgsqlConnection(cs))
     {
@@ -116,6 +132,9 @@ try
         var primeras = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_eventos WHERE gateway = 'emulada' AND aceptado AND NOT duplicado");
         Console.WriteLine($"  Eventos nuevos aceptados: {nuevos.Count}; primeras entregas en webhook_eventos: {primeras}; pagos en BD: {pagos}; pagos duplicados (misma referencia): {pagos - distintos}");
     }
+
+    if (!sinPago && !concurrente)
+        await MedirPuestaAlDiaAsync(http, cs, segundos);
 
     // ---- Reconciliation of 10,000 payments ----------------------------------------------------
     var periodo = new DateOnly(2026, 1, 15);
@@ -159,4 +178,45 @@ static int LibrePuerto()
     using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
     l.Start();
     return ((IPEndPoint)l.LocalEndpoint).Port;
+}
+
+// Fires IniciarPagosConfirmados as an operator would (admin API) and counts the payments ProcesarPago
+// applies in the same number of seconds the load lasted: the rate at which sagas catch up with a burst.
+static async Task MedirPuestaAlDiaAsync(HttpClient http, string cs, int segundos)
+{
+    using var login = await http.PostAsJsonAsync("api/auth/token", new { usuario = "admin", password = "bench" });
+    var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+    var disparo = new HttpRequestMessage(HttpMethod.Post, "admin/functions/IniciarPagosConfirmados");
+    disparo.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+    await using var cn = new NpgsqlConnection(cs);
+    const string Aplicados = "SELECT count(*) FROM pagos WHERE gateway = 'emulada' AND estado = 'aplicado'";
+    var pendientes = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = 'emulada' AND estado = 'confirmado'");
+    var sw = Stopwatch.StartNew();
+    _ = http.SendAsync(disparo); // runs until every payment is started; the count below is what matters
+    await Task.Delay(TimeSpan.FromSeconds(segundos));
+    var aplicados = await cn.ExecuteScalarAsync<long>(Aplicados);
+    var dobles = await cn.ExecuteScalarAsync<long>(
+        "SELECT count(*) FROM (SELECT pago_id FROM movimientos_saldo WHERE tipo = 'abono' GROUP BY pago_id HAVING count(*) > 1) d");
+    Console.WriteLine($"Puesta al día: IniciarPagosConfirmados disparado con {pendientes:N0} pagos confirmados; en {sw.Elapsed.TotalSeconds:N0} s ProcesarPago aplicó " +
+                      $"{aplicados:N0} ({aplicados / sw.Elapsed.TotalSeconds:N0} pagos/s); pagos abonados dos veces: {dobles}");
+}
+
+// CPU time of the PostgreSQL backends serving the benchmark's database (their title names it), from /proc.
+static TimeSpan CpuPostgres(string baseDatos)
+{
+    long ticks = 0;
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            var cierre = stat.LastIndexOf(')');
+            if (stat[(stat.IndexOf('(') + 1)..cierre] != "postgres" || !File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(baseDatos)) continue;
+            var campos = stat[(cierre + 2)..].Split(' '); // field 3 (state) is campos[0]; utime and stime are fields 14 and 15
+            ticks += long.Parse(campos[11]) + long.Parse(campos[12]);
+        }
+        catch (IOException) { } // the process ended while being read
+        catch (UnauthorizedAccessException) { }
+    }
+    return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
 }

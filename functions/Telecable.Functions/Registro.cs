@@ -40,7 +40,11 @@ public static partial class Registro
         {
             var cs = sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value.ConnectionString;
             if (string.IsNullOrWhiteSpace(cs)) throw new InvalidOperationException("Falta Postgres:ConnectionString.");
-            return new NpgsqlDataSourceBuilder(cs).Build();
+            // Statements run thousands of times a minute (webhooks, router posts): let Npgsql prepare the
+            // hot ones once per connection instead of PostgreSQL parsing and planning them every time.
+            var b = new NpgsqlConnectionStringBuilder(cs);
+            if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 50;
+            return new NpgsqlDataSourceBuilder(b.ConnectionString).Build();
         });
         s.AddSingleton<Migrador>();
         s.AddSingleton<AlmacenIdempotencia>();

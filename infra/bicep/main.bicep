@@ -405,6 +405,10 @@ var appSettings = {
   ServiceBus__FullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
   ServiceBus__Topic: serviceBus.outputs.topicName
 
+  // Timers (6-field CRON): outbox relay, and the start of ProcesarPago for webhook payments.
+  OutboxRelayCron: '*/5 * * * * *'
+  PagosInicioCron: '*/5 * * * * *'
+
   // Adapters.
   PAC_MODE: pacMode
   PAYMENT_MODE: paymentMode

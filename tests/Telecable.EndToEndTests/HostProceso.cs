@@ -43,6 +43,7 @@ public sealed class HostProceso : IAsyncDisposable
             ["Auth__DemoPassword"] = Password,
             ["Outbox__JsonlPath"] = Path.Combine(Path.GetTempPath(), $"e2e-{Guid.NewGuid():N}.jsonl"),
             ["OutboxRelayCron"] = "*/2 * * * * *",
+            ["PagosInicioCron"] = "*/2 * * * * *",
             ["LocalHost__Port"] = Puerto.ToString(),
             ["PAC_MODE"] = "emulated",
             ["PAYMENT_MODE"] = "emulated",

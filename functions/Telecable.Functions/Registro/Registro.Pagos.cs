@@ -21,6 +21,7 @@ public static partial class Registro
             s.AddSingleton<CheckoutEmulado>();
         }
 
+        s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();
         s.AddSingleton<ServicioPagos>();
         s.AddSingleton<PasosPago>();

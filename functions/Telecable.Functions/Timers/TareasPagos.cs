@@ -13,18 +13,24 @@ namespace Telecable.Functions.Timers;
 /// <summary>
 /// Payment timers. ConciliarLiquidaciones, daily: reconciles each settlement report the gateway left in Pagos:DirectorioLiquidaciones (emulated
 /// gateway: one JSON file per day). A day already reconciled, or being reconciled by another host, is skipped.
-/// ReanudarPagosConfirmados, every minute: starts ProcesarPago for confirmed payments whose start was lost
-/// (a crash between the commit and the start); a payment with an instance already is left alone.
+/// IniciarPagosConfirmados, every few seconds (PagosInicioCron): starts ProcesarPago for confirmed payments
+/// that have none yet. Webhooks leave their payments to it, so a gateway's burst is acknowledged at the
+/// speed of one INSERT while the sagas catch up; it also recovers a start lost between a commit and a
+/// crash. Starting is idempotent (instance id = payment id), so overlapping runs on two hosts are harmless.
 /// </summary>
 public sealed class TareasPagos(ServicioConciliacion conciliacion, ServicioPagos pagos, IOptions<OpcionesPagos> opciones, ILogger<TareasPagos> log)
 {
-    [Function(nameof(ReanudarPagosConfirmados))]
-    public async Task ReanudarPagosConfirmados([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
+    [Function(nameof(IniciarPagosConfirmados))]
+    public async Task IniciarPagosConfirmados([TimerTrigger("%PagosInicioCron%")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
     {
         var cid = Correlacion.Normalizar(null);
         Correlacion.Establecer(cid);
-        foreach (var id in await pagos.ConfirmadosSinProcesarAsync(TimeSpan.FromMinutes(2), 200, ct))
-            await IniciadorPagos.IniciarAsync(durable, id, cid, ct);
+        IReadOnlyList<Guid> ids;
+        while ((ids = await pagos.PorIniciarAsync(500, ct)).Count > 0)
+        {
+            foreach (var id in ids) await IniciadorPagos.IniciarAsync(durable, id, cid, ct);
+            await pagos.MarcarIniciadosAsync(ids, ct);
+        }
     }
 
     [Function(nameof(ConciliarLiquidaciones))]

@@ -27,6 +27,8 @@ public sealed class ErrorEventoPasarela(string motivo) : Exception(motivo);
 public interface IAdaptadorPasarela
 {
     string Nombre { get; }
+    /// <summary>The header that carries the signature (named in the 400 when it does not verify).</summary>
+    string EncabezadoFirma { get; }
     VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora);
     /// <summary>Only called after <see cref="Verificar"/> accepted the body. Throws <see cref="ErrorEventoPasarela"/>.</summary>
     EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo);
@@ -40,6 +42,7 @@ public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opc
 {
     public const string NombrePasarela = "emulada";
     public string Nombre => NombrePasarela;
+    public string EncabezadoFirma => FirmaStripe.Encabezado;
 
     public VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora) =>
         FirmaStripe.Verificar(encabezado(FirmaStripe.Encabezado), cuerpo, opciones.Value.Secretos, ahora,

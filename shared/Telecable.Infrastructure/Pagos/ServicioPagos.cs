@@ -43,10 +43,13 @@ public static class RepositorioPagos
             VALUES (@ClienteId, @Monto, @Metodo, @Referencia, @Gateway, @GatewayEventoId, 'confirmado', @ahora, @cid, @Facturas)
             RETURNING id
             """, new { p.ClienteId, p.Monto, p.Metodo, p.Referencia, p.Gateway, p.GatewayEventoId, p.Facturas, ahora, cid }, tx, cancellationToken: ct));
-        await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("PagoRecibido", "pago", id.ToString(),
-            new { pagoId = id, p.ClienteId, p.Monto, p.Metodo, p.Referencia, p.Gateway }, cid, ahora), ct);
+        await Outbox.Outbox.AgregarAsync(cn, tx, EventoRecibido(id, p, cid, ahora), ct);
         return id;
     }
+
+    /// <summary>The domain event of a confirmed payment, whichever way it arrived.</summary>
+    public static EventoDominio EventoRecibido(Guid id, PagoNuevo p, string cid, DateTimeOffset ahora) =>
+        EventoDominio.Crear("PagoRecibido", "pago", id.ToString(), new { pagoId = id, p.ClienteId, p.Monto, p.Metodo, p.Referencia, p.Gateway }, cid, ahora);
 }
 
 /// <summary>Payments taken by staff (POST /api/pagos), payment reads, and what customers owe.</summary>
@@ -107,12 +110,22 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
     }
 
     /// <summary>Confirmed payments older than <paramref name="antiguedad"/> still waiting to be applied (oldest first).</summary>
-    public async Task<IReadOnlyList<Guid>> ConfirmadosSinProcesarAsync(TimeSpan antiguedad, int limite, CancellationToken ct)
+    /// <summary>Confirmed payments whose ProcesarPago has not been started yet, oldest first.</summary>
+    public async Task<IReadOnlyList<Guid>> PorIniciarAsync(int limite, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         return (await cn.QueryAsync<Guid>(new CommandDefinition(
-            "SELECT id FROM pagos WHERE estado = 'confirmado' AND recibido_en < @antes ORDER BY recibido_en LIMIT @limite",
-            new { antes = reloj.GetUtcNow() - antiguedad, limite }, cancellationToken: ct))).ToList();
+            "SELECT id FROM pagos WHERE estado = 'confirmado' AND saga_iniciada_en IS NULL ORDER BY recibido_en LIMIT @limite",
+            new { limite }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Records that these payments' ProcesarPago instances exist (started now or earlier).</summary>
+    public async Task MarcarIniciadosAsync(IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition(
+            "UPDATE pagos SET saga_iniciada_en = @ahora WHERE id = ANY(@ids) AND saga_iniciada_en IS NULL",
+            new { ids = ids.ToArray(), ahora = reloj.GetUtcNow() }, cancellationToken: ct));
     }
 
     /// <summary>Stamped invoices with a balance, by customer and by days past due.</summary>

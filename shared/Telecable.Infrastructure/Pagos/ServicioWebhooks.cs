@@ -12,15 +12,17 @@ public abstract record ResultadoWebhook
     /// <summary>Signed and understood. <see cref="PagoId"/> is set when it confirmed a payment;
     /// <see cref="Duplicado"/> when the event id was already processed (nothing changed).</summary>
     public sealed record Aceptado(string EventoId, Guid? PagoId, bool Duplicado) : ResultadoWebhook;
-    public sealed record Rechazado(string Motivo) : ResultadoWebhook;
+    /// <summary><see cref="Campo"/>: the signature header when it did not verify, "cuerpo" when a signed body cannot be applied.</summary>
+    public sealed record Rechazado(string Campo, string Motivo) : ResultadoWebhook;
 }
 
 /// <summary>
 /// Receives a gateway's webhook: verifies the signature over the raw bytes, keeps every delivery in
 /// webhook_eventos (accepted, duplicate or rejected with the reason) and, for the first delivery of a
-/// payment event, records the confirmed payment in the same transaction as the dedupe row.
+/// payment event, records the confirmed payment with the dedupe row (<see cref="LoteWebhooks"/>). ProcesarPago is
+/// started later by the IniciarPagosConfirmados timer, so the gateway gets its 2xx as soon as this commits.
 /// </summary>
-public sealed class ServicioWebhooks(NpgsqlDataSource db, IEnumerable<IAdaptadorPasarela> adaptadores, TimeProvider reloj)
+public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEnumerable<IAdaptadorPasarela> adaptadores, TimeProvider reloj)
 {
     private static readonly Counter<long> Recibidos = Telemetria.Medidor.CreateCounter<long>(
         "telecable.pagos.webhooks", description: "Webhooks de pasarelas por resultado (aceptado, duplicado, rechazado)");
@@ -36,58 +38,36 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, IEnumerable<IAdaptador
         var ahora = reloj.GetUtcNow();
         var texto = Encoding.UTF8.GetString(cuerpo).Replace('\0', '\uFFFD'); // text columns refuse NUL
         var firma = adaptador.Verificar(encabezado, cuerpo, ahora);
-        if (!firma.Valida) return await RechazarAsync(adaptador.Nombre, null, texto, firma.Motivo!, cid, ct);
+        if (!firma.Valida) return await RechazarAsync(adaptador.Nombre, null, texto, adaptador.EncabezadoFirma, firma.Motivo!, cid, ct);
 
         EventoPasarela evento;
         try { evento = adaptador.Interpretar(cuerpo); }
-        catch (ErrorEventoPasarela e) { return await RechazarAsync(adaptador.Nombre, null, texto, e.Message, cid, ct); }
+        catch (ErrorEventoPasarela e) { return await RechazarAsync(adaptador.Nombre, null, texto, "cuerpo", e.Message, cid, ct); }
 
-        await using var cn = await db.OpenConnectionAsync(ct);
-        await using var tx = await cn.BeginTransactionAsync(ct);
-        // The partial unique index admits one accepted first delivery per event id; a concurrent
-        // delivery of the same id waits here for this transaction and then inserts nothing.
-        var primero = await cn.ExecuteScalarAsync<long?>(new CommandDefinition("""
-            INSERT INTO webhook_eventos (gateway, evento_id, aceptado, cuerpo, cid, recibido_en)
-            VALUES (@gateway, @id, true, @texto, @cid, @ahora)
-            ON CONFLICT (gateway, evento_id) WHERE aceptado AND NOT duplicado DO NOTHING
-            RETURNING id
-            """, new { gateway = adaptador.Nombre, id = evento.EventoId, texto, cid, ahora }, tx, cancellationToken: ct));
-        if (primero is null)
+        var pago = evento.ConfirmaPago
+            ? new PagoNuevo(evento.ClienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia, adaptador.Nombre,
+                Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray())
+            : null;
+        var pagoId = pago is null ? (Guid?)null : Guid.CreateVersion7(ahora);
+        var registro = pago is null ? null : RepositorioPagos.EventoRecibido(pagoId!.Value, pago, cid, ahora);
+        bool primero;
+        try
         {
-            await cn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO webhook_eventos (gateway, evento_id, aceptado, duplicado, cuerpo, cid, recibido_en)
-                VALUES (@gateway, @id, true, true, @texto, @cid, @ahora)
-                """, new { gateway = adaptador.Nombre, id = evento.EventoId, texto, cid, ahora }, tx, cancellationToken: ct));
-            var previo = await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
-                "SELECT id FROM pagos WHERE gateway_evento_id = @id", new { id = Clave(adaptador.Nombre, evento.EventoId) }, tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "duplicado"));
-            return new ResultadoWebhook.Aceptado(evento.EventoId, previo, true);
+            primero = await lote.RegistrarAsync(new EntregaWebhook(adaptador.Nombre, evento.EventoId, texto, cid, ahora, pagoId, pago, registro));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && e.ConstraintName == "pagos_cliente_id_fkey")
+        {
+            return await RechazarAsync(adaptador.Nombre, evento.EventoId, texto, "cuerpo", "cliente_desconocido", cid, ct);
         }
 
-        Guid? pagoId = null;
-        if (evento.ConfirmaPago)
-        {
-            var existe = await cn.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM clientes WHERE id = @ClienteId)", evento, tx, cancellationToken: ct));
-            if (!existe)
-            {
-                await tx.RollbackAsync(ct);
-                return await RechazarAsync(adaptador.Nombre, evento.EventoId, texto, "cliente_desconocido", cid, ct);
-            }
-            pagoId = await RepositorioPagos.InsertarConfirmadoAsync(cn, tx, new PagoNuevo(
-                evento.ClienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia, adaptador.Nombre,
-                Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray()), cid, ahora, ct);
-        }
-        await tx.CommitAsync(ct);
-        Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "aceptado"));
-        return new ResultadoWebhook.Aceptado(evento.EventoId, pagoId, false);
+        Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", primero ? "aceptado" : "duplicado"));
+        return new ResultadoWebhook.Aceptado(evento.EventoId, primero ? pagoId : null, !primero);
     }
 
     /// <summary>pagos.gateway_evento_id is unique across gateways: prefix the gateway's own id.</summary>
     public static string Clave(string gateway, string eventoId) => $"{gateway}:{eventoId}";
 
-    private async Task<ResultadoWebhook> RechazarAsync(string gateway, string? eventoId, string cuerpo, string motivo, string cid, CancellationToken ct)
+    private async Task<ResultadoWebhook> RechazarAsync(string gateway, string? eventoId, string cuerpo, string campo, string motivo, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await cn.ExecuteAsync(new CommandDefinition("""
@@ -95,6 +75,6 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, IEnumerable<IAdaptador
             VALUES (@gateway, @eventoId, false, @motivo, @cuerpo, @cid, @ahora)
             """, new { gateway, eventoId, motivo, cuerpo, cid, ahora = reloj.GetUtcNow() }, cancellationToken: ct));
         Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "rechazado"));
-        return new ResultadoWebhook.Rechazado(motivo);
+        return new ResultadoWebhook.Rechazado(campo, motivo);
     }
 }

@@ -1,7 +1,7 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using Telecable.Infrastructure.Datos;
 
 namespace Telecable.Infrastructure.Routers;
 
@@ -14,18 +14,13 @@ public sealed record FilaTelemetria(Guid RouterId, string Estado, DateTimeOffset
 public sealed record ResultadoTelemetria(string? EstadoAnterior, string ComandosJson);
 
 /// <summary>
-/// Group commit for telemetry: concurrent reports queue here and a few writers each take whatever has
-/// accumulated (up to <see cref="MaximoLote"/>) and write it with one statement over arrays. Nothing
-/// waits for a timer: a lone report is written at once, and under load a batch forms while the previous
-/// one is in flight, so round trips and commits are shared by many posts. A router appears at most once
-/// per batch (ON CONFLICT cannot touch a row twice); rows are written in router_id order so two
-/// concurrent batches lock in the same order and cannot deadlock. If a batch fails, its reports are
-/// retried one by one so a single bad row fails alone.
+/// Telemetry writes: concurrent reports are grouped by <see cref="EscritorPorLotes{TFila, TClave, TResultado}"/>
+/// (a router at most once per batch) and written with one statement over arrays. Rows are written in
+/// router_id order so two concurrent batches lock in the same order and cannot deadlock.
 /// </summary>
 public sealed class LoteTelemetria : IAsyncDisposable
 {
     public const int MaximoLote = 256;
-    private const int Escritores = 4;
 
     public const string SqlLote = """
         WITH v AS (
@@ -63,65 +58,20 @@ public sealed class LoteTelemetria : IAsyncDisposable
         FROM up
         """;
 
-    private sealed record Pendiente(FilaTelemetria Fila, TaskCompletionSource<ResultadoTelemetria> Tarea);
-
     private readonly FuenteTelemetria _fuente;
-    private readonly ILogger<LoteTelemetria> _log;
-    private readonly Channel<Pendiente> _cola = Channel.CreateUnbounded<Pendiente>(new UnboundedChannelOptions { SingleWriter = false });
-    private readonly Task[] _escritores;
+    private readonly EscritorPorLotes<FilaTelemetria, Guid, ResultadoTelemetria> _escritor;
 
     public LoteTelemetria(FuenteTelemetria fuente, ILogger<LoteTelemetria> log)
     {
         _fuente = fuente;
-        _log = log;
-        _escritores = Enumerable.Range(0, Escritores).Select(_ => Task.Run(EscribirAsync)).ToArray();
-    }
-
-    public Task<ResultadoTelemetria> EscribirAsync(FilaTelemetria fila)
-    {
-        var p = new Pendiente(fila, new TaskCompletionSource<ResultadoTelemetria>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_cola.Writer.TryWrite(p)) throw new InvalidOperationException("La cola de telemetría está cerrada.");
-        return p.Tarea.Task;
-    }
-
-    private async Task EscribirAsync()
-    {
-        var lote = new Dictionary<Guid, Pendiente>();
-        var aplazados = new List<Pendiente>();
-        while (await _cola.Reader.WaitToReadAsync())
+        _escritor = new(f => f.RouterId, async filas =>
         {
-            lote.Clear();
-            foreach (var a in aplazados) lote[a.Fila.RouterId] = a;
-            aplazados.Clear();
-            while (lote.Count < MaximoLote && _cola.Reader.TryRead(out var p))
-            {
-                if (!lote.TryAdd(p.Fila.RouterId, p)) aplazados.Add(p);
-            }
-            if (lote.Count == 0) continue;
-            try
-            {
-                var resultados = await EjecutarLoteAsync(lote.Values.Select(p => p.Fila).ToList());
-                foreach (var (id, p) in lote)
-                    if (resultados.TryGetValue(id, out var r)) p.Tarea.TrySetResult(r);
-                    else p.Tarea.TrySetException(new InvalidOperationException($"El lote no devolvió el router {id}."));
-            }
-            catch (Exception ex)
-            {
-                _log.LogWarning(ex, "Lote de telemetría de {Cantidad} falló; se reintenta uno por uno", lote.Count);
-                foreach (var p in lote.Values)
-                {
-                    try { p.Tarea.TrySetResult((await EjecutarLoteAsync([p.Fila]))[p.Fila.RouterId]); }
-                    catch (Exception e1) { p.Tarea.TrySetException(e1); }
-                }
-            }
-            // Deferred duplicates of a router go first in the next batch; make sure the loop wakes for them.
-            if (aplazados.Count > 0 && _cola.Reader.Count == 0)
-            {
-                foreach (var a in aplazados) _cola.Writer.TryWrite(a);
-                aplazados.Clear();
-            }
-        }
+            var r = await EjecutarLoteAsync(filas);
+            return filas.Select(f => r.TryGetValue(f.RouterId, out var x) ? x : throw new InvalidOperationException($"El lote no devolvió el router {f.RouterId}.")).ToList();
+        }, log, MaximoLote);
     }
+
+    public Task<ResultadoTelemetria> EscribirAsync(FilaTelemetria fila) => _escritor.EscribirAsync(fila);
 
     /// <summary>Writes reports of distinct routers with one statement; returns each router's result.</summary>
     public async Task<Dictionary<Guid, ResultadoTelemetria>> EjecutarLoteAsync(IReadOnlyList<FilaTelemetria> filas)
@@ -151,9 +101,5 @@ public sealed class LoteTelemetria : IAsyncDisposable
         return resultado;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _cola.Writer.TryComplete();
-        await Task.WhenAll(_escritores);
-    }
+    public ValueTask DisposeAsync() => _escritor.DisposeAsync();
 }

@@ -44,6 +44,7 @@ public sealed class HostNavegador : IAsyncLifetime
             ["ROUTER_MODE"] = "emulated",
             ["Logging:LogLevel:Default"] = "Warning",
             ["OutboxRelayCron"] = "*/1 * * * * *",
+            ["PagosInicioCron"] = "*/1 * * * * *",
             ["Limites:AnonimoPorMinuto"] = "100000",
             // Billing and payments (as HostPagos): SAT's public test CSD and a webhook secret.
             ["Csd:CerPath"] = Path.Combine(Entorno.DirectorioSat, "csd", "EKU9003173C9.cer"),

@@ -51,6 +51,7 @@ public class HostPrueba : IAsyncLifetime
             ["Auth:DemoPassword"] = Password,
             ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"telecable-{Guid.NewGuid():N}.jsonl"),
             ["OutboxRelayCron"] = "*/1 * * * * *",
+            ["PagosInicioCron"] = "*/1 * * * * *",
             ["LocalHost:Port"] = puerto.ToString(),
             ["PAC_MODE"] = "emulated",
             ["PAYMENT_MODE"] = "emulated",

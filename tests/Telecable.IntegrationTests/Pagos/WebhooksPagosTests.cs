@@ -110,4 +110,43 @@ public sealed class WebhooksPagosTests(HostPagos host)
         Assert.Equal(0, await ContarPagosAsync(id));
         Assert.True(await host.EscalarAsync<bool>("SELECT aceptado FROM webhook_eventos WHERE evento_id = @id", new { id }));
     }
+
+    [Fact]
+    public async Task Pago_de_un_cliente_inexistente_recibe_400_en_el_cuerpo_y_no_deja_nada_a_medias()
+    {
+        var (id, referencia) = (Evento(), $"pi_{Guid.NewGuid():N}");
+        var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, referencia, Guid.NewGuid(), 99m);
+
+        await Problemas.AfirmarAsync(await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo)), HttpStatusCode.BadRequest, "cuerpo");
+
+        Assert.Equal(0, await ContarPagosAsync(id));
+        Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM webhook_eventos WHERE evento_id = @id AND aceptado", new { id }));
+        Assert.Equal("cliente_desconocido", await host.EscalarAsync<string>(
+            "SELECT motivo_rechazo FROM webhook_eventos WHERE evento_id = @id AND NOT aceptado", new { id }));
+        Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE datos->>'referencia' = @referencia", new { referencia }));
+    }
+
+    [Fact]
+    public async Task El_webhook_responde_al_confirmar_y_el_timer_inicia_ProcesarPago_una_sola_vez()
+    {
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var id = Evento();
+        var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, $"pi_{Guid.NewGuid():N}", cliente, 75m);
+
+        var r = await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo));
+
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var pagoId = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("pagoId").GetGuid();
+        // The payment and its PagoRecibido event were committed together, before the answer.
+        Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'PagoRecibido' AND agregado_id = @p", new { p = pagoId.ToString() }));
+        var fin = await host.EsperarProcesoAsync(pagoId);
+        Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed, fin.RuntimeStatus);
+        Assert.True(await host.EscalarAsync<bool>("SELECT saga_iniciada_en IS NOT NULL FROM pagos WHERE id = @pagoId", new { pagoId }));
+
+        // Fired again by hand (or by a second host), it starts nothing new: the credit stays single.
+        using var admin = await host.ClienteAsync("admin");
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("admin/functions/IniciarPagosConfirmados", null)).StatusCode);
+        Assert.Equal(75m, await host.EscalarAsync<decimal>("SELECT saldo FROM saldos_a_favor WHERE cliente_id = @cliente", new { cliente }));
+        Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM movimientos_saldo WHERE pago_id = @pagoId", new { pagoId }));
+    }
 }

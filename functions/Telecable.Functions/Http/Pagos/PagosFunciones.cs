@@ -42,28 +42,20 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     /// duplicate deliveries, 400 problem+json for a bad signature or body, 404 for an unknown gateway.</summary>
     [Function(nameof(RecibirWebhookPago))]
     public Task<IActionResult> RecibirWebhookPago(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/webhooks/{gateway}")] HttpRequest req, string gateway,
-        [DurableClient] DurableTaskClient durable) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/webhooks/{gateway}")] HttpRequest req, string gateway) =>
         api.EjecutarAsync(req, Permiso.Firmada, async l =>
         {
             if (!webhooks.Existe(gateway)) throw new ErrorNoEncontrado("pasarela", gateway);
             // The raw bytes, before any JSON parsing: the signature covers exactly these.
             var cuerpo = await l.CuerpoAsync();
             var r = await webhooks.RecibirAsync(gateway, h => req.Headers.TryGetValue(h, out var v) ? v.ToString() : null, cuerpo, l.Cid, l.Ct);
-            switch (r)
+            // Acknowledged as soon as it is committed: the IniciarPagosConfirmados timer starts ProcesarPago.
+            return r switch
             {
-                case ResultadoWebhook.Rechazado rechazo:
-                    throw new ErrorValidacion("Stripe-Signature", rechazo.Motivo);
-                case ResultadoWebhook.Aceptado { PagoId: { } pagoId, Duplicado: false } a:
-                    // Only the first delivery starts the saga (a start lost to a crash is picked up by
-                    // the ReanudarPagosConfirmados timer, not by re-deliveries racing each other).
-                    await IniciadorPagos.IniciarAsync(durable, pagoId, l.Cid, l.Ct);
-                    return Respuestas.Ok(new { recibido = true, a.EventoId, a.Duplicado, pagoId });
-                case ResultadoWebhook.Aceptado a:
-                    return Respuestas.Ok(new { recibido = true, a.EventoId, a.Duplicado });
-                default:
-                    throw new InvalidOperationException();
-            }
+                ResultadoWebhook.Rechazado rechazo => throw new ErrorValidacion(rechazo.Campo, rechazo.Motivo),
+                ResultadoWebhook.Aceptado a => Respuestas.Ok(new { recibido = true, a.EventoId, a.Duplicado, pagoId = a.PagoId }),
+                _ => throw new InvalidOperationException(),
+            };
         });
 
     /// <summary>GET /api/pagos/pendientes?clienteId= (cobranzas, admin): open balances by customer and age bucket.</summary>
