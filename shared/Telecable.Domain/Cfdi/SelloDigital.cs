@@ -15,13 +15,14 @@ public static class SelloDigital
     public static bool Verificar(X509Certificate2 certificado, string cadena, string sello)
     {
         using var rsa = certificado.GetRSAPublicKey();
-        if (rsa is null)
-        {
-            return false;
-        }
+        return rsa is not null && Verificar(rsa, cadena, sello);
+    }
+
+    public static bool Verificar(RSA publica, string cadena, string sello)
+    {
         var firma = new byte[sello.Length];
         return Convert.TryFromBase64String(sello, firma, out var largo)
-            && rsa.VerifyData(Encoding.UTF8.GetBytes(cadena), firma.AsSpan(0, largo), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            && publica.VerifyData(Encoding.UTF8.GetBytes(cadena), firma.AsSpan(0, largo), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     /// <summary>SAT writes the 20-digit certificate number as ASCII digits in the serial's bytes

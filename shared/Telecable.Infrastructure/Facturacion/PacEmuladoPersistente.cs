@@ -19,15 +19,20 @@ public sealed partial class PacEmuladoPersistente(PacEmulado interno, NpgsqlData
 
     public async Task<ResultadoTimbrado> TimbrarAsync(string xmlSellado, CancellationToken cancellationToken)
     {
+        // The common case costs one round trip: stamp, then record. What is already recorded always wins:
+        // a resend after a restart (this process's memory is empty) gets the recorded stamp, never a second
+        // UUID, and a refusal (say, the 72-hour window on a resend days later) is only given when nothing is.
         var clave = ClaveSello(xmlSellado);
-        if (clave is not null && await BuscarAsync(clave, cancellationToken) is { } previo)
-        {
-            return ResultadoTimbrado.Previo(previo.Xml, previo.Uuid, previo.FechaTimbrado);
-        }
         var r = await interno.TimbrarAsync(xmlSellado, cancellationToken);
-        if (!r.Exitoso || clave is null || r.XmlTimbrado is null || r.Uuid is null || r.FechaTimbrado is null)
+        if (clave is null)
         {
             return r;
+        }
+        if (!r.Exitoso || r.XmlTimbrado is null || r.Uuid is null || r.FechaTimbrado is null)
+        {
+            return await BuscarAsync(clave, cancellationToken) is { } previo
+                ? ResultadoTimbrado.Previo(previo.Xml, previo.Uuid, previo.FechaTimbrado)
+                : r;
         }
         await using var cn = await db.OpenConnectionAsync(cancellationToken);
         var insertado = await cn.ExecuteAsync(new CommandDefinition("""

@@ -45,6 +45,21 @@ public sealed class PacEmulado : IPacClient
     private readonly ConcurrentDictionary<string, Lazy<Timbre>> _porSello = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Timbre> _porUuid = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, DateTime> _cancelados = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, CsdConocido> _csds = new(StringComparer.Ordinal);
+
+    /// <summary>What validation needs from an issuer's CSD, parsed once per certificate as a PAC keeps SAT's
+    /// certificate list: parsing the X.509 and importing its key cost more than verifying the sello.</summary>
+    private sealed record CsdConocido(RSA Publica, string NoCertificado, string? Rfc, DateTimeOffset Desde, DateTimeOffset Hasta);
+
+    private CsdConocido Csd(string certificadoB64)
+    {
+        if (_csds.TryGetValue(certificadoB64, out var conocido)) return conocido;
+        using var c = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(certificadoB64));
+        var publica = c.GetRSAPublicKey() ?? throw new CryptographicException("El certificado no tiene una llave RSA.");
+        conocido = new CsdConocido(publica, SelloDigital.NoCertificado(c), SelloDigital.Rfc(c), c.NotBefore.ToUniversalTime(), c.NotAfter.ToUniversalTime());
+        if (_csds.Count >= 1000) _csds.Clear(); // a bound, for a PAC fed arbitrary certificates
+        return _csds.GetOrAdd(certificadoB64, conocido);
+    }
 
     public PacEmulado(PacEmuladoOptions opciones, CertificadoSatEmulado certificadoSat, TimeProvider? reloj = null)
     {
@@ -177,39 +192,34 @@ public sealed class PacEmulado : IPacClient
         {
             return Estructura("Faltan Sello, Certificado, Emisor/@Rfc o una Fecha válida.");
         }
-        string cadena, noCertificado;
-        X509Certificate2? certificado = null;
+        string cadena;
+        CsdConocido csd;
         try
         {
             cadena = CadenaOriginal.Generar(raiz);
-            certificado = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(certificadoB64));
-            noCertificado = SelloDigital.NoCertificado(certificado);
+            csd = Csd(certificadoB64);
         }
         catch (Exception ex) when (ex is NotSupportedException or FormatException or CryptographicException)
         {
-            certificado?.Dispose();
             return Estructura(ex.Message);
         }
-        using (certificado)
+        if ((string?)raiz.Attribute("NoCertificado") != csd.NoCertificado || !SelloDigital.Verificar(csd.Publica, cadena, sello))
         {
-            if ((string?)raiz.Attribute("NoCertificado") != noCertificado || !SelloDigital.Verificar(certificado, cadena, sello))
-            {
-                return ResultadoTimbrado.Error(CodigosPac.SelloInvalido, "El sello del emisor no es válido.");
-            }
-            if (!string.Equals(SelloDigital.Rfc(certificado), rfcEmisor, StringComparison.OrdinalIgnoreCase))
-            {
-                return ResultadoTimbrado.Error(CodigosPac.SelloNoCorrespondeEmisor, "El CSD no corresponde al RFC del emisor.");
-            }
-            var emitido = FormatoCfdi.InstanteDe(fecha);
-            if (emitido < certificado.NotBefore.ToUniversalTime() || emitido > certificado.NotAfter.ToUniversalTime())
-            {
-                return ResultadoTimbrado.Error(CodigosPac.FueraDeVigenciaCsd, "La fecha de emisión no está en la vigencia del CSD.");
-            }
-            var ahora = _reloj.GetUtcNow();
-            if (emitido < ahora - _opciones.MaxAntiguedad || emitido > ahora + TimeSpan.FromMinutes(5))
-            {
-                return ResultadoTimbrado.Error(CodigosPac.FechaFueraDeRango, "La fecha de emisión está fuera del rango de 72 horas.");
-            }
+            return ResultadoTimbrado.Error(CodigosPac.SelloInvalido, "El sello del emisor no es válido.");
+        }
+        if (!string.Equals(csd.Rfc, rfcEmisor, StringComparison.OrdinalIgnoreCase))
+        {
+            return ResultadoTimbrado.Error(CodigosPac.SelloNoCorrespondeEmisor, "El CSD no corresponde al RFC del emisor.");
+        }
+        var emitido = FormatoCfdi.InstanteDe(fecha);
+        if (emitido < csd.Desde || emitido > csd.Hasta)
+        {
+            return ResultadoTimbrado.Error(CodigosPac.FueraDeVigenciaCsd, "La fecha de emisión no está en la vigencia del CSD.");
+        }
+        var ahora = _reloj.GetUtcNow();
+        if (emitido < ahora - _opciones.MaxAntiguedad || emitido > ahora + TimeSpan.FromMinutes(5))
+        {
+            return ResultadoTimbrado.Error(CodigosPac.FechaFueraDeRango, "La fecha de emisión está fuera del rango de 72 horas.");
         }
         return null;
     }
