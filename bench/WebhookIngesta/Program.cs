@@ -88,7 +88,7 @@ try
     var latencias = new ConcurrentBag<double>();
     long ok = 0, error = 0, reentregas = 0;
     var calentamiento = TimeSpan.FromSeconds(3);
-    var cpu0 = (App: TimeSpan.Zero, Pg: TimeSpan.Zero);
+    var cpu0 = default(CpuProcesos);
     var total = Stopwatch.StartNew();
     var medir = Stopwatch.StartNew();
     var inicioMedicion = 0L;
@@ -111,19 +111,19 @@ try
             if (r.StatusCode == HttpStatusCode.OK) { if (!reentrega) { propios.Add(id); nuevos.TryAdd(id, 0); } } else Interlocked.Increment(ref error);
             if (total.Elapsed >= calentamiento)
             {
-                if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) { medir.Restart(); cpu0 = (Environment.CpuUsage.TotalTime, CpuPostgres(nombreBase)); }
+                if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) { medir.Restart(); cpu0 = CpuProcesos.Medir(nombreBase); }
                 latencias.Add(ms); Interlocked.Increment(ref ok);
                 if (reentrega) Interlocked.Increment(ref reentregas);
             }
         }
     }));
     var duracion = medir.Elapsed.TotalSeconds;
-    var (cpuApp, cpuPg) = (Environment.CpuUsage.TotalTime - cpu0.App, CpuPostgres(nombreBase) - cpu0.Pg);
+    var cpu = CpuProcesos.Medir(nombreBase) - cpu0;
     var orden = latencias.Order().ToArray();
     double P(double q) => orden[(int)Math.Min(orden.Length - 1, Math.Ceiling(q * orden.Length) - 1)];
     Console.WriteLine($"Carga ({(sinPago ? "eventos sin pago: solo firma + dedupe + registro" : concurrente ? "pagos confirmados, con ProcesarPago corriendo en el mismo proceso" : "pagos confirmados: firma + dedupe + pago + evento; ProcesarPago en espera")}): {Conexiones} conexiones, {segundos} s medidos tras {calentamiento.TotalSeconds} s de calentamiento");
     Console.WriteLine($"  {ok / duracion:N0} req/s; p50 {P(0.50):N1} ms, p99 {P(0.99):N1} ms, max {orden[^1]:N1} ms; re-entregas {reentregas * 100.0 / ok:N1} %; respuestas no-2xx {error}");
-    Console.WriteLine($"  CPU por solicitud: este proceso (host + generador de carga) {cpuApp.TotalMilliseconds / ok:N2} ms, backends de PostgreSQL {cpuPg.TotalMilliseconds / ok:N2} ms");
+    Console.WriteLine($"  {cpu.PorUnidad(ok, "solicitud")} (este proceso incluye al generador de carga)");
 
     await using (var cn = new NpgsqlConnection(cs))
     {
@@ -199,24 +199,4 @@ static async Task MedirPuestaAlDiaAsync(HttpClient http, string cs, int segundos
         "SELECT count(*) FROM (SELECT pago_id FROM movimientos_saldo WHERE tipo = 'abono' GROUP BY pago_id HAVING count(*) > 1) d");
     Console.WriteLine($"Puesta al día: IniciarPagosConfirmados disparado con {pendientes:N0} pagos confirmados; en {sw.Elapsed.TotalSeconds:N0} s ProcesarPago aplicó " +
                       $"{aplicados:N0} ({aplicados / sw.Elapsed.TotalSeconds:N0} pagos/s); pagos abonados dos veces: {dobles}");
-}
-
-// CPU time of the PostgreSQL backends serving the benchmark's database (their title names it), from /proc.
-static TimeSpan CpuPostgres(string baseDatos)
-{
-    long ticks = 0;
-    foreach (var dir in Directory.EnumerateDirectories("/proc"))
-    {
-        try
-        {
-            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-            var cierre = stat.LastIndexOf(')');
-            if (stat[(stat.IndexOf('(') + 1)..cierre] != "postgres" || !File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(baseDatos)) continue;
-            var campos = stat[(cierre + 2)..].Split(' '); // field 3 (state) is campos[0]; utime and stime are fields 14 and 15
-            ticks += long.Parse(campos[11]) + long.Parse(campos[12]);
-        }
-        catch (IOException) { } // the process ended while being read
-        catch (UnauthorizedAccessException) { }
-    }
-    return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
 }

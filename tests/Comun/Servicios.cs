@@ -38,6 +38,11 @@ public static class Servicios
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>Deletes a test's blob container: Azurite keeps its whole index in one JSON file that it
+    /// rewrites every few seconds, so leftovers from earlier runs slow every later one.</summary>
+    public static Task BorrarContenedorAsync(string nombre) =>
+        new Azure.Storage.Blobs.BlobContainerClient(Azurite, nombre).DeleteIfExistsAsync();
+
     public static async Task<T?> EscalarAsync<T>(string connectionString, string sql, object? parametros = null)
     {
         await using var cn = new NpgsqlConnection(connectionString);

@@ -12,6 +12,7 @@ namespace Telecable.BrowserTests.Infraestructura;
 public sealed class HostNavegador : IAsyncLifetime
 {
     public const string Password = "clave-de-prueba";
+    private readonly string _contenedor = $"web{Guid.NewGuid():N}"[..20];
     private WebApplication? _app;
     private IPlaywright? _playwright;
     private string _cs = "";
@@ -29,7 +30,7 @@ public sealed class HostNavegador : IAsyncLifetime
             ["Postgres:MigrarAlIniciar"] = "true",
             ["Postgres:CargarDemo"] = "true",
             ["Blob:ConnectionString"] = Servicios.Azurite,
-            ["Blob:ContenedorCfdi"] = $"web{Guid.NewGuid():N}"[..20],
+            ["Blob:ContenedorCfdi"] = _contenedor,
             ["AzureWebJobsStorage"] = Servicios.Azurite,
             ["DURABLE_TASK_HUB"] = $"web{Guid.NewGuid():N}"[..16],
             ["Durable:Backend"] = "InMemory",
@@ -90,6 +91,7 @@ public sealed class HostNavegador : IAsyncLifetime
         _playwright?.Dispose();
         if (_app is not null) { await _app.StopAsync(); await _app.DisposeAsync(); }
         if (_cs.Length > 0) await Servicios.BorrarBaseAsync(_cs);
+        await Servicios.BorrarContenedorAsync(_contenedor);
     }
 }
 

@@ -75,6 +75,7 @@ public class HostPrueba : IAsyncLifetime
             await _app.DisposeAsync();
         }
         await Telecable.Pruebas.Servicios.BorrarBaseAsync(ConnectionString);
+        await Telecable.Pruebas.Servicios.BorrarContenedorAsync(Contenedor);
     }
 
     /// <summary>A bearer token of the development issuer for a demo user (admin, soporte, cobranzas, tecnico, cliente).</summary>
