@@ -83,32 +83,44 @@ try
 
     // ---- Load ---------------------------------------------------------------------------------
     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Conexiones }) { BaseAddress = new Uri($"http://127.0.0.1:{puerto}/") };
-    var enviados = new ConcurrentBag<string>();
     var nuevos = new ConcurrentDictionary<string, byte>();
     var latencias = new ConcurrentBag<double>();
     long ok = 0, error = 0, reentregas = 0;
     var calentamiento = TimeSpan.FromSeconds(3);
     var cpu0 = default(CpuProcesos);
+    // The gateway's side is prepared before the clock starts (bodies serialized and signed, as a load
+    // tool replays prepared requests), so the two cores measure the receiver, not the sender's JSON and HMAC.
+    (string Id, byte[] Cuerpo, string Firma) Preparar(string id)
+    {
+        var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, "pi_" + id[4..], cliente, 101m);
+        if (sinPago) cuerpo = cuerpo.Replace("payment_intent.succeeded", "payment_intent.created");
+        var bytes = Encoding.UTF8.GetBytes(cuerpo);
+        return (id, bytes, FirmaStripe.Generar(bytes, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Secreto));
+    }
+    var preparados = Enumerable.Range(0, Conexiones)
+        .Select(w => new Queue<(string Id, byte[] Cuerpo, string Firma)>(Enumerable.Range(0, 150 * segundos).Select(_ => Preparar($"evt_{w}_{Guid.NewGuid():N}"))))
+        .ToArray();
     var total = Stopwatch.StartNew();
     var medir = Stopwatch.StartNew();
     var inicioMedicion = 0L;
     await Task.WhenAll(Enumerable.Range(0, Conexiones).Select(async w =>
     {
         var azar = new Random(w);
-        var propios = new List<string>();
+        var propios = new List<(string Id, byte[] Cuerpo, string Firma)>();
         while (total.Elapsed < calentamiento + TimeSpan.FromSeconds(segundos))
         {
-            string id;
             var reentrega = propios.Count > 0 && azar.NextDouble() < 0.10;
-            id = reentrega ? propios[azar.Next(propios.Count)] : $"evt_{w}_{Guid.NewGuid():N}";
-            var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, "pi_" + id[4..], cliente, 101m);
-            if (sinPago) cuerpo = cuerpo.Replace("payment_intent.succeeded", "payment_intent.created");
-            var req = new HttpRequestMessage(HttpMethod.Post, "api/pagos/webhooks/emulada") { Content = new StringContent(cuerpo, Encoding.UTF8, "application/json") };
-            req.Headers.TryAddWithoutValidation(FirmaStripe.Encabezado, FirmaStripe.Generar(Encoding.UTF8.GetBytes(cuerpo), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), Secreto));
+            var evento = reentrega ? propios[azar.Next(propios.Count)]
+                : preparados[w].TryDequeue(out var listo) ? listo : Preparar($"evt_{w}_{Guid.NewGuid():N}");
+            var id = evento.Id;
+            var contenido = new ByteArrayContent(evento.Cuerpo);
+            contenido.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            var req = new HttpRequestMessage(HttpMethod.Post, "api/pagos/webhooks/emulada") { Content = contenido };
+            req.Headers.TryAddWithoutValidation(FirmaStripe.Encabezado, evento.Firma);
             var t = Stopwatch.GetTimestamp();
             using var r = await http.SendAsync(req);
             var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
-            if (r.StatusCode == HttpStatusCode.OK) { if (!reentrega) { propios.Add(id); nuevos.TryAdd(id, 0); } } else Interlocked.Increment(ref error);
+            if (r.StatusCode == HttpStatusCode.OK) { if (!reentrega) { propios.Add(evento); nuevos.TryAdd(id, 0); } } else Interlocked.Increment(ref error);
             if (total.Elapsed >= calentamiento)
             {
                 if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) { medir.Restart(); cpu0 = CpuProcesos.Medir(nombreBase); }
