@@ -68,13 +68,18 @@ public static class Flujos
     {
         var r = Random.Shared;
         const string letras = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        var sinDigito = new string(Enumerable.Range(0, 4).Select(_ => letras[r.Next(letras.Length)]).ToArray())
-                        + $"{r.Next(50, 99):00}{r.Next(1, 13):00}{r.Next(1, 29):00}{letras[r.Next(letras.Length)]}{r.Next(10)}";
+        string rfc;
+        do
+        {
+            var sinDigito = new string(Enumerable.Range(0, 4).Select(_ => letras[r.Next(letras.Length)]).ToArray())
+                            + $"{r.Next(50, 99):00}{r.Next(1, 13):00}{r.Next(1, 29):00}{letras[r.Next(letras.Length)]}{r.Next(10)}";
+            rfc = sinDigito + Rfc.CalcularDigitoVerificador(sinDigito);
+        } while (!Rfc.Validar(rfc).EsValido);
         return new
         {
             cliente = new
             {
-                nombre = "CLIENTE E2E PÉREZ", rfc = sinDigito + Rfc.CalcularDigitoVerificador(sinDigito), email = $"e2e.{Guid.NewGuid():N}@example.com",
+                nombre = "CLIENTE E2E PÉREZ", rfc, email = $"e2e.{Guid.NewGuid():N}@example.com",
                 telefono = "8112345678", regimenFiscal = "612", usoCfdi = "G03", cpFiscal = "64000",
                 domicilio = new { calle = "Av. Constitución", numeroExterior = "100", colonia = "Monterrey Centro", cp = "64000" },
                 consentimiento = new { avisoPrivacidadVersion = "2026-01", aceptaMarketing = false, origen = "portal_cliente" },
