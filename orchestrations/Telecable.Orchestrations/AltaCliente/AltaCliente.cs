@@ -16,10 +16,11 @@ public sealed record ResultadoAlta(string AltaId, bool Exito, string? PasoFallid
 /// <summary>
 /// The onboarding saga: quote (coverage and price), customer (created, or reused by RFC for staff or
 /// that customer signed in, with address and consent), contract (pendiente_instalacion), installation
-/// ticket with a technician who has capacity, welcome notification. Each compensation is registered before its step runs; on a
-/// failed step the registered compensations run in reverse. A compensation that fails is recorded and
-/// retried by its retry policy; if it still fails the saga ends failed with the error in its record
-/// (never dropped silently). The request itself lives in the <c>altas</c> row written before the start.
+/// ticket with a technician who has capacity, welcome notification. Each compensation is registered
+/// before its step runs; on a failed step the registered compensations run in reverse. A compensation
+/// that fails is recorded and retried by its retry policy; if it still fails the saga ends failed with
+/// the error in its record (never dropped silently). The request itself lives in the <c>altas</c> row
+/// written before the start.
 /// </summary>
 public static class AltaClienteOrquestacion
 {
