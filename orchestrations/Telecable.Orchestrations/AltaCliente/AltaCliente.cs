@@ -55,7 +55,7 @@ public static class AltaClienteOrquestacion
         catch (TaskFailedException ex)
         {
             var motivo = ex.FailureDetails.ErrorMessage;
-            log.LogWarning("Alta {Alta}: el paso {Paso} falló ({Motivo}); compensando {N} pasos", e.AltaId, paso, motivo, compensaciones.Count);
+            log.LogWarning("Alta {Alta}: el paso {Paso} falló ({Motivo}); compensando {N} pasos; cid {Cid}", e.AltaId, paso, motivo, compensaciones.Count, e.Cid);
             await ctx.CallActivityAsync(nameof(ActividadesAlta.RegistrarFalloAlta), new FalloAlta(e.AltaId, paso, motivo, e.Cid), ReintentosRegistro);
             while (compensaciones.TryPop(out var c))
             {
@@ -67,7 +67,8 @@ public static class AltaClienteOrquestacion
                 {
                     // every attempt failed: each one is in altas_compensaciones_fallidas (shown by the status
                     // endpoint) and logged; the remaining compensations still run
-                    log.LogError("Alta {Alta}: la compensación de {Paso} falló tras los reintentos: {Error}", e.AltaId, c, cex.FailureDetails.ErrorMessage);
+                    log.LogError("Alta {Alta}: la compensación de {Paso} falló tras los reintentos: {Error}; cid {Cid}",
+                        e.AltaId, c, cex.FailureDetails.ErrorMessage, e.Cid);
                 }
             }
             await ctx.CallActivityAsync(nameof(ActividadesAlta.TerminarAlta), new FinAlta(e.AltaId, false, e.Cid), ReintentosRegistro);
