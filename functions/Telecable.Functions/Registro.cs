@@ -1,12 +1,12 @@
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -89,21 +89,43 @@ public static partial class Registro
         return new PublicadorJsonl(config["Outbox:JsonlPath"] ?? Path.Combine(".data", "eventos.jsonl"));
     }
 
-    private static void AgregarTelemetria(IServiceCollection s, IConfiguration config)
+    /// <summary>
+    /// Traces and metrics. OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set: the exporter reads the standard
+    /// OTEL_EXPORTER_OTLP_* settings itself (protocol grpc or http/protobuf, headers), so an http/protobuf
+    /// endpoint gets its /v1/traces and /v1/metrics paths. Application Insights only where
+    /// APPLICATIONINSIGHTS_CONNECTION_STRING is set (Azure), authenticated with the managed identity
+    /// named by APPLICATIONINSIGHTS_AUTHENTICATION_STRING (local auth is off on the component).
+    /// </summary>
+    public static void AgregarTelemetria(IServiceCollection s, IConfiguration config)
     {
-        var otlp = config["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        s.AddOpenTelemetry()
+        var otlp = !string.IsNullOrWhiteSpace(config["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var otel = s.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(Telemetria.Servicio))
             .WithTracing(t =>
             {
                 t.AddSource(Telemetria.Nombre, "Npgsql", "Microsoft.DurableTask", "Azure.*")
-                    .AddHttpClientInstrumentation();
-                if (!string.IsNullOrWhiteSpace(otlp)) t.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                    .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = r => !Telemetria.EsSidecarDurable(r.RequestUri?.AbsolutePath));
+                if (otlp) t.AddOtlpExporter();
             })
             .WithMetrics(m =>
             {
                 m.AddMeter(Telemetria.Nombre);
-                if (!string.IsNullOrWhiteSpace(otlp)) m.AddOtlpExporter((OtlpExporterOptions o) => o.Endpoint = new Uri(otlp));
+                if (otlp) m.AddOtlpExporter();
             });
+
+        var appInsights = config["APPLICATIONINSIGHTS_CONNECTION_STRING"];
+        if (string.IsNullOrWhiteSpace(appInsights)) return;
+        var clientId = IdentidadAppInsights(config["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        otel.UseAzureMonitorExporter(o =>
+        {
+            o.ConnectionString = appInsights;
+            if (clientId is not null) o.Credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+        });
     }
+
+    /// <summary>The client id in "ClientId=&lt;id&gt;;Authorization=AAD" (the Functions host's own format), if any.</summary>
+    public static string? IdentidadAppInsights(string? autenticacion) =>
+        (autenticacion ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => p.Split('=', 2))
+            .FirstOrDefault(p => p.Length == 2 && p[0].Equals("ClientId", StringComparison.OrdinalIgnoreCase))?[1];
 }

@@ -55,7 +55,8 @@ public static class HostLocal
         var backend = await BackendDurable.IniciarAsync(config, logsArranque, CancellationToken.None);
 
         builder.Services.AgregarTelecable(config);
-        builder.Services.AddOpenTelemetry().WithTracing(t => t.AddAspNetCoreInstrumentation());
+        builder.Services.AddOpenTelemetry().WithTracing(t =>
+            t.AddAspNetCoreInstrumentation(o => o.Filter = ctx => !Telemetria.EsSidecarDurable(ctx.Request.Path.Value)));
         builder.Services.AddSingleton(backend);
         WebApplication? app = null;
         builder.Services.AddDurableTaskWorker(b =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Telecable.Infrastructure.Observabilidad;
 
@@ -11,10 +12,16 @@ public interface IConCid
 
 public static class Contexto
 {
-    /// <summary>Sets the cid for an activity's logs and traces; dispose at the end of the activity.</summary>
-    public static IDisposable? Entrar(ILogger log, IConCid entrada)
+    /// <summary>
+    /// Sets the cid for an activity's logs and traces and logs one line naming the activity, so that
+    /// an operator can follow a cid through every activity an orchestration ran (retries show as
+    /// repeated lines). Dispose at the end of the activity.
+    /// </summary>
+    public static IDisposable? Entrar(ILogger log, IConCid entrada, [CallerMemberName] string actividad = "")
     {
         Correlacion.Establecer(entrada.Cid);
-        return log.BeginScope(new Dictionary<string, object?> { ["cid"] = entrada.Cid });
+        var alcance = log.BeginScope(new Dictionary<string, object?> { ["cid"] = entrada.Cid });
+        log.LogInformation("Actividad {Actividad} iniciada", actividad);
+        return alcance;
     }
 }

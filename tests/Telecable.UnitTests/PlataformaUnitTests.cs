@@ -1,8 +1,11 @@
 using System.Text.Json;
+using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using Telecable.Infrastructure.Observabilidad;
 using Telecable.LocalHost.Funciones;
 
@@ -44,6 +47,40 @@ public sealed class PlataformaUnitTests
         Assert.Equal("A-1", j.GetProperty("factura").GetString());
         Assert.True(DateTimeOffset.TryParse(j.GetProperty("timestamp").GetString(), out _));
         Assert.EndsWith("\n", escritor.ToString());
+    }
+
+    [Fact]
+    public void Una_orquestacion_que_nombra_su_cid_en_el_mensaje_lo_lleva_como_cid_una_sola_vez()
+    {
+        var escritor = new StringWriter();
+        new FormatoJson().Write(new Microsoft.Extensions.Logging.Abstractions.LogEntry<IReadOnlyList<KeyValuePair<string, object?>>>(
+            LogLevel.Information, "TimbradoMasivo", new EventId(1), [new("Corrida", "c-1"), new("Cid", "cid-orq"), new("{OriginalFormat}", "Corrida {Corrida}; cid {Cid}")], null,
+            (_, _) => "Corrida c-1; cid cid-orq"), null, escritor);
+        var linea = escritor.ToString();
+        Assert.Equal("cid-orq", JsonDocument.Parse(linea).RootElement.GetProperty("cid").GetString());
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(linea, "\"cid\":"));
+    }
+
+    [Fact]
+    public void Application_Insights_solo_con_su_connection_string_y_con_la_identidad_administrada_que_nombra()
+    {
+        static ServiceProvider Con(Dictionary<string, string?> ajustes)
+        {
+            var s = new ServiceCollection();
+            Telecable.Functions.Registro.AgregarTelemetria(s, new ConfigurationBuilder().AddInMemoryCollection(ajustes).Build());
+            return s.BuildServiceProvider();
+        }
+
+        using (var sin = Con([]))
+            Assert.Null(sin.GetService<IConfigureOptions<AzureMonitorExporterOptions>>());
+
+        const string cs = "InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=https://example.invalid/";
+        using var con = Con(new() { ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = cs, ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "ClientId=11111111-2222-3333-4444-555555555555;Authorization=AAD" });
+        var o = con.GetRequiredService<IOptionsMonitor<AzureMonitorExporterOptions>>().CurrentValue;
+        Assert.Equal(cs, o.ConnectionString);
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(o.Credential);
+        Assert.Equal("11111111-2222-3333-4444-555555555555", Telecable.Functions.Registro.IdentidadAppInsights("ClientId=11111111-2222-3333-4444-555555555555;Authorization=AAD"));
+        Assert.Null(Telecable.Functions.Registro.IdentidadAppInsights("Authorization=AAD"));
     }
 
     [Theory]

@@ -14,12 +14,13 @@ public sealed record FinAlta(string AltaId, bool Exito, string Cid) : IConCid;
 public sealed record ResultadoAlta(string AltaId, bool Exito, string? PasoFallido, string? Motivo);
 
 /// <summary>
-/// The onboarding saga: quote (coverage and price), customer (created or reused by RFC, with address
-/// and consent), contract (pendiente_instalacion), installation ticket with a technician who has
-/// capacity, welcome notification. Each compensation is registered before its step runs; on a
-/// failed step the registered compensations run in reverse. A compensation that fails is recorded and
-/// retried by its retry policy; if it still fails the saga ends failed with the error in its record
-/// (never dropped silently). The request itself lives in the <c>altas</c> row written before the start.
+/// The onboarding saga: quote (coverage and price), customer (created, or reused by RFC for staff or
+/// that customer signed in, with address and consent), contract (pendiente_instalacion), installation
+/// ticket with a technician who has capacity, welcome notification. Each compensation is registered
+/// before its step runs; on a failed step the registered compensations run in reverse. A compensation
+/// that fails is recorded and retried by its retry policy; if it still fails the saga ends failed with
+/// the error in its record (never dropped silently). The request itself lives in the <c>altas</c> row
+/// written before the start.
 /// </summary>
 public static class AltaClienteOrquestacion
 {
@@ -54,7 +55,7 @@ public static class AltaClienteOrquestacion
         catch (TaskFailedException ex)
         {
             var motivo = ex.FailureDetails.ErrorMessage;
-            log.LogWarning("Alta {Alta}: el paso {Paso} falló ({Motivo}); compensando {N} pasos", e.AltaId, paso, motivo, compensaciones.Count);
+            log.LogWarning("Alta {Alta}: el paso {Paso} falló ({Motivo}); compensando {N} pasos; cid {Cid}", e.AltaId, paso, motivo, compensaciones.Count, e.Cid);
             await ctx.CallActivityAsync(nameof(ActividadesAlta.RegistrarFalloAlta), new FalloAlta(e.AltaId, paso, motivo, e.Cid), ReintentosRegistro);
             while (compensaciones.TryPop(out var c))
             {
@@ -66,7 +67,8 @@ public static class AltaClienteOrquestacion
                 {
                     // every attempt failed: each one is in altas_compensaciones_fallidas (shown by the status
                     // endpoint) and logged; the remaining compensations still run
-                    log.LogError("Alta {Alta}: la compensación de {Paso} falló tras los reintentos: {Error}", e.AltaId, c, cex.FailureDetails.ErrorMessage);
+                    log.LogError("Alta {Alta}: la compensación de {Paso} falló tras los reintentos: {Error}; cid {Cid}",
+                        e.AltaId, c, cex.FailureDetails.ErrorMessage, e.Cid);
                 }
             }
             await ctx.CallActivityAsync(nameof(ActividadesAlta.TerminarAlta), new FinAlta(e.AltaId, false, e.Cid), ReintentosRegistro);

@@ -85,14 +85,23 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
             .Lanzar();
     }
 
-    /// <summary>Creates the saga record with every step pendiente; a repeat is a no-op.</summary>
-    public async Task RegistrarAsync(string altaId, SolicitudAlta s, string actor, string cid, CancellationToken ct)
+    /// <summary>
+    /// Creates the saga record with every step pendiente; a repeat is a no-op. Records who asked (null: the
+    /// anonymous portal), which decides whether an existing customer with the same RFC may be reused.
+    /// </summary>
+    public async Task RegistrarAsync(string altaId, SolicitudAlta s, Usuario? solicitante, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
         var n = await cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO altas (id, solicitud, actor, cid) VALUES (@altaId, @Solicitud::jsonb, @actor, @cid) ON CONFLICT (id) DO NOTHING
-            """, new { altaId, Solicitud = JsonSerializer.Serialize(s, JsonWeb.Opciones), actor, cid }, tx, cancellationToken: ct));
+            INSERT INTO altas (id, solicitud, actor, cid, solicitante_cliente_id, solicitante_personal)
+            VALUES (@altaId, @Solicitud::jsonb, @actor, @cid, @clienteId, @personal) ON CONFLICT (id) DO NOTHING
+            """, new
+        {
+            altaId, Solicitud = JsonSerializer.Serialize(s, JsonWeb.Opciones), actor = solicitante?.Sujeto ?? "portal_cliente", cid,
+            clienteId = solicitante is { } u && u.Tiene(Roles.Cliente) ? u.ClienteId : null,
+            personal = solicitante?.TieneAlguno([Roles.Admin, Roles.Soporte]) ?? false,
+        }, tx, cancellationToken: ct));
         if (n == 1)
             for (var i = 0; i < Pasos.Count; i++)
                 await cn.ExecuteAsync(new CommandDefinition("INSERT INTO altas_pasos (alta_id, orden, paso) VALUES (@altaId, @i, @p)",
@@ -132,6 +141,8 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
         public bool ClienteCreado { get; init; }
         public Guid? ContratoId { get; init; }
         public Guid? TicketId { get; init; }
+        public Guid? SolicitanteClienteId { get; init; }
+        public bool SolicitantePersonal { get; init; }
         public DateTime CreatedAt { get; init; }
         public SolicitudAlta Datos => JsonSerializer.Deserialize<SolicitudAlta>(Solicitud, JsonWeb.Opciones)!;
     }
@@ -139,7 +150,8 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
     private async Task<Fila> FilaAsync(NpgsqlConnection cn, string altaId, CancellationToken ct) =>
         await cn.QuerySingleOrDefaultAsync<Fila>(new CommandDefinition("""
             SELECT id, solicitud::text AS solicitud, actor, cliente_id AS clienteid, cliente_creado AS clientecreado, contrato_id AS contratoid,
-                   ticket_id AS ticketid, created_at AS createdat
+                   ticket_id AS ticketid, solicitante_cliente_id AS solicitanteclienteid, solicitante_personal AS solicitantepersonal,
+                   created_at AS createdat
             FROM altas WHERE id = @altaId
             """, new { altaId }, cancellationToken: ct)) ?? throw new ErrorNoEncontrado("alta", altaId);
 
@@ -215,7 +227,7 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
         var existente = await clientes.BuscarPorRfcAsync(s.Cliente!.Rfc!, ct);
         if (existente is not null)
         {
-            (id, creado) = (existente.Id, false);
+            (id, creado) = (PuedeReutilizar(a, existente.Id), false);
             await clientes.RegistrarConsentimientoAsync(id, s.Cliente.Consentimiento!, cid, ct);
         }
         else
@@ -226,14 +238,24 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
             }
             catch (ErrorConflicto e) when (e.Codigo == "rfc_duplicado")
             {
-                // another saga won the race for this RFC: reuse the winner
-                (id, creado) = ((await clientes.BuscarPorRfcAsync(s.Cliente.Rfc!, ct))!.Id, false);
+                // another saga won the race for this RFC: reuse the winner, on the same terms
+                (id, creado) = (PuedeReutilizar(a, (await clientes.BuscarPorRfcAsync(s.Cliente.Rfc!, ct))!.Id), false);
             }
         }
         await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET cliente_id = @id, cliente_creado = @creado WHERE id = @altaId",
             new { id, creado, altaId = a.Id }, cancellationToken: ct));
         return creado ? $"cliente {id} creado con domicilio y consentimiento" : $"cliente {id} existente (mismo RFC); consentimiento registrado";
     }
+
+    /// <summary>
+    /// An existing customer is reused only for support staff or for that customer signed in: anybody else who
+    /// knows an RFC (it is printed on every invoice) must not add contracts, installations and consents to
+    /// someone else's account nor learn its ids. The refusal is a business rule (no retry), names no customer.
+    /// </summary>
+    private static Guid PuedeReutilizar(Fila a, Guid existente) =>
+        a.SolicitantePersonal || a.SolicitanteClienteId == existente
+            ? existente
+            : throw new ErrorRegla("Ese RFC ya es cliente de Telecable: inicie sesión en el portal para contratar otro servicio, o acuda a una sucursal.", "cliente.rfc");
 
     private async Task<string> PasoContratoAsync(NpgsqlConnection cn, Fila a, SolicitudAlta s, string cid, CancellationToken ct)
     {

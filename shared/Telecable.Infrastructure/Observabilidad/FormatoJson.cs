@@ -30,13 +30,16 @@ public sealed class FormatoJson() : ConsoleFormatter(NombreFormato)
                 if (scope is IEnumerable<KeyValuePair<string, object?>> pares)
                     foreach (var (k, v) in pares) if (k == "cid" && v is string s) cid = s;
             }, (object?)null);
+            var estado = entrada.State as IEnumerable<KeyValuePair<string, object?>>;
+            // An orchestrator has no ambient cid (it replays on any thread): its lines name the cid as a
+            // message argument ("...; cid {Cid}"), which then is the line's cid, written once.
+            cid = estado?.FirstOrDefault(p => EsCid(p.Key)).Value?.ToString() ?? cid;
             if (cid is not null) j.WriteString("cid", cid);
             j.WriteString("category", entrada.Category);
             j.WriteString("message", mensaje);
             if (System.Diagnostics.Activity.Current is { } act) j.WriteString("traceId", act.TraceId.ToString());
-            if (entrada.State is IEnumerable<KeyValuePair<string, object?>> estado)
-                foreach (var (k, v) in estado)
-                    if (k != "{OriginalFormat}" && k != "cid") j.WriteString(char.ToLowerInvariant(k[0]) + k[1..], v?.ToString());
+            foreach (var (k, v) in estado ?? [])
+                if (k != "{OriginalFormat}" && !EsCid(k)) j.WriteString(char.ToLowerInvariant(k[0]) + k[1..], v?.ToString());
             if (entrada.Exception is { } ex)
             {
                 j.WriteString("exception", ex.GetType().FullName);
@@ -47,6 +50,8 @@ public sealed class FormatoJson() : ConsoleFormatter(NombreFormato)
         escritor.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
         escritor.Write('\n');
     }
+
+    private static bool EsCid(string clave) => clave.Equals("cid", StringComparison.OrdinalIgnoreCase);
 
     private static string Nivel(LogLevel n) => n switch
     {

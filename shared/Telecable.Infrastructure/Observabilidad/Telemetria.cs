@@ -10,6 +10,15 @@ public static class Telemetria
     public const string Servicio = "telecable-comercial";
     public static readonly ActivitySource Fuente = new(Nombre);
     public static readonly Meter Medidor = new(Nombre);
+
+    /// <summary>
+    /// gRPC path prefix of the Durable Task sidecar protocol (worker and client talk it to the Functions
+    /// host, or to the local host's in-process sidecar): plumbing polled all the time, kept out of traces
+    /// so that they show the orchestration and activity spans instead.
+    /// </summary>
+    public const string RutaSidecarDurable = "/TaskHubSidecarService/";
+
+    public static bool EsSidecarDurable(string? ruta) => ruta?.StartsWith(RutaSidecarDurable, StringComparison.Ordinal) == true;
 }
 
 /// <summary>The correlation id of the current operation, flowing with the async context.</summary>

@@ -30,10 +30,10 @@ public sealed class HostAltas : HostPrueba
         return new Dictionary<string, object?> { ["cliente"] = cliente, ["planId"] = plan, ["franjaHoraria"] = "vespertina" };
     }
 
-    /// <summary>POST /api/altas (anonymous, as the portal sign-up) → the alta id.</summary>
-    public async Task<string> IniciarAltaAsync(object cuerpo, string? clave = null)
+    /// <summary>POST /api/altas (anonymous, as the portal sign-up, unless a signed-in client is given) → the alta id.</summary>
+    public async Task<string> IniciarAltaAsync(object cuerpo, string? clave = null, HttpClient? como = null)
     {
-        var r = await Http.SendAsync(Datos.Post("api/altas", cuerpo, clave ?? Guid.NewGuid().ToString()));
+        var r = await (como ?? Http).SendAsync(Datos.Post("api/altas", cuerpo, clave ?? Guid.NewGuid().ToString()));
         return (await Datos.JsonAsync(r, HttpStatusCode.Accepted)).GetProperty("id").GetString()!;
     }
 

@@ -28,7 +28,7 @@ public sealed class AltasFunciones(Api api, ServicioAltas altas)
             var s = await Peticion.LeerTextoAsync<SolicitudAlta>(l);
             ServicioAltas.Validar(s);
             var id = ServicioAltas.IdPara(req.Headers[Api.EncabezadoIdempotencia].ToString(), l.Usuario?.Sujeto);
-            await altas.RegistrarAsync(id, s, l.Usuario?.Sujeto ?? "portal_cliente", l.Cid, l.Ct);
+            await altas.RegistrarAsync(id, s, l.Usuario, l.Cid, l.Ct);
             if (await durable.GetInstanceAsync(id, l.Ct) is null)
                 await durable.ScheduleNewOrchestrationInstanceAsync(nameof(AltaClienteOrquestacion), new EntradaAlta(id, l.Cid),
                     new StartOrchestrationOptions(id), l.Ct);
