@@ -6,8 +6,11 @@
 /// </summary>
 internal readonly record struct CpuProcesos(TimeSpan Propio, TimeSpan Postgres, TimeSpan Azurite)
 {
-    public static CpuProcesos Medir(string baseDatos)
+    /// <param name="baseDatos">the benchmark's database name.</param>
+    /// <param name="azuriteCs">the connection string whose blob port picks the Azurite (several may run).</param>
+    public static CpuProcesos Medir(string baseDatos, string azuriteCs)
     {
+        var puerto = new Uri(azuriteCs.Split(';').First(p => p.StartsWith("BlobEndpoint=", StringComparison.Ordinal))["BlobEndpoint=".Length..]).Port.ToString();
         long pg = 0, azurite = 0;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -21,13 +24,21 @@ internal readonly record struct CpuProcesos(TimeSpan Propio, TimeSpan Postgres, 
                 var campos = stat[(cierre + 2)..].Split(' '); // campos[0] is field 3; utime, stime are fields 14, 15
                 var ticks = long.Parse(campos[11]) + long.Parse(campos[12]);
                 if (nombre == "postgres" && linea.Contains(baseDatos)) pg += ticks;
-                else if (nombre == "node" && linea.Contains("azurite")) azurite += ticks;
+                else if (nombre == "node" && linea.Contains("azurite") && PuertoBlob(linea) == puerto) azurite += ticks;
             }
             catch (IOException) { } // the process ended while being read
             catch (UnauthorizedAccessException) { }
         }
         // USER_HZ is 100 on Linux.
         return new(Environment.CpuUsage.TotalTime, TimeSpan.FromSeconds(pg / 100.0), TimeSpan.FromSeconds(azurite / 100.0));
+    }
+
+    // cmdline separates arguments with NUL; Azurite's blob port is 10000 unless --blobPort says otherwise.
+    private static string PuertoBlob(string linea)
+    {
+        var args = linea.Split('\0');
+        var i = Array.IndexOf(args, "--blobPort");
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : "10000";
     }
 
     public static CpuProcesos operator -(CpuProcesos a, CpuProcesos b) => new(a.Propio - b.Propio, a.Postgres - b.Postgres, a.Azurite - b.Azurite);

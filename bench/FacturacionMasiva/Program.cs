@@ -72,9 +72,9 @@ foreach (var backend in backends)
 
         var piso1 = await PisoAsync(new DateOnly(2026, 1, 1));
         var baseDatos = new NpgsqlConnectionStringBuilder(db).Database!;
-        var cpu0 = CpuProcesos.Medir(baseDatos);
+        var cpu0 = CpuProcesos.Medir(baseDatos, azurite);
         var orq = await OrquestadaAsync(new DateOnly(2026, 2, 1));
-        var cpu = CpuProcesos.Medir(baseDatos) - cpu0;
+        var cpu = CpuProcesos.Medir(baseDatos, azurite) - cpu0;
         var piso2 = await PisoAsync(new DateOnly(2026, 3, 1));
         var piso = piso1.Segundos < piso2.Segundos ? piso1 : piso2;
         int blobs = 0;

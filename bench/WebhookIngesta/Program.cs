@@ -123,14 +123,14 @@ try
             if (r.StatusCode == HttpStatusCode.OK) { if (!reentrega) { propios.Add(evento); nuevos.TryAdd(id, 0); } } else Interlocked.Increment(ref error);
             if (total.Elapsed >= calentamiento)
             {
-                if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) { medir.Restart(); cpu0 = CpuProcesos.Medir(nombreBase); }
+                if (Interlocked.CompareExchange(ref inicioMedicion, 1, 0) == 0) { medir.Restart(); cpu0 = CpuProcesos.Medir(nombreBase, azurite); }
                 latencias.Add(ms); Interlocked.Increment(ref ok);
                 if (reentrega) Interlocked.Increment(ref reentregas);
             }
         }
     }));
     var duracion = medir.Elapsed.TotalSeconds;
-    var cpu = CpuProcesos.Medir(nombreBase) - cpu0;
+    var cpu = CpuProcesos.Medir(nombreBase, azurite) - cpu0;
     var orden = latencias.Order().ToArray();
     double P(double q) => orden[(int)Math.Min(orden.Length - 1, Math.Ceiling(q * orden.Length) - 1)];
     Console.WriteLine($"Carga ({(sinPago ? "eventos sin pago: solo firma + dedupe + registro" : concurrente ? "pagos confirmados, con ProcesarPago corriendo en el mismo proceso" : "pagos confirmados: firma + dedupe + pago + evento; ProcesarPago en espera")}): {Conexiones} conexiones, {segundos} s medidos tras {calentamiento.TotalSeconds} s de calentamiento");
