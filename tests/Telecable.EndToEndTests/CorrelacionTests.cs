@@ -38,8 +38,12 @@ public sealed class CorrelacionTests
             Assert.Contains("TerminarAlta", actividadesAlta);
             var actividadesCorrida = await AfirmarRecorridoAsync(host, hub, instancia, cidCorrida);
             Assert.Equal(["CerrarCorrida", "PrepararCorrida", "TimbrarParte"], actividadesCorrida.Distinct().Order());
-            // The orchestrator's own closing line carries the cid too.
-            Assert.Contains(Lineas(host, cidCorrida), l => l.GetProperty("category").GetString() == "TimbradoMasivo");
+            // The orchestrator's own closing line carries the cid too. It is written on the replay after the
+            // last activity, which can come after the run reads as completed: wait for it, bounded.
+            var limite = DateTime.UtcNow.AddSeconds(30);
+            while (!Lineas(host, cidCorrida).Any(EsDelOrquestador) && DateTime.UtcNow < limite) await Task.Delay(200);
+            Assert.Contains(Lineas(host, cidCorrida), EsDelOrquestador);
+            static bool EsDelOrquestador(JsonElement l) => l.GetProperty("category").GetString() == "TimbradoMasivo";
         }
         finally
         {
