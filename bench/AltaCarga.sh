@@ -2,10 +2,11 @@
 # Customer sign-up load test (not a test suite, but it fails on incorrect results): starts the local host
 # as a process on a free port with a fresh database (demo seed), drives POST /api/altas with autocannon
 # (bench/AltaCarga/carga.mjs: unique customers, an Idempotency-Key each, 10 % re-sent with the same key
-# and body) from C connections for S seconds, waits for every AltaCliente saga to end, then proves from
-# PostgreSQL that there is one alta, customer, contract and ticket per accepted key (bench/AltaCarga/verificar.sql).
-# Exits non-zero on any 5xx, any duplicate or a re-send not answered with the stored response; speed is
-# printed, never judged. Output also in reports/bench/alta-carga.txt.
+# and body) from C connections for S seconds, waits for the AltaCliente sagas to end (at most 5 s per
+# second of load plus 60 s), then proves from PostgreSQL that each key made at most one alta, customer,
+# contract and ticket, each accepted one exactly one (bench/AltaCarga/verificar.sql). Exits non-zero on
+# any 5xx, any duplicate or a re-send not answered with the stored response; speed (including sagas
+# still running when the wait ends) is printed, never judged. Output also in reports/bench/alta-carga.txt.
 #   bench/AltaCarga.sh [segundos=60] [conexiones=32] [InMemory|AzureStorage=AzureStorage]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
