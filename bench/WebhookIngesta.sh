@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Webhook ingestion and reconciliation benchmark. Usage: bench/WebhookIngesta.sh [seconds] [sin-pago]
+# Output also in reports/bench/WebhookIngesta.txt; TELECABLE_SIN_BUILD=1 runs what the last Release build left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/test-env.sh
-dotnet run -c Release --project bench/WebhookIngesta -- "${1:-20}" "${2:-}"
+mkdir -p reports/bench
+dotnet run -c Release ${TELECABLE_SIN_BUILD:+--no-build} --project bench/WebhookIngesta -- "${1:-20}" "${2:-}" 2>&1 \
+  | tee reports/bench/WebhookIngesta.txt

@@ -169,6 +169,11 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         var a = await FilaAsync(cn, altaId, ct);
+        // Closed while the step calls other services, which take connections of their own; Dapper reopens
+        // it for each statement below. Held open, every running step kept one pooled connection while it
+        // waited for a second: a burst of sign-ups (bench/AltaCarga.sh) emptied the pool and public
+        // requests failed with 500 after the pool's timeout.
+        await cn.CloseAsync();
         var s = a.Datos;
         string detalle;
         switch (paso)
@@ -302,6 +307,7 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
             "SELECT estado FROM altas_pasos WHERE alta_id = @altaId AND paso = @paso", new { altaId, paso }, cancellationToken: ct));
         if (estadoPaso == "compensado") return null;
         var a = await FilaAsync(cn, altaId, ct);
+        await cn.CloseAsync(); // not held while the undo takes connections of its own (see EjecutarPasoAsync)
         string? detalle = paso switch
         {
             Cliente => await DeshacerClienteAsync(a, cid, ct),
@@ -313,6 +319,7 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
         };
         if (estadoPaso != "completado" && detalle is null) return null;
         detalle ??= "nada que deshacer";
+        await cn.OpenAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
         await cn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO altas_compensaciones (alta_id, paso, detalle) VALUES (@altaId, @paso, @detalle) ON CONFLICT (alta_id, paso) DO NOTHING

@@ -29,9 +29,11 @@ public sealed class AltasFunciones(Api api, ServicioAltas altas)
             ServicioAltas.Validar(s);
             var id = ServicioAltas.IdPara(req.Headers[Api.EncabezadoIdempotencia].ToString(), l.Usuario?.Sujeto);
             await altas.RegistrarAsync(id, s, l.Usuario, l.Cid, l.Ct);
-            if (await durable.GetInstanceAsync(id, l.Ct) is null)
+            // Once the alta is recorded its saga must start even if the caller hangs up now: cancelling here
+            // left the alta en_curso with no saga (seen in bench/AltaCarga.sh when clients disconnect).
+            if (await durable.GetInstanceAsync(id, CancellationToken.None) is null)
                 await durable.ScheduleNewOrchestrationInstanceAsync(nameof(AltaClienteOrquestacion), new EntradaAlta(id, l.Cid),
-                    new StartOrchestrationOptions(id), l.Ct);
+                    new StartOrchestrationOptions(id), CancellationToken.None);
             return Respuestas.Aceptado($"/api/altas/{id}", new { id, estado = "en_curso" });
         });
 
