@@ -34,10 +34,12 @@ public sealed class ConciliacionTimerTests(HostLiquidaciones host) : IClassFixtu
     {
         var gateway = $"t{Guid.NewGuid():N}"[..12];
         var cliente = await DatosPagos.ClienteAsync(host);
+        // Confirmed payments whose ProcesarPago is already under way (saga_iniciada_en set), so the
+        // IniciarPagosConfirmados timer leaves them alone and any change would be the reconciliation's.
         for (var i = 0; i < 3; i++)
             await host.EscalarAsync<Guid>("""
-                INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, estado, recibido_en)
-                VALUES (@cliente, @monto, 'tarjeta', @referencia, @gateway, 'confirmado', '2026-02-10T15:00:00Z') RETURNING id
+                INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, estado, recibido_en, saga_iniciada_en)
+                VALUES (@cliente, @monto, 'tarjeta', @referencia, @gateway, 'confirmado', '2026-02-10T15:00:00Z', '2026-02-10T15:00:00Z') RETURNING id
                 """, new { cliente, monto = 200m + i, referencia = $"pi_t{i}", gateway });
         var pagosAntes = await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = @gateway AND estado = 'confirmado'", new { gateway });
 
