@@ -4,7 +4,6 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Dapper;
 using Npgsql;
-using Telecable.Domain.Identidad;
 
 namespace Telecable.EndToEndTests;
 
@@ -31,7 +30,7 @@ public sealed class FacturacionCrashTests
             await using (var primero = new HostProceso("AzureStorage", cs, hub, extra, contenedor))
             {
                 await primero.IniciarAsync();
-                await PrepararContratosAsync(cs);
+                await using (var conexion = new NpgsqlConnection(cs)) await ContratosMasivos.InsertarAsync(conexion, Contratos, "CAKE", "CLIENTE PRUEBA", 7);
                 using var admin = await primero.ClienteAsync("admin");
                 var req = new HttpRequestMessage(HttpMethod.Post, "api/facturacion/corridas")
                 {
@@ -91,41 +90,4 @@ public sealed class FacturacionCrashTests
 
     private static Task<long> Timbradas(string cs, Guid corrida) =>
         Servicios.EscalarAsync<long>(cs, "SELECT count(*) FROM facturas WHERE corrida_id = @corrida AND estado = 'timbrada'", new { corrida })!;
-
-    /// <summary>1,000 active contracts with valid fiscal data; the demo's own contracts are set aside.</summary>
-    private static async Task PrepararContratosAsync(string cs)
-    {
-        await using var cn = new NpgsqlConnection(cs);
-        await cn.ExecuteAsync("UPDATE contratos SET estado = 'suspendido' WHERE estado = 'activo'");
-        var r = new Random(7);
-        var rfcs = new HashSet<string>();
-        const string alfabeto = "ABCDEFGHJKLMNPQRSTUVWXYZ123456789";
-        while (rfcs.Count < Contratos)
-        {
-            var sinDigito = $"CAKE{new DateOnly(1950, 1, 1).AddDays(r.Next(0, 20000)):yyMMdd}{alfabeto[r.Next(alfabeto.Length)]}{alfabeto[r.Next(alfabeto.Length)]}";
-            var rfc = sinDigito + Rfc.CalcularDigitoVerificador(sinDigito);
-            if (Rfc.Validar(rfc).EsValido) rfcs.Add(rfc);
-        }
-        var filas = rfcs.Select((rfc, i) => (rfc, i, cliente: Guid.NewGuid(), domicilio: Guid.NewGuid(), contrato: Guid.NewGuid())).ToList();
-        await cn.ExecuteAsync("""
-            INSERT INTO clientes (id, tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal, zona_id)
-            SELECT x.cliente, 'fisica', 'CLIENTE PRUEBA ' || x.i, x.rfc, lower(x.rfc) || '@example.com', '+5281' || (10000000 + x.i), '612', 'G03', '64000',
-                   '00000000-0000-0000-0000-000000001001'
-            FROM unnest(@clientes, @rfcs, @is) AS x(cliente, rfc, i);
-            INSERT INTO domicilios (id, cliente_id, tipo, calle, numero_exterior, colonia, cp, municipio, estado)
-            SELECT x.domicilio, x.cliente, 'instalacion', 'Av. Constitución', '100', 'Centro', '64000', 'Monterrey', 'Nuevo León'
-            FROM unnest(@clientes, @domicilios) AS x(cliente, domicilio);
-            INSERT INTO contratos (id, cliente_id, plan_id, combo_id, zona_id, domicilio_id, precio_pactado, fecha_inicio, fecha_activacion, estado, dia_corte)
-            SELECT x.contrato, x.cliente,
-                   CASE WHEN x.i % 3 = 0 THEN '00000000-0000-0000-0000-000000002002'::uuid END,
-                   CASE x.i % 3 WHEN 1 THEN '00000000-0000-0000-0000-000000003001'::uuid WHEN 2 THEN '00000000-0000-0000-0000-000000003002'::uuid END,
-                   '00000000-0000-0000-0000-000000001001', x.domicilio, CASE x.i % 3 WHEN 0 THEN 430 WHEN 1 THEN 560 ELSE 900 END,
-                   '2025-12-01', '2025-12-02', 'activo', 1
-            FROM unnest(@clientes, @domicilios, @contratos, @is) AS x(cliente, domicilio, contrato, i);
-            """, new
-        {
-            clientes = filas.Select(f => f.cliente).ToArray(), rfcs = filas.Select(f => f.rfc).ToArray(), @is = filas.Select(f => f.i).ToArray(),
-            domicilios = filas.Select(f => f.domicilio).ToArray(), contratos = filas.Select(f => f.contrato).ToArray(),
-        });
-    }
 }
