@@ -30,7 +30,7 @@ foreach (var backend in backends)
         ["AzureWebJobsStorage"] = azurite, ["DURABLE_TASK_HUB"] = $"bench{Guid.NewGuid():N}"[..16], ["Durable:Backend"] = backend,
         ["Auth:EmisorDesarrollo"] = "true", ["Auth:SigningKeys:0"] = "clave-de-firma-del-benchmark-de-32-bytes-o-mas",
         ["Auth:DemoPassword"] = "bench", ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"),
-        ["OutboxRelayCron"] = "*/5 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *", ["LocalHost:Port"] = PuertoLibre().ToString(), ["PAC_MODE"] = "emulated",
+        ["OutboxRelayCron"] = "*/5 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *", ["LocalHost:Port"] = Telecable.Pruebas.Servicios.PuertoLibre().ToString(), ["PAC_MODE"] = "emulated",
         ["PAYMENT_MODE"] = "emulated", ["ROUTER_MODE"] = "emulated", ["Logging:LogLevel:Default"] = "Warning", ["Pac:Carpeta"] = carpetaPac,
     };
     var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));
@@ -102,11 +102,4 @@ static async Task<string> CrearBaseAsync(string admin)
     await using var cn = new NpgsqlConnection(admin);
     await cn.ExecuteAsync($"CREATE DATABASE \"{nombre}\"");
     return new NpgsqlConnectionStringBuilder(admin) { Database = nombre, MaxPoolSize = 60 }.ConnectionString;
-}
-
-static int PuertoLibre()
-{
-    using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    l.Start();
-    return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
 }

@@ -26,7 +26,7 @@ await using (var cn = new NpgsqlConnection(admin))
     await new NpgsqlCommand($"CREATE DATABASE \"{nombreBase}\"", cn).ExecuteNonQueryAsync();
 }
 var cs = new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase, MaxPoolSize = 64 }.ConnectionString;
-var puerto = LibrePuerto();
+var puerto = Telecable.Pruebas.Servicios.PuertoLibre();
 var azurite = Environment.GetEnvironmentVariable("TELECABLE_AZURITE") ?? "UseDevelopmentStorage=true";
 var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(new Dictionary<string, string?>
 {
@@ -202,11 +202,4 @@ static async Task<List<Guid>> ListaAsync(string cs, string sql)
     var l = new List<Guid>();
     while (await rd.ReadAsync()) l.Add(rd.GetGuid(0));
     return l;
-}
-
-static int LibrePuerto()
-{
-    using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    l.Start();
-    return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
 }

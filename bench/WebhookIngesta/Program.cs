@@ -34,7 +34,7 @@ var azurite = Environment.GetEnvironmentVariable("TELECABLE_AZURITE")!;
 var nombreBase = $"bench_{Guid.NewGuid():N}";
 await using (var cn = new NpgsqlConnection(admin)) { await cn.OpenAsync(); await cn.ExecuteAsync($"CREATE DATABASE \"{nombreBase}\""); }
 var cs = new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase, MaxPoolSize = 60 }.ConnectionString;
-var puerto = LibrePuerto();
+var puerto = Telecable.Pruebas.Servicios.PuertoLibre();
 var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(new Dictionary<string, string?>
 {
     ["Postgres:ConnectionString"] = cs, ["Postgres:MigrarAlIniciar"] = "true", ["Postgres:CargarDemo"] = "false",
@@ -183,13 +183,6 @@ finally
     NpgsqlConnection.ClearAllPools();
     await using var cn = new NpgsqlConnection(admin);
     await cn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{nombreBase}\" WITH (FORCE)");
-}
-
-static int LibrePuerto()
-{
-    using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-    l.Start();
-    return ((IPEndPoint)l.LocalEndpoint).Port;
 }
 
 // Fires IniciarPagosConfirmados as an operator would (admin API) and counts the payments ProcesarPago
