@@ -6,12 +6,18 @@ using Telecable.Infrastructure.Datos;
 
 namespace Telecable.Infrastructure.Pagos;
 
-/// <summary>
-/// A verified, understood delivery ready to be recorded. <see cref="Pago"/> (with its id and its
-/// PagoRecibido event) is set when the event confirms a payment.
-/// </summary>
-public sealed record EntregaWebhook(string Gateway, string EventoId, string Cuerpo, string Cid, DateTimeOffset RecibidoEn,
-    Guid? PagoId, PagoNuevo? Pago, EventoDominio? Evento);
+/// <summary>A verified, understood delivery ready to be recorded; <see cref="Pago"/> when it confirms a payment.</summary>
+public sealed record EntregaWebhook(string Gateway, string EventoId, string Cuerpo, string Cid, DateTimeOffset RecibidoEn, PagoConfirmado? Pago);
+
+/// <summary>The payment a delivery confirms, with the id it will have and its PagoRecibido event.</summary>
+public sealed record PagoConfirmado(Guid Id, PagoNuevo Datos, EventoDominio Evento)
+{
+    public static PagoConfirmado Crear(PagoNuevo datos, string cid, DateTimeOffset ahora)
+    {
+        var id = Guid.CreateVersion7(ahora);
+        return new(id, datos, RepositorioPagos.EventoRecibido(id, datos, cid, ahora));
+    }
+}
 
 /// <summary>
 /// Records accepted deliveries with group commit (<see cref="EscritorPorLotes{TFila, TClave, TResultado}"/>): one
@@ -72,21 +78,21 @@ public sealed class LoteWebhooks : IAsyncDisposable
         p.Add(new NpgsqlParameter<string[]> { TypedValue = filas.Select(f => f.Cuerpo).ToArray() });
         p.Add(new NpgsqlParameter<string[]> { TypedValue = filas.Select(f => f.Cid).ToArray() });
         p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = filas.Select(f => f.RecibidoEn).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-        p.Add(new NpgsqlParameter<Guid?[]> { TypedValue = filas.Select(f => f.PagoId).ToArray() });
-        p.Add(new NpgsqlParameter<Guid?[]> { TypedValue = filas.Select(f => f.Pago?.ClienteId).ToArray() });
-        p.Add(new NpgsqlParameter<decimal?[]> { TypedValue = filas.Select(f => f.Pago?.Monto).ToArray() });
-        p.Add(new NpgsqlParameter<string?[]> { TypedValue = filas.Select(f => f.Pago?.Metodo).ToArray() });
-        p.Add(new NpgsqlParameter<string?[]> { TypedValue = filas.Select(f => f.Pago?.Referencia).ToArray() });
-        p.Add(new NpgsqlParameter<string?[]> { TypedValue = filas.Select(f => f.Pago?.GatewayEventoId).ToArray() });
+        p.Add(new NpgsqlParameter<Guid?[]> { TypedValue = filas.Select(f => f.Pago?.Id).ToArray() });
+        p.Add(new NpgsqlParameter<Guid?[]> { TypedValue = filas.Select(f => f.Pago?.Datos.ClienteId).ToArray() });
+        p.Add(new NpgsqlParameter<decimal?[]> { TypedValue = filas.Select(f => f.Pago?.Datos.Monto).ToArray() });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = filas.Select(f => f.Pago?.Datos.Metodo).ToArray() });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = filas.Select(f => f.Pago?.Datos.Referencia).ToArray() });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = filas.Select(f => f.Pago?.Datos.GatewayEventoId).ToArray() });
         p.Add(new NpgsqlParameter<string[]>
         {
-            TypedValue = filas.Select(f => System.Text.Json.JsonSerializer.Serialize(f.Pago?.Facturas ?? [])).ToArray(),
+            TypedValue = filas.Select(f => System.Text.Json.JsonSerializer.Serialize(f.Pago?.Datos.Facturas ?? [])).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
         });
-        p.Add(new NpgsqlParameter<Guid?[]> { TypedValue = filas.Select(f => f.Evento?.Id).ToArray() });
+        p.Add(new NpgsqlParameter<Guid?[]> { TypedValue = filas.Select(f => f.Pago?.Evento.Id).ToArray() });
         p.Add(new NpgsqlParameter<string?[]>
         {
-            TypedValue = filas.Select(f => f.Evento?.Datos.GetRawText()).ToArray(),
+            TypedValue = filas.Select(f => f.Pago?.Evento.Datos.GetRawText()).ToArray(),
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
         });
 

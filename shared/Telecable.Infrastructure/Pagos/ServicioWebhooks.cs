@@ -45,15 +45,13 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         catch (ErrorEventoPasarela e) { return await RechazarAsync(adaptador.Nombre, null, texto, "cuerpo", e.Message, cid, ct); }
 
         var pago = evento.ConfirmaPago
-            ? new PagoNuevo(evento.ClienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia, adaptador.Nombre,
-                Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray())
+            ? PagoConfirmado.Crear(new PagoNuevo(evento.ClienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia,
+                adaptador.Nombre, Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray()), cid, ahora)
             : null;
-        var pagoId = pago is null ? (Guid?)null : Guid.CreateVersion7(ahora);
-        var registro = pago is null ? null : RepositorioPagos.EventoRecibido(pagoId!.Value, pago, cid, ahora);
         bool primero;
         try
         {
-            primero = await lote.RegistrarAsync(new EntregaWebhook(adaptador.Nombre, evento.EventoId, texto, cid, ahora, pagoId, pago, registro));
+            primero = await lote.RegistrarAsync(new EntregaWebhook(adaptador.Nombre, evento.EventoId, texto, cid, ahora, pago));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && e.ConstraintName == "pagos_cliente_id_fkey")
         {
@@ -61,7 +59,7 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         }
 
         Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", primero ? "aceptado" : "duplicado"));
-        return new ResultadoWebhook.Aceptado(evento.EventoId, primero ? pagoId : null, !primero);
+        return new ResultadoWebhook.Aceptado(evento.EventoId, primero ? pago?.Id : null, !primero);
     }
 
     /// <summary>pagos.gateway_evento_id is unique across gateways: prefix the gateway's own id.</summary>
