@@ -87,6 +87,15 @@ iniciar_azurite() {
   falla "Azurite did not answer (see $DATA/logs/azurite.log)"
 }
 
+# Stops a process started by up.sh (pid in .data/<name>.pid) and waits until it has exited.
+detener() {
+  if [ -f "$DATA/$1.pid" ] && kill -0 "$(cat "$DATA/$1.pid")" 2>/dev/null; then
+    kill "$(cat "$DATA/$1.pid")"; while kill -0 "$(cat "$DATA/$1.pid")" 2>/dev/null; do sleep 0.2; done
+    log "$1 stopped"
+  fi
+  rm -f "$DATA/$1.pid"
+}
+
 detener_azurite() {
   if [ -f "$DATA/azurite.pid" ] && kill "$(cat "$DATA/azurite.pid")" 2>/dev/null; then log "Azurite stopped"; fi
   rm -f "$DATA/azurite.pid"

@@ -16,20 +16,15 @@ for proyecto in functions/Telecable.LocalHost/Telecable.LocalHost.csproj tools/T
     || { cat "$DATA/logs/build.log"; falla "build of $proyecto failed"; }
 done
 
-detener() {
-  if [ -f "$DATA/$1.pid" ] && kill -0 "$(cat "$DATA/$1.pid")" 2>/dev/null; then
-    log "stopping the running $1"
-    kill "$(cat "$DATA/$1.pid")"; while kill -0 "$(cat "$DATA/$1.pid")" 2>/dev/null; do sleep 0.2; done
-  fi
-  rm -f "$DATA/$1.pid"
-}
 detener emulador
 detener localhost
 
 BIN="$RAIZ/functions/Telecable.LocalHost/bin/Release/net10.0"
 log "starting the local host on http://127.0.0.1:$HOST_PORT"
-( cd "$BIN" && nohup dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
-    >>"$DATA/logs/localhost.log" 2>&1 & echo $! >"$DATA/localhost.pid" )
+# exec: the recorded pid must be dotnet's own, or down.sh would stop a subshell and leave the host running.
+( cd "$BIN" && exec nohup dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
+    >>"$DATA/logs/localhost.log" 2>&1 ) &
+echo $! >"$DATA/localhost.pid"
 
 for i in $(seq 1 120); do
   if curl -fsS "http://127.0.0.1:$HOST_PORT/api/health" -o "$DATA/health.json" 2>/dev/null; then break; fi
@@ -39,9 +34,10 @@ done
 curl -fsS "http://127.0.0.1:$HOST_PORT/api/health" -o "$DATA/health.json" || { cat "$DATA/health.json" 2>/dev/null; falla "health check failed"; }
 
 log "starting the router emulator (every demo router posts every 10 s, with occasional faults)"
-( cd "$RAIZ/tools/Telecable.RouterEmulator/bin/Release/net10.0" && nohup dotnet Telecable.RouterEmulator.dll \
+( cd "$RAIZ/tools/Telecable.RouterEmulator/bin/Release/net10.0" && exec nohup dotnet Telecable.RouterEmulator.dll \
     --url "http://127.0.0.1:$HOST_PORT" --all --intervalo 10 --fallas 0.01 --pg "$(pg_cs)" \
-    >>"$DATA/logs/emulador.log" 2>&1 & echo $! >"$DATA/emulador.pid" )
+    >>"$DATA/logs/emulador.log" 2>&1 ) &
+echo $! >"$DATA/emulador.pid"
 
 secretos
 U="http://127.0.0.1:$HOST_PORT"
