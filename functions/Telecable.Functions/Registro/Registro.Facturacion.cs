@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Telecable.Infrastructure.Facturacion;
@@ -35,7 +36,8 @@ public static partial class Registro
             var carpeta = config["Pac:Carpeta"] ?? Path.Combine(".data", "pac-emulado");
             return new PacEmulado(op, PacEmuladoPersistente.CertificadoPersistente(carpeta), reloj);
         });
-        s.AddSingleton(sp => new PacEmuladoPersistente(sp.GetRequiredService<PacEmulado>(), sp.GetRequiredService<NpgsqlDataSource>()));
+        s.AddSingleton(sp => new PacEmuladoPersistente(sp.GetRequiredService<PacEmulado>(), sp.GetRequiredService<NpgsqlDataSource>(),
+            sp.GetRequiredService<ILogger<PacEmuladoPersistente>>()));
         s.AddSingleton<IPacClient>(sp => sp.GetRequiredService<PacEmuladoPersistente>());
 
         s.AddSingleton<ServicioCorridas>();

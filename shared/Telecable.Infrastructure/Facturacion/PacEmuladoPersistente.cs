@@ -2,7 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using NpgsqlTypes;
+using Telecable.Infrastructure.Datos;
 using Telecable.Domain.Cfdi;
 using Telecable.Infrastructure.Pac;
 
@@ -12,10 +16,24 @@ namespace Telecable.Infrastructure.Facturacion;
 /// PAC_MODE=emulated with a memory that survives the process: every stamp is written to
 /// <c>pac_emulado_timbres</c> (keyed by the hash of the Sello) before the caller sees its UUID, so a CFDI
 /// re-sent after a host crash gets its original stamp (307), as a real PAC answers. Cancellations live there too.
+/// Concurrent stamps are recorded with group commit: a billing run's CFDIs in flight share one INSERT and one commit.
 /// </summary>
-public sealed partial class PacEmuladoPersistente(PacEmulado interno, NpgsqlDataSource db) : IPacClient
+public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
 {
+    private readonly PacEmulado interno;
+    private readonly NpgsqlDataSource db;
+    private readonly EscritorPorLotes<TimbreNuevo, string, bool> _registro;
+
+    public PacEmuladoPersistente(PacEmulado interno, NpgsqlDataSource db, ILogger<PacEmuladoPersistente>? log = null)
+    {
+        this.interno = interno;
+        this.db = db;
+        _registro = new(t => t.Clave, RegistrarAsync, log ?? NullLogger<PacEmuladoPersistente>.Instance, maximoLote: 64, escritores: 2);
+    }
+
     public PacEmulado Interno => interno;
+
+    public ValueTask DisposeAsync() => _registro.DisposeAsync();
 
     public async Task<ResultadoTimbrado> TimbrarAsync(string xmlSellado, CancellationToken cancellationToken)
     {
@@ -34,12 +52,7 @@ public sealed partial class PacEmuladoPersistente(PacEmulado interno, NpgsqlData
                 ? ResultadoTimbrado.Previo(previo.Xml, previo.Uuid, previo.FechaTimbrado)
                 : r;
         }
-        await using var cn = await db.OpenConnectionAsync(cancellationToken);
-        var insertado = await cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO pac_emulado_timbres (clave_sello, uuid, rfc_emisor, fecha_timbrado, xml)
-            VALUES (@clave, @Uuid, @rfc, @FechaTimbrado, @XmlTimbrado) ON CONFLICT (clave_sello) DO NOTHING
-            """, new { clave, r.Uuid, rfc = RfcEmisor(xmlSellado), r.FechaTimbrado, r.XmlTimbrado }, cancellationToken: cancellationToken));
-        if (insertado == 1)
+        if (await _registro.EscribirAsync(new TimbreNuevo(clave, r.Uuid, RfcEmisor(xmlSellado), r.FechaTimbrado.Value, r.XmlTimbrado)))
         {
             return r;
         }
@@ -82,6 +95,31 @@ public sealed partial class PacEmuladoPersistente(PacEmulado interno, NpgsqlData
             "UPDATE pac_emulado_timbres SET cancelado_en = @ahora WHERE upper(uuid) = upper(@uuid) AND cancelado_en IS NULL",
             new { uuid, ahora }, cancellationToken: cancellationToken));
         return Respuesta(true, CodigosPac.CancelacionAceptada, "Solicitud de cancelación aceptada.", ahora);
+    }
+
+    private sealed record TimbreNuevo(string Clave, string Uuid, string RfcEmisor, DateTime FechaTimbrado, string Xml);
+
+    /// <summary>One INSERT for a batch of stamps; true for each one recorded, false where the sello already had one.</summary>
+    private async Task<IReadOnlyList<bool>> RegistrarAsync(IReadOnlyList<TimbreNuevo> timbres)
+    {
+        await using var cmd = db.CreateCommand("""
+            INSERT INTO pac_emulado_timbres (clave_sello, uuid, rfc_emisor, fecha_timbrado, xml)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp[], $5::text[]) ORDER BY 1
+            ON CONFLICT (clave_sello) DO NOTHING RETURNING clave_sello
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = timbres.Select(t => t.Clave).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = timbres.Select(t => t.Uuid).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = timbres.Select(t => t.RfcEmisor).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime[]>
+        {
+            TypedValue = timbres.Select(t => t.FechaTimbrado).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Timestamp,
+        });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = timbres.Select(t => t.Xml).ToArray() });
+        var registrados = new HashSet<string>(StringComparer.Ordinal);
+        await using (var rd = await cmd.ExecuteReaderAsync())
+            while (await rd.ReadAsync())
+                registrados.Add(rd.GetString(0));
+        return timbres.Select(t => registrados.Contains(t.Clave)).ToList();
     }
 
     private async Task<Guardado?> BuscarAsync(string clave, CancellationToken ct)

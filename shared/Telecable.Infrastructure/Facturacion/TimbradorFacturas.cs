@@ -172,14 +172,12 @@ public sealed class TimbradorFacturas(
                 fechas = timbradas.Select(r => r.TimbradaEn!.Value.UtcDateTime).ToArray(),
             }, tx, cancellationToken: ct))).ToHashSet();
             var ahora = reloj.GetUtcNow();
-            foreach (var r in timbradas.Where(r => marcadas.Contains(r.F.Id)))
-            {
-                await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(EventoFacturaTimbrada, "factura", r.F.Id.ToString(), new
+            await Outbox.Outbox.AgregarAsync(cn, tx, timbradas.Where(r => marcadas.Contains(r.F.Id)).Select(r => EventoDominio.Crear(
+                EventoFacturaTimbrada, "factura", r.F.Id.ToString(), new
                 {
                     facturaId = r.F.Id, uuid = r.Uuid, serie = r.F.Serie, folio = r.F.Folio, clienteId = r.F.ClienteId,
                     corridaId = r.F.CorridaId, total = r.F.Total, xmlBlob = r.Blob,
-                }, cid, ahora), ct);
-            }
+                }, cid, ahora)).ToList(), ct);
         }
         if (errores.Count > 0)
         {

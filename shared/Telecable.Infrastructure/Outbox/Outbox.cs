@@ -14,6 +14,19 @@ public static class Outbox
             VALUES (@Id, @Tipo, @Agregado, @AgregadoId, @Datos::jsonb, @Cid, @OcurridoEn)
             """, new { e.Id, e.Tipo, e.Agregado, e.AgregadoId, Datos = e.Datos.GetRawText(), e.Cid, e.OcurridoEn },
             transaction: tx, cancellationToken: ct));
+
+    /// <summary>Many events in one round trip (a billing batch's FacturaTimbrada events).</summary>
+    public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, IReadOnlyList<EventoDominio> eventos, CancellationToken ct) =>
+        eventos.Count == 0 ? Task.CompletedTask : cn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO outbox (evento_id, tipo, agregado, agregado_id, datos, cid, ocurrido_en)
+            SELECT * FROM unnest(@ids, @tipos, @agregados, @agregadoIds, @datos::jsonb[], @cids, @ocurridos)
+            """, new
+            {
+                ids = eventos.Select(e => e.Id).ToArray(), tipos = eventos.Select(e => e.Tipo).ToArray(),
+                agregados = eventos.Select(e => e.Agregado).ToArray(), agregadoIds = eventos.Select(e => e.AgregadoId).ToArray(),
+                datos = eventos.Select(e => e.Datos.GetRawText()).ToArray(), cids = eventos.Select(e => e.Cid).ToArray(),
+                ocurridos = eventos.Select(e => e.OcurridoEn).ToArray(),
+            }, transaction: tx, cancellationToken: ct));
 }
 
 /// <summary>Where relayed events go: Service Bus in Azure, a JSONL file locally.</summary>
