@@ -104,7 +104,7 @@ public static partial class Registro
             .WithTracing(t =>
             {
                 t.AddSource(Telemetria.Nombre, "Npgsql", "Microsoft.DurableTask", "Azure.*")
-                    .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = r => !Telemetria.EsSidecarDurable(r.RequestUri?.AbsolutePath));
+                    .AddHttpClientInstrumentation(o => o.FilterHttpRequestMessage = Telemetria.TrazarLlamadaHttp);
                 if (otlp) t.AddOtlpExporter();
             })
             .WithMetrics(m =>

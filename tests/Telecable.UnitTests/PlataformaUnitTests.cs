@@ -14,6 +14,22 @@ namespace Telecable.UnitTests;
 public sealed class PlataformaUnitTests
 {
     [Fact]
+    public void Las_llamadas_del_SDK_de_Azure_y_del_sidecar_no_llevan_un_segundo_span_de_HttpClient()
+    {
+        static HttpRequestMessage Solicitud(string url, bool sdkAzure)
+        {
+            var r = new HttpRequestMessage(HttpMethod.Put, url);
+            if (sdkAzure) r.Headers.Add("x-ms-version", "2025-01-05");
+            return r;
+        }
+
+        Assert.True(Telemetria.TrazarLlamadaHttp(Solicitud("https://api.pac.example/timbrar", sdkAzure: false)));
+        // The Azure SDK's pipeline already traces each call through the Azure.* sources.
+        Assert.False(Telemetria.TrazarLlamadaHttp(Solicitud("http://127.0.0.1:10000/devstoreaccount1/cfdi/A.xml", sdkAzure: true)));
+        Assert.False(Telemetria.TrazarLlamadaHttp(Solicitud($"http://127.0.0.1:7071{Telemetria.RutaSidecarDurable}/poll", sdkAzure: false)));
+    }
+
+    [Fact]
     public void El_host_local_sirve_exactamente_las_funciones_que_lista_el_metadata_del_SDK()
     {
         // functions.metadata is what the real Functions host loads; the worker SDK generates it at build.

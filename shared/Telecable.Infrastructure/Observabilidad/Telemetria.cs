@@ -19,6 +19,11 @@ public static class Telemetria
     public const string RutaSidecarDurable = "/TaskHubSidecarService/";
 
     public static bool EsSidecarDurable(string? ruta) => ruta?.StartsWith(RutaSidecarDurable, StringComparison.Ordinal) == true;
+
+    /// <summary>Which outgoing HTTP calls get an HttpClient span: not the durable sidecar's polling, and not the
+    /// Azure SDK's calls (x-ms-version), whose pipeline already traces each one through the Azure.* sources.</summary>
+    public static bool TrazarLlamadaHttp(HttpRequestMessage r) =>
+        !EsSidecarDurable(r.RequestUri?.AbsolutePath) && !r.Headers.Contains("x-ms-version");
 }
 
 /// <summary>The correlation id of the current operation, flowing with the async context.</summary>
