@@ -13,6 +13,10 @@ HOST_PORT="${TELECABLE_HOST_PORT:-7071}"
 # SAT's schemas, stylesheets and public test CSD live in the project's shared folder, beside the repo.
 SAT_DIR="${TELECABLE_SAT_DIR:-$(cd "$RAIZ/.." && pwd)/shared/sat}"
 mkdir -p "$DATA/logs"
+# The local host runs below PostgreSQL and Azurite (nice 10): on one small machine they stand in for services
+# that have CPUs of their own, and every request waits on them. With equal priority the host's threads kept
+# preempting Azurite's single thread mid-request (bench/FacturacionMasiva/RESULTS.md).
+PRIORIDAD_HOST=(nice -n 10)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 falla() { log "ERROR: $*"; exit 1; }
@@ -85,6 +89,34 @@ iniciar_azurite() {
     puerto_abierto 10000 && puerto_abierto 10001 && puerto_abierto 10002 && return; sleep 0.5
   done
   falla "Azurite did not answer (see $DATA/logs/azurite.log)"
+}
+
+# An Azurite of its own for a benchmark: empty, in a fresh folder, on the first free ports from $1 (blob, queue,
+# table), so earlier runs' leftovers (Azurite rewrites its whole index every few seconds) cannot slow it.
+# Sets AZURITE_PROPIO_PID and AZURITE_PROPIO_CS; stop it with detener_azurite_propio.
+iniciar_azurite_propio() {
+  instalar_npm
+  local p="$1"; while puerto_abierto "$p" || puerto_abierto $((p + 1)) || puerto_abierto $((p + 2)); do p=$((p + 3)); done
+  AZURITE_PROPIO_DIR="$(mktemp -d -t azurite-bench-XXXXXX)"
+  "$RAIZ/node_modules/.bin/azurite" --skipApiVersionCheck --disableTelemetry --silent --location "$AZURITE_PROPIO_DIR" \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    --blobPort "$p" --queuePort $((p + 1)) --tablePort $((p + 2)) >"$AZURITE_PROPIO_DIR.log" 2>&1 &
+  AZURITE_PROPIO_PID=$!
+  local i; for i in $(seq 1 60); do
+    if puerto_abierto "$p" && puerto_abierto $((p + 1)) && puerto_abierto $((p + 2)); then
+      AZURITE_PROPIO_CS="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$p/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$((p + 1))/devstoreaccount1;TableEndpoint=http://127.0.0.1:$((p + 2))/devstoreaccount1;"
+      return
+    fi
+    sleep 0.5
+  done
+  falla "Azurite ($p) did not answer (see $AZURITE_PROPIO_DIR.log)"
+}
+
+detener_azurite_propio() {
+  if [ -n "${AZURITE_PROPIO_PID:-}" ]; then
+    kill "$AZURITE_PROPIO_PID" 2>/dev/null; wait "$AZURITE_PROPIO_PID" 2>/dev/null
+    rm -rf "$AZURITE_PROPIO_DIR" "$AZURITE_PROPIO_DIR.log"
+  fi
 }
 
 # Stops a process started by up.sh (pid in .data/<name>.pid) and waits until it has exited.

@@ -22,7 +22,7 @@ detener localhost
 BIN="$RAIZ/functions/Telecable.LocalHost/bin/Release/net10.0"
 log "starting the local host on http://127.0.0.1:$HOST_PORT"
 # exec: the recorded pid must be dotnet's own, or down.sh would stop a subshell and leave the host running.
-( cd "$BIN" && exec nohup dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
+( cd "$BIN" && exec nohup "${PRIORIDAD_HOST[@]}" dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
     >>"$DATA/logs/localhost.log" 2>&1 ) &
 echo $! >"$DATA/localhost.pid"
 
