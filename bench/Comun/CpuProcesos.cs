@@ -41,6 +41,13 @@ internal readonly record struct CpuProcesos(TimeSpan Propio, TimeSpan Postgres, 
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : "10000";
     }
 
+    /// <summary>This process's nice value (field 19 of /proc/self/stat): benchmarks print the priority they ran at.</summary>
+    public static int NicePropio()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static CpuProcesos operator -(CpuProcesos a, CpuProcesos b) => new(a.Propio - b.Propio, a.Postgres - b.Postgres, a.Azurite - b.Azurite);
 
     public TimeSpan Total => Propio + Postgres + Azurite;
