@@ -109,12 +109,14 @@ iniciar_azurite_propio() {
     fi
     sleep 0.5
   done
-  falla "Azurite ($p) did not answer (see $AZURITE_PROPIO_DIR.log)"
+  tail -5 "$AZURITE_PROPIO_DIR.log" >&2
+  detener_azurite_propio
+  falla "Azurite ($p) did not answer"
 }
 
 detener_azurite_propio() {
   if [ -n "${AZURITE_PROPIO_PID:-}" ]; then
-    kill "$AZURITE_PROPIO_PID" 2>/dev/null; wait "$AZURITE_PROPIO_PID" 2>/dev/null
+    kill "$AZURITE_PROPIO_PID" 2>/dev/null || true; wait "$AZURITE_PROPIO_PID" 2>/dev/null || true
     rm -rf "$AZURITE_PROPIO_DIR" "$AZURITE_PROPIO_DIR.log"
   fi
 }
