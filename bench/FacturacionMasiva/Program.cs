@@ -85,9 +85,9 @@ foreach (var backend in backends)
             var antes = Medida.Tomar(0, 0, baseDatos, azurite);
             // TELECABLE_BENCH_MARCAS: monotonic timestamps around the run, to slice a `perf record -k CLOCK_MONOTONIC` profile.
             var marcas = Environment.GetEnvironmentVariable("TELECABLE_BENCH_MARCAS") is not null;
-            if (marcas) Console.Error.WriteLine($"MARCA inicio {Stopwatch.GetTimestamp()}");
+            if (marcas) Console.Error.WriteLine($"MARCA inicio {Stopwatch.GetTimestamp()} jit {System.Runtime.JitInfo.GetCompiledMethodCount()}");
             var (segundos, timbradas) = await OrquestadaAsync(periodo);
-            if (marcas) Console.Error.WriteLine($"MARCA fin {Stopwatch.GetTimestamp()}");
+            if (marcas) Console.Error.WriteLine($"MARCA fin {Stopwatch.GetTimestamp()} jit {System.Runtime.JitInfo.GetCompiledMethodCount()}");
             var m = Medida.Tomar(segundos, timbradas, baseDatos, azurite) - antes;
             Console.WriteLine($"[{backend}] corrida {periodo:yyyy-MM}: {segundos:F2} s; JIT: {m.MetodosJit} métodos, {m.TiempoJit.TotalMilliseconds:N0} ms");
             return m;
