@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
-using Telecable.Infrastructure.Datos;
 using Telecable.Domain.Cfdi;
+using Telecable.Infrastructure.Datos;
 using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Facturacion;
@@ -20,18 +20,18 @@ namespace Telecable.Infrastructure.Facturacion;
 /// </summary>
 public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
 {
-    private readonly PacEmulado interno;
-    private readonly NpgsqlDataSource db;
+    private readonly PacEmulado _interno;
+    private readonly NpgsqlDataSource _db;
     private readonly EscritorPorLotes<TimbreNuevo, string, bool> _registro;
 
     public PacEmuladoPersistente(PacEmulado interno, NpgsqlDataSource db, ILogger<PacEmuladoPersistente>? log = null)
     {
-        this.interno = interno;
-        this.db = db;
+        _interno = interno;
+        _db = db;
         _registro = new(t => t.Clave, RegistrarAsync, log ?? NullLogger<PacEmuladoPersistente>.Instance, maximoLote: 64, escritores: 2);
     }
 
-    public PacEmulado Interno => interno;
+    public PacEmulado Interno => _interno;
 
     public ValueTask DisposeAsync() => _registro.DisposeAsync();
 
@@ -41,7 +41,7 @@ public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
         // a resend after a restart (this process's memory is empty) gets the recorded stamp, never a second
         // UUID, and a refusal (say, the 72-hour window on a resend days later) is only given when nothing is.
         var clave = ClaveSello(xmlSellado);
-        var r = await interno.TimbrarAsync(xmlSellado, cancellationToken);
+        var r = await _interno.TimbrarAsync(xmlSellado, cancellationToken);
         if (clave is null)
         {
             return r;
@@ -75,7 +75,7 @@ public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
         {
             return Respuesta(false, CodigosPac.SolicitudInvalida, "FolioSustitucion es obligatorio con motivo 01 y solo con él.");
         }
-        await using var cn = await db.OpenConnectionAsync(cancellationToken);
+        await using var cn = await _db.OpenConnectionAsync(cancellationToken);
         var t = await cn.QuerySingleOrDefaultAsync<(string Rfc, DateTime? CanceladoEn)?>(new CommandDefinition(
             "SELECT rfc_emisor, cancelado_en FROM pac_emulado_timbres WHERE upper(uuid) = upper(@uuid)", new { uuid }, cancellationToken: cancellationToken));
         if (t is null)
@@ -102,7 +102,7 @@ public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
     /// <summary>One INSERT for a batch of stamps; true for each one recorded, false where the sello already had one.</summary>
     private async Task<IReadOnlyList<bool>> RegistrarAsync(IReadOnlyList<TimbreNuevo> timbres)
     {
-        await using var cmd = db.CreateCommand("""
+        await using var cmd = _db.CreateCommand("""
             INSERT INTO pac_emulado_timbres (clave_sello, uuid, rfc_emisor, fecha_timbrado, xml)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamp[], $5::text[]) ORDER BY 1
             ON CONFLICT (clave_sello) DO NOTHING RETURNING clave_sello
@@ -124,7 +124,7 @@ public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
 
     private async Task<Guardado?> BuscarAsync(string clave, CancellationToken ct)
     {
-        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var cn = await _db.OpenConnectionAsync(ct);
         return await cn.QuerySingleOrDefaultAsync<Guardado>(new CommandDefinition(
             "SELECT uuid AS Uuid, fecha_timbrado AS FechaTimbrado, xml AS Xml FROM pac_emulado_timbres WHERE clave_sello = @clave",
             new { clave }, cancellationToken: ct));
