@@ -15,12 +15,19 @@ public sealed class OpcionesBlob
     public string? ServiceUri { get; set; }
 
     public string ContenedorCfdi { get; set; } = "cfdi-xml";
+
+    /// <summary>Uploads in flight at once from this process. A billing run has hundreds of CFDIs in flight; the
+    /// account needs only enough to stay busy. It also bounds what a crash leaves half-sent: Azurite keeps the
+    /// write slot of an upload whose client died (50 slots), and a kill -9 with 240 uploads in flight left it
+    /// unable to write any blob.</summary>
+    public int MaxSubidas { get; set; } = 16;
 }
 
 /// <summary>Blob storage for documents (stamped CFDI XML, one blob per UUID).</summary>
 public sealed class AlmacenBlobs(BlobServiceClient servicio, OpcionesBlob opciones)
 {
     private readonly BlobContainerClient _cfdi = servicio.GetBlobContainerClient(opciones.ContenedorCfdi);
+    private readonly SemaphoreSlim _subidas = new(Math.Max(1, opciones.MaxSubidas));
     private volatile bool _listo;
 
     public BlobContainerClient ContenedorCfdi => _cfdi;
@@ -36,6 +43,7 @@ public sealed class AlmacenBlobs(BlobServiceClient servicio, OpcionesBlob opcion
     public async Task<bool> SubirSiNoExisteAsync(string nombre, BinaryData contenido, string tipo, CancellationToken ct)
     {
         await AsegurarAsync(ct);
+        await _subidas.WaitAsync(ct);
         try
         {
             await _cfdi.GetBlobClient(nombre).UploadAsync(contenido, new BlobUploadOptions
@@ -48,6 +56,10 @@ public sealed class AlmacenBlobs(BlobServiceClient servicio, OpcionesBlob opcion
         catch (RequestFailedException e) when (e.Status == 409)
         {
             return false;
+        }
+        finally
+        {
+            _subidas.Release();
         }
     }
 
