@@ -9,11 +9,7 @@ namespace Telecable.Infrastructure.Outbox;
 public static class Outbox
 {
     public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, EventoDominio e, CancellationToken ct) =>
-        cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO outbox (evento_id, tipo, agregado, agregado_id, datos, cid, ocurrido_en)
-            VALUES (@Id, @Tipo, @Agregado, @AgregadoId, @Datos::jsonb, @Cid, @OcurridoEn)
-            """, new { e.Id, e.Tipo, e.Agregado, e.AgregadoId, Datos = e.Datos.GetRawText(), e.Cid, e.OcurridoEn },
-            transaction: tx, cancellationToken: ct));
+        AgregarAsync(cn, tx, [e], ct);
 
     /// <summary>Many events in one round trip (a billing batch's FacturaTimbrada events).</summary>
     public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, IReadOnlyList<EventoDominio> eventos, CancellationToken ct) =>
