@@ -77,13 +77,15 @@ instalar_npm() {
   fi
 }
 
+# How every Azurite here runs: loopback only, no telemetry, no access log, any API version the SDK sends.
+AZURITE_OPCIONES=(--skipApiVersionCheck --disableTelemetry --silent --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1)
+
 iniciar_azurite() {
   if puerto_abierto 10000 && puerto_abierto 10001 && puerto_abierto 10002; then return; fi
   instalar_npm
   log "starting Azurite (blob 10000, queue 10001, table 10002)"
   mkdir -p "$AZURITE_DIR"
-  nohup "$RAIZ/node_modules/.bin/azurite" --skipApiVersionCheck --disableTelemetry --silent --location "$AZURITE_DIR" \
-    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >"$DATA/logs/azurite.log" 2>&1 &
+  nohup "$RAIZ/node_modules/.bin/azurite" "${AZURITE_OPCIONES[@]}" --location "$AZURITE_DIR" >"$DATA/logs/azurite.log" 2>&1 &
   echo $! >"$DATA/azurite.pid"
   local i; for i in $(seq 1 60); do
     puerto_abierto 10000 && puerto_abierto 10001 && puerto_abierto 10002 && return; sleep 0.5
@@ -98,8 +100,7 @@ iniciar_azurite_propio() {
   instalar_npm
   local p="$1"; while puerto_abierto "$p" || puerto_abierto $((p + 1)) || puerto_abierto $((p + 2)); do p=$((p + 3)); done
   AZURITE_PROPIO_DIR="$(mktemp -d -t azurite-bench-XXXXXX)"
-  "$RAIZ/node_modules/.bin/azurite" --skipApiVersionCheck --disableTelemetry --silent --location "$AZURITE_PROPIO_DIR" \
-    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+  "$RAIZ/node_modules/.bin/azurite" "${AZURITE_OPCIONES[@]}" --location "$AZURITE_PROPIO_DIR" \
     --blobPort "$p" --queuePort $((p + 1)) --tablePort $((p + 2)) >"$AZURITE_PROPIO_DIR.log" 2>&1 &
   AZURITE_PROPIO_PID=$!
   local i; for i in $(seq 1 60); do
