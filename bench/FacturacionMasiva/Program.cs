@@ -32,7 +32,6 @@ foreach (var backend in backends)
         ["Auth:EmisorDesarrollo"] = "true", ["Auth:SigningKeys:0"] = "clave-de-firma-del-benchmark-de-32-bytes-o-mas",
         ["Auth:DemoPassword"] = "bench", ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"),
         ["OutboxRelayCron"] = "*/5 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *", ["LocalHost:Port"] = Telecable.Pruebas.Servicios.PuertoLibre().ToString(), ["PAC_MODE"] = "emulated",
-        ["Facturacion:Paralelismo"] = Environment.GetEnvironmentVariable("TELECABLE_BENCH_PARALELISMO"),
         ["PAYMENT_MODE"] = "emulated", ["ROUTER_MODE"] = "emulated", ["Logging:LogLevel:Default"] = "Warning", ["Pac:Carpeta"] = carpetaPac,
     };
     var arranque = Stopwatch.StartNew();
