@@ -10,8 +10,8 @@ PG_DIR="$DATA/pg"
 PG_SOCK="$DATA/pg-sock"
 AZURITE_DIR="$DATA/azurite"
 HOST_PORT="${TELECABLE_HOST_PORT:-7071}"
-# SAT's schemas, stylesheets and public test CSD live in the project's shared folder, beside the repo.
-SAT_DIR="${TELECABLE_SAT_DIR:-$(cd "$RAIZ/.." && pwd)/shared/sat}"
+# SAT's schemas, stylesheets and public test CSD, carried in the repository (TELECABLE_SAT_DIR overrides).
+SAT_DIR="${TELECABLE_SAT_DIR:-$RAIZ/shared/referencia-sat}"
 mkdir -p "$DATA/logs"
 # The local host runs below PostgreSQL and Azurite (nice 10): on one small machine they stand in for services
 # that have CPUs of their own, and every request waits on them. With equal priority the host's threads kept
@@ -39,6 +39,12 @@ iniciar_postgres() {
   # initdb refuses to run as root; the cluster belongs to 'postgres' when we are root.
   local como=(); if [ "$(id -u)" = 0 ]; then como=(runuser -u postgres --); fi
   mkdir -p "$PG_SOCK"
+  # As root the cluster runs as 'postgres', which must be able to reach .data/: a checkout under a private folder
+  # (mktemp -d is mode 700) gets the traverse bit (o+x, not read) on each folder above it that lacks it.
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$DATA"; then
+    local a="$DATA"; while [ "$a" != / ]; do a="$(dirname "$a")"; runuser -u postgres -- test -x "$a" || { log "chmod o+x $a (for the postgres user)"; chmod o+x "$a"; }; done
+    chmod o+x "$RAIZ" "$DATA"
+  fi
   if [ ! -f "$PG_DIR/PG_VERSION" ]; then
     log "initdb $PG_DIR"
     mkdir -p "$PG_DIR"

@@ -11,4 +11,3 @@ _dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ) || return 1 2>/dev/null || exit 1
 export TELECABLE_PG_ADMIN="Host=127.0.0.1;Port=${TELECABLE_PG_PORT:-55432};Username=telecable;Database=postgres"
 export TELECABLE_AZURITE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
-export TELECABLE_SAT_DIR="${TELECABLE_SAT_DIR:-$(cd "$_dir/../.." && pwd)/shared/sat}"

@@ -42,7 +42,7 @@ foreach (var backend in backends)
         ["LocalHost:Port"] = puerto.ToString(), ["PAC_MODE"] = "emulated", ["PAYMENT_MODE"] = "emulated", ["ROUTER_MODE"] = "emulated",
         ["Logging:LogLevel:Default"] = "Warning", ["OutboxRelayCron"] = "*/1 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *",
     };
-    var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));
+    var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes).AddInMemoryCollection(Telecable.Pruebas.Servicios.AjustesCsd()));
     await app.StartAsync();
     using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{puerto}/"), Timeout = TimeSpan.FromSeconds(60) };
     try

@@ -17,7 +17,6 @@ var n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.In
 var backends = args.Length > 1 ? args[1].Split(',') : ["InMemory", "AzureStorage"];
 var pgAdmin = Env("TELECABLE_PG_ADMIN");
 var azurite = Env("TELECABLE_AZURITE");
-Env("TELECABLE_SAT_DIR");
 Console.WriteLine($"FacturacionMasiva: {n} contratos; nproc {Environment.ProcessorCount}; nice {CpuProcesos.NicePropio()}");
 
 foreach (var backend in backends)
@@ -34,6 +33,7 @@ foreach (var backend in backends)
         ["OutboxRelayCron"] = "*/5 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *", ["LocalHost:Port"] = Telecable.Pruebas.Servicios.PuertoLibre().ToString(), ["PAC_MODE"] = "emulated",
         ["PAYMENT_MODE"] = "emulated", ["ROUTER_MODE"] = "emulated", ["Logging:LogLevel:Default"] = "Warning", ["Pac:Carpeta"] = carpetaPac,
     };
+    foreach (var (k, v) in Telecable.Pruebas.Servicios.AjustesCsd()) ajustes[k] = v;
     var arranque = Stopwatch.StartNew();
     var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));
     await app.StartAsync();

@@ -37,7 +37,7 @@ var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.sett
     ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"), ["OutboxRelayCron"] = "*/5 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *",
     ["LocalHost:Port"] = puerto.ToString(), ["ROUTER_MODE"] = "emulated", ["PAC_MODE"] = "emulated", ["PAYMENT_MODE"] = "emulated",
     ["Logging:LogLevel:Default"] = "Warning",
-}));
+}).AddInMemoryCollection(Telecable.Pruebas.Servicios.AjustesCsd()));
 try
 {
     await app.StartAsync();

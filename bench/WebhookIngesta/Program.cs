@@ -47,7 +47,7 @@ var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.sett
     ["Logging:LogLevel:Microsoft.DurableTask"] = "Critical", ["Auth:DemoPassword"] = "bench",
     // Held (once a year) unless the sagas are meant to run during the load.
     ["PagosInicioCron"] = concurrente ? "*/1 * * * * *" : "0 0 0 1 1 *",
-}));
+}).AddInMemoryCollection(Telecable.Pruebas.Servicios.AjustesCsd()));
 await app.StartAsync();
 try
 {

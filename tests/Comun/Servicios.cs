@@ -12,6 +12,31 @@ public static class Servicios
     public static string PostgresAdmin => Requerido("TELECABLE_PG_ADMIN");
     public static string Azurite => Requerido("TELECABLE_AZURITE");
 
+    /// <summary>SAT's reference material carried in the repository (shared/referencia-sat), found by walking up from
+    /// the test binaries to Telecable.sln; TELECABLE_SAT_DIR overrides it. Never a folder beside the checkout.</summary>
+    public static string DirectorioSat =>
+        Environment.GetEnvironmentVariable("TELECABLE_SAT_DIR") is { Length: > 0 } d ? d : Path.Combine(RaizRepo, "shared", "referencia-sat");
+
+    /// <summary>The checkout these binaries were built from.</summary>
+    public static string RaizRepo
+    {
+        get
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Telecable.sln"))) return d.FullName;
+            throw new InvalidOperationException("No se encontró Telecable.sln subiendo desde " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>The issuer's CSD settings for a test host: SAT's public test CSD from <see cref="DirectorioSat"/>.
+    /// Keys with ':' (in-process hosts); a child process gets them with '__'.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> AjustesCsd(string separador = ":") =>
+    [
+        new($"Csd{separador}CerPath", Path.Combine(DirectorioSat, "csd", "EKU9003173C9.cer")),
+        new($"Csd{separador}KeyPath", Path.Combine(DirectorioSat, "csd", "EKU9003173C9.key")),
+        new($"Csd{separador}Password", File.ReadAllText(Path.Combine(DirectorioSat, "csd", "PASSWORD.txt")).Trim()),
+    ];
+
     public static string Requerido(string variable) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v
             ? v

@@ -49,8 +49,8 @@ public sealed class HostProceso : IAsyncDisposable
             ["PAYMENT_MODE"] = "emulated",
             ["ROUTER_MODE"] = "emulated",
             ["Webhooks__Pagos__Secretos__0"] = SecretoWebhook,
-            ["Csd__Password"] = "12345678a",
         };
+        foreach (var (k, v) in Servicios.AjustesCsd("__")) _entorno[k] = v!;
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) _entorno[k] = v;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Puerto}/"), Timeout = TimeSpan.FromSeconds(30) };
     }

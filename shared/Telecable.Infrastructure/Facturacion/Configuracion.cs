@@ -37,7 +37,7 @@ public sealed class OpcionesFacturacion
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)
-/// and csd-password. Without either, TELECABLE_SAT_DIR/csd (SAT's public test CSD) serves tests and the demo.</summary>
+/// and csd-password. Locally the scripts point the paths at SAT's public test CSD in shared/referencia-sat.</summary>
 public sealed class OpcionesCsd
 {
     public const string Seccion = "Csd";
@@ -68,13 +68,7 @@ public sealed class ProveedorCsd(OpcionesCsd opciones) : IDisposable
             string Secreto(string n) => kv.GetSecret(n).Value.Value;
             return CsdCertificate.Load(Convert.FromBase64String(Secreto("csd-cer")), Convert.FromBase64String(Secreto("csd-key")), Secreto("csd-password"));
         }
-        if (Environment.GetEnvironmentVariable("TELECABLE_SAT_DIR") is { Length: > 0 } sat)
-        {
-            var csd = Path.Combine(sat, "csd");
-            return CsdCertificate.Load(File.ReadAllBytes(Path.Combine(csd, "EKU9003173C9.cer")),
-                File.ReadAllBytes(Path.Combine(csd, "EKU9003173C9.key")), File.ReadAllText(Path.Combine(csd, "PASSWORD.txt")).Trim());
-        }
-        throw new InvalidOperationException("No hay CSD: configure Csd:CerPath/KeyPath/Password, Csd:KeyVaultUri o TELECABLE_SAT_DIR.");
+        throw new InvalidOperationException("No hay CSD: configure Csd:CerPath/KeyPath/Password o Csd:KeyVaultUri.");
     }
 
     public void Dispose()

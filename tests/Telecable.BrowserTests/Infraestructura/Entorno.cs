@@ -1,14 +1,11 @@
 namespace Telecable.BrowserTests.Infraestructura;
 
 /// <summary>
-/// What only the browser tests need: Debian's Chromium, the SAT folder, where screenshots go. The
+/// What only the browser tests need: Debian's Chromium and where screenshots go. The
 /// database and Azurite come from <see cref="Telecable.Pruebas.Servicios"/>.
 /// </summary>
 public static class Entorno
 {
-    /// <summary>SAT test material (csd/EKU9003173C9.*), exported by scripts/test-env.sh.</summary>
-    public static string DirectorioSat => Servicios.Requerido("TELECABLE_SAT_DIR");
-
     /// <summary>Debian's Chromium (apt-get install -y chromium); Playwright never downloads a browser here.</summary>
     public static string Chromium =>
         Environment.GetEnvironmentVariable("CHROME_PATH") is { Length: > 0 } c ? c
@@ -20,15 +17,7 @@ public static class Entorno
         ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-    public static string RaizRepo
-    {
-        get
-        {
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-                if (File.Exists(Path.Combine(d.FullName, "Telecable.sln"))) return d.FullName;
-            throw new InvalidOperationException("No se encontró Telecable.sln subiendo desde " + AppContext.BaseDirectory);
-        }
-    }
+    public static string RaizRepo => Servicios.RaizRepo;
 
     /// <summary>reports/screenshots under TELECABLE_REPORTS or the repo's reports/.</summary>
     public static string CarpetaCapturas

@@ -47,12 +47,10 @@ public sealed class HostNavegador : IAsyncLifetime
             ["OutboxRelayCron"] = "*/1 * * * * *",
             ["PagosInicioCron"] = "*/1 * * * * *",
             ["Limites:AnonimoPorMinuto"] = "100000",
-            // Billing and payments (as HostPagos): SAT's public test CSD and a webhook secret.
-            ["Csd:CerPath"] = Path.Combine(Entorno.DirectorioSat, "csd", "EKU9003173C9.cer"),
-            ["Csd:KeyPath"] = Path.Combine(Entorno.DirectorioSat, "csd", "EKU9003173C9.key"),
-            ["Csd:Password"] = "12345678a",
+            // Payments (as HostPagos): a webhook secret.
             ["Webhooks:Pagos:Secretos:0"] = "whsec_navegador_de_pruebas_0123456789",
         };
+        foreach (var (k, v) in Servicios.AjustesCsd()) ajustes[k] = v;
         _app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));
         await _app.StartAsync();
         UrlBase = $"http://127.0.0.1:{puerto}";

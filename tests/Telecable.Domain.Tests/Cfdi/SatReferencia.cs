@@ -49,8 +49,8 @@ internal static class SatReferencia
     /// <summary>A fresh folder per call under the system temp folder.</summary>
     public static string CarpetaTemporal() => Directory.CreateTempSubdirectory("telecable-cfdi-").FullName;
 
-    // TELECABLE_SAT_DIR wins; otherwise walk up from the test binaries to the folder whose shared/sat exists
-    // (the repository's parent holds it, next to the checkout).
+    // TELECABLE_SAT_DIR wins; otherwise walk up from the test binaries to the checkout, which carries the copy in
+    // shared/referencia-sat (never a folder beside the repository).
     private static string Localizar()
     {
         if (Environment.GetEnvironmentVariable("TELECABLE_SAT_DIR") is { Length: > 0 } desdeEntorno)
@@ -61,14 +61,14 @@ internal static class SatReferencia
         }
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
-            var candidato = Path.Combine(d.FullName, "shared", "sat");
+            var candidato = Path.Combine(d.FullName, "shared", "referencia-sat");
             if (File.Exists(Path.Combine(candidato, "verify.sh")))
             {
                 return candidato;
             }
         }
         throw new DirectoryNotFoundException(
-            $"No se encontró shared/sat subiendo desde {AppContext.BaseDirectory}; defina TELECABLE_SAT_DIR.");
+            $"No se encontró shared/referencia-sat subiendo desde {AppContext.BaseDirectory}; defina TELECABLE_SAT_DIR.");
     }
 
     public sealed record Resultado(int Codigo, string Salida, string Error);

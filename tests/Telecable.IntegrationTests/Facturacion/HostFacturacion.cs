@@ -111,7 +111,7 @@ public sealed class HostFacturacion : HostPrueba
         {
             await File.WriteAllTextAsync(Path.Combine(carpeta, $"{u}.xml"), await admin.GetStringAsync($"api/facturacion/{u}/xml"), new UTF8Encoding(false));
         }
-        var sat = Environment.GetEnvironmentVariable("TELECABLE_SAT_DIR") ?? throw new InvalidOperationException("Falta TELECABLE_SAT_DIR (scripts/test-env.sh).");
+        var sat = Telecable.Pruebas.Servicios.DirectorioSat;
         var inicio = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         inicio.ArgumentList.Add(Path.Combine(sat, "verify.sh"));
         inicio.ArgumentList.Add(carpeta);

@@ -59,6 +59,7 @@ public class HostPrueba : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             ["Limites:AnonimoPorMinuto"] = "100000",
         };
+        foreach (var (k, v) in Telecable.Pruebas.Servicios.AjustesCsd()) ajustes[k] = v;
         foreach (var (k, v) in Ajustes) ajustes[k] = v;
         _app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"],
             c => c.AddInMemoryCollection(ajustes));

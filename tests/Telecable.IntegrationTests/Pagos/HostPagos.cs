@@ -22,14 +22,10 @@ public class HostPagos : HostPrueba
     {
         get
         {
-            var sat = Environment.GetEnvironmentVariable("TELECABLE_SAT_DIR") ?? "/work/shared/sat";
             var a = new Dictionary<string, string?>
             {
                 ["Webhooks:Pagos:Secretos:0"] = SecretoActual,
                 ["Webhooks:Pagos:Secretos:1"] = SecretoAnterior,
-                ["Csd:CerPath"] = Path.Combine(sat, "csd", "EKU9003173C9.cer"),
-                ["Csd:KeyPath"] = Path.Combine(sat, "csd", "EKU9003173C9.key"),
-                ["Csd:Password"] = "12345678a",
             };
             if (FallarPaso is not null) a["Pagos:FallarPaso"] = FallarPaso;
             return a;
