@@ -91,7 +91,7 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         ErrorValidacion v => Respuestas.Problema(400, "Datos inválidos", "Revise los campos señalados.", cid, instancia, v.Errores),
         ErrorCuerpoGrande g => Respuestas.Problema(413, "Solicitud demasiado grande", g.Message, cid, instancia),
         ErrorNoEncontrado n => Respuestas.Problema(404, "No encontrado", n.Message, cid, instancia),
-        ErrorConflicto c => Respuestas.Problema(409, "Conflicto", c.Message, cid, instancia, codigo: c.Codigo),
+        ErrorConflicto c => Respuestas.Problema(409, "Conflicto", c.Message, cid, instancia, codigo: c.Codigo, recurso: c.Recurso),
         ErrorRegla r => Respuestas.Problema(422, "Regla de negocio", r.Message, cid, instancia,
             r.Campo is null ? null : [new ErrorCampo(r.Campo, r.Message)]),
         BadHttpRequestException b => Respuestas.Problema(b.StatusCode, "Solicitud inválida", b.Message, cid, instancia),

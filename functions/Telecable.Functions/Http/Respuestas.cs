@@ -51,7 +51,7 @@ public static class Respuestas
 
     /// <summary>RFC 7807 problem details; validation problems carry "errors": { field: [reasons] } as ASP.NET's ValidationProblemDetails.</summary>
     public static RespuestaJson Problema(int status, string titulo, string? detalle, string cid, string instancia,
-        IReadOnlyList<ErrorCampo>? errores = null, string? codigo = null)
+        IReadOnlyList<ErrorCampo>? errores = null, string? codigo = null, string? recurso = null)
     {
         var p = new Dictionary<string, object?>
         {
@@ -63,6 +63,7 @@ public static class Respuestas
             ["cid"] = cid,
         };
         if (codigo is not null) p["code"] = codigo;
+        if (recurso is not null) p["recurso"] = recurso;
         if (errores is { Count: > 0 })
             p["errors"] = errores.GroupBy(e => e.Campo).ToDictionary(g => g.Key, g => g.Select(e => e.Motivo).ToArray());
         return new RespuestaJson(status, JsonSerializer.Serialize(p, JsonWeb.Opciones), TipoProblema);

@@ -20,7 +20,8 @@ public static partial class Registro
         s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesEmisor>>().Value);
         s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesFacturacion>>().Value);
         // The CSD is loaded once per process, on first use.
-        s.AddSingleton(sp => new ProveedorCsd(sp.GetRequiredService<IOptions<OpcionesCsd>>().Value));
+        s.AddSingleton(sp => new ProveedorCsd(sp.GetRequiredService<IOptions<OpcionesCsd>>().Value,
+            sp.GetRequiredService<OpcionesEmisor>(), sp.GetRequiredService<TimeProvider>()));
 
         var modo = config["PAC_MODE"] ?? "emulated";
         if (modo != "emulated")

@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Facturacion;
 
 namespace Telecable.Orchestrations.TimbradoMasivo;
@@ -8,6 +9,7 @@ namespace Telecable.Orchestrations.TimbradoMasivo;
 public sealed record EntradaTimbradoMasivo(Guid CorridaId, string Cid) : IConCid;
 public sealed record ParteCorrida(Guid CorridaId, int Parte, int Partes, bool UltimaRonda, string Cid) : IConCid;
 public sealed record ResultadoTimbradoMasivo(Guid CorridaId, int Generadas, int Timbradas, int Fallidas, int Pendientes, int Rondas, string Estado);
+public sealed record CorridaFallida(Guid CorridaId, string InstanceId, FallaCorrida Causa, string Cid) : IConCid;
 
 /// <summary>
 /// A billing run: generate the period's invoices (one activity, one transaction), fan out over them in chunks
@@ -15,6 +17,9 @@ public sealed record ResultadoTimbradoMasivo(Guid CorridaId, int Generadas, int 
 /// Storage backend), fan in, and repeat over the CFDIs the PAC kept answering "unavailable", after a durable timer
 /// with exponential backoff; in the last round those are marked error. Each chunk activity is safe to re-run (a
 /// crash, a retry): stamped rows are skipped, and a re-sealed CFDI gets its original UUID from the PAC.
+/// When an activity fails for good (its retries exhausted: no CSD, no database), the run is ended <c>fallida</c> with
+/// the cause, so it never stays <c>en_proceso</c>; <c>reintentar</c> resumes it. Should even that step fail, the
+/// reconciliation timer (TareasFacturacion) sees the failed instance and ends the run.
 /// </summary>
 public static class TimbradoMasivo
 {
@@ -29,6 +34,22 @@ public static class TimbradoMasivo
     {
         var e = ctx.GetInput<EntradaTimbradoMasivo>() ?? throw new InvalidOperationException("TimbradoMasivo sin entrada.");
         var log = ctx.CreateReplaySafeLogger(nameof(TimbradoMasivo));
+        try
+        {
+            return await TimbrarAsync(ctx, e, log);
+        }
+        catch (TaskFailedException ex)
+        {
+            var causa = FallaCorrida.Clasificar(ex.FailureDetails.ErrorType, ex.FailureDetails.ErrorMessage, ex.TaskName);
+            log.LogError("Corrida {Corrida} fallida en {Actividad}: {Codigo} ({Tipo}); cid {Cid}",
+                e.CorridaId, ex.TaskName, causa.Codigo, ex.FailureDetails.ErrorType, e.Cid);
+            await ctx.CallActivityAsync(nameof(ActividadesTimbrado.MarcarCorridaFallida), new CorridaFallida(e.CorridaId, ctx.InstanceId, causa, e.Cid), Reintentos);
+            return new ResultadoTimbradoMasivo(e.CorridaId, 0, 0, 0, 0, 0, "fallida");
+        }
+    }
+
+    private static async Task<ResultadoTimbradoMasivo> TimbrarAsync(TaskOrchestrationContext ctx, EntradaTimbradoMasivo e, ILogger log)
+    {
         var prep = await ctx.CallActivityAsync<PreparacionCorrida>(nameof(ActividadesTimbrado.PrepararCorrida), e, Reintentos);
         int timbradas = 0, fallidas = 0, ronda = 0;
         var partes = Enumerable.Range(0, prep.Partes).ToList();
@@ -72,6 +93,13 @@ public sealed class ActividadesTimbrado(ServicioCorridas corridas, TimbradorFact
     {
         using var _ = Contexto.Entrar(log, p);
         return await timbrador.TimbrarParteAsync(p.CorridaId, p.Parte, p.Partes, p.UltimaRonda, p.Cid, CancellationToken.None);
+    }
+
+    [Function(nameof(MarcarCorridaFallida))]
+    public async Task MarcarCorridaFallida([ActivityTrigger] CorridaFallida f)
+    {
+        using var _ = Contexto.Entrar(log, f);
+        await corridas.MarcarFallidaAsync(f.CorridaId, f.Causa, f.InstanceId, f.Cid, CancellationToken.None);
     }
 
     [Function(nameof(CerrarCorrida))]

@@ -29,6 +29,9 @@ public sealed class ErrorNoEncontrado(string recurso, string id)
 public sealed class ErrorConflicto(string mensaje, string? codigo = null) : ErrorDominio(mensaje)
 {
     public string? Codigo { get; } = codigo;
+
+    /// <summary>Where the thing it conflicts with lives (an API path), so a client links to it instead of parsing the message.</summary>
+    public string? Recurso { get; init; }
 }
 
 /// <summary>Well-formed but semantically unprocessable (a business rule says no): 422.</summary>

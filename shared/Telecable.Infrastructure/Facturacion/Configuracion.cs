@@ -34,6 +34,9 @@ public sealed class OpcionesFacturacion
     /// <summary>PAC calls per CFDI inside one activity before leaving it for the next round.</summary>
     public int IntentosPac { get; set; } = 6;
     public int EsperaInicialPacMs { get; set; } = 20;
+    /// <summary>A live run untouched this long whose durable instance is gone, terminated or failed is ended fallida by
+    /// the reconciliation timer; the grace covers the moment between creating a run and scheduling its instance.</summary>
+    public int GraciaSinOrquestacionSegundos { get; set; } = 120;
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)
@@ -48,12 +51,90 @@ public sealed class OpcionesCsd
     public string? KeyVaultUri { get; set; }
 }
 
-/// <summary>The CSD, loaded once per process on first use (never per CFDI).</summary>
-public sealed class ProveedorCsd(OpcionesCsd opciones) : IDisposable
+/// <summary>Why the issuer's CSD cannot sign: a stable code (health, a run's failure cause) and a message without
+/// paths, hosts or stack.</summary>
+public sealed class CsdNoDisponible(string codigo, string mensaje, Exception? causa = null) : Exception(mensaje, causa)
 {
-    private readonly Lazy<CsdCertificate> _csd = new(() => Cargar(opciones), LazyThreadSafetyMode.ExecutionAndPublication);
+    public const string Prefijo = "csd_";
+    public string Codigo { get; } = codigo;
+}
 
-    public CsdCertificate Csd => _csd.Value;
+/// <summary>The issuer CSD's state for /api/health: ok, or the code of what is wrong.</summary>
+public sealed record EstadoCsd(bool Ok, string? Codigo, string? NoCertificado, DateTimeOffset? ValidoHasta);
+
+/// <summary>
+/// The CSD, loaded once per process on first use (never per CFDI). A failed load is not cached for good: the next
+/// use after a short backoff (1 s doubling to 10 s) loads again, so stamping recovers without a restart once the
+/// files appear or Key Vault answers again; within the backoff the same failure is rethrown at no cost.
+/// </summary>
+public sealed class ProveedorCsd(OpcionesCsd opciones, OpcionesEmisor emisor, TimeProvider reloj) : IDisposable
+{
+    private static readonly TimeSpan EsperaMaxima = TimeSpan.FromSeconds(10);
+    private readonly Lock _cerrojo = new();
+    private volatile CsdCertificate? _csd;
+    private CsdNoDisponible? _falla;
+    private DateTimeOffset _proximoIntento;
+    private int _fallasSeguidas;
+
+    /// <summary>The loaded CSD; throws <see cref="CsdNoDisponible"/> while it cannot be loaded.</summary>
+    public CsdCertificate Csd => _csd ?? CargarOReintentar();
+
+    /// <summary>Loaded, valid today, of the configured issuer (the key's match with the certificate is checked at load).</summary>
+    public EstadoCsd Estado()
+    {
+        try
+        {
+            var c = Csd;
+            var ahora = reloj.GetUtcNow();
+            var codigo = ahora < c.ValidoDesde ? "csd_aun_no_vigente" : ahora > c.ValidoHasta ? "csd_vencido" : null;
+            return new EstadoCsd(codigo is null, codigo, c.NoCertificado, c.ValidoHasta);
+        }
+        catch (CsdNoDisponible e)
+        {
+            return new EstadoCsd(false, e.Codigo, null, null);
+        }
+    }
+
+    private CsdCertificate CargarOReintentar()
+    {
+        lock (_cerrojo)
+        {
+            if (_csd is { } listo) return listo;
+            if (_falla is not null && reloj.GetUtcNow() < _proximoIntento) throw _falla;
+            try
+            {
+                var c = Cargar(opciones);
+                if (!string.Equals(c.Rfc, emisor.Rfc, StringComparison.OrdinalIgnoreCase))
+                {
+                    c.Dispose();
+                    throw new CsdNoDisponible("csd_rfc_distinto", $"El CSD es del RFC {c.Rfc}, no del emisor configurado (Emisor:Rfc).");
+                }
+                (_falla, _fallasSeguidas) = (null, 0);
+                return _csd = c;
+            }
+            catch (Exception e)
+            {
+                _falla = e as CsdNoDisponible ?? Clasificar(e);
+                _fallasSeguidas++;
+                var espera = TimeSpan.FromSeconds(Math.Min(EsperaMaxima.TotalSeconds, Math.Pow(2, _fallasSeguidas - 1)));
+                _proximoIntento = reloj.GetUtcNow() + espera;
+                throw _falla;
+            }
+        }
+    }
+
+    private static CsdNoDisponible Clasificar(Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => new("csd_archivo_no_encontrado", "No se encontró el archivo .cer o .key del CSD.", e),
+        UnauthorizedAccessException or IOException => new("csd_archivo_ilegible", "No se pudo leer el archivo .cer o .key del CSD.", e),
+        System.Security.Cryptography.CryptographicException c when c.Message.Contains("no corresponde", StringComparison.Ordinal) =>
+            new("csd_llave_no_corresponde", "La llave privada no corresponde al certificado.", e),
+        System.Security.Cryptography.CryptographicException => new("csd_llave_invalida", "La llave o su contraseña no son válidas.", e),
+        Azure.RequestFailedException or Azure.Identity.AuthenticationFailedException => new("csd_key_vault_no_disponible", "Key Vault no entregó los secretos del CSD.", e),
+        FormatException => new("csd_key_vault_formato", "Los secretos del CSD en Key Vault no son base64 válido.", e),
+        InvalidOperationException => new("csd_sin_configuracion", e.Message, e),
+        _ => new("csd_no_disponible", "No se pudo cargar el CSD.", e),
+    };
 
     private static CsdCertificate Cargar(OpcionesCsd o)
     {
@@ -71,8 +152,5 @@ public sealed class ProveedorCsd(OpcionesCsd opciones) : IDisposable
         throw new InvalidOperationException("No hay CSD: configure Csd:CerPath/KeyPath/Password o Csd:KeyVaultUri.");
     }
 
-    public void Dispose()
-    {
-        if (_csd.IsValueCreated) _csd.Value.Dispose();
-    }
+    public void Dispose() => _csd?.Dispose();
 }

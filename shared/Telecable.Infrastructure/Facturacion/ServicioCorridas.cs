@@ -10,9 +10,14 @@ namespace Telecable.Infrastructure.Facturacion;
 
 public sealed record Corrida(Guid Id, DateOnly Periodo, string Estado, string InstanceId);
 
+/// <summary>A run's state and counts; <see cref="Causa"/> says why a <c>fallida</c> run stopped.</summary>
 public sealed record ProgresoCorrida(
     Guid Id, string Periodo, string Estado, string? InstanceId, int Total, int Timbradas, int Fallidas, int Pendientes,
-    int Canceladas, decimal MontoTimbrado, IReadOnlyDictionary<string, int> Errores, DateTimeOffset? IniciadaEn, DateTimeOffset? TerminadaEn);
+    int Canceladas, decimal MontoTimbrado, IReadOnlyDictionary<string, int> Errores, DateTimeOffset? IniciadaEn, DateTimeOffset? TerminadaEn,
+    FallaCorrida? Causa = null, string? SolicitadaPor = null);
+
+/// <summary>A live run and the durable instance that should be driving it.</summary>
+public sealed record CorridaViva(Guid Id, string InstanceId);
 
 /// <summary>What a run's execution will stamp: the number of chunk activities to fan out to.</summary>
 public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Partes);
@@ -24,6 +29,8 @@ public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Parte
 public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor, OpcionesFacturacion opciones, TimeProvider reloj)
 {
     public const string EventoCorridaCompletada = "CorridaCompletada";
+    public const string EventoCorridaFallida = "CorridaFallida";
+    private const string Vivas = "('pendiente', 'en_proceso')";
 
     /// <summary>Registers a run of the period. One live run per period (409 otherwise); a period already billed
     /// gets a run that generates nothing new.</summary>
@@ -41,14 +48,18 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             var viva = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition(
-                "SELECT id FROM corridas_facturacion WHERE periodo = @periodo AND estado IN ('pendiente', 'en_proceso')", new { periodo }, cancellationToken: ct));
-            throw new ErrorConflicto($"Ya hay una corrida en curso para {Periodo.Texto(periodo)}: {viva}.", "corrida_en_curso");
+                $"SELECT id FROM corridas_facturacion WHERE periodo = @periodo AND estado IN {Vivas}", new { periodo }, cancellationToken: ct));
+            throw new ErrorConflicto($"Ya hay una corrida en curso para {Periodo.Texto(periodo)}.", "corrida_en_curso")
+            {
+                Recurso = $"/api/facturacion/corridas/{viva}",
+            };
         }
         return new Corrida(id, periodo, "en_proceso", id.ToString());
     }
 
-    /// <summary>Puts a finished run back in process over its failed invoices (refreshing their receptor data and
-    /// date: they were never stamped) under a new orchestration instance.</summary>
+    /// <summary>Puts a finished or failed run back in process under a new orchestration instance: its failed invoices
+    /// (receptor data and date refreshed: they were never stamped) and whatever it had not stamped yet. A run that failed
+    /// before generating its invoices generates them now; stamped invoices are never sent again.</summary>
     public async Task<Corrida> ReintentarAsync(Guid id, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
@@ -72,24 +83,70 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         try
         {
             await cn.ExecuteAsync(new CommandDefinition("""
-                UPDATE corridas_facturacion SET estado = 'en_proceso', instance_id = @instancia, terminada_en = NULL
+                UPDATE corridas_facturacion SET estado = 'en_proceso', instance_id = @instancia, terminada_en = NULL,
+                       causa_codigo = NULL, causa_mensaje = NULL
                 WHERE id = @id
                 """, new { id, instancia }, tx, cancellationToken: ct));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            throw new ErrorConflicto("Hay otra corrida en curso para el mismo periodo.", "corrida_en_curso");
+            var viva = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition(
+                $"SELECT id FROM corridas_facturacion WHERE periodo = @Periodo AND estado IN {Vivas}", new { c.Periodo }, cancellationToken: ct));
+            throw new ErrorConflicto("Hay otra corrida en curso para el mismo periodo.", "corrida_en_curso") { Recurso = $"/api/facturacion/corridas/{viva}" };
         }
         await tx.CommitAsync(ct);
         return new Corrida(id, c.Periodo, "en_proceso", instancia);
     }
 
-    /// <summary>Marks a run that could not be scheduled.</summary>
-    public async Task MarcarFallidaAsync(Guid id, CancellationToken ct)
+    /// <summary>
+    /// Ends a live run as <c>fallida</c> with its cause and writes CorridaFallida, once: only a run still live (and, when
+    /// <paramref name="instancia"/> is given, still driven by that instance) changes, so the orchestration's own
+    /// failure path and the reconciliation timer on any host can both call it. Returns whether this call ended it.
+    /// </summary>
+    public async Task<bool> MarcarFallidaAsync(Guid id, FallaCorrida causa, string? instancia, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        await cn.ExecuteAsync(new CommandDefinition(
-            "UPDATE corridas_facturacion SET estado = 'fallida', terminada_en = now() WHERE id = @id", new { id }, cancellationToken: ct));
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var periodo = await cn.QuerySingleOrDefaultAsync<DateOnly?>(new CommandDefinition($"""
+            UPDATE corridas_facturacion SET estado = 'fallida', terminada_en = now(), causa_codigo = @Codigo, causa_mensaje = @Mensaje
+            WHERE id = @id AND estado IN {Vivas} AND (@instancia::text IS NULL OR instance_id = @instancia)
+            RETURNING periodo
+            """, new { id, causa.Codigo, causa.Mensaje, instancia }, tx, cancellationToken: ct));
+        if (periodo is null) return false;
+        await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(EventoCorridaFallida, "corrida", id.ToString(),
+            new { corridaId = id, periodo = Periodo.Texto(periodo.Value), causa.Codigo, causa.Mensaje }, cid, reloj.GetUtcNow()), ct);
+        await tx.CommitAsync(ct);
+        FacturacionMetricas.CorridasFallidas.Add(1, new KeyValuePair<string, object?>("causa", causa.Codigo));
+        return true;
+    }
+
+    /// <summary>Live runs not touched for <paramref name="gracia"/>: the reconciliation timer asks the durable backend
+    /// whether their instance still runs (the grace covers the moment between creating a run and scheduling it).</summary>
+    public async Task<IReadOnlyList<CorridaViva>> VivasSinCambiosAsync(TimeSpan gracia, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return (await cn.QueryAsync<CorridaViva>(new CommandDefinition($"""
+            SELECT id AS Id, instance_id AS InstanceId FROM corridas_facturacion
+            WHERE estado IN {Vivas} AND instance_id IS NOT NULL AND updated_at < now() - @gracia
+            ORDER BY updated_at LIMIT 100
+            """, new { gracia }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Runs, newest first, optionally of one period and state, with their progress and cause.</summary>
+    public async Task<Pagina<ProgresoCorrida>> ListarAsync(DateOnly? periodo, string? estado, int pagina, int tamano, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var filtro = new { periodo, estado, tamano, saltar = (pagina - 1) * tamano };
+        const string Donde = "WHERE (@periodo::date IS NULL OR periodo = @periodo) AND (@estado::text IS NULL OR estado = @estado)";
+        var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM corridas_facturacion {Donde}", filtro, cancellationToken: ct));
+        var ids = (await cn.QueryAsync<Guid>(new CommandDefinition(
+            $"SELECT id FROM corridas_facturacion {Donde} ORDER BY created_at DESC, id LIMIT @tamano OFFSET @saltar", filtro, cancellationToken: ct))).ToList();
+        var elementos = new List<ProgresoCorrida>(ids.Count);
+        foreach (var id in ids)
+        {
+            elementos.Add((await ProgresoAsync(cn, null, id, ct))!);
+        }
+        return new Pagina<ProgresoCorrida>(elementos, pagina, tamano, total);
     }
 
     /// <summary>
@@ -215,7 +272,8 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
     private static async Task<ProgresoCorrida?> ProgresoAsync(NpgsqlConnection cn, NpgsqlTransaction? tx, Guid id, CancellationToken ct)
     {
         var c = await cn.QuerySingleOrDefaultAsync<FilaCorrida>(new CommandDefinition("""
-            SELECT id AS Id, periodo AS Periodo, estado AS Estado, instance_id AS InstanceId, iniciada_en AS IniciadaEn, terminada_en AS TerminadaEn
+            SELECT id AS Id, periodo AS Periodo, estado AS Estado, instance_id AS InstanceId, iniciada_en AS IniciadaEn, terminada_en AS TerminadaEn,
+                   causa_codigo AS CausaCodigo, causa_mensaje AS CausaMensaje, solicitada_por AS SolicitadaPor
             FROM corridas_facturacion WHERE id = @id
             """, new { id }, tx, cancellationToken: ct));
         if (c is null) return null;
@@ -229,7 +287,8 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
             Contar(EstadosFactura.Cancelada),
             filas.Where(f => f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).Sum(f => f.Monto),
             filas.Where(f => f.Codigo is not null).ToDictionary(f => f.Codigo!, f => f.N),
-            Utc(c.IniciadaEn), Utc(c.TerminadaEn));
+            Utc(c.IniciadaEn), Utc(c.TerminadaEn),
+            c.CausaCodigo is null ? null : new FallaCorrida(c.CausaCodigo, c.CausaMensaje ?? ""), c.SolicitadaPor);
     }
 
     private DatosComprobante Datos(DateTime fecha, string folio, Receptor receptor) => new()
@@ -260,7 +319,8 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
 
     private static DateTimeOffset Segundos(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerSecond, t.Offset);
 
-    private sealed record FilaCorrida(Guid Id, DateOnly Periodo, string Estado, string? InstanceId, DateTime? IniciadaEn, DateTime? TerminadaEn);
+    private sealed record FilaCorrida(Guid Id, DateOnly Periodo, string Estado, string? InstanceId, DateTime? IniciadaEn, DateTime? TerminadaEn,
+        string? CausaCodigo, string? CausaMensaje, string? SolicitadaPor);
 
     private static DateTimeOffset? Utc(DateTime? t) => t is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 

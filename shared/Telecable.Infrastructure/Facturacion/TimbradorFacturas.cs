@@ -21,6 +21,8 @@ public static class FacturacionMetricas
     public static readonly Counter<long> Generadas = Telemetria.Medidor.CreateCounter<long>("facturacion.facturas.generadas", "{factura}");
     public static readonly Counter<long> Timbradas = Telemetria.Medidor.CreateCounter<long>("facturacion.facturas.timbradas", "{factura}");
     public static readonly Counter<long> Fallidas = Telemetria.Medidor.CreateCounter<long>("facturacion.facturas.fallidas", "{factura}");
+    public static readonly Counter<long> CorridasFallidas = Telemetria.Medidor.CreateCounter<long>("facturacion.corridas.fallidas", "{corrida}",
+        "Billing runs ended fallida, by cause");
     public static readonly Counter<long> ReintentosPac = Telemetria.Medidor.CreateCounter<long>("facturacion.pac.reintentos", "{llamada}");
     public static readonly Histogram<double> DuracionCfdi = Telemetria.Medidor.CreateHistogram<double>("facturacion.cfdi.duracion", "ms",
         "Seal + stamp + blob of one CFDI");

@@ -236,11 +236,4 @@ public sealed class PacEmuladoTests : IDisposable
         Assert.True(SelloDigital.Verificar(_sat.Certificado, CadenaOriginal.GenerarTimbre(tfd), (string)tfd.Attribute("SelloSAT")!));
         pac.CertificadoSat.Dispose();
     }
-
-    private sealed class RelojManual(DateTimeOffset inicio) : TimeProvider
-    {
-        public DateTimeOffset Ahora { get; set; } = inicio;
-
-        public override DateTimeOffset GetUtcNow() => Ahora;
-    }
 }

@@ -33,6 +33,22 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
             return Respuestas.Aceptado($"/api/facturacion/corridas/{c.Id}", new { id = c.Id, periodo = Periodo.Texto(periodo), c.Estado, c.InstanceId });
         });
 
+    /// <summary>GET /api/facturacion/corridas?periodo=yyyy-MM&amp;estado=&amp;pagina=1&amp;tamano=20 (admin, cobranzas): runs,
+    /// newest first, each with its progress, errors by code and, when fallida, its cause.</summary>
+    [Function(nameof(ListarCorridas))]
+    public Task<IActionResult> ListarCorridas(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/corridas")] HttpRequest req) =>
+        api.EjecutarAsync(req, Cobranza, async l =>
+        {
+            DateOnly? periodo = l.Query("periodo") is { Length: > 0 } p
+                ? Periodo.TryParse(p, out var d) ? d : throw new ErrorValidacion("periodo", "Debe ser un mes yyyy-MM (por ejemplo 2026-12).")
+                : null;
+            var estado = l.Query("estado") is { Length: > 0 } e
+                ? EstadosCorrida.Todos.Contains(e) ? e : throw new ErrorValidacion("estado", $"Debe ser uno de: {string.Join(", ", EstadosCorrida.Todos)}.")
+                : null;
+            return Respuestas.Ok(await corridas.ListarAsync(periodo, estado, l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 100), l.Ct));
+        });
+
     /// <summary>GET /api/facturacion/corridas/{id}: progress (total, timbradas, fallidas, pendientes, errores por código, estado).</summary>
     [Function(nameof(ConsultarCorrida))]
     public Task<IActionResult> ConsultarCorrida(
@@ -125,31 +141,9 @@ public static class IniciadorCorridas
         }
         catch
         {
-            await corridas.MarcarFallidaAsync(c.Id, CancellationToken.None);
+            await corridas.MarcarFallidaAsync(c.Id, FallaCorrida.NoIniciada, c.InstanceId, cid, CancellationToken.None);
             throw;
         }
         return c;
-    }
-}
-
-/// <summary>The monthly run: day 1 at 06:00 Mexico City time (12:00 UTC; no DST since 2022), for the month that starts.</summary>
-public sealed class CorridaMensualTimer(ServicioCorridas corridas, TimeProvider reloj, ILogger<CorridaMensualTimer> log)
-{
-    [Function(nameof(CorridaMensual))]
-    public async Task CorridaMensual([TimerTrigger("0 0 12 1 * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
-    {
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
-        var hoy = Domain.Cfdi.FormatoCfdi.HoraMexico(reloj.GetUtcNow());
-        var periodo = new DateOnly(hoy.Year, hoy.Month, 1);
-        try
-        {
-            var c = await IniciadorCorridas.IniciarAsync(corridas, durable, periodo, "timer", cid, ct);
-            log.LogInformation("Corrida mensual {Corrida} de {Periodo} iniciada", c.Id, Periodo.Texto(periodo));
-        }
-        catch (ErrorConflicto e)
-        {
-            log.LogWarning("Corrida mensual de {Periodo} no iniciada: {Motivo}", Periodo.Texto(periodo), e.Message);
-        }
     }
 }

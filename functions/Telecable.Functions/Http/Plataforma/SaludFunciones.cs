@@ -5,14 +5,15 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Npgsql;
 using Telecable.Infrastructure.Almacen;
+using Telecable.Infrastructure.Facturacion;
 
 namespace Telecable.Functions.Http.Plataforma;
 
 public sealed record EstadoComponente(string Estado, double LatenciaMs, string? Error);
 public sealed record EstadoSalud(string Estado, IReadOnlyDictionary<string, EstadoComponente> Componentes);
 
-/// <summary>GET /api/health: PostgreSQL, blob storage and the durable backend, each with state and latency.</summary>
-public sealed class SaludFunciones(Api api, NpgsqlDataSource db, AlmacenBlobs blobs)
+/// <summary>GET /api/health: PostgreSQL, blob storage, the durable backend and the issuer's CSD, each with state and latency.</summary>
+public sealed class SaludFunciones(Api api, NpgsqlDataSource db, AlmacenBlobs blobs, ProveedorCsd csd)
 {
     private static readonly TimeSpan Limite = TimeSpan.FromSeconds(3);
 
@@ -36,10 +37,20 @@ public sealed class SaludFunciones(Api api, NpgsqlDataSource db, AlmacenBlobs bl
                 ["postgres"] = await postgres,
                 ["blobStorage"] = await blob,
                 ["durableTask"] = await orquestaciones,
+                ["csd"] = Csd(),
             };
             var ok = c.Values.All(x => x.Estado == "ok");
             return Respuestas.Json(ok ? 200 : 503, new EstadoSalud(ok ? "ok" : "degradado", c));
         });
+
+    /// <summary>Loaded (a failed load is retried after its backoff), valid today, of Emisor:Rfc, key matching the
+    /// certificate: without it no CFDI can be sealed, so the app is not healthy. The reason is a code, never a path.</summary>
+    private EstadoComponente Csd()
+    {
+        var inicio = Stopwatch.GetTimestamp();
+        var e = csd.Estado();
+        return new EstadoComponente(e.Ok ? "ok" : "caido", Math.Round(Stopwatch.GetElapsedTime(inicio).TotalMilliseconds, 2), e.Codigo);
+    }
 
     private static async Task<EstadoComponente> Medir(Func<CancellationToken, Task> sonda, CancellationToken ct)
     {
