@@ -10,6 +10,9 @@ export class ErrorApi extends Error {
     this.detalle = problema?.detail || '';
     this.errores = problema?.errors || {};
     this.cid = problema?.cid || '';
+    this.codigo = problema?.code || '';
+    // Ruta de lo que causó un conflicto (p. ej. la corrida en curso del periodo).
+    this.recurso = problema?.recurso || '';
   }
 }
 

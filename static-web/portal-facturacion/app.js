@@ -78,11 +78,36 @@ function formularioCancelacion(f, caja, alTerminar) {
   form.motivo.focus();
 }
 
+const ESTADOS_CORRIDA = {
+  pendiente: 'Pendiente', en_proceso: 'En proceso', completada: 'Completada',
+  completada_con_errores: 'Completada con errores', fallida: 'Fallida', cancelada: 'Cancelada',
+};
+const estadoCorrida = (e) => ESTADOS_CORRIDA[e] ?? e;
+const avance = (c) => (c.total ? Math.round((100 * ((c.timbradas ?? 0) + (c.fallidas ?? 0) + (c.canceladas ?? 0))) / c.total) : 0);
+const erroresPorCodigo = (c) => Object.entries(c.errores ?? {}).map(([k, n]) => `${k}: ${entero(n)}`).join(', ') || '—';
+
 function corridas(el) {
   const res = h('div', { 'aria-live': 'polite' });
+  const listado = h('div', {});
   const form = h('form', { class: 'tarjeta', novalidate: true },
     campo('Periodo (AAAA-MM)', 'periodo', { tipo: 'month', required: true }), h('button', { type: 'submit' }, 'Iniciar corrida'));
   let clave;
+  const pintarLista = async () => {
+    // GET /api/facturacion/corridas → { elementos: [{ id, periodo, estado, total, timbradas, fallidas, pendientes, errores, causa, iniciadaEn }], total }
+    let r;
+    try { r = lista(await api.get('/api/facturacion/corridas?tamano=20')); } catch (e) { mostrarError(listado, e); return; }
+    listado.replaceChildren(tabla('Corridas recientes', r, [
+      { campo: 'periodo', titulo: 'Periodo' },
+      { campo: 'estado', titulo: 'Estado', formato: estadoCorrida },
+      { titulo: 'Avance', celda: (c) => `${avance(c)} % (${entero(c.timbradas ?? 0)} de ${entero(c.total ?? 0)} timbradas)` },
+      { titulo: 'Errores por código', celda: erroresPorCodigo },
+      { titulo: 'Causa', celda: (c) => c.causa?.mensaje ?? '—' },
+      { campo: 'iniciadaEn', titulo: 'Iniciada', formato: fecha },
+      { titulo: 'Acciones', celda: (c) => h('div', { class: 'acciones' },
+        ['fallida', 'completada_con_errores'].includes(c.estado) ? boton('Reintentar', (ev) => reintentar(ev.currentTarget, c, res, pintarLista)) : null,
+        ['pendiente', 'en_proceso'].includes(c.estado) ? boton('Ver avance', () => seguir(c.id, res, pintarLista), 'secundario') : null) },
+    ]));
+  };
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!validarFormulario(form, { periodo: (v) => (/^\d{4}-\d{2}$/.test(v) ? null : 'Escriba el periodo como AAAA-MM.') })) return;
@@ -90,28 +115,44 @@ function corridas(el) {
     try {
       const c = await ocupado(form.querySelector('[type=submit]'), () => api.post('/api/facturacion/corridas', { periodo: form.periodo.value }, clave));
       clave = undefined;
-      seguir(c.id, res);
-    } catch (e) { mostrarError(res, e, form); }
+      seguir(c.id, res, pintarLista);
+    } catch (e) {
+      clave = undefined;
+      mostrarError(res, e, form);
+      // 409: ya hay una corrida viva del periodo; se ofrece seguirla en vez de mostrar su identificador.
+      const enCurso = e.status === 409 && /\/api\/facturacion\/corridas\/([0-9a-f-]{36})$/.exec(e.recurso ?? '');
+      if (enCurso) res.querySelector('[role=alert]')?.append(boton('Ver la corrida en curso', () => seguir(enCurso[1], res, pintarLista), 'secundario'));
+    }
   });
-  el.append(form, res);
+  el.append(form, res, listado);
+  pintarLista();
 }
 
-async function seguir(id, res) {
+async function reintentar(boton, c, res, alTerminar) {
+  try {
+    await ocupado(boton, () => api.post(`/api/facturacion/corridas/${c.id}/reintentar`, {}, nuevoUuid()));
+    anunciar(`Corrida ${c.periodo} reanudada.`);
+    seguir(c.id, res, alTerminar);
+  } catch (e) { mostrarError(res, e); }
+}
+
+async function seguir(id, res, alTerminar) {
   const barra = h('progress', { max: '100', value: '0', 'aria-label': 'Avance de la corrida' });
   const texto = h('p', {});
-  res.replaceChildren(h('div', { class: 'tarjeta' }, h('h3', {}, `Corrida ${id}`), barra, texto));
+  const titulo = h('h3', {}, 'Corrida');
+  res.replaceChildren(h('div', { class: 'tarjeta' }, titulo, barra, texto));
   for (;;) {
     let c;
     try { c = await api.get(`/api/facturacion/corridas/${id}`); } catch (e) { mostrarError(res, e); return; }
-    // GET /api/facturacion/corridas/{id} → { periodo, estado: en_proceso|completada|con_errores|..., total, timbradas, fallidas, pendientes, montoTimbrado }
-    const total = c.total ?? 0;
-    const hechas = (c.timbradas ?? 0) + (c.fallidas ?? 0) + (c.canceladas ?? 0);
-    barra.value = total ? Math.round((100 * hechas) / total) : 0;
-    texto.textContent = `${c.periodo}, ${c.estado.replace(/_/g, ' ')}: ${entero(c.timbradas ?? 0)} timbradas, ${entero(c.fallidas ?? 0)} con error, ${entero(c.pendientes ?? 0)} pendientes, de ${entero(total)}`
-      + (c.montoTimbrado != null ? `; timbrado ${dinero(c.montoTimbrado)}.` : '.');
+    titulo.textContent = `Corrida de ${c.periodo}`;
+    barra.value = avance(c);
+    texto.textContent = `${estadoCorrida(c.estado)}: ${entero(c.timbradas ?? 0)} timbradas, ${entero(c.fallidas ?? 0)} con error, ${entero(c.pendientes ?? 0)} pendientes, de ${entero(c.total ?? 0)}`
+      + (c.montoTimbrado != null ? `; timbrado ${dinero(c.montoTimbrado)}.` : '.')
+      + (c.causa ? ` Causa: ${c.causa.mensaje}` : '');
     if (!['pendiente', 'en_proceso'].includes(c.estado) || !document.body.contains(res)) {
       if (c.estado !== 'en_proceso') barra.value = 100;
-      anunciar(`Corrida ${c.periodo} ${c.estado.replace(/_/g, ' ')}: ${entero(c.timbradas ?? 0)} facturas timbradas.`);
+      anunciar(`Corrida ${c.periodo} ${estadoCorrida(c.estado).toLowerCase()}: ${entero(c.timbradas ?? 0)} facturas timbradas.`);
+      await alTerminar?.();
       return;
     }
     await new Promise((ok) => setTimeout(ok, 1500));

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Telecable.Domain.Facturacion;
+using Telecable.Infrastructure.Facturacion;
 using Telecable.BrowserTests.Infraestructura;
 
 namespace Telecable.BrowserTests;
@@ -215,5 +218,55 @@ public sealed class JornadaFacturacionTests(HostNavegador host)
         await Expect(facturado).Not.ToHaveTextAsync(antes!);
         await Expect(p.Locator("canvas[role=img]")).ToBeVisibleAsync();
         await Pasos.CapturarAsync(p, "jornada-facturacion-indicadores-tras-corrida");
+    }
+
+    [Fact]
+    public async Task Una_corrida_fallida_muestra_su_causa_y_Reintentar_la_termina()
+    {
+        // A run whose orchestration was lost, as the reconciliation timer leaves it.
+        var servicio = host.ServiciosHost.GetRequiredService<ServicioCorridas>();
+        var c = await servicio.CrearAsync(new DateOnly(2025, 11, 1), "navegador", CancellationToken.None);
+        await servicio.MarcarFallidaAsync(c.Id, FallaCorrida.Perdida, c.InstanceId, "navegador", CancellationToken.None);
+
+        var p = await host.PaginaAsync();
+        await Pasos.IngresarAsync(p, "portal-facturacion", "cobranzas");
+        await p.GetByRole(AriaRole.Link, new() { Name = "Corridas" }).ClickAsync();
+        var tabla = p.GetByRole(AriaRole.Table, new() { Name = "Corridas recientes" });
+        var fila = tabla.GetByRole(AriaRole.Row).Filter(new() { HasText = "2025-11" });
+        await Expect(fila).ToContainTextAsync("Fallida");
+        await Expect(fila).ToContainTextAsync("La orquestación de la corrida ya no existe");
+        await Expect(fila).Not.ToContainTextAsync(c.Id.ToString());
+        await Pasos.CapturarAsync(p, "jornada-facturacion-corrida-fallida");
+
+        await fila.GetByRole(AriaRole.Button, new() { Name = "Reintentar" }).ClickAsync();
+        await Expect(p.Locator("#estado")).ToContainTextAsync("Corrida 2025-11 completada", new() { Timeout = 120_000 });
+        await Expect(fila).ToContainTextAsync("Completada");
+        await Expect(fila.GetByRole(AriaRole.Button, new() { Name = "Reintentar" })).ToHaveCountAsync(0);
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Iniciar_una_corrida_de_un_periodo_con_otra_en_curso_ofrece_seguirla()
+    {
+        var servicio = host.ServiciosHost.GetRequiredService<ServicioCorridas>();
+        // Live and never scheduled: it stays en_proceso for this test (the timer's grace is 120 s).
+        var viva = await servicio.CrearAsync(new DateOnly(2025, 10, 1), "navegador", CancellationToken.None);
+        try
+        {
+            var p = await host.PaginaAsync();
+            await Pasos.IngresarAsync(p, "portal-facturacion", "cobranzas");
+            await p.GetByRole(AriaRole.Link, new() { Name = "Corridas" }).ClickAsync();
+            await p.GetByLabel("Periodo (AAAA-MM)").FillAsync("2025-10");
+            await p.GetByRole(AriaRole.Button, new() { Name = "Iniciar corrida" }).ClickAsync();
+            var alerta = p.GetByRole(AriaRole.Alert);
+            await Expect(alerta).ToContainTextAsync("Ya hay una corrida en curso para 2025-10");
+            await Expect(alerta).Not.ToContainTextAsync(viva.Id.ToString());
+            await alerta.GetByRole(AriaRole.Button, new() { Name = "Ver la corrida en curso" }).ClickAsync();
+            await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Corrida de 2025-10" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            await servicio.MarcarFallidaAsync(viva.Id, FallaCorrida.Terminada, viva.InstanceId, "navegador", CancellationToken.None);
+        }
     }
 }

@@ -20,6 +20,9 @@ public sealed class HostNavegador : IAsyncLifetime
     public IBrowser Navegador { get; private set; } = null!;
     public string UrlBase { get; private set; } = "";
 
+    /// <summary>The host's services, to set up states the UI cannot reach on its own (a failed run).</summary>
+    public IServiceProvider ServiciosHost => _app!.Services;
+
     public async Task InitializeAsync()
     {
         _cs = await Servicios.CrearBaseAsync("web");
