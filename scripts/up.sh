@@ -26,12 +26,23 @@ log "starting the local host on http://127.0.0.1:$HOST_PORT"
     >>"$DATA/logs/localhost.log" 2>&1 ) &
 echo $! >"$DATA/localhost.pid"
 
-for i in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$HOST_PORT/api/health" -o "$DATA/health.json" 2>/dev/null; then break; fi
+# Wait until the host answers, then judge its health: a 503 that lasts (the CSD cannot sign, a store is down) fails
+# loudly with the reason per component instead of printing "is up".
+codigo=000; enfermo=0
+for i in $(seq 1 180); do
+  codigo="$(curl -sS -o "$DATA/health.json" -w '%{http_code}' "http://127.0.0.1:$HOST_PORT/api/health" 2>/dev/null || true)"
+  [ "$codigo" = 200 ] && break
+  if [ "$codigo" = 503 ]; then enfermo=$((enfermo + 1)); [ "$enfermo" -ge 15 ] && break; fi
   kill -0 "$(cat "$DATA/localhost.pid")" 2>/dev/null || { tail -30 "$DATA/logs/localhost.log"; falla "the local host exited"; }
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$HOST_PORT/api/health" -o "$DATA/health.json" || { cat "$DATA/health.json" 2>/dev/null; falla "health check failed"; }
+if [ "$codigo" != 200 ]; then
+  node -e '
+    const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    for (const [n, c] of Object.entries(s.componentes ?? {})) if (c.estado !== "ok") console.error(`  ${n}: ${c.estado} (${c.error ?? "sin detalle"})`);
+  ' "$DATA/health.json" 2>&1 || cat "$DATA/health.json" 2>/dev/null
+  falla "the system is not healthy (GET /api/health answered $codigo; see above and $DATA/logs/localhost.log). The local host is still running: fix the cause and re-run scripts/up.sh, or stop it with scripts/down.sh"
+fi
 
 log "starting the router emulator (every demo router posts every 10 s, with occasional faults)"
 ( cd "$RAIZ/tools/Telecable.RouterEmulator/bin/Release/net10.0" && exec nohup dotnet Telecable.RouterEmulator.dll \
@@ -41,6 +52,17 @@ echo $! >"$DATA/emulador.pid"
 
 secretos
 U="http://127.0.0.1:$HOST_PORT"
+# What the demo holds right now, as an operator would first ask (current period in Mexico City time).
+resumen() {
+  psql -h 127.0.0.1 -p "$PG_PORT" -U telecable -d telecable -tAq -v ON_ERROR_STOP=1 -c "$1" 2>/dev/null || echo "(not available)"
+}
+PER="date_trunc('month', now() AT TIME ZONE 'America/Mexico_City')::date"
+DEMO_CLIENTES="$(resumen "SELECT coalesce(string_agg(n || ' ' || estado, ', ' ORDER BY estado), 'none') FROM (SELECT estado, count(*) n FROM clientes GROUP BY 1) x")"
+DEMO_CONTRATOS="$(resumen "SELECT coalesce(string_agg(n || ' ' || estado, ', ' ORDER BY estado), 'none') FROM (SELECT estado, count(*) n FROM contratos GROUP BY 1) x")"
+DEMO_TICKETS="$(resumen "SELECT count(*) || ' open (' || count(*) FILTER (WHERE tipo = 'instalacion') || ' installation, ' || count(*) FILTER (WHERE tipo = 'soporte') || ' support)' FROM tickets WHERE estado NOT IN ('cerrado', 'cancelado', 'instalado')")"
+DEMO_FACTURAS="$(resumen "SELECT to_char($PER, 'YYYY-MM') || ': ' || coalesce(string_agg(n || ' ' || estado || ' (\$' || to_char(t, 'FM999,999,990.00') || ')', ', ' ORDER BY estado), 'none yet') FROM (SELECT estado, count(*) n, sum(total) t FROM facturas WHERE periodo = $PER GROUP BY 1) x")"
+DEMO_PAGOS="$(resumen "SELECT to_char($PER, 'YYYY-MM') || ': ' || coalesce(string_agg(n || ' ' || estado || ' (\$' || to_char(t, 'FM999,999,990.00') || ')', ', ' ORDER BY estado), 'none yet') FROM (SELECT estado, count(*) n, sum(monto) t FROM pagos WHERE recibido_en >= ($PER::timestamp AT TIME ZONE 'America/Mexico_City') GROUP BY 1) x")"
+DEMO_ROUTERS="$(resumen "SELECT coalesce(string_agg(n || ' ' || estado, ', ' ORDER BY estado), 'no reports yet') FROM (SELECT e.estado, count(*) n FROM routers r JOIN router_estado e ON e.router_id = r.id GROUP BY 1) x")"
 cat <<RESUMEN
 
 Telecable Comercial is up.
@@ -55,11 +77,23 @@ Telecable Comercial is up.
   Logs (JSON lines)                  $DATA/logs/localhost.log
   Router emulator                    $DATA/logs/emulador.log  (fleet: GET $U/api/router/flota)
 
+  Demo data now:
+    Customers                        $DEMO_CLIENTES
+    Contracts                        $DEMO_CONTRATOS
+    Tickets                          $DEMO_TICKETS
+    Invoices of the period           $DEMO_FACTURAS
+    Payments of the period           $DEMO_PAGOS
+    Routers (last report)            $DEMO_ROUTERS
+
   Demo users (password for all: $DEMO_PASSWORD, from .data/secrets.env):
     admin, soporte, cobranzas, tecnico, cliente
   Get a token:
     TOKEN=\$(curl -s -X POST $U/api/auth/token -H 'Content-Type: application/json' \\
       -d '{"usuario":"admin","password":"$DEMO_PASSWORD"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
+  Bill the current period:
+    curl -s -X POST $U/api/facturacion/corridas -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+      -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" -d '{"periodo":"$(TZ=America/Mexico_City date +%Y-%m)"}'
+    curl -s -H "Authorization: Bearer \$TOKEN" $U/api/facturacion/corridas     # state, progress, errors and cause of each run
 
   Stop everything: scripts/down.sh
 RESUMEN

@@ -88,6 +88,97 @@ public sealed class FacturacionCrashTests
         }
     }
 
+    /// <summary>
+    /// Issue 15: the host is killed mid-run and its task hub is gone (purged, or its storage lost): the restarted host
+    /// finds no instance for the live run. The reconciliation timer ends it fallida (orquestacion_perdida) instead of
+    /// leaving it en_proceso for good; reintentar resumes it and nothing already stamped is stamped again.
+    /// </summary>
+    [Fact]
+    public async Task Kill_9_y_task_hub_perdido_la_corrida_queda_fallida_y_reintentar_la_termina_sin_timbrar_dos_veces()
+    {
+        const int contratos = 300;
+        var cs = await Servicios.CrearBaseAsync("e2e");
+        var contenedor = $"perdida{Guid.NewGuid():N}"[..20];
+        var extra = new Dictionary<string, string>
+        {
+            ["Pac__Carpeta"] = Path.Combine(Path.GetTempPath(), $"pac-{Guid.NewGuid():N}"),
+            ["Facturacion__GraciaSinOrquestacionSegundos"] = "0",
+        };
+        try
+        {
+            Guid corrida;
+            await using (var primero = new HostProceso("AzureStorage", cs, $"e2e{Guid.NewGuid():N}"[..16], extra, contenedor))
+            {
+                await primero.IniciarAsync();
+                await using (var conexion = new NpgsqlConnection(cs)) await ContratosMasivos.InsertarAsync(conexion, contratos, "CALP", "CLIENTE PERDIDO", 11);
+                using var admin = await primero.ClienteAsync("admin");
+                corrida = await IniciarCorridaAsync(admin, "2026-12");
+                var limite = DateTime.UtcNow.AddSeconds(180);
+                while (await Timbradas(cs, corrida) < contratos / 5)
+                {
+                    Assert.True(DateTime.UtcNow < limite, "La corrida no avanzó antes del kill");
+                    await Task.Delay(20);
+                }
+                primero.Matar();
+            }
+            var antes = await Timbradas(cs, corrida);
+            Assert.InRange(antes, contratos / 5, contratos - 1);
+
+            // Another task hub: the run's instance does not exist there, as after a purge.
+            await using var segundo = new HostProceso("InMemory", cs, $"e2e{Guid.NewGuid():N}"[..16], extra, contenedor);
+            await segundo.IniciarAsync();
+            using var admin2 = await segundo.ClienteAsync("admin");
+            Assert.Equal("en_proceso", (await Progreso(admin2, corrida)).GetProperty("estado").GetString());
+            Assert.Equal(HttpStatusCode.Accepted, (await admin2.PostAsync("admin/functions/ReconciliarCorridas", null)).StatusCode);
+            var p = await EsperarFinAsync(admin2, corrida);
+            Assert.Equal("fallida", p.GetProperty("estado").GetString());
+            Assert.Equal("orquestacion_perdida", p.GetProperty("causa").GetProperty("codigo").GetString());
+
+            var reintento = new HttpRequestMessage(HttpMethod.Post, $"api/facturacion/corridas/{corrida}/reintentar") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            reintento.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            Assert.Equal(HttpStatusCode.Accepted, (await admin2.SendAsync(reintento)).StatusCode);
+            Assert.Equal("completada", (await EsperarFinAsync(admin2, corrida)).GetProperty("estado").GetString());
+
+            await using var cn = new NpgsqlConnection(cs);
+            Assert.Equal(contratos, await cn.ExecuteScalarAsync<long>(
+                "SELECT count(DISTINCT uuid) FROM facturas WHERE corrida_id = @corrida AND estado = 'timbrada' AND xml_blob IS NOT NULL", new { corrida }));
+            // Every stamp the PAC issued belongs to one invoice: what was stamped before the kill was not stamped again.
+            Assert.Equal(contratos, await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres"));
+        }
+        finally
+        {
+            await Servicios.BorrarBaseAsync(cs);
+            await Servicios.BorrarContenedorAsync(contenedor);
+        }
+    }
+
+    private static async Task<Guid> IniciarCorridaAsync(HttpClient admin, string periodo)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Post, "api/facturacion/corridas")
+        {
+            Content = new StringContent($$"""{"periodo":"{{periodo}}"}""", Encoding.UTF8, "application/json"),
+        };
+        req.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var r = await admin.SendAsync(req);
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        return JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+    }
+
+    private static async Task<JsonElement> Progreso(HttpClient admin, Guid corrida) =>
+        JsonDocument.Parse(await admin.GetStringAsync($"api/facturacion/corridas/{corrida}")).RootElement.Clone();
+
+    private static async Task<JsonElement> EsperarFinAsync(HttpClient admin, Guid corrida)
+    {
+        var fin = DateTime.UtcNow.AddSeconds(180);
+        while (true)
+        {
+            var p = await Progreso(admin, corrida);
+            if (p.GetProperty("estado").GetString() is not ("en_proceso" or "pendiente")) return p;
+            Assert.True(DateTime.UtcNow < fin, $"La corrida sigue viva: {p}");
+            await Task.Delay(250);
+        }
+    }
+
     private static Task<long> Timbradas(string cs, Guid corrida) =>
         Servicios.EscalarAsync<long>(cs, "SELECT count(*) FROM facturas WHERE corrida_id = @corrida AND estado = 'timbrada'", new { corrida })!;
 }
