@@ -39,11 +39,8 @@ public static class ProcesarPago
                 compensaciones.Push(nameof(ActividadesPago.CancelarComplementoPago));
                 complemento = await ctx.CallActivityAsync<Guid?>(nameof(ActividadesPago.EmitirComplementoPago), e, Reintentos);
             }
-            compensaciones.Push(nameof(ActividadesPago.DescartarNotificacionPago));
-            await ctx.CallActivityAsync(nameof(ActividadesPago.NotificarPago), e, Reintentos);
             compensaciones.Push(nameof(ActividadesPago.ResuspenderServicio));
             reactivados = await ctx.CallActivityAsync<int>(nameof(ActividadesPago.ReactivarServicio), e, Reintentos);
-            return new ResultadoProcesarPago(e.PagoId, "completado", complemento, reactivados, null);
         }
         catch (TaskFailedException falla)
         {
@@ -67,6 +64,17 @@ public static class ProcesarPago
                 throw new InvalidOperationException($"Pago {e.PagoId}: fallaron las compensaciones {string.Join(", ", fallidas)}; requiere revisión manual.");
             return new ResultadoProcesarPago(e.PagoId, "compensado", null, 0, $"{falla.TaskName}: {falla.FailureDetails.ErrorMessage}");
         }
+        // The customer is told only of a payment that stands: the receipt is queued after every step a failure would
+        // undo (a message already delivered cannot be recalled), and failing to queue it does not undo the payment.
+        try
+        {
+            await ctx.CallActivityAsync(nameof(ActividadesPago.NotificarPago), e, Reintentos);
+        }
+        catch (TaskFailedException falla)
+        {
+            log.LogError("ProcesarPago {PagoId}: el aviso al cliente no se pudo encolar: {Mensaje}; cid {Cid}", e.PagoId, falla.FailureDetails.ErrorMessage, e.Cid);
+        }
+        return new ResultadoProcesarPago(e.PagoId, "completado", complemento, reactivados, null);
     }
 }
 
@@ -109,13 +117,6 @@ public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago comp
         using var _ = Contexto.Entrar(log, e);
         pasos.FallaInducida(nameof(NotificarPago));
         await pasos.NotificarAsync(e.PagoId, e.Cid, CancellationToken.None);
-    }
-
-    [Function(nameof(DescartarNotificacionPago))]
-    public async Task DescartarNotificacionPago([ActivityTrigger] EntradaProcesarPago e)
-    {
-        using var _ = Contexto.Entrar(log, e);
-        await pasos.DescartarNotificacionAsync(e.PagoId, CancellationToken.None);
     }
 
     [Function(nameof(ReactivarServicio))]

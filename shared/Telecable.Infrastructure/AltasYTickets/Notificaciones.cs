@@ -24,6 +24,7 @@ public sealed record Notificacion
     public string? Cid { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? EnviadaEn { get; init; }
+    public int Intentos { get; init; }
 }
 
 /// <summary>Where notifications go out (WhatsApp Business in production; <see cref="CanalWhatsAppMock"/> locally).</summary>
@@ -44,7 +45,8 @@ public sealed class CanalWhatsAppMock(NpgsqlDataSource db, TimeProvider reloj) :
     public string Canal => "whatsapp";
 
     internal const string SqlNotificacion = """
-        SELECT id, cliente_id AS clienteid, canal, destino, plantilla, asunto, cuerpo, estado, cid, created_at AS createdat, enviada_en AS enviadaen
+        SELECT id, cliente_id AS clienteid, canal, destino, plantilla, asunto, cuerpo, estado, cid, created_at AS createdat, enviada_en AS enviadaen,
+               intentos
         FROM notificaciones
         """;
 
@@ -107,20 +109,25 @@ public sealed class ServicioNotificaciones(ICanalNotificaciones canal, NpgsqlDat
             new { clienteId }, cancellationToken: ct)) ?? throw new ErrorNoEncontrado("cliente", clienteId.ToString());
     }
 
-    /// <summary>Newest first; destino is a phone in any Mexican format; canal filters (whatsapp for the mock's inbox).</summary>
+    /// <summary>Newest first; destino is a phone in any Mexican format (an e-mail address for the e-mail channel);
+    /// canal filters (whatsapp or email for the emulated providers' mailboxes).</summary>
     public async Task<IReadOnlyList<Notificacion>> ListarAsync(string? destino, string? canalFiltro, int limite, CancellationToken ct)
     {
-        string? e164 = null;
-        if (destino is not null)
+        string? filtro = null;
+        if (destino is not null && canalFiltro == "email")
+        {
+            filtro = destino.Trim();
+        }
+        else if (destino is not null)
         {
             var t = TelefonoMx.Validar(destino);
             if (!t.EsValido) throw new ErrorValidacion("destino", "No es un teléfono mexicano válido.");
-            e164 = t.Valor!.E164;
+            filtro = t.Valor!.E164;
         }
         await using var cn = await db.OpenConnectionAsync(ct);
         return (await cn.QueryAsync<Notificacion>(new CommandDefinition(CanalWhatsAppMock.SqlNotificacion + """
-             WHERE (@e164::text IS NULL OR destino = @e164) AND (@canalFiltro::text IS NULL OR canal = @canalFiltro)
+             WHERE (@filtro::text IS NULL OR lower(destino) = lower(@filtro)) AND (@canalFiltro::text IS NULL OR canal = @canalFiltro)
             ORDER BY created_at DESC, id LIMIT @limite
-            """, new { e164, canalFiltro, limite }, cancellationToken: ct))).AsList();
+            """, new { filtro, canalFiltro, limite }, cancellationToken: ct))).AsList();
     }
 }

@@ -154,13 +154,6 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
             """, new { pagoId, cid }, cancellationToken: ct));
     }
 
-    public async Task DescartarNotificacionAsync(Guid pagoId, CancellationToken ct)
-    {
-        await using var cn = await db.OpenConnectionAsync(ct);
-        await cn.ExecuteAsync(new CommandDefinition(
-            "UPDATE notificaciones SET estado = 'descartada' WHERE pago_id = @pagoId AND estado = 'pendiente'", new { pagoId }, cancellationToken: ct));
-    }
-
     /// <summary>Suspended contracts of the customer go back to active when nothing else is overdue.</summary>
     public async Task<int> ReactivarAsync(Guid pagoId, CancellationToken ct)
     {

@@ -98,12 +98,12 @@ public sealed class CompensacionTests(HostPagosConFalla host) : IClassFixture<Ho
         var salida = fin.ReadOutputAs<ResultadoProcesarPago>()!;
         Assert.Equal("compensado", salida.Estado);
         Assert.Contains("ReactivarServicio", salida.Falla);
-        // Applied, stamped and notified, then undone: invoice open again, complement cancelled,
-        // notification discarded, credit reversed, payment back to confirmed for review, contract untouched.
+        // Applied and stamped, then undone: invoice open again, complement cancelled, credit reversed, payment back
+        // to confirmed for review, contract untouched; and the customer was never told of a payment that did not stand.
         Assert.Equal("timbrada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE id = @ppd", new { ppd }));
         Assert.Equal(0, await host.EscalarAsync<long>("SELECT count(*) FROM pago_aplicaciones WHERE pago_id = @pago", new { pago }));
         Assert.Equal("cancelado", await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pago", new { pago }));
-        Assert.Equal("descartada", await host.EscalarAsync<string>("SELECT estado FROM notificaciones WHERE pago_id = @pago", new { pago }));
+        Assert.Equal(0, await host.EscalarAsync<long>("SELECT count(*) FROM notificaciones WHERE pago_id = @pago", new { pago }));
         Assert.Equal(0m, await host.EscalarAsync<decimal>("SELECT saldo FROM saldos_a_favor WHERE cliente_id = @cliente", new { cliente }));
         Assert.Equal("confirmado", await host.EscalarAsync<string>("SELECT estado FROM pagos WHERE id = @pago", new { pago }));
         Assert.Equal("suspendido", await host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = @contrato", new { contrato }));

@@ -47,7 +47,7 @@ public class HostPagos : HostPrueba
     public async Task<OrchestrationMetadata> EsperarProcesoAsync(Guid pagoId)
     {
         var durable = Servicios.GetRequiredService<DurableTaskClient>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a bound for a loaded 2-core machine, not a speed check
         var instancia = ProcesarPago.InstanciaPara(pagoId);
         while (await durable.GetInstanceAsync(instancia, false, cts.Token) is null) await Task.Delay(50, cts.Token);
         try

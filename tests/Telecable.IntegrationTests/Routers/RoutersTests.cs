@@ -161,7 +161,7 @@ public sealed class RoutersTests(HostRouters host) : IClassFixture<HostRouters>
             "SELECT count(*) FROM tickets WHERE cliente_id = @c AND tipo = 'soporte' AND descripcion LIKE '%' || @serial || '%'", new { c = HostRouters.Demo, serial }));
         Assert.Equal("abierto", await host.EscalarAsync<string>("SELECT estado FROM tickets WHERE id = @ticket", new { ticket }));
         Assert.Equal(1, await host.EscalarAsync<long>(
-            "SELECT count(*) FROM notificaciones WHERE cliente_id = @c AND canal = 'whatsapp' AND estado = 'pendiente' AND cuerpo LIKE '%' || @serial || '%'",
+            "SELECT count(*) FROM notificaciones WHERE cliente_id = @c AND canal = 'whatsapp' AND estado IN ('pendiente', 'enviada') AND cuerpo LIKE '%' || @serial || '%'",
             new { c = HostRouters.Demo, serial }));
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'RouterDesconectado' AND agregado_id = @id", new { id = router.ToString() }));
 

@@ -32,4 +32,12 @@ public sealed class NotificacionesFunciones(Api api, ServicioNotificaciones noti
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "whatsapp-mock/mensajes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
             Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "whatsapp", l.QueryEntero("limite", 50, 1, 500), l.Ct)));
+
+    /// <summary>GET /api/email-mock/mensajes?destino=&amp;limite= (staff): what the emulated e-mail provider delivered,
+    /// the mailbox a demo or a test reads.</summary>
+    [Function(nameof(MensajesEmailMock))]
+    public Task<IActionResult> MensajesEmailMock(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "email-mock/mensajes")] HttpRequest req) =>
+        api.EjecutarAsync(req, Permiso.Personal, async l =>
+            Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "email", l.QueryEntero("limite", 50, 1, 500), l.Ct)));
 }
