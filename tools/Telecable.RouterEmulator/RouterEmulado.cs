@@ -20,7 +20,8 @@ public sealed class Contadores
 /// One emulated router: reports every interval with plausible values (GPON receive power around
 /// -19 dBm, or DOCSIS downstream power and SNR), now and then degrades or goes silent for a while, and
 /// obeys a reset: stops reporting for a few seconds, comes back with uptime 0 and confirms the command
-/// in its next report.
+/// in its next report. Obeys 'suspender' (no traffic: throughput 0, no clients, reports itself suspended) and
+/// 'reactivar' at once, confirming each at once too, so a payment reactivates the service within one report.
 /// </summary>
 public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEmulacion op, Contadores contadores, Random azar)
 {
@@ -33,6 +34,9 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
     private double _senal = router.Tecnologia == "HFC_DOCSIS" ? 2 + azar.NextDouble() * 3 : -18 - azar.NextDouble() * 3;
     private int _degradadoRestante;
     private DateTimeOffset _silencioHasta;
+    private bool _suspendido;
+
+    public bool Suspendido => _suspendido;
 
     public RouterDemo Router => router;
 
@@ -70,11 +74,22 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
         }
 
         var comandos = await ReportarAsync(ct);
+        var cambioServicio = false;
         foreach (var c in comandos)
         {
-            if (c.Tipo != "reiniciar" || !_ejecutados.Add(c.Id)) continue;
-            await ReiniciarAsync(c.Id, ct);
+            if (!_ejecutados.Add(c.Id)) continue;
+            switch (c.Tipo)
+            {
+                case "reiniciar": await ReiniciarAsync(c.Id, ct); break;
+                case "suspender" or "reactivar":
+                    _suspendido = c.Tipo == "suspender";
+                    _porConfirmar.Add(c.Id);
+                    cambioServicio = true;
+                    break;
+            }
         }
+        // Report the new state now rather than an interval later.
+        if (cambioServicio) await ReportarAsync(ct);
     }
 
     private async Task ReiniciarAsync(Guid comando, CancellationToken ct)
@@ -123,16 +138,17 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
         if (degradado) _degradadoRestante--;
         var senal = degradado ? (_docsis ? 12.5 + azar.NextDouble() * 3 : -28.5 - azar.NextDouble() * 2) : _senal;
         decimal? snr = _docsis ? (decimal)Math.Round(degradado ? 26 + azar.NextDouble() * 4 : 36 + azar.NextDouble() * 4, 2) : null;
-        var bajada = degradado ? 5 + azar.NextDouble() * 20 : 150 + azar.NextDouble() * 600;
+        // Suspended: the line is up but carries no traffic.
+        var bajada = _suspendido ? 0 : degradado ? 5 + azar.NextDouble() * 20 : 150 + azar.NextDouble() * 600;
         return new Reporte(router.Serial, router.Firmware ?? "1.0.0",
             (long)(DateTimeOffset.UtcNow - _encendido).TotalSeconds,
             (decimal)Math.Round(senal, 2), snr, (decimal)Math.Round(bajada, 2), (decimal)Math.Round(bajada * 0.25, 2),
-            azar.Next(1, 16), degradado ? azar.Next(200, 2000) : azar.Next(0, 5),
-            _porConfirmar.Count > 0 ? [.. _porConfirmar] : null);
+            _suspendido ? 0 : azar.Next(1, 16), degradado ? azar.Next(200, 2000) : azar.Next(0, 5),
+            _porConfirmar.Count > 0 ? [.. _porConfirmar] : null, _suspendido ? true : null);
     }
 
     private sealed record Reporte(string Serial, string Firmware, long UptimeSegundos, decimal SenalDbm, decimal? SnrDb,
-        decimal BajadaMbps, decimal SubidaMbps, int ClientesConectados, long Errores, Guid[]? ComandosCompletados);
+        decimal BajadaMbps, decimal SubidaMbps, int ClientesConectados, long Errores, Guid[]? ComandosCompletados, bool? Suspendido);
 
     public sealed record Comando(Guid Id, string Tipo);
 

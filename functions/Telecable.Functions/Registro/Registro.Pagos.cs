@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Telecable.Infrastructure.Cobranza;
 using Telecable.Infrastructure.Pagos;
 
 namespace Telecable.Functions;
@@ -27,6 +28,7 @@ public static partial class Registro
         s.AddSingleton<PasosPago>();
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
+        s.AddSingleton<ServicioCobranza>();
         return s;
     }
 }

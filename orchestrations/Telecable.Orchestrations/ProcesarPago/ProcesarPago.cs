@@ -124,13 +124,13 @@ public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago comp
     {
         using var _ = Contexto.Entrar(log, e);
         pasos.FallaInducida(nameof(ReactivarServicio));
-        return await pasos.ReactivarAsync(e.PagoId, CancellationToken.None);
+        return await pasos.ReactivarAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 
     [Function(nameof(ResuspenderServicio))]
     public async Task ResuspenderServicio([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        await pasos.ResuspenderAsync(e.PagoId, CancellationToken.None);
+        await pasos.ResuspenderAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 }

@@ -9,8 +9,10 @@ public static class EstadosRouter
     public const string Degradado = "degradado";
     public const string FueraDeLinea = "fuera_de_linea";
     public const string Reiniciando = "reiniciando";
+    /// <summary>Service suspended for non-payment: the router still reports, and says so.</summary>
+    public const string Suspendido = "suspendido";
 
-    public static readonly IReadOnlySet<string> Consultables = new HashSet<string> { EnLinea, Degradado, FueraDeLinea, Reiniciando };
+    public static readonly IReadOnlySet<string> Consultables = new HashSet<string> { EnLinea, Degradado, FueraDeLinea, Reiniciando, Suspendido };
 }
 
 /// <summary>Access technologies (tecnologias.clave) whose signal we know how to judge.</summary>
@@ -34,7 +36,8 @@ public sealed record ReporteRouter(
     decimal? SubidaMbps,
     int? ClientesConectados,
     long? Errores,
-    IReadOnlyList<Guid>? ComandosCompletados);
+    IReadOnlyList<Guid>? ComandosCompletados,
+    bool? Suspendido = null);
 
 /// <summary>Pure rules of telemetry: what a valid report is, and whether its signal is healthy.</summary>
 public static class ReglasTelemetria
@@ -81,6 +84,7 @@ public static class ReglasTelemetria
     /// </summary>
     public static string Clasificar(ReporteRouter r, string tecnologia, long erroresMaximos = 100)
     {
+        if (r.Suspendido == true) return EstadosRouter.Suspendido;
         if (r.Errores > erroresMaximos) return EstadosRouter.Degradado;
         var sano = tecnologia == TecnologiasRouter.Docsis
             ? r.SenalDbm is >= -10 and <= 10 && r.SnrDb >= 33

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Dapper;
+using Telecable.Infrastructure.Cobranza;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Telecable.Domain.Comun;
@@ -154,13 +155,14 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
             """, new { pagoId, cid }, cancellationToken: ct));
     }
 
-    /// <summary>Suspended contracts of the customer go back to active when nothing else is overdue.</summary>
-    public async Task<int> ReactivarAsync(Guid pagoId, CancellationToken ct)
+    /// <summary>Suspended contracts of the customer go back to active when nothing else is overdue, and their routers
+    /// get a 'reactivar' command in the answer to their next report (seconds, with the 10 s reporting period).</summary>
+    public async Task<int> ReactivarAsync(Guid pagoId, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
         var hoy = DateOnly.FromDateTime(reloj.GetUtcNow().UtcDateTime);
-        var n = await cn.ExecuteAsync(new CommandDefinition("""
+        var contratos = (await cn.QueryAsync<Guid>(new CommandDefinition("""
             WITH pago AS (SELECT cliente_id FROM pagos WHERE id = @pagoId),
             reactivados AS (
                 UPDATE contratos c SET estado = 'activo', version = c.version + 1
@@ -172,17 +174,23 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
                 RETURNING c.id)
             INSERT INTO pago_reactivaciones (pago_id, contrato_id) SELECT @pagoId, id FROM reactivados
             ON CONFLICT DO NOTHING
-            """, new { pagoId, hoy = hoy.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct));
+            RETURNING contrato_id
+            """, new { pagoId, hoy = hoy.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct))).ToArray();
+        if (contratos.Length > 0) await ComandosRouter.EncolarAsync(cn, tx, contratos, "reactivar", "pago", cid, ct);
         await tx.CommitAsync(ct);
-        return n;
+        return contratos.Length;
     }
 
-    public async Task ResuspenderAsync(Guid pagoId, CancellationToken ct)
+    public async Task ResuspenderAsync(Guid pagoId, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        await cn.ExecuteAsync(new CommandDefinition("""
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var contratos = (await cn.QueryAsync<Guid>(new CommandDefinition("""
             WITH r AS (UPDATE pago_reactivaciones SET revertida = true WHERE pago_id = @pagoId AND NOT revertida RETURNING contrato_id)
             UPDATE contratos SET estado = 'suspendido', version = version + 1 FROM r WHERE contratos.id = r.contrato_id AND contratos.estado = 'activo'
-            """, new { pagoId }, cancellationToken: ct));
+            RETURNING contratos.id
+            """, new { pagoId }, tx, cancellationToken: ct))).ToArray();
+        if (contratos.Length > 0) await ComandosRouter.EncolarAsync(cn, tx, contratos, "suspender", "pago-compensacion", cid, ct);
+        await tx.CommitAsync(ct);
     }
 }

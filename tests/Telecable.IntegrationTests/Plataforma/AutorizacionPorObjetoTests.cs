@@ -69,6 +69,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("ActualizarCliente", "patch", "clientes/{id}", [
             Prohibido("cliente", e => e.ClienteA(Patch, $"clientes/{e.ClienteB}", new { nombre = "ROBADO", version = 1 })),
             Prohibido("tecnico", e => e.TecnicoA(Patch, $"clientes/{e.ClienteB}", new { nombre = "ROBADO", version = 1 }))]),
+        new("RegistrarPromesaPago", "post", "clientes/{id}/promesas-pago", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"clientes/{e.ClienteB}/promesas-pago", new { hasta = "2030-01-01", motivo = "x" }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"clientes/{e.ClienteB}/promesas-pago", new { hasta = "2030-01-01", motivo = "x" }, clave: true))]),
         new("EstadoCliente", "get", "clientes/{id}/estado", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"clientes/{e.ClienteB}/estado"), e => e.ClienteA(Get, $"clientes/{ClienteA}/estado")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"clientes/{e.ClienteB}/estado"))]),
