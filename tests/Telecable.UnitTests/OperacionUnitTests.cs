@@ -1,6 +1,8 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using Moq;
+using Telecable.Functions;
 using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Operacion;
 using Telecable.Infrastructure.Pac;
@@ -64,5 +66,39 @@ public sealed class OperacionUnitTests
         var texto = metricas.Renderizar();
         Assert.Contains("telecable_pac_duracion_ms_count{operacion=\"timbrar\",resultado=\"no_disponible\"} 1", texto);
         Assert.Contains("telecable_pac_duracion_ms_count{operacion=\"timbrar\",resultado=\"excepcion\"} 1", texto);
+    }
+}
+
+/// <summary>AgregarOperaciones wraps whichever IPacClient the billing registration chose, however it was registered.</summary>
+public sealed class RegistroOperacionesTests
+{
+    private sealed class PacDeTipo : IPacClient
+    {
+        public Task<ResultadoTimbrado> TimbrarAsync(string xmlSellado, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<ResultadoCancelacion> CancelarAsync(string uuid, string rfcEmisor, string motivo, string? folioSustitucion, CancellationToken cancellationToken) =>
+            Task.FromResult(new ResultadoCancelacion(true, CodigosPac.CancelacionAceptada, "ok", uuid, null));
+    }
+
+    [Fact]
+    public async Task El_PAC_registrado_por_instancia_por_fabrica_o_por_tipo_queda_medido()
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        var instancia = new PacDeTipo();
+        foreach (var registrar in new Action<IServiceCollection>[]
+                 {
+                     s => s.AddSingleton<IPacClient>(instancia),
+                     s => s.AddSingleton<IPacClient>(_ => instancia),
+                     s => s.AddSingleton<IPacClient, PacDeTipo>(),
+                 })
+        {
+            var s = new ServiceCollection();
+            registrar(s);
+            s.AgregarOperaciones(config);
+            using var sp = s.BuildServiceProvider();
+            var pac = sp.GetRequiredService<IPacClient>();
+            Assert.IsType<PacMedido>(pac);
+            Assert.True((await pac.CancelarAsync("u", "EKU9003173C9", "02", null, CancellationToken.None)).Exitoso);
+        }
+        Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AgregarOperaciones(config));
     }
 }

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Moq;
 using Telecable.Domain.Comun;
@@ -21,9 +22,9 @@ public sealed class RegistroAccesoTests
     private static readonly OpcionesAuth Auth = new() { SigningKeys = ["clave-de-pruebas-unitarias-de-32-bytes!!"], EmisorDesarrollo = true, DemoPassword = "x" };
 
     /// <summary>An ILogger that renders each entry as the hosts do (FormatoJson, with the request's scopes).</summary>
-    private sealed class RegistradorJson : ILogger<Api>
+    private sealed class RegistradorJson(string categoria = "Telecable.Functions.Http.Api", LoggerExternalScopeProvider? scopes = null) : ILogger<Api>
     {
-        private readonly LoggerExternalScopeProvider _scopes = new();
+        private readonly LoggerExternalScopeProvider _scopes = scopes ?? new();
         public List<(LogLevel Nivel, JsonElement Linea, string Texto)> Lineas { get; } = [];
 
         public IDisposable BeginScope<TState>(TState state) where TState : notnull => _scopes.Push(state);
@@ -32,9 +33,22 @@ public sealed class RegistroAccesoTests
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var w = new StringWriter();
-            new FormatoJson().Write(new Microsoft.Extensions.Logging.Abstractions.LogEntry<TState>(logLevel, "Telecable.Functions.Http.Api", eventId, state, exception, formatter), _scopes, w);
+            new FormatoJson().Write(new Microsoft.Extensions.Logging.Abstractions.LogEntry<TState>(logLevel, categoria, eventId, state, exception, formatter), _scopes, w);
             Lineas.Add((logLevel, JsonDocument.Parse(w.ToString()).RootElement.Clone(), w.ToString()));
         }
+    }
+
+    /// <summary>A logger factory as the hosts have one: one scope store shared by every category.</summary>
+    private sealed class FabricaJson : ILoggerFactory
+    {
+        private readonly LoggerExternalScopeProvider _scopes = new();
+        public Dictionary<string, RegistradorJson> PorCategoria { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) =>
+            PorCategoria.TryGetValue(categoryName, out var r) ? r : PorCategoria[categoryName] = new RegistradorJson(categoryName, _scopes);
+
+        public void AddProvider(ILoggerProvider provider) { }
+        public void Dispose() { }
     }
 
     private static (Api, RegistradorJson) Crear()
@@ -103,6 +117,25 @@ public sealed class RegistroAccesoTests
         var k = LineaDeAcceso(log2);
         Assert.Equal("500", k.GetProperty("status").GetString());
         Assert.Equal("warn", k.GetProperty("level").GetString());
+    }
+
+    [Fact]
+    public async Task Con_los_servicios_del_host_la_linea_va_a_su_propia_categoria_con_el_cid_del_alcance()
+    {
+        var fabrica = new FabricaJson();
+        var api = new Api(new ValidadorTokens(Auth), new Mock<IAlmacenIdempotencia>(MockBehavior.Strict).Object, ApiTests.Limitador(1000),
+            (ILogger<Api>)fabrica.CreateLogger("Telecable.Functions.Http.Api"));
+        var req = Solicitud(null, "", "GET");
+        req.HttpContext.RequestServices = new ServiceCollection()
+            .AddSingleton<ILoggerFactory>(fabrica).BuildServiceProvider();
+
+        await api.EjecutarAsync(req, Permiso.Publica, _ => Task.FromResult<IActionResult>(Respuestas.Ok(1)), funcion: "ObtenerCliente");
+
+        var j = LineaDeAcceso(fabrica.PorCategoria[RegistroAcceso.Categoria]);
+        Assert.Equal(RegistroAcceso.Categoria, j.GetProperty("category").GetString());
+        Assert.Equal("cid-acceso-1", j.GetProperty("cid").GetString());
+        Assert.Equal("clientes/{id}", j.GetProperty("ruta").GetString());
+        Assert.DoesNotContain(fabrica.PorCategoria["Telecable.Functions.Http.Api"].Lineas, l => l.Texto.Contains("\"ruta\"", StringComparison.Ordinal));
     }
 
     [Fact]
