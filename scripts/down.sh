@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Stops the local host, the router emulator, Azurite and PostgreSQL. Data stays in .data/ (delete it to start over).
+# Stops Prometheus, the local host, the router emulator, Azurite and PostgreSQL. Data stays in .data/ (delete it to start over).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+detener prometheus
 detener emulador
 detener localhost
 detener_azurite

@@ -10,6 +10,7 @@ PG_DIR="$DATA/pg"
 PG_SOCK="$DATA/pg-sock"
 AZURITE_DIR="$DATA/azurite"
 HOST_PORT="${TELECABLE_HOST_PORT:-7071}"
+PROMETHEUS_PORT="${TELECABLE_PROMETHEUS_PORT:-9090}"
 # SAT's schemas, stylesheets and public test CSD, carried in the repository (TELECABLE_SAT_DIR overrides).
 SAT_DIR="${TELECABLE_SAT_DIR:-$RAIZ/shared/referencia-sat}"
 mkdir -p "$DATA/logs"
@@ -165,8 +166,47 @@ escribir_local_settings() {
       -e "s|\"Outbox__JsonlPath\": \"[^\"]*\"|\"Outbox__JsonlPath\": \"$DATA/eventos.jsonl\"|" \
       -e "s|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=[0-9]*;|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=$PG_PORT;|" \
       -e "s|\"LocalHost__Port\": \"[0-9]*\"|\"LocalHost__Port\": \"$HOST_PORT\"|" \
+      -e "s|\"Operaciones__PrometheusUrl\": \"http://127.0.0.1:[0-9]*\"|\"Operaciones__PrometheusUrl\": \"http://127.0.0.1:$PROMETHEUS_PORT\"|" \
       -e "s|__DATA_DIR__|$DATA|g" -e "s|__SAT_DIR__|$SAT_DIR|g" \
       "$RAIZ/local.settings.sample.json" >"$destino"
   chmod 600 "$destino"
   grep -q __GENERATED_BY_SCRIPTS__ "$destino" && falla "local.settings.sample.json has a placeholder the scripts do not fill" || true
+}
+
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+# A bearer JWT for Prometheus's scrape of /api/metrics: role admin, subject "prometheus" (so the access log
+# tells scrapes from people), 30 days, signed HS256 with this checkout's development key like the tokens of
+# POST /api/auth/token (issuer and audience are the defaults of OpcionesAuth).
+token_prometheus() {
+  secretos
+  local ahora h p firma; ahora="$(date +%s)"
+  h="$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)"
+  p="$(printf '{"sub":"prometheus","name":"Prometheus","roles":["admin"],"iss":"telecable-dev","aud":"api://telecable-comercial","iat":%d,"nbf":%d,"exp":%d}' \
+    "$ahora" "$ahora" $((ahora + 30 * 24 * 3600)) | b64url)"
+  firma="$(printf '%s.%s' "$h" "$p" | openssl dgst -sha256 -mac HMAC -macopt "key:$JWT_KEY" -binary | b64url)"
+  printf '%s.%s.%s' "$h" "$p" "$firma"
+}
+
+# Prometheus (Debian package) on 127.0.0.1:$PROMETHEUS_PORT with data in .data/prometheus, scraping the local
+# host's /api/metrics with the alert rules of infra/prometheus. Restarted by every up.sh (rules may have changed).
+iniciar_prometheus() {
+  command -v prometheus >/dev/null || falla "prometheus not found: run scripts/instalar.sh (Debian package prometheus)"
+  local dir="$DATA/prometheus"
+  mkdir -p "$dir/tsdb"
+  (umask 077; token_prometheus >"$dir/token")
+  sed -e "s|__HOST_PORT__|$HOST_PORT|" -e "s|__TOKEN_FILE__|$dir/token|" -e "s|__REGLAS__|$RAIZ/infra/prometheus/alertas.yml|" \
+    "$RAIZ/infra/prometheus/prometheus.yml" >"$dir/prometheus.yml"
+  detener prometheus
+  puerto_abierto "$PROMETHEUS_PORT" && falla "port $PROMETHEUS_PORT is taken (Debian's own service? 'service prometheus stop'; or set TELECABLE_PROMETHEUS_PORT)"
+  log "starting Prometheus on http://127.0.0.1:$PROMETHEUS_PORT"
+  nohup prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/tsdb" --storage.tsdb.retention.time=7d \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" >>"$DATA/logs/prometheus.log" 2>&1 &
+  echo $! >"$DATA/prometheus.pid"
+  local i; for i in $(seq 1 60); do
+    curl -fsS "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null 2>&1 && return
+    kill -0 "$(cat "$DATA/prometheus.pid")" 2>/dev/null || { tail -20 "$DATA/logs/prometheus.log"; falla "Prometheus exited"; }
+    sleep 0.5
+  done
+  falla "Prometheus did not answer on $PROMETHEUS_PORT (see $DATA/logs/prometheus.log)"
 }

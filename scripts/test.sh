@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, starts PostgreSQL and Azurite, builds once (Release),
 # runs the unit, domain, integration, end-to-end and browser suites, checks coverage per project
-# against its targets and the Bicep templates, then runs the sign-up load test and the benchmarks in
+# against its targets, the Bicep templates and the Prometheus alert rules, then runs the sign-up load test and the benchmarks in
 # quick mode (bench/rapido.sh; TELECABLE_BENCH=0 skips them). Reports land in reports/ (listed at the
-# end). Ends with "Tests: N passed, N failed": an unmet coverage target, a Bicep error or a load-test
+# end). Ends with "Tests: N passed, N failed": an unmet coverage target, a Bicep error, a failed promtool check or a load-test
 # correctness failure (duplicates, 5xx) each count as one failure; benchmark speed never does.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -54,6 +54,9 @@ fi
 
 log "bicep build and lint"
 "$RAIZ/scripts/bicep.sh" >"$DATA/logs/bicep.log" 2>&1 && log "bicep: clean" || { cat "$DATA/logs/bicep.log"; estado=1; fallaron=$((fallaron + 1)); }
+
+log "prometheus alert rules: promtool check and test"
+"$RAIZ/scripts/prometheus-reglas.sh" >"$DATA/logs/prometheus-reglas.log" 2>&1 && log "prometheus rules: clean" || { cat "$DATA/logs/prometheus-reglas.log"; estado=1; fallaron=$((fallaron + 1)); }
 
 if [ "${TELECABLE_BENCH:-1}" != 0 ]; then
   log "load test and benchmarks, quick mode (bench/rapido.sh)"

@@ -50,6 +50,8 @@ log "starting the router emulator (every demo router posts every 10 s, with occa
     >>"$DATA/logs/emulador.log" 2>&1 ) &
 echo $! >"$DATA/emulador.pid"
 
+iniciar_prometheus
+
 secretos
 U="http://127.0.0.1:$HOST_PORT"
 # What the demo holds right now, as an operator would first ask (current period in Mexico City time).
@@ -76,6 +78,7 @@ Telecable Comercial is up.
   Domain events (local outbox log)   $DATA/eventos.jsonl   and  GET $U/api/eventos
   Logs (JSON lines)                  $DATA/logs/localhost.log
   Router emulator                    $DATA/logs/emulador.log  (fleet: GET $U/api/router/flota)
+  Prometheus (alerts)                http://127.0.0.1:$PROMETHEUS_PORT/alerts   (rules: infra/prometheus/alertas.yml; operations page: $U/backoffice/#/operaciones)
 
   Demo data now:
     Customers                        $DEMO_CLIENTES

@@ -74,6 +74,7 @@ public static partial class Registro
         s.AgregarPagos(config);
         s.AgregarAltasYTickets(config);
         s.AgregarRouters(config);
+        s.AgregarOperaciones(config);
 
         AgregarTelemetria(s, config);
         return s;

@@ -197,6 +197,9 @@ param logDailyCapGb int = -1
 @description('Link the function app as the Static Web App backend.')
 param linkSwaBackend bool = true
 
+@description('Resource id of an existing action group the Azure Monitor alerts notify (on-call). Empty: alerts fire without notifying anyone.')
+param alertActionGroupId string = ''
+
 // ---------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +259,18 @@ module monitoring 'modules/monitoring.bicep' = {
     dailyQuotaGb: logDailyCapGb
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
+  }
+}
+
+// Azure Monitor alerts (the rules of infra/prometheus/alertas.yml); see modules/alertas.bicep.
+module alertas 'modules/alertas.bicep' = {
+  name: 'alertas'
+  params: {
+    location: location
+    namePrefix: namePrefix
+    tags: allTags
+    appInsightsId: resourceId('Microsoft.Insights/components', monitoring.outputs.appInsightsName)
+    actionGroupId: alertActionGroupId
   }
 }
 

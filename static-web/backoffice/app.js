@@ -1,9 +1,10 @@
 // Backoffice (admin, soporte): clientes con búsqueda y páginas, estado completo de un cliente, tickets,
-// flota de routers por estado (con reinicio), notificaciones y eventos del sistema.
+// flota de routers por estado (con reinicio), notificaciones, eventos del sistema y (admin) operaciones.
 import { api, lista, nuevoUuid } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { fecha, dia, dinero, entero } from '../comun/formato.js';
 import { h, campo, tabla, mostrarError, anunciar, boton, ocupado } from '../comun/ui.js';
+import { operaciones } from './operaciones.js';
 
 const PERSONAL = ['admin', 'soporte'];
 
@@ -112,6 +113,7 @@ const portal = {
     { id: 'flota', titulo: 'Flota de routers', roles: PERSONAL, render: flota },
     { id: 'notificaciones', titulo: 'Notificaciones', roles: PERSONAL, render: notificaciones },
     { id: 'eventos', titulo: 'Eventos', roles: PERSONAL, render: eventos },
+    { id: 'operaciones', titulo: 'Operaciones', roles: ['admin'], render: operaciones },
   ],
 };
 // El detalle de un cliente (#/cliente-<id>) no aparece en el menú.

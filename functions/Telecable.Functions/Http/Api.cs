@@ -53,9 +53,10 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
 
         var instancia = req.Path.ToString();
         IActionResult resultado;
+        Autenticacion? auth = null;
         try
         {
-            var auth = permiso.PorFirma
+            auth = permiso.PorFirma
                 ? new Autenticacion.Ausente()
                 : await tokens.AutenticarAsync(req.Headers.Authorization.ToString(), req.HttpContext.RequestAborted);
             resultado = auth switch
@@ -80,6 +81,7 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         var etiquetas = new TagList { { "funcion", funcion }, { "status", status } };
         Solicitudes.Add(1, etiquetas);
         Duracion.Record(Stopwatch.GetElapsedTime(inicio).TotalMilliseconds, etiquetas);
+        RegistroAcceso.Escribir(log, req, funcion, status, Stopwatch.GetElapsedTime(inicio), (auth as Autenticacion.Valida)?.Usuario);
         return resultado;
     }
 

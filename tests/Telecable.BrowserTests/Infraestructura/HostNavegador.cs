@@ -52,6 +52,8 @@ public sealed class HostNavegador : IAsyncLifetime
             ["Limites:AnonimoPorMinuto"] = "100000",
             // Payments (as HostPagos): a webhook secret.
             ["Webhooks:Pagos:Secretos:0"] = "whsec_navegador_de_pruebas_0123456789",
+            // The operations page lists the alerts of this stand-in Prometheus.
+            ["Operaciones:PrometheusUrl"] = PrometheusFalso.Url,
         };
         foreach (var (k, v) in Servicios.AjustesCsd()) ajustes[k] = v;
         _app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(ajustes));

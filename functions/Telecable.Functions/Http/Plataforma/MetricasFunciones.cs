@@ -3,25 +3,25 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Telecable.Domain.Comun;
+using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Observabilidad;
-using Telecable.Infrastructure.Outbox;
+using Telecable.Infrastructure.Operacion;
 
 namespace Telecable.Functions.Http.Plataforma;
 
 /// <summary>
 /// GET /api/metrics: Prometheus text exposition of this instance's metrics (admin token; Prometheus
-/// sends it with bearer_token). Outbox lag and the orchestrations of the last 24 hours by name and
-/// state are read at scrape time, from the database and from the durable backend (shared by all
-/// instances, so those two are fleet-wide figures).
+/// sends it with bearer_token). Read at scrape time and fleet-wide (shared stores): the state of
+/// operations from the database (<see cref="MetricasOperacion"/>), the orchestrations of the last 24 hours
+/// by name and state from the durable backend, and whether each dependency answered
+/// (telecable_dependencia_disponible): a dependency that is down leaves the other figures in the answer.
 /// </summary>
-public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, RelayOutbox relay)
+public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, ServicioOperacion operacion, AlmacenBlobs blobs)
 {
-    private static double _retrasoOutbox;
+    // Within Prometheus's 10 s scrape timeout; counting a day of orchestrations pages through the task hub, hence more time.
+    private static readonly TimeSpan LimiteLectura = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan LimiteDurable = TimeSpan.FromSeconds(8);
     private static volatile IReadOnlyList<System.Diagnostics.Metrics.Measurement<long>> _orquestaciones = [];
-
-    private static readonly System.Diagnostics.Metrics.ObservableGauge<double> RetrasoOutbox =
-        Telemetria.Medidor.CreateObservableGauge("telecable.outbox.retraso", () => _retrasoOutbox, unit: "s",
-            description: "Edad del evento más viejo sin publicar en el outbox");
 
     private static readonly System.Diagnostics.Metrics.ObservableGauge<long> Orquestaciones =
         Telemetria.Medidor.CreateObservableGauge("telecable.orquestaciones", () => _orquestaciones,
@@ -33,9 +33,11 @@ public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, Rela
         [DurableClient] DurableTaskClient durable) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l =>
         {
-            _ = (RetrasoOutbox, Orquestaciones);
-            _retrasoOutbox = (await relay.RetrasoAsync(l.Ct)).TotalSeconds;
-            _orquestaciones = await ContarOrquestacionesAsync(durable, l.Ct);
+            _ = Orquestaciones;
+            await Task.WhenAll(
+                MetricasOperacion.SondearAsync("postgres", async ct => MetricasOperacion.Fijar(await operacion.LeerAsync(ct)), LimiteLectura, l.Ct),
+                MetricasOperacion.SondearAsync("blobStorage", blobs.SondearAsync, LimiteLectura, l.Ct),
+                MetricasOperacion.SondearAsync("durableTask", async ct => _orquestaciones = await ContarOrquestacionesAsync(durable, ct), LimiteDurable, l.Ct));
             return new RespuestaJson(200, metricas.Renderizar(), "text/plain; version=0.0.4; charset=utf-8");
         });
 
