@@ -394,8 +394,12 @@ var appSettings = {
 
   // PostgreSQL: no password; the app obtains an Entra token for the managed identity
   // (scope https://ossrdbms-aad.database.windows.net/.default) and passes it as the password
-  // (Npgsql UsePeriodicPasswordProvider). Username = the identity's PostgreSQL role = its name.
+  // (Npgsql UsePeriodicPasswordProvider, FuentesPostgres). Username = the identity's PostgreSQL role = its name.
   Postgres__ConnectionString: 'Host=${postgres.outputs.fqdn};Port=5432;Database=${databaseName};Username=${identity.name};Ssl Mode=VerifyFull;Maximum Pool Size=20;Timeout=15'
+  Postgres__Autenticacion: 'EntraId'
+  // Migrations are a release step (Telecable.Functions --migrar, README): Flex stops an app that takes over
+  // 30 s to start, and the app's identity gets no DDL rights.
+  Postgres__MigrarAlIniciar: 'false'
 
   // Blob storage for stamped CFDI XML.
   Blob__ServiceUri: cfdiStorage.outputs.blobEndpoint
