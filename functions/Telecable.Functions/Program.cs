@@ -11,6 +11,9 @@ if (args.Contains(PasoMigracion.Argumento)) return await PasoMigracion.EjecutarA
 // same Registro.AgregarTelecable, so both paths get the same services.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// In Azure, secrets the app reads as settings come from Key Vault through the SDK with the app's identity
+// (Key Vault references do not resolve on Flex Consumption once the vault only admits private traffic).
+builder.Configuration.AgregarSecretosKeyVault();
 builder.Services.AgregarTelecable(builder.Configuration);
 // With host.json telemetryMode OpenTelemetry: the worker's invocation spans join the host's traces.
 builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();

@@ -45,6 +45,10 @@ param instanceMemoryMB int
 @minValue(0)
 param alwaysReadyHttpInstances int
 
+@description('Always-ready instances for the durable trigger group (Flex guidance for Durable Functions: 1).')
+@minValue(0)
+param alwaysReadyDurableInstances int
+
 @description('Subnet id for VNet integration (empty = none).')
 param vnetSubnetId string
 
@@ -105,14 +109,19 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
-        alwaysReady: alwaysReadyHttpInstances > 0
-          ? [
-              {
-                name: 'http'
-                instanceCount: alwaysReadyHttpInstances
-              }
-            ]
-          : []
+        alwaysReady: filter(
+          [
+            {
+              name: 'http'
+              instanceCount: alwaysReadyHttpInstances
+            }
+            {
+              name: 'durable'
+              instanceCount: alwaysReadyDurableInstances
+            }
+          ],
+          g => g.instanceCount > 0
+        )
       }
     }
     siteConfig: {

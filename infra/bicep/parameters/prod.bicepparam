@@ -36,11 +36,23 @@ param cfdiLockAccount = true
 param functionMaximumInstanceCount = 100
 param functionInstanceMemoryMB = 2048
 param functionAlwaysReadyHttpInstances = 1
+param functionAlwaysReadyDurableInstances = 1
+param durableMaxConcurrentActivities = 4
+param facturacionMaxPartes = 500
 param durableTaskHubName = 'TelecableProd'
 
-param pacMode = 'live'
-param paymentMode = 'live'
-param routerMode = 'live'
+// The app implements only the emulated PAC and gateway; the template refuses 'live' until real adapters exist
+// (issue 25). A production that issues real CFDIs needs a real IPacClient first.
+param pacMode = 'emulated'
+param paymentMode = 'emulated'
+// The issuer of the CSD stored in Key Vault, from the deployer's environment (README, "First deployment"), so no
+// placeholder can reach production: without these variables `az deployment` stops before deploying anything.
+param emisorRfc = readEnvironmentVariable('TELECABLE_EMISOR_RFC')
+param emisorNombre = readEnvironmentVariable('TELECABLE_EMISOR_NOMBRE')
+param emisorRegimenFiscal = readEnvironmentVariable('TELECABLE_EMISOR_REGIMEN')
+param emisorLugarExpedicion = readEnvironmentVariable('TELECABLE_EMISOR_CP')
+param emisorSerie = 'A'
+param detectarDesconexiones = true
 
 param otelTraceSampleRatio = '0.1'
 param logRetentionDays = 30
