@@ -79,6 +79,12 @@ param functionSubnetPrefix string = '10.40.1.0/24'
 @description('PostgreSQL delegated subnet (networkMode = private).')
 param postgresSubnetPrefix string = '10.40.2.0/28'
 
+@description('Private endpoints subnet (networkMode = private): both storage accounts and Key Vault deny public traffic.')
+param privateEndpointSubnetPrefix string = '10.40.3.0/24'
+
+@description('Public IPs or CIDRs admitted to Key Vault while it denies public traffic (an operator setting secrets from outside the VNet). Empty = private only.')
+param keyVaultOperatorIpRules array = []
+
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 // ---------------------------------------------------------------------------------------------
@@ -233,15 +239,19 @@ param otelTraceSampleRatio string = '1.0'
 @description('Log Analytics retention (days).')
 param logRetentionDays int = 30
 
+@description('Retention of the Key Vault audit log (AZKVAuditLogs), days.')
+param auditRetentionDays int = 365
+
 @description('Log Analytics daily ingestion cap in GB (-1 = none).')
 param logDailyCapGb int = -1
 
-@description('Link the function app as the Static Web App backend.')
-param linkSwaBackend bool = true
+@description('Link the function app as the Static Web App backend. Off: SWA documents bring-your-own-functions for Consumption, Premium and Dedicated plans, not Flex Consumption, and nothing here has shown it to work; the portals call the function app\'s hostname (CORS).')
+param linkSwaBackend bool = false
 
 // ---------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------
+var isPrivate = networkMode == 'private'
 var suffix = take(uniqueString(subscription().id, resourceGroup().id, workloadName, environmentName), 6)
 var namePrefix = '${workloadName}-${environmentName}'
 var compactPrefix = take(replace(workloadName, '-', ''), 8)
@@ -313,13 +323,14 @@ module monitoring 'modules/monitoring.bicep' = {
     namePrefix: namePrefix
     tags: allTags
     retentionInDays: logRetentionDays
+    auditRetentionInDays: auditRetentionDays
     dailyQuotaGb: logDailyCapGb
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
   }
 }
 
-module network 'modules/network.bicep' = if (networkMode == 'private') {
+module network 'modules/network.bicep' = if (isPrivate) {
   name: 'network'
   params: {
     location: location
@@ -329,6 +340,7 @@ module network 'modules/network.bicep' = if (networkMode == 'private') {
     functionSubnetPrefix: functionSubnetPrefix
     postgresSubnetPrefix: postgresSubnetPrefix
     postgresServerName: names.postgres
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
   }
 }
 
@@ -342,6 +354,7 @@ module hostStorage 'modules/storage-host.bicep' = {
     deploymentContainerName: deploymentContainerName
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
+    denyPublicAccess: isPrivate
   }
 }
 
@@ -360,6 +373,8 @@ module cfdiStorage 'modules/storage-cfdi.bicep' = {
     lockAccount: cfdiLockAccount
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
+    denyPublicAccess: isPrivate
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -414,8 +429,43 @@ module keyVault 'modules/keyvault.bicep' = {
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
     operatorsGroupObjectId: keyVaultOperatorsGroupObjectId
+    denyPublicAccess: isPrivate
+    operatorIpRules: keyVaultOperatorIpRules
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
+
+// Private endpoints (networkMode = private): what the app reaches through its VNet integration. Targets by
+// resourceId, so the list is known when the deployment starts; dependsOn orders them after the resources.
+var privateEndpoints = isPrivate
+  ? [
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), name: names.hostStorage, group: 'blob' }
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), name: names.hostStorage, group: 'queue' }
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), name: names.hostStorage, group: 'table' }
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.cfdiStorage), name: names.cfdiStorage, group: 'blob' }
+      { target: resourceId('Microsoft.KeyVault/vaults', names.keyVault), name: names.keyVault, group: 'vault' }
+    ]
+  : []
+
+module endpoints 'modules/private-endpoint.bicep' = [
+  for pe in privateEndpoints: {
+    name: 'pe-${pe.name}-${pe.group}'
+    dependsOn: [
+      hostStorage
+      cfdiStorage
+      keyVault
+    ]
+    params: {
+      location: location
+      name: 'pe-${pe.name}-${pe.group}'
+      tags: allTags
+      subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+      targetId: pe.target
+      groupId: pe.group
+      privateDnsZoneId: network.?outputs.privateDnsZoneIds[pe.group] ?? ''
+    }
+  }
+]
 
 module staticWebApp 'modules/staticwebapp.bicep' = {
   name: 'staticwebapp'
@@ -523,7 +573,12 @@ module functionApp 'modules/functionapp.bicep' = {
       'https://${staticWebApp.outputs.defaultHostName}'
     ]
     appSettings: appSettings
+    workspaceId: monitoring.outputs.workspaceId
   }
+  // The app reaches storage and Key Vault only through these once they deny public traffic.
+  dependsOn: [
+    endpoints
+  ]
 }
 
 module swaBackend 'modules/swa-backend.bicep' = if (linkSwaBackend) {

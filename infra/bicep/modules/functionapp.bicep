@@ -58,6 +58,9 @@ param corsAllowedOrigins array
 @description('App settings (name/value pairs) assembled by main.bicep.')
 param appSettings object
 
+@description('Log Analytics workspace for the platform\'s function execution logs (FunctionAppLogs).')
+param workspaceId string
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: 'asp-${namePrefix}'
   location: location
@@ -162,6 +165,20 @@ resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'registros-funciones'
+  scope: site
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -65,6 +65,12 @@ param appIdentityId string
 @description('Principal id of the app managed identity.')
 param appPrincipalId string
 
+@description('Deny public network access (prod): reachable only through private endpoints (networkMode = private).')
+param denyPublicAccess bool
+
+@description('Log Analytics workspace for the CFDI container\'s write and delete audit (StorageWrite, StorageDelete).')
+param workspaceId string
+
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var useImmutability = protectionMode == 'immutability'
 
@@ -84,9 +90,9 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     supportsHttpsTrafficOnly: true
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: denyPublicAccess ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: denyPublicAccess ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
@@ -185,6 +191,26 @@ resource containerContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
+// Who wrote or deleted fiscal documents. Reads are left out: every invoice download would be a row.
+resource blobAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'auditoria-cfdi'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
+  }
+}
+
 output name string = account.name
+output id string = account.id
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output containerName string = container.name

@@ -50,6 +50,7 @@ param detectarDesconexiones = true
 
 param otelTraceSampleRatio = '1.0'
 param logRetentionDays = 30
+param auditRetentionDays = 90
 param logDailyCapGb = 1
 
-param linkSwaBackend = true
+param linkSwaBackend = false

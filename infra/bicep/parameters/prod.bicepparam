@@ -14,6 +14,9 @@ param networkMode = 'private'
 param vnetAddressPrefix = '10.40.0.0/16'
 param functionSubnetPrefix = '10.40.1.0/24'
 param postgresSubnetPrefix = '10.40.2.0/28'
+param privateEndpointSubnetPrefix = '10.40.3.0/24'
+// Key Vault denies public traffic: set secrets from inside the VNet, or list an operator's IP here for the session.
+param keyVaultOperatorIpRules = []
 
 // General Purpose D2ds_v5: 2 vCores, 8 GiB RAM; zone-redundant standby in another zone.
 param postgresSkuTier = 'GeneralPurpose'
@@ -55,7 +58,9 @@ param emisorSerie = 'A'
 param detectarDesconexiones = true
 
 param otelTraceSampleRatio = '0.1'
-param logRetentionDays = 30
+// 90 days of telemetry to investigate incidents; a year of Key Vault audit (who read the CSD).
+param logRetentionDays = 90
+param auditRetentionDays = 365
 param logDailyCapGb = 10
 
-param linkSwaBackend = true
+param linkSwaBackend = false
