@@ -61,7 +61,7 @@ param appSettings object
 @description('Log Analytics workspace for the platform\'s function execution logs (FunctionAppLogs).')
 param workspaceId string
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: 'asp-${namePrefix}'
   location: location
   tags: tags
@@ -75,7 +75,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: tags
@@ -142,7 +142,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // App settings as a child resource: replaces the whole set on each deployment (what you see in the
 // template is what runs), and lets the role assignments made elsewhere land first.
-resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
   properties: union(appSettings, {
@@ -152,7 +152,7 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
 }
 
 // No FTP / SCM basic-auth publishing: deployments use Entra ID (az / func CLI) only.
-resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'ftp'
   properties: {
@@ -160,7 +160,7 @@ resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   }
 }
 
-resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'scm'
   properties: {
@@ -168,6 +168,8 @@ resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   }
 }
 
+// 2021-05-01-preview is the newest diagnosticSettings version (see keyvault.bicep).
+#disable-next-line use-recent-api-versions
 resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'registros-funciones'
   scope: site

@@ -49,7 +49,7 @@ param workspaceId string
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -97,6 +97,9 @@ resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
 }
 
 // The vault holds the CSD, which signs every invoice: keep who read which secret, and when (AZKVAuditLogs).
+// 2021-05-01-preview is the newest diagnosticSettings version; the linter's only alternative, 2016-09-01, has
+// neither categoryGroup nor logAnalyticsDestinationType (needed for AZKVAuditLogs).
+#disable-next-line use-recent-api-versions
 resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'auditoria-kv'
   scope: vault

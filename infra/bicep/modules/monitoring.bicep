@@ -34,7 +34,7 @@ param appPrincipalId string
 // Built-in role: Monitoring Metrics Publisher
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: 'log-${namePrefix}'
   location: location
   tags: tags
@@ -53,7 +53,7 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 }
 
 // Key Vault audit (resource-specific table): who read the CSD is kept longer than request telemetry.
-resource kvAuditTable 'Microsoft.OperationalInsights/workspaces/tables@2022-10-01' = {
+resource kvAuditTable 'Microsoft.OperationalInsights/workspaces/tables@2025-02-01' = {
   parent: workspace
   name: 'AZKVAuditLogs'
   properties: {

@@ -33,7 +33,7 @@ param postgresServerName string
 @description('Subnet for private endpoints.')
 param privateEndpointSubnetPrefix string
 
-resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
+resource vnet 'Microsoft.Network/virtualNetworks@2025-05-01' = {
   name: 'vnet-${namePrefix}'
   location: location
   tags: tags
