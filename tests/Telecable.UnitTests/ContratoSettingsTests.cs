@@ -195,6 +195,32 @@ public sealed partial class ContratoSettingsTests
         }
     }
 
+    [Theory]
+    [InlineData("dev.bicepparam")]
+    [InlineData("prod.bicepparam")]
+    public void El_presupuesto_de_conexiones_cabe_en_el_servidor_a_la_escala_maxima(string archivo)
+    {
+        // main.bicep computes both pools from the SKU's max_connections (its map), minus 15 kept by Azure and 20
+        // for the release step and admins, divided by the maximum instance count; this redoes it per environment.
+        var plantilla = JsonNode.Parse(CompilarBicep())!;
+        var maximos = plantilla["variables"]!["postgresMaxConnectionsPorSku"]!.AsObject();
+        var telemetria = plantilla["variables"]!["postgresPoolTelemetria"]!.GetValue<int>();
+        var valores = JsonNode.Parse(JsonNode.Parse(Ejecutar(RutaBicep(), ["build-params", Path.Combine(Raiz, "infra", "bicep", "parameters", archivo), "--stdout"]))!["parametersJson"]!.GetValue<string>())!["parameters"]!;
+        T Valor<T>(string nombre) => (valores[nombre]?["value"] ?? plantilla["parameters"]![nombre]!["defaultValue"])!.GetValue<T>();
+
+        var sku = Valor<string>("postgresSkuName");
+        var instancias = Valor<int>("functionMaximumInstanceCount");
+        var maximo = maximos[sku]?.GetValue<int>() ?? throw new InvalidOperationException($"{archivo}: SKU {sku} is not in postgresMaxConnectionsPorSku");
+        var principal = (maximo - 15 - 20) / instancias - telemetria;
+        Assert.True(principal >= 4, $"{archivo}: {sku} with {instancias} instances leaves a main pool of {principal} connections per instance");
+        Assert.True((principal + telemetria) * instancias <= maximo - 15, $"{archivo}: {(principal + telemetria) * instancias} connections at maximum scale > {maximo - 15}");
+
+        // And the app settings use those variables, not a constant that could drift from them.
+        var ajustes = Recursos(plantilla).Single(r => (string?)r["name"] == "functionapp")["properties"]!["parameters"]!["appSettings"]!["value"]!;
+        Assert.Contains("variables('postgresPoolPrincipal')", ajustes["Postgres__ConnectionString"]!.GetValue<string>());
+        Assert.Contains("variables('postgresPoolTelemetria')", ajustes["Postgres__PoolTelemetria"]!.GetValue<string>());
+    }
+
     // ------------------------------------------------------------------------------------------------
     // What the code reads
     // ------------------------------------------------------------------------------------------------
@@ -318,15 +344,20 @@ public sealed partial class ContratoSettingsTests
     private static string CompilarBicep()
     {
         if (_bicepCompilado is not null) return _bicepCompilado;
-        var bicep = Ejecutar("bash", [Path.Combine(Raiz, "scripts", "bicep.sh"), "--path"]).Trim();
-        return _bicepCompilado = Ejecutar(bicep, ["build", Path.Combine(Raiz, "infra", "bicep", "main.bicep"), "--stdout"]);
+        return _bicepCompilado = Ejecutar(RutaBicep(), ["build", Path.Combine(Raiz, "infra", "bicep", "main.bicep"), "--stdout"]);
     }
+
+    private static string RutaBicep() => Ejecutar("bash", [Path.Combine(Raiz, "scripts", "bicep.sh"), "--path"]).Trim();
 
     private static string Ejecutar(string programa, string[] args)
     {
         var psi = new ProcessStartInfo(programa) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Raiz };
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["BICEP_TELEMETRY_DISABLED"] = "1";
+        // prod.bicepparam reads the issuer from the deployer's environment; stand-ins of the right shape, as scripts/bicep.sh.
+        foreach (var (variable, valor) in new[] { ("TELECABLE_EMISOR_RFC", "AAA010101AAA"), ("TELECABLE_EMISOR_NOMBRE", "EMISOR DE COMPILACION"),
+                     ("TELECABLE_EMISOR_REGIMEN", "601"), ("TELECABLE_EMISOR_CP", "64000") })
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable))) psi.Environment[variable] = valor;
         using var p = Process.Start(psi)!;
         var salida = p.StandardOutput.ReadToEndAsync();
         var error = p.StandardError.ReadToEndAsync();
