@@ -69,6 +69,13 @@ export BICEP_TRACING_ENABLED=false
 # No telemetry, no registry/module restore from the internet: all modules are local.
 export BICEP_TELEMETRY_DISABLED=1 AZURE_BICEP_TELEMETRY_DISABLED=1
 
+# prod.bicepparam reads the CFDI issuer from the deployer's environment (no placeholder RFC in the repo). To
+# compile it here, stand-ins of the right shape are used unless real ones are set; they never reach Azure.
+export TELECABLE_EMISOR_RFC="${TELECABLE_EMISOR_RFC:-AAA010101AAA}"
+export TELECABLE_EMISOR_NOMBRE="${TELECABLE_EMISOR_NOMBRE:-EMISOR DE COMPILACION}"
+export TELECABLE_EMISOR_REGIMEN="${TELECABLE_EMISOR_REGIMEN:-601}"
+export TELECABLE_EMISOR_CP="${TELECABLE_EMISOR_CP:-64000}"
+
 cd "$ROOT"
 "$BICEP" --version
 status=0

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Azure.Monitor.OpenTelemetry.Exporter;
@@ -36,16 +37,14 @@ public static partial class Registro
         s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesBlob>>().Value);
         s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesAuth>>().Value);
 
-        s.AddSingleton(sp =>
-        {
-            var cs = sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value.ConnectionString;
-            if (string.IsNullOrWhiteSpace(cs)) throw new InvalidOperationException("Falta Postgres:ConnectionString.");
+        // One credential for every Azure client: in Azure, DefaultAzureCredential picks the user-assigned identity
+        // named by AZURE_CLIENT_ID. TryAdd, so tests can put a mocked TokenCredential first.
+        s.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        s.AddSingleton(sp => FuentesPostgres.Crear(sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value, CredencialSiEntraId(sp),
+            sp.GetRequiredService<TimeProvider>(),
             // Statements run thousands of times a minute (webhooks, router posts): let Npgsql prepare the
             // hot ones once per connection instead of PostgreSQL parsing and planning them every time.
-            var b = new NpgsqlConnectionStringBuilder(cs);
-            if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 50;
-            return new NpgsqlDataSourceBuilder(b.ConnectionString).Build();
-        });
+            b => { if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 50; }));
         s.AddSingleton<Migrador>();
         s.AddSingleton<AlmacenIdempotencia>();
         s.AddSingleton<IAlmacenIdempotencia>(sp => sp.GetRequiredService<AlmacenIdempotencia>());
@@ -79,6 +78,11 @@ public static partial class Registro
         AgregarTelemetria(s, config);
         return s;
     }
+
+    /// <summary>The credential only where PostgreSQL authenticates with Entra ID: locally none is created.</summary>
+    internal static TokenCredential? CredencialSiEntraId(IServiceProvider sp) =>
+        sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value.Autenticacion == AutenticacionPostgres.EntraId
+            ? sp.GetRequiredService<TokenCredential>() : null;
 
     private static IPublicadorEventos CrearPublicador(IServiceProvider sp, IConfiguration config)
     {

@@ -79,6 +79,12 @@ param functionSubnetPrefix string = '10.40.1.0/24'
 @description('PostgreSQL delegated subnet (networkMode = private).')
 param postgresSubnetPrefix string = '10.40.2.0/28'
 
+@description('Private endpoints subnet (networkMode = private): both storage accounts and Key Vault deny public traffic.')
+param privateEndpointSubnetPrefix string = '10.40.3.0/24'
+
+@description('Public IPs or CIDRs admitted to Key Vault while it denies public traffic (an operator setting secrets from outside the VNet). Empty = private only.')
+param keyVaultOperatorIpRules array = []
+
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL
 // ---------------------------------------------------------------------------------------------
@@ -170,20 +176,62 @@ param functionInstanceMemoryMB int = 2048
 @description('Always-ready instances for HTTP functions (0 = on-demand only).')
 param functionAlwaysReadyHttpInstances int = 0
 
+@description('Always-ready instances for the durable group (orchestrators, activities, entities). Flex guidance for Durable Functions: 1, so the task hub is always polled and a timer or webhook that starts an orchestration is picked up at once.')
+@minValue(0)
+param functionAlwaysReadyDurableInstances int = 1
+
+@description('Durable activities one instance runs at once in Azure (host.json says 32 for the local host). Low, so a billing run\'s chunks queue up and Flex scales out on that backlog instead of one instance taking every chunk.')
+@minValue(1)
+param durableMaxConcurrentActivities int = 4
+
+@description('Most chunk activities of a billing run (Facturacion__MaxPartes). A chunk is max(50, CFDIs / this): keep it near 100 CFDIs (50,000 subscribers: 500; 500,000: 5,000), so the worst chunk fits functionTimeout (README).')
+@minValue(1)
+param facturacionMaxPartes int = 500
+
 @description('Durable Functions task hub name (host.json: %DURABLE_TASK_HUB%). Letters and digits, 3-45 chars.')
 param durableTaskHubName string
 
 @description('Durable Azure Storage provider: longest idle queue polling interval in Azure. Overrides the 1 s of host.json (tuned for Azurite), which costs one queue transaction per second per queue per running instance.')
 param durableMaxQueuePollingInterval string = '00:00:10'
 
-@description('PAC adapter mode read by the app (PAC_MODE), e.g. emulated in dev, live in prod; must be a value the app accepts.')
+// Only the values the app implements (ContratoSettingsTests checks each one starts): a real PAC or gateway is a
+// new IPacClient / IAdaptadorPasarela in the app first, then a new allowed value here.
+@description('PAC adapter mode (PAC_MODE). The app implements only the emulated PAC.')
+@allowed([
+  'emulated'
+])
 param pacMode string
 
-@description('Payment gateway adapter mode (PAYMENT_MODE).')
+@description('Payment gateway adapter mode (PAYMENT_MODE). The app implements only the emulated gateway.')
+@allowed([
+  'emulated'
+])
 param paymentMode string
 
-@description('Router adapter mode (ROUTER_MODE).')
-param routerMode string
+@description('Issuer of every CFDI (Emisor__Rfc): the RFC of the CSD in Key Vault. Dev: SAT\'s test issuer EKU9003173C9.')
+@minLength(12)
+@maxLength(13)
+param emisorRfc string
+
+@description('Issuer name exactly as in the SAT tax certificate (Emisor__Nombre).')
+@minLength(1)
+param emisorNombre string
+
+@description('Issuer tax regime, SAT catalog c_RegimenFiscal (Emisor__RegimenFiscal), e.g. 601.')
+@minLength(3)
+@maxLength(3)
+param emisorRegimenFiscal string
+
+@description('Postal code of the place of issue (Emisor__LugarExpedicion).')
+@minLength(5)
+@maxLength(5)
+param emisorLugarExpedicion string
+
+@description('Invoice series (Emisor__Serie).')
+param emisorSerie string = 'A'
+
+@description('Whether the outage detector opens tickets and notifications (Routers__DetectarDesconexiones).')
+param detectarDesconexiones bool = true
 
 @description('OpenTelemetry trace sampling ratio (0-1] applied by the app (OTEL_TRACES_SAMPLER_ARG).')
 param otelTraceSampleRatio string = '1.0'
@@ -191,11 +239,14 @@ param otelTraceSampleRatio string = '1.0'
 @description('Log Analytics retention (days).')
 param logRetentionDays int = 30
 
+@description('Retention of the Key Vault audit log (AZKVAuditLogs), days.')
+param auditRetentionDays int = 365
+
 @description('Log Analytics daily ingestion cap in GB (-1 = none).')
 param logDailyCapGb int = -1
 
-@description('Link the function app as the Static Web App backend.')
-param linkSwaBackend bool = true
+@description('Link the function app as the Static Web App backend. Off: SWA documents bring-your-own-functions for Consumption, Premium and Dedicated plans, not Flex Consumption, and nothing here has shown it to work; the portals call the function app\'s hostname (CORS).')
+param linkSwaBackend bool = false
 
 @description('Resource id of an existing action group the Azure Monitor alerts notify (on-call). Empty: alerts fire without notifying anyone.')
 param alertActionGroupId string = ''
@@ -203,6 +254,7 @@ param alertActionGroupId string = ''
 // ---------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------
+var isPrivate = networkMode == 'private'
 var suffix = take(uniqueString(subscription().id, resourceGroup().id, workloadName, environmentName), 6)
 var namePrefix = '${workloadName}-${environmentName}'
 var compactPrefix = take(replace(workloadName, '-', ''), 8)
@@ -220,6 +272,24 @@ var names = {
   functionApp: 'func-${namePrefix}-${suffix}'
   staticWebApp: 'swa-${namePrefix}-${suffix}'
 }
+
+// Connection budget (README, "Connection budget"): every instance at maximum scale holds at most its two
+// pools full, and together they stay under the server's max_connections. Azure sets max_connections by the
+// SKU's memory and keeps 15 for itself; 20 more stay free for the release step, admins and monitoring.
+var postgresMaxConnectionsPorSku = {
+  Standard_B1ms: 50
+  Standard_B2s: 429
+  Standard_B2ms: 859
+  Standard_D2ds_v5: 859
+  Standard_D4ds_v5: 1718
+  Standard_D8ds_v5: 3437
+  Standard_E2ds_v5: 1718
+  Standard_E4ds_v5: 3437
+}
+var postgresConexionesApp = postgresMaxConnectionsPorSku[postgresSkuName] - 15 - 20
+var postgresPoolPorInstancia = postgresConexionesApp / functionMaximumInstanceCount
+var postgresPoolTelemetria = 2
+var postgresPoolPrincipal = postgresPoolPorInstancia - postgresPoolTelemetria
 
 // Fixed contract between infrastructure and app.
 var cfdiContainerName = 'cfdi-xml'
@@ -243,7 +313,7 @@ var secretNames = {
 // ---------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: names.identity
   location: location
   tags: allTags
@@ -256,6 +326,7 @@ module monitoring 'modules/monitoring.bicep' = {
     namePrefix: namePrefix
     tags: allTags
     retentionInDays: logRetentionDays
+    auditRetentionInDays: auditRetentionDays
     dailyQuotaGb: logDailyCapGb
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
@@ -274,7 +345,7 @@ module alertas 'modules/alertas.bicep' = {
   }
 }
 
-module network 'modules/network.bicep' = if (networkMode == 'private') {
+module network 'modules/network.bicep' = if (isPrivate) {
   name: 'network'
   params: {
     location: location
@@ -284,6 +355,7 @@ module network 'modules/network.bicep' = if (networkMode == 'private') {
     functionSubnetPrefix: functionSubnetPrefix
     postgresSubnetPrefix: postgresSubnetPrefix
     postgresServerName: names.postgres
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
   }
 }
 
@@ -297,6 +369,7 @@ module hostStorage 'modules/storage-host.bicep' = {
     deploymentContainerName: deploymentContainerName
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
+    denyPublicAccess: isPrivate
   }
 }
 
@@ -315,6 +388,8 @@ module cfdiStorage 'modules/storage-cfdi.bicep' = {
     lockAccount: cfdiLockAccount
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
+    denyPublicAccess: isPrivate
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -369,8 +444,43 @@ module keyVault 'modules/keyvault.bicep' = {
     appIdentityId: identity.id
     appPrincipalId: identity.properties.principalId
     operatorsGroupObjectId: keyVaultOperatorsGroupObjectId
+    denyPublicAccess: isPrivate
+    operatorIpRules: keyVaultOperatorIpRules
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
+
+// Private endpoints (networkMode = private): what the app reaches through its VNet integration. Targets by
+// resourceId, so the list is known when the deployment starts; dependsOn orders them after the resources.
+var privateEndpoints = isPrivate
+  ? [
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), name: names.hostStorage, group: 'blob' }
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), name: names.hostStorage, group: 'queue' }
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.hostStorage), name: names.hostStorage, group: 'table' }
+      { target: resourceId('Microsoft.Storage/storageAccounts', names.cfdiStorage), name: names.cfdiStorage, group: 'blob' }
+      { target: resourceId('Microsoft.KeyVault/vaults', names.keyVault), name: names.keyVault, group: 'vault' }
+    ]
+  : []
+
+module endpoints 'modules/private-endpoint.bicep' = [
+  for pe in privateEndpoints: {
+    name: 'pe-${pe.name}-${pe.group}'
+    dependsOn: [
+      hostStorage
+      cfdiStorage
+      keyVault
+    ]
+    params: {
+      location: location
+      name: 'pe-${pe.name}-${pe.group}'
+      tags: allTags
+      subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+      targetId: pe.target
+      groupId: pe.group
+      privateDnsZoneId: network.?outputs.privateDnsZoneIds[pe.group] ?? ''
+    }
+  }
+]
 
 module staticWebApp 'modules/staticwebapp.bicep' = {
   name: 'staticwebapp'
@@ -382,12 +492,6 @@ module staticWebApp 'modules/staticwebapp.bicep' = {
 }
 
 var kvUri = keyVault.outputs.uri
-var kvRef = {
-  csdPassword: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.csdPassword})'
-  webhookSecretCurrent: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.webhookSecretCurrent})'
-  webhookSecretPrevious: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.webhookSecretPrevious})'
-  jwtSigningKey: '@Microsoft.KeyVault(SecretUri=${kvUri}secrets/${secretNames.jwtSigningKey})'
-}
 
 // Everything the app reads. Names are the app's configuration keys ("__" = ":" in .NET config).
 var appSettings = {
@@ -396,8 +500,14 @@ var appSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.properties.clientId
   DURABLE_TASK_HUB: durableTaskHubName
-  Durable__Backend: 'AzureStorage'
   AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: durableMaxQueuePollingInterval
+  // Flex scale-out for billing runs: few activities per instance, chunks of about 100 CFDIs, and a timeout
+  // (and work-item visibility, so a chunk still running is never delivered twice) above the worst chunk:
+  // ceil(100 / 12 in parallel) = 9 waves x (6 PAC attempts x 10 s + 0.6 s backoff) = 546 s < 15 min.
+  AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions: string(durableMaxConcurrentActivities)
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout: '00:15:00'
+  AzureFunctionsJobHost__functionTimeout: '00:15:00'
+  Facturacion__MaxPartes: string(facturacionMaxPartes)
 
   // Observability. Ingestion is Entra-authenticated (App Insights local auth is disabled).
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
@@ -409,8 +519,13 @@ var appSettings = {
 
   // PostgreSQL: no password; the app obtains an Entra token for the managed identity
   // (scope https://ossrdbms-aad.database.windows.net/.default) and passes it as the password
-  // (Npgsql UsePeriodicPasswordProvider). Username = the identity's PostgreSQL role = its name.
-  Postgres__ConnectionString: 'Host=${postgres.outputs.fqdn};Port=5432;Database=${databaseName};Username=${identity.name};Ssl Mode=VerifyFull;Maximum Pool Size=20;Timeout=15'
+  // (Npgsql UsePeriodicPasswordProvider, FuentesPostgres). Username = the identity's PostgreSQL role = its name.
+  Postgres__ConnectionString: 'Host=${postgres.outputs.fqdn};Port=5432;Database=${databaseName};Username=${identity.name};Ssl Mode=VerifyFull;Maximum Pool Size=${postgresPoolPrincipal};Timeout=15'
+  Postgres__PoolTelemetria: string(postgresPoolTelemetria)
+  Postgres__Autenticacion: 'EntraId'
+  // Migrations are a release step (Telecable.Functions --migrar, README): Flex stops an app that takes over
+  // 30 s to start, and the app's identity gets no DDL rights.
+  Postgres__MigrarAlIniciar: 'false'
 
   // Blob storage for stamped CFDI XML.
   Blob__ServiceUri: cfdiStorage.outputs.blobEndpoint
@@ -424,23 +539,32 @@ var appSettings = {
   OutboxRelayCron: '*/5 * * * * *'
   PagosInicioCron: '*/5 * * * * *'
 
-  // Adapters.
+  // Adapters (only values the app implements, see the parameters).
   PAC_MODE: pacMode
   PAYMENT_MODE: paymentMode
-  ROUTER_MODE: routerMode
+  // The emulated PAC keeps its SAT test certificate in a writable folder; Flex's app folder is read-only.
+  Pac__Carpeta: '/tmp/pac-emulado'
+
+  // Issuer of every CFDI. Without these the app would issue as SAT's test issuer EKU9003173C9.
+  Emisor__Rfc: emisorRfc
+  Emisor__Nombre: emisorNombre
+  Emisor__RegimenFiscal: emisorRegimenFiscal
+  Emisor__LugarExpedicion: emisorLugarExpedicion
+  Emisor__Serie: emisorSerie
+
+  // Outage detection: off by default in the code, so it must be said here.
+  Routers__DetectarDesconexiones: string(detectarDesconexiones)
 
   // API authentication (Entra ID bearer tokens).
   Auth__Authority: '${environment().authentication.loginEndpoint}${tenantId}/v2.0'
   Auth__Audience: authAudience
-  Auth__TenantId: tenantId
 
-  // CSD (certificate + private key read from Key Vault by the app; password as a KV reference).
+  // Secrets are read by the app through the SDK with its identity, not as Key Vault references: the
+  // platform resolves references from outside the VNet, so they fail once the vault denies public
+  // traffic. The CSD (csd-cer, csd-key, csd-password) by ProveedorCsd from Csd__KeyVaultUri; the
+  // webhook secrets (webhook-pagos-secreto-actual/-anterior) by SecretosKeyVault from KeyVault__Uri.
   Csd__KeyVaultUri: kvUri
-  Csd__Password: kvRef.csdPassword
-
-  // Payment webhook HMAC secrets: current and previous (both accepted during rotation).
-  Webhooks__Pagos__Secretos__0: kvRef.webhookSecretCurrent
-  Webhooks__Pagos__Secretos__1: kvRef.webhookSecretPrevious
+  KeyVault__Uri: kvUri
   // No JWT signing key: in Azure, Entra ID issues the tokens (Auth__Authority) and the development
   // issuer stays off. jwt-signing-key remains in Key Vault only for a future self-issued token.
 }
@@ -458,12 +582,18 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB
     alwaysReadyHttpInstances: functionAlwaysReadyHttpInstances
+    alwaysReadyDurableInstances: functionAlwaysReadyDurableInstances
     vnetSubnetId: network.?outputs.functionSubnetId ?? ''
     corsAllowedOrigins: [
       'https://${staticWebApp.outputs.defaultHostName}'
     ]
     appSettings: appSettings
+    workspaceId: monitoring.outputs.workspaceId
   }
+  // The app reaches storage and Key Vault only through these once they deny public traffic.
+  dependsOn: [
+    endpoints
+  ]
 }
 
 module swaBackend 'modules/swa-backend.bicep' = if (linkSwaBackend) {

@@ -15,12 +15,13 @@ public static partial class Registro
         s.AddOptions<OpcionesWebhooksPagos>().BindConfiguration(OpcionesWebhooksPagos.Seccion);
         s.AddOptions<OpcionesComplementoPago>().BindConfiguration(OpcionesComplementoPago.Seccion);
 
-        // One adapter per gateway; PAYMENT_MODE=emulated serves the Stripe-compatible emulated gateway.
-        if (string.Equals(config["PAYMENT_MODE"] ?? "emulated", "emulated", StringComparison.OrdinalIgnoreCase))
-        {
-            s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
-            s.AddSingleton<CheckoutEmulado>();
-        }
+        // One adapter per gateway; PAYMENT_MODE=emulated serves the Stripe-compatible emulated gateway. Any other
+        // value stops the start-up: an app without a gateway would answer every webhook 404 and look healthy.
+        var modo = config["PAYMENT_MODE"] ?? "emulated";
+        if (!string.Equals(modo, "emulated", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"PAYMENT_MODE={modo}: solo existe la pasarela emulada; una real implementa IAdaptadorPasarela.");
+        s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
+        s.AddSingleton<CheckoutEmulado>();
 
         s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();

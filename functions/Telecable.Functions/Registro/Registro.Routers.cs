@@ -12,7 +12,8 @@ public static partial class Registro
     public static IServiceCollection AgregarRouters(this IServiceCollection s, IConfiguration config)
     {
         s.AddOptions<OpcionesRouters>().BindConfiguration(OpcionesRouters.Seccion);
-        s.AddSingleton(sp => FuenteTelemetria.Crear(sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value.ConnectionString));
+        s.AddSingleton(sp => FuenteTelemetria.Crear(sp.GetRequiredService<IOptions<OpcionesPostgres>>().Value, CredencialSiEntraId(sp),
+            sp.GetRequiredService<TimeProvider>()));
         s.AddSingleton<LoteTelemetria>();
         s.AddSingleton<AutenticadorRouters>();
         s.AddSingleton<DetectorDesconexiones>();

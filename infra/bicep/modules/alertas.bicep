@@ -156,7 +156,7 @@ var alertas = [
   }
 ]
 
-resource reglas 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
+resource reglas 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [
   for a in alertas: {
     name: 'alrt-${namePrefix}-${a.nombre}'
     location: location

@@ -45,6 +45,10 @@ param instanceMemoryMB int
 @minValue(0)
 param alwaysReadyHttpInstances int
 
+@description('Always-ready instances for the durable trigger group (Flex guidance for Durable Functions: 1).')
+@minValue(0)
+param alwaysReadyDurableInstances int
+
 @description('Subnet id for VNet integration (empty = none).')
 param vnetSubnetId string
 
@@ -54,7 +58,10 @@ param corsAllowedOrigins array
 @description('App settings (name/value pairs) assembled by main.bicep.')
 param appSettings object
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+@description('Log Analytics workspace for the platform\'s function execution logs (FunctionAppLogs).')
+param workspaceId string
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: 'asp-${namePrefix}'
   location: location
   tags: tags
@@ -68,7 +75,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-04-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: tags
@@ -105,14 +112,19 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
-        alwaysReady: alwaysReadyHttpInstances > 0
-          ? [
-              {
-                name: 'http'
-                instanceCount: alwaysReadyHttpInstances
-              }
-            ]
-          : []
+        alwaysReady: filter(
+          [
+            {
+              name: 'http'
+              instanceCount: alwaysReadyHttpInstances
+            }
+            {
+              name: 'durable'
+              instanceCount: alwaysReadyDurableInstances
+            }
+          ],
+          g => g.instanceCount > 0
+        )
       }
     }
     siteConfig: {
@@ -130,7 +142,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
 
 // App settings as a child resource: replaces the whole set on each deployment (what you see in the
 // template is what runs), and lets the role assignments made elsewhere land first.
-resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
   properties: union(appSettings, {
@@ -140,7 +152,7 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
 }
 
 // No FTP / SCM basic-auth publishing: deployments use Entra ID (az / func CLI) only.
-resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'ftp'
   properties: {
@@ -148,11 +160,27 @@ resource ftpPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-
   }
 }
 
-resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+resource scmPolicy 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// 2021-05-01-preview is the newest diagnosticSettings version (see keyvault.bicep).
+#disable-next-line use-recent-api-versions
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'registros-funciones'
+  scope: site
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -37,10 +37,19 @@ param appPrincipalId string
 @description('Optional object id of an operator group granted Key Vault Secrets Officer (empty = none).')
 param operatorsGroupObjectId string
 
+@description('Deny public network access (prod): reachable only through private endpoints (networkMode = private).')
+param denyPublicAccess bool
+
+@description('Public IPv4 addresses or CIDR ranges admitted while public access is denied, e.g. an operator setting secrets. Empty in prod: set secrets from inside the VNet.')
+param operatorIpRules array
+
+@description('Log Analytics workspace for the vault\'s audit log (every secret read, by whom).')
+param workspaceId string
+
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -57,10 +66,12 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    // With an IP rule the vault stays reachable publicly for those addresses only; without, only privately.
+    publicNetworkAccess: denyPublicAccess && empty(operatorIpRules) ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: denyPublicAccess ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
+      ipRules: [for ip in operatorIpRules: { value: ip }]
     }
   }
 }
@@ -85,6 +96,32 @@ resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
   }
 }
 
+// The vault holds the CSD, which signs every invoice: keep who read which secret, and when (AZKVAuditLogs).
+// 2021-05-01-preview is the newest diagnosticSettings version; the linter's only alternative, 2016-09-01, has
+// neither categoryGroup nor logAnalyticsDestinationType (needed for AZKVAuditLogs).
+#disable-next-line use-recent-api-versions
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'auditoria-kv'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
 output name string = vault.name
+output id string = vault.id
 // Ends with '/', e.g. https://kv-x.vault.azure.net/
 output uri string = vault.properties.vaultUri

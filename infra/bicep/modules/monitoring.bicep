@@ -20,6 +20,11 @@ param retentionInDays int
 @description('Daily ingestion cap in GB (-1 = no cap). A cap protects the bill from a telemetry storm (e.g. router posts logged one by one).')
 param dailyQuotaGb int
 
+@description('Retention in days of the Key Vault audit log table (AZKVAuditLogs), longer than the telemetry\'s.')
+@minValue(30)
+@maxValue(730)
+param auditRetentionInDays int
+
 @description('Resource id of the app managed identity (deterministic role assignment names).')
 param appIdentityId string
 
@@ -29,7 +34,7 @@ param appPrincipalId string
 // Built-in role: Monitoring Metrics Publisher
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: 'log-${namePrefix}'
   location: location
   tags: tags
@@ -44,6 +49,15 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
     features: {
       enableLogAccessUsingOnlyResourcePermissions: true
     }
+  }
+}
+
+// Key Vault audit (resource-specific table): who read the CSD is kept longer than request telemetry.
+resource kvAuditTable 'Microsoft.OperationalInsights/workspaces/tables@2025-02-01' = {
+  parent: workspace
+  name: 'AZKVAuditLogs'
+  properties: {
+    retentionInDays: auditRetentionInDays
   }
 }
 

@@ -101,7 +101,7 @@ param databaseName string
 
 var isPrivate = networkMode == 'private'
 
-resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
+resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2025-08-01' = {
   name: name
   location: location
   tags: tags
@@ -143,7 +143,7 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
 
 // The Entra admin must be set after the server exists; it can then create roles for managed
 // identities with pgaadauth_create_principal.
-resource entraAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = {
+resource entraAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2025-08-01' = {
   parent: server
   name: entraAdminObjectId
   properties: {
@@ -154,7 +154,7 @@ resource entraAdmin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@20
 }
 
 // Server child operations are serialized (the server rejects concurrent updates).
-resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
+resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2025-08-01' = {
   parent: server
   name: databaseName
   dependsOn: [
@@ -166,7 +166,7 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
   }
 }
 
-resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = if (!isPrivate) {
+resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2025-08-01' = if (!isPrivate) {
   parent: server
   name: 'AllowAllAzureServicesAndResourcesWithinAzureIps'
   dependsOn: [
@@ -179,7 +179,7 @@ resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@202
 }
 
 @batchSize(1)
-resource adminRules 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = [
+resource adminRules 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2025-08-01' = [
   for rule in adminFirewallRules: if (!isPrivate) {
     parent: server
     name: rule.name

@@ -12,7 +12,7 @@ param name string
 @description('Tags applied to every resource.')
 param tags object
 
-resource swa 'Microsoft.Web/staticSites@2024-04-01' = {
+resource swa 'Microsoft.Web/staticSites@2025-03-01' = {
   name: name
   location: location
   tags: tags

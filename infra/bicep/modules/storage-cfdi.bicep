@@ -65,10 +65,16 @@ param appIdentityId string
 @description('Principal id of the app managed identity.')
 param appPrincipalId string
 
+@description('Deny public network access (prod): reachable only through private endpoints (networkMode = private).')
+param denyPublicAccess bool
+
+@description('Log Analytics workspace for the CFDI container\'s write and delete audit (StorageWrite, StorageDelete).')
+param workspaceId string
+
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 var useImmutability = protectionMode == 'immutability'
 
-resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
   tags: tags
@@ -84,15 +90,15 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     supportsHttpsTrafficOnly: true
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: denyPublicAccess ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: denyPublicAccess ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -111,7 +117,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   }
 }
 
-resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
   parent: blobService
   name: containerName
   properties: {
@@ -119,7 +125,7 @@ resource container 'Microsoft.Storage/storageAccounts/blobServices/containers@20
   }
 }
 
-resource immutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2023-05-01' = if (useImmutability) {
+resource immutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2025-06-01' = if (useImmutability) {
   parent: container
   name: 'default'
   properties: {
@@ -128,7 +134,7 @@ resource immutability 'Microsoft.Storage/storageAccounts/blobServices/containers
   }
 }
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-06-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -185,6 +191,29 @@ resource containerContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
+// Who wrote or deleted fiscal documents. Reads are left out: every invoice download would be a row.
+// 2021-05-01-preview is the newest diagnosticSettings version; the linter's only alternative, 2016-09-01, has
+// neither categoryGroup nor logAnalyticsDestinationType.
+#disable-next-line use-recent-api-versions
+resource blobAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'auditoria-cfdi'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
+  }
+}
+
 output name string = account.name
+output id string = account.id
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output containerName string = container.name

@@ -17,11 +17,11 @@ param functionAppId string
 @description('Region of the function app.')
 param functionAppLocation string
 
-resource swa 'Microsoft.Web/staticSites@2024-04-01' existing = {
+resource swa 'Microsoft.Web/staticSites@2025-03-01' existing = {
   name: staticWebAppName
 }
 
-resource backend 'Microsoft.Web/staticSites/linkedBackends@2024-04-01' = {
+resource backend 'Microsoft.Web/staticSites/linkedBackends@2025-03-01' = {
   parent: swa
   name: 'functions'
   properties: {

@@ -33,14 +33,24 @@ param cfdiLockAccount = false
 param functionMaximumInstanceCount = 40
 param functionInstanceMemoryMB = 2048
 param functionAlwaysReadyHttpInstances = 0
+param functionAlwaysReadyDurableInstances = 1
+param durableMaxConcurrentActivities = 4
+param facturacionMaxPartes = 500
 param durableTaskHubName = 'TelecableDev'
 
 param pacMode = 'emulated'
 param paymentMode = 'emulated'
-param routerMode = 'emulated'
+// Dev stamps with the emulated PAC as SAT's test issuer, whose CSD is public (shared/referencia-sat/csd).
+param emisorRfc = 'EKU9003173C9'
+param emisorNombre = 'ESCUELA KEMPER URGATE'
+param emisorRegimenFiscal = '601'
+param emisorLugarExpedicion = '64000'
+param emisorSerie = 'A'
+param detectarDesconexiones = true
 
 param otelTraceSampleRatio = '1.0'
 param logRetentionDays = 30
+param auditRetentionDays = 90
 param logDailyCapGb = 1
 
-param linkSwaBackend = true
+param linkSwaBackend = false

@@ -14,6 +14,9 @@ param networkMode = 'private'
 param vnetAddressPrefix = '10.40.0.0/16'
 param functionSubnetPrefix = '10.40.1.0/24'
 param postgresSubnetPrefix = '10.40.2.0/28'
+param privateEndpointSubnetPrefix = '10.40.3.0/24'
+// Key Vault denies public traffic: set secrets from inside the VNet, or list an operator's IP here for the session.
+param keyVaultOperatorIpRules = []
 
 // General Purpose D2ds_v5: 2 vCores, 8 GiB RAM; zone-redundant standby in another zone.
 param postgresSkuTier = 'GeneralPurpose'
@@ -36,14 +39,28 @@ param cfdiLockAccount = true
 param functionMaximumInstanceCount = 100
 param functionInstanceMemoryMB = 2048
 param functionAlwaysReadyHttpInstances = 1
+param functionAlwaysReadyDurableInstances = 1
+param durableMaxConcurrentActivities = 4
+param facturacionMaxPartes = 500
 param durableTaskHubName = 'TelecableProd'
 
-param pacMode = 'live'
-param paymentMode = 'live'
-param routerMode = 'live'
+// The app implements only the emulated PAC and gateway; the template refuses 'live' until real adapters exist
+// (issue 25). A production that issues real CFDIs needs a real IPacClient first.
+param pacMode = 'emulated'
+param paymentMode = 'emulated'
+// The issuer of the CSD stored in Key Vault, from the deployer's environment (README, "First deployment"), so no
+// placeholder can reach production: without these variables `az deployment` stops before deploying anything.
+param emisorRfc = readEnvironmentVariable('TELECABLE_EMISOR_RFC')
+param emisorNombre = readEnvironmentVariable('TELECABLE_EMISOR_NOMBRE')
+param emisorRegimenFiscal = readEnvironmentVariable('TELECABLE_EMISOR_REGIMEN')
+param emisorLugarExpedicion = readEnvironmentVariable('TELECABLE_EMISOR_CP')
+param emisorSerie = 'A'
+param detectarDesconexiones = true
 
 param otelTraceSampleRatio = '0.1'
-param logRetentionDays = 30
+// 90 days of telemetry to investigate incidents; a year of Key Vault audit (who read the CSD).
+param logRetentionDays = 90
+param auditRetentionDays = 365
 param logDailyCapGb = 10
 
-param linkSwaBackend = true
+param linkSwaBackend = false

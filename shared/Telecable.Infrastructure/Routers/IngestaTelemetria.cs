@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Routers;
+using Telecable.Infrastructure.Datos;
 using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Routers;
@@ -52,13 +53,14 @@ public sealed class FuenteTelemetria(NpgsqlDataSource datos) : IAsyncDisposable
 {
     public NpgsqlDataSource Datos { get; } = datos;
 
-    public static FuenteTelemetria Crear(string connectionString)
-    {
-        var b = new NpgsqlConnectionStringBuilder(connectionString);
-        b.Options = string.IsNullOrWhiteSpace(b.Options) ? "-c synchronous_commit=off" : b.Options + " -c synchronous_commit=off";
-        if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 20;
-        return new FuenteTelemetria(new NpgsqlDataSourceBuilder(b.ConnectionString).Build());
-    }
+    /// <summary>Same database and authentication as the main data source, its own small pool (Postgres:PoolTelemetria).</summary>
+    public static FuenteTelemetria Crear(OpcionesPostgres op, Azure.Core.TokenCredential? credencial, TimeProvider reloj) =>
+        new(FuentesPostgres.Crear(op, credencial, reloj, b =>
+        {
+            b.Options = string.IsNullOrWhiteSpace(b.Options) ? "-c synchronous_commit=off" : b.Options + " -c synchronous_commit=off";
+            if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 20;
+            b.MaxPoolSize = Math.Max(1, op.PoolTelemetria);
+        }));
 
     public ValueTask DisposeAsync() => Datos.DisposeAsync();
 }
