@@ -21,8 +21,12 @@ public sealed class ApiTests
 
     public ApiTests() => _api = new Api(new ValidadorTokens(Auth), _almacen.Object, Limitador(1000), NullLogger<Api>.Instance);
 
-    internal static LimitadorSolicitudes Limitador(int porMinuto) => new(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?> { ["Limites:AnonimoPorMinuto"] = porMinuto.ToString() }).Build());
+    internal static LimitadorSolicitudes Limitador(int porMinuto)
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Limites:AnonimoPorMinuto"] = porMinuto.ToString() }).Build();
+        return new(config, new DireccionCliente(config));
+    }
 
     private static string Token(string usuario) =>
         new EmisorDesarrollo(Auth, TimeProvider.System).Emitir(UsuariosDemo.Todos.Single(u => u.Usuario == usuario));
@@ -33,6 +37,7 @@ public sealed class ApiTests
         ctx.Request.Method = "POST";
         ctx.Request.Path = "/api/prueba";
         ctx.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(cuerpo));
+        if (cuerpo.Length > 0) ctx.Request.ContentType = "application/json";
         if (usuario is not null) ctx.Request.Headers.Authorization = "Bearer " + Token(usuario);
         if (clave is not null) ctx.Request.Headers["Idempotency-Key"] = clave;
         return ctx.Request;
@@ -137,14 +142,14 @@ public sealed class ApiTests
     public async Task Idempotencia_nueva_guarda_la_respuesta_y_una_falla_libera_la_clave()
     {
         _almacen.Setup(a => a.ReservarAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<byte[]>(), It.IsAny<CancellationToken>())).ReturnsAsync(new Reserva.Nueva());
-        _almacen.Setup(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        _almacen.Setup(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<IReadOnlyDictionary<string, string>?>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         _almacen.Setup(a => a.LiberarAsync(It.IsAny<string>(), "falla", It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
 
         var ok = await _api.EjecutarIdempotenteAsync(Solicitud("admin", "{}", "ok"), Permiso.Para(Roles.Admin), _ => Task.FromResult<IActionResult>(Respuestas.Creado("/x/1", new { id = 1 })));
         Assert.Equal(201, Json(ok).Status);
         var falla = await _api.EjecutarIdempotenteAsync(Solicitud("admin", "{}", "falla"), Permiso.Para(Roles.Admin), _ => throw new TimeoutException());
         Assert.Equal(500, Json(falla).Status);
-        _almacen.Verify(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<CancellationToken>()), Times.Once);
+        _almacen.Verify(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<IReadOnlyDictionary<string, string>?>(), It.IsAny<CancellationToken>()), Times.Once);
         _almacen.Verify(a => a.LiberarAsync(It.IsAny<string>(), "falla", It.IsAny<CancellationToken>()), Times.Once);
     }
 
