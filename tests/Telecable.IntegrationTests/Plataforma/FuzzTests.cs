@@ -24,7 +24,7 @@ namespace Telecable.IntegrationTests.Plataforma;
 /// </summary>
 public sealed class FuzzTests(HostFuzz host, ITestOutputHelper salida) : IClassFixture<HostFuzz>
 {
-    private const int SolicitudesPorFuncion = 8;
+    private const int SolicitudesPorFuncion = 5;
     private static readonly Regex ParametroDeRuta = new(@"\{([^}:]+)(:[^}]+)?\}", RegexOptions.Compiled);
 
     [Fact]
@@ -47,9 +47,11 @@ public sealed class FuzzTests(HostFuzz host, ITestOutputHelper salida) : IClassF
         foreach (var (nombre, atributo) in funciones)
         {
             var metodos = (atributo.Methods ?? ["get"]).ToArray();
-            for (var i = 0; i < SolicitudesPorFuncion; i++)
+            // Random requests to every function, then each value of a valid body made hostile in turn (where there is one).
+            var solicitudes = Enumerable.Range(0, SolicitudesPorFuncion).Select(_ => g.Solicitud(nombre, g.F.PickRandom(metodos), atributo.Route ?? nombre))
+                .Concat(g.Dirigidas(nombre, metodos[0], atributo.Route ?? nombre));
+            foreach (var (pedido, descripcion) in solicitudes)
             {
-                var (pedido, descripcion) = g.Solicitud(nombre, g.F.PickRandom(metodos), atributo.Route ?? nombre);
                 int status;
                 string cuerpo;
                 using (pedido)
@@ -59,6 +61,7 @@ public sealed class FuzzTests(HostFuzz host, ITestOutputHelper salida) : IClassF
                     cuerpo = await r.Content.ReadAsStringAsync();
                 }
                 enviadas++;
+                if (Environment.GetEnvironmentVariable("TELECABLE_FUZZ_TRAZA") == "1") salida.WriteLine($"{status} {descripcion}");
                 porStatus[status] = porStatus.GetValueOrDefault(status) + 1;
                 if (status >= 500) fallas.Add($"{nombre}: {status} a {descripcion} -> {Recortar(cuerpo)}");
 
@@ -150,10 +153,68 @@ public sealed class FuzzTests(HostFuzz host, ITestOutputHelper salida) : IClassF
             return nombre;
         }
 
+        /// <summary>
+        /// For an endpoint with a valid body: the right caller and headers, and that body with each of its values in turn
+        /// replaced by hostile text (NUL or a lone surrogate) and by a number wider than any column, so the database code is reached.
+        /// </summary>
+        public IEnumerable<(HttpRequestMessage, string)> Dirigidas(string funcion, string metodo, string ruta)
+        {
+            if (!c.Semillas.TryGetValue(funcion, out var semilla)) yield break;
+            var url = "api/" + ParametroDeRuta.Replace(ruta, m => m.Groups[1].Value switch
+            {
+                "routerId" => "00000000-0000-0000-0000-000000007001",
+                "id" => "00000000-0000-0000-0000-000000002002",
+                "gateway" => "emulada",
+                _ => Guid.NewGuid().ToString(),
+            });
+            var hojas = Hojas(JsonNode.Parse(semilla)!).Count;
+            for (var i = 0; i < hojas; i++)
+            {
+                foreach (var hostil in new[] { Json(f.PickRandom("x\0y", "a\ud800b", "\udc00")), f.PickRandom("9223372036854775807", "1e30", "-123456789012.5") })
+                {
+                    var raiz = JsonNode.Parse(semilla)!;
+                    Marcar(Hojas(raiz)[i]);
+                    var cuerpo = raiz.ToJsonString().Replace($"\"{Marca}\"", hostil);
+                    var pedido = new HttpRequestMessage(new HttpMethod(metodo.ToUpperInvariant()), url) { Content = new StringContent(cuerpo, Encoding.UTF8, "application/json") };
+                    if (funcion != "EmitirToken") pedido.Headers.TryAddWithoutValidation("Authorization", c.Tokens["admin"]);
+                    pedido.Headers.TryAddWithoutValidation("X-Router-Auth", c.Router);
+                    pedido.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
+                    pedido.Headers.TryAddWithoutValidation(FirmaStripe.Encabezado,
+                        FirmaStripe.Generar(Encoding.UTF8.GetBytes(cuerpo), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), HostFuzz.Secreto));
+                    yield return (pedido, $"{metodo.ToUpperInvariant()} {url} [dirigida] {Recortar(cuerpo)}");
+                }
+            }
+        }
+
+        private const string Marca = "__mutacion__";
+
+        /// <summary>The values (not objects or arrays) of a JSON tree, in document order.</summary>
+        private static List<JsonNode> Hojas(JsonNode raiz)
+        {
+            var hojas = new List<JsonNode>();
+            void Juntar(JsonNode? n)
+            {
+                switch (n)
+                {
+                    case JsonObject o: foreach (var (_, v) in o) Juntar(v); break;
+                    case JsonArray a: foreach (var v in a) Juntar(v); break;
+                    case not null: hojas.Add(n); break;
+                }
+            }
+            Juntar(raiz);
+            return hojas;
+        }
+
+        /// <summary>Puts the marker where the leaf was.</summary>
+        private static void Marcar(JsonNode hoja)
+        {
+            if (hoja.Parent is JsonObject padre) padre[hoja.GetPropertyName()] = Marca;
+            else if (hoja.Parent is JsonArray lista) lista[hoja.GetElementIndex()] = Marca;
+        }
+
         /// <summary>A valid body of the endpoint with one value (or one more property) made hostile: reaches the database code.</summary>
         private string Mutar(string semilla)
         {
-            const string Marca = "__mutacion__";
             var raiz = JsonNode.Parse(semilla)!;
             var hojas = new List<JsonNode>();
             void Juntar(JsonNode? n)
