@@ -184,4 +184,73 @@ public sealed class ApiTests
         Assert.Equal(200, Json(await api.EjecutarAsync(conBasura, Permiso.Firmada, _ => Task.FromResult<IActionResult>(Respuestas.Ok(1)))).Status);
         Assert.Equal(200, Json(await Llamar(Permiso.Publica, "cliente")).Status);
     }
+
+    // ---- issue 22, on the path the real Functions host runs (no local host): the same Api code
+
+    [Fact]
+    public async Task Toda_respuesta_de_Api_lleva_los_encabezados_de_seguridad_incluso_un_error()
+    {
+        foreach (var permiso in new[] { Permiso.Publica, Permiso.Para(Roles.Admin) })
+        {
+            var req = Solicitud();
+            await _api.EjecutarAsync(req, permiso, _ => Task.FromResult<IActionResult>(Respuestas.Ok(1)));
+            var h = req.HttpContext.Response.Headers;
+            Assert.Equal("nosniff", h["X-Content-Type-Options"].ToString());
+            Assert.Equal("DENY", h["X-Frame-Options"].ToString());
+            Assert.Equal("no-store", h["Cache-Control"].ToString());
+            Assert.Equal("no-referrer", h["Referrer-Policy"].ToString());
+            Assert.Contains("frame-ancestors 'none'", h["Content-Security-Policy"].ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData("text/plain", 415, "Content-Type")]
+    [InlineData(null, 415, "Content-Type")]
+    [InlineData("application/json", 400, "referencia")]
+    [InlineData("application/problem+json", 400, "referencia")]
+    public async Task El_lector_pide_JSON_y_nombra_el_campo_con_nul(string? tipo, int status, string campo)
+    {
+        var req = Solicitud("admin", """{"referencia":"a\u0000b"}""");
+        req.ContentType = tipo;
+        var r = Json(await _api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l => Respuestas.Ok(await l.LeerAsync<Dictionary<string, string>>())));
+        Assert.Equal(status, r.Status);
+        Assert.True(Cuerpo(r).GetProperty("errors").TryGetProperty(campo, out _), r.Cuerpo);
+    }
+
+    [Fact]
+    public void X_Forwarded_For_solo_cuenta_desde_un_proxy_conocido()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Proxies:Conocidos:0"] = "10.0.0.0/8",
+            ["Proxies:Conocidos:1"] = "192.0.2.7",
+        }).Build();
+        var d = new DireccionCliente(config);
+        string De(string remota, string? reenviado)
+        {
+            var ctx = new DefaultHttpContext();
+            ctx.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remota);
+            if (reenviado is not null) ctx.Request.Headers["X-Forwarded-For"] = reenviado;
+            return d.De(ctx);
+        }
+        Assert.Equal("198.51.100.9", De("198.51.100.9", "203.0.113.1"));          // a client cannot choose its address
+        Assert.Equal("127.0.0.1", De("127.0.0.1", "203.0.113.1"));                // loopback is not trusted unless listed
+        Assert.Equal("203.0.113.1", De("10.1.2.3", "203.0.113.1"));               // from a known network
+        Assert.Equal("203.0.113.1", De("192.0.2.7", "6.6.6.6, 203.0.113.1"));     // one hop from the right: the spoofed left entry is ignored
+        Assert.Equal("10.1.2.3", De("10.1.2.3", "no-es-ip"));
+    }
+
+    [Fact]
+    public async Task Los_rechazos_de_endpoints_firmados_se_limitan_por_direccion_y_los_aciertos_no_cuentan()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Limites:FallosFirmadosPorMinuto"] = "2" }).Build();
+        var api = new Api(new ValidadorTokens(Auth), _almacen.Object, new LimitadorSolicitudes(config, new DireccionCliente(config)), NullLogger<Api>.Instance);
+        Task<IActionResult> Llamar(bool falla) => api.EjecutarAsync(Solicitud(), Permiso.Firmada,
+            _ => falla ? throw new ErrorValidacion("firma", "mala") : Task.FromResult<IActionResult>(Respuestas.Ok(1)));
+        var status = new List<int>();
+        for (var i = 0; i < 3; i++) status.Add(Json(await Llamar(falla: false)).Status);
+        for (var i = 0; i < 3; i++) status.Add(Json(await Llamar(falla: true)).Status);
+        status.Add(Json(await Llamar(falla: false)).Status);
+        Assert.Equal([200, 200, 200, 400, 400, 429, 429], status);
+    }
 }
