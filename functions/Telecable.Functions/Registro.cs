@@ -65,6 +65,7 @@ public static partial class Registro
         s.AddSingleton<Api>();
         s.AddSingleton<MetricasPrometheus>();
         s.AddHostedService<MigracionAlIniciar>();
+        s.AddSingleton<DireccionCliente>();
         s.AddSingleton<LimitadorSolicitudes>();
 
         // One registration method per area, each in its own file under Registro/.

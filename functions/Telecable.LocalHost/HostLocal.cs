@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Trace;
 using Telecable.Domain.Comun;
 using Telecable.Functions;
+using Telecable.Functions.Http;
 using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Seguridad;
 using Telecable.LocalHost.Durable;
@@ -47,7 +48,11 @@ public static class HostLocal
 
         var puerto = config["LocalHost:Port"] ?? "7071";
         builder.WebHost.UseUrls($"http://127.0.0.1:{puerto}");
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = 4 * 1024 * 1024;
+            k.AddServerHeader = false; // no "Server: Kestrel": nothing to fingerprint
+        });
 
         var funciones = CatalogoFunciones.Descubrir(typeof(Registro).Assembly, typeof(Telecable.Orchestrations.Contexto).Assembly);
         var logsArranque = LoggerFactory.Create(l => l.AddConsole(o => o.FormatterName = FormatoJson.NombreFormato).AddConsoleFormatter<FormatoJson, ConsoleFormatterOptions>()
@@ -82,6 +87,9 @@ public static class HostLocal
 
         app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => backend.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        // Only connections from Proxies:Conocidos may rewrite the client's address (none by default).
+        app.UseForwardedHeaders(app.Services.GetRequiredService<DireccionCliente>().Opciones);
+        EncabezadosSeguridadLocal.Usar(app, config);
         app.UseExceptionHandler(e => e.Run(ctx => Problemas.EscribirAsync(ctx, 500, "Error interno", "Ocurrió un error inesperado.")));
 
         ServirStaticWeb(app, config);

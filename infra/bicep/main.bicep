@@ -539,6 +539,17 @@ var appSettings = {
   OutboxRelayCron: '*/5 * * * * *'
   PagosInicioCron: '*/5 * * * * *'
 
+  // Limits and the client address (issue 22). The platform's front end appends the caller's address to
+  // X-Forwarded-For and the Functions host hands each request to the worker over loopback, so loopback is
+  // the one known proxy and one hop from the right is the caller (verify on a first deployment; add the
+  // Front Door or API Management ranges here when one is put in front). Rejected webhook deliveries are
+  // purged after 30 days.
+  Limites__AnonimoPorMinuto: '300'
+  Limites__FallosFirmadosPorMinuto: '60'
+  Proxies__Conocidos__0: '127.0.0.1'
+  Proxies__Saltos: '1'
+  Webhooks__Pagos__RetencionDias: '30'
+
   // Adapters (only values the app implements, see the parameters).
   PAC_MODE: pacMode
   PAYMENT_MODE: paymentMode

@@ -21,8 +21,12 @@ public sealed class ApiTests
 
     public ApiTests() => _api = new Api(new ValidadorTokens(Auth), _almacen.Object, Limitador(1000), NullLogger<Api>.Instance);
 
-    internal static LimitadorSolicitudes Limitador(int porMinuto) => new(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
-        .AddInMemoryCollection(new Dictionary<string, string?> { ["Limites:AnonimoPorMinuto"] = porMinuto.ToString() }).Build());
+    internal static LimitadorSolicitudes Limitador(int porMinuto)
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Limites:AnonimoPorMinuto"] = porMinuto.ToString() }).Build();
+        return new(config, new DireccionCliente(config));
+    }
 
     private static string Token(string usuario) =>
         new EmisorDesarrollo(Auth, TimeProvider.System).Emitir(UsuariosDemo.Todos.Single(u => u.Usuario == usuario));
@@ -33,6 +37,7 @@ public sealed class ApiTests
         ctx.Request.Method = "POST";
         ctx.Request.Path = "/api/prueba";
         ctx.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(cuerpo));
+        if (cuerpo.Length > 0) ctx.Request.ContentType = "application/json";
         if (usuario is not null) ctx.Request.Headers.Authorization = "Bearer " + Token(usuario);
         if (clave is not null) ctx.Request.Headers["Idempotency-Key"] = clave;
         return ctx.Request;
@@ -137,14 +142,14 @@ public sealed class ApiTests
     public async Task Idempotencia_nueva_guarda_la_respuesta_y_una_falla_libera_la_clave()
     {
         _almacen.Setup(a => a.ReservarAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<byte[]>(), It.IsAny<CancellationToken>())).ReturnsAsync(new Reserva.Nueva());
-        _almacen.Setup(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
+        _almacen.Setup(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<IReadOnlyDictionary<string, string>?>(), It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
         _almacen.Setup(a => a.LiberarAsync(It.IsAny<string>(), "falla", It.IsAny<CancellationToken>())).Returns(Task.CompletedTask);
 
         var ok = await _api.EjecutarIdempotenteAsync(Solicitud("admin", "{}", "ok"), Permiso.Para(Roles.Admin), _ => Task.FromResult<IActionResult>(Respuestas.Creado("/x/1", new { id = 1 })));
         Assert.Equal(201, Json(ok).Status);
         var falla = await _api.EjecutarIdempotenteAsync(Solicitud("admin", "{}", "falla"), Permiso.Para(Roles.Admin), _ => throw new TimeoutException());
         Assert.Equal(500, Json(falla).Status);
-        _almacen.Verify(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<CancellationToken>()), Times.Once);
+        _almacen.Verify(a => a.CompletarAsync(It.IsAny<string>(), "ok", 201, It.IsAny<string>(), """{"id":1}""", It.IsAny<IReadOnlyDictionary<string, string>?>(), It.IsAny<CancellationToken>()), Times.Once);
         _almacen.Verify(a => a.LiberarAsync(It.IsAny<string>(), "falla", It.IsAny<CancellationToken>()), Times.Once);
     }
 
@@ -178,5 +183,74 @@ public sealed class ApiTests
         conBasura.Headers.Authorization = "Basic x";
         Assert.Equal(200, Json(await api.EjecutarAsync(conBasura, Permiso.Firmada, _ => Task.FromResult<IActionResult>(Respuestas.Ok(1)))).Status);
         Assert.Equal(200, Json(await Llamar(Permiso.Publica, "cliente")).Status);
+    }
+
+    // ---- issue 22, on the path the real Functions host runs (no local host): the same Api code
+
+    [Fact]
+    public async Task Toda_respuesta_de_Api_lleva_los_encabezados_de_seguridad_incluso_un_error()
+    {
+        foreach (var permiso in new[] { Permiso.Publica, Permiso.Para(Roles.Admin) })
+        {
+            var req = Solicitud();
+            await _api.EjecutarAsync(req, permiso, _ => Task.FromResult<IActionResult>(Respuestas.Ok(1)));
+            var h = req.HttpContext.Response.Headers;
+            Assert.Equal("nosniff", h["X-Content-Type-Options"].ToString());
+            Assert.Equal("DENY", h["X-Frame-Options"].ToString());
+            Assert.Equal("no-store", h["Cache-Control"].ToString());
+            Assert.Equal("no-referrer", h["Referrer-Policy"].ToString());
+            Assert.Contains("frame-ancestors 'none'", h["Content-Security-Policy"].ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData("text/plain", 415, "Content-Type")]
+    [InlineData(null, 415, "Content-Type")]
+    [InlineData("application/json", 400, "referencia")]
+    [InlineData("application/problem+json", 400, "referencia")]
+    public async Task El_lector_pide_JSON_y_nombra_el_campo_con_nul(string? tipo, int status, string campo)
+    {
+        var req = Solicitud("admin", """{"referencia":"a\u0000b"}""");
+        req.ContentType = tipo;
+        var r = Json(await _api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l => Respuestas.Ok(await l.LeerAsync<Dictionary<string, string>>())));
+        Assert.Equal(status, r.Status);
+        Assert.True(Cuerpo(r).GetProperty("errors").TryGetProperty(campo, out _), r.Cuerpo);
+    }
+
+    [Fact]
+    public void X_Forwarded_For_solo_cuenta_desde_un_proxy_conocido()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Proxies:Conocidos:0"] = "10.0.0.0/8",
+            ["Proxies:Conocidos:1"] = "192.0.2.7",
+        }).Build();
+        var d = new DireccionCliente(config);
+        string De(string remota, string? reenviado)
+        {
+            var ctx = new DefaultHttpContext();
+            ctx.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remota);
+            if (reenviado is not null) ctx.Request.Headers["X-Forwarded-For"] = reenviado;
+            return d.De(ctx);
+        }
+        Assert.Equal("198.51.100.9", De("198.51.100.9", "203.0.113.1"));          // a client cannot choose its address
+        Assert.Equal("127.0.0.1", De("127.0.0.1", "203.0.113.1"));                // loopback is not trusted unless listed
+        Assert.Equal("203.0.113.1", De("10.1.2.3", "203.0.113.1"));               // from a known network
+        Assert.Equal("203.0.113.1", De("192.0.2.7", "6.6.6.6, 203.0.113.1"));     // one hop from the right: the spoofed left entry is ignored
+        Assert.Equal("10.1.2.3", De("10.1.2.3", "no-es-ip"));
+    }
+
+    [Fact]
+    public async Task Los_rechazos_de_endpoints_firmados_se_limitan_por_direccion_y_los_aciertos_no_cuentan()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Limites:FallosFirmadosPorMinuto"] = "2" }).Build();
+        var api = new Api(new ValidadorTokens(Auth), _almacen.Object, new LimitadorSolicitudes(config, new DireccionCliente(config)), NullLogger<Api>.Instance);
+        Task<IActionResult> Llamar(bool falla) => api.EjecutarAsync(Solicitud(), Permiso.Firmada,
+            _ => falla ? throw new ErrorValidacion("firma", "mala") : Task.FromResult<IActionResult>(Respuestas.Ok(1)));
+        var status = new List<int>();
+        for (var i = 0; i < 3; i++) status.Add(Json(await Llamar(falla: false)).Status);
+        for (var i = 0; i < 3; i++) status.Add(Json(await Llamar(falla: true)).Status);
+        status.Add(Json(await Llamar(falla: false)).Status);
+        Assert.Equal([200, 200, 200, 400, 400, 429, 429], status);
     }
 }

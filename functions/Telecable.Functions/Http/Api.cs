@@ -24,6 +24,9 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
 {
     public const string EncabezadoIdempotencia = "Idempotency-Key";
 
+    /// <summary>Headers of an answer that a replay must repeat: they say what was created and its version.</summary>
+    private static readonly HashSet<string> EncabezadosRepetidos = new(StringComparer.OrdinalIgnoreCase) { "Location", "ETag" };
+
     private static readonly Counter<long> Solicitudes = Telemetria.Medidor.CreateCounter<long>(
         "telecable.http.solicitudes", description: "Solicitudes HTTP por función y status");
     private static readonly Histogram<double> Duracion = Telemetria.Medidor.CreateHistogram<double>(
@@ -47,6 +50,7 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         var cid = Correlacion.Normalizar(req.Headers[Correlacion.Encabezado].ToString());
         Correlacion.Establecer(cid);
         req.HttpContext.Response.Headers[Correlacion.Encabezado] = cid;
+        EncabezadosSeguridad.Aplicar(req.HttpContext.Response.Headers, EncabezadosSeguridad.Api);
         using var actividad = Telemetria.Fuente.StartActivity($"api {funcion}", ActivityKind.Internal);
         actividad?.SetTag("cid", cid);
         using var alcance = log.BeginScope(new Dictionary<string, object?> { ["cid"] = cid, ["funcion"] = funcion });
@@ -56,13 +60,14 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         Autenticacion? auth = null;
         try
         {
+            if (permiso.PorFirma && !limitador.QuedanFallos(req)) return Registrar(DemasiadasSolicitudes(cid, instancia), req, funcion, inicio, actividad, null);
             auth = permiso.PorFirma
                 ? new Autenticacion.Ausente()
                 : await tokens.AutenticarAsync(req.Headers.Authorization.ToString(), req.HttpContext.RequestAborted);
             resultado = auth switch
             {
                 Autenticacion.Ausente when permiso.LimitarAnonimos && !limitador.Permitir(req) =>
-                    Respuestas.Problema(429, "Demasiadas solicitudes", "Espere unos segundos antes de reintentar.", cid, instancia).Con("Retry-After", "1"),
+                    DemasiadasSolicitudes(cid, instancia),
                 Autenticacion.Invalida inv => NoAutenticado(cid, instancia, inv.Motivo),
                 Autenticacion.Ausente when !permiso.Publico => NoAutenticado(cid, instancia, "Se requiere un token Bearer."),
                 Autenticacion.Valida v when !permiso.Publico && !v.Usuario.TieneAlguno(permiso.Roles) =>
@@ -75,15 +80,27 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
             resultado = Mapear(ex, cid, instancia, req.HttpContext.RequestAborted);
         }
 
-        var status = (resultado as RespuestaJson)?.Status ?? (resultado as IStatusCodeActionResult)?.StatusCode ?? 200;
+        if (permiso.PorFirma && Estado(resultado) is 400 or 401) limitador.RegistrarFallo(req);
+        return Registrar(resultado, req, funcion, inicio, actividad, (auth as Autenticacion.Valida)?.Usuario);
+    }
+
+    private static int Estado(IActionResult r) => (r as RespuestaJson)?.Status ?? (r as IStatusCodeActionResult)?.StatusCode ?? 200;
+
+    /// <summary>Metrics, the span's status and the access log line of one answer.</summary>
+    private IActionResult Registrar(IActionResult resultado, HttpRequest req, string funcion, long inicio, Activity? actividad, Usuario? usuario)
+    {
+        var status = Estado(resultado);
         actividad?.SetTag("http.response.status_code", status);
         if (status >= 500) actividad?.SetStatus(ActivityStatusCode.Error);
         var etiquetas = new TagList { { "funcion", funcion }, { "status", status } };
         Solicitudes.Add(1, etiquetas);
         Duracion.Record(Stopwatch.GetElapsedTime(inicio).TotalMilliseconds, etiquetas);
-        RegistroAcceso.Escribir(log, req, funcion, status, Stopwatch.GetElapsedTime(inicio), (auth as Autenticacion.Valida)?.Usuario);
+        RegistroAcceso.Escribir(log, req, funcion, status, Stopwatch.GetElapsedTime(inicio), usuario);
         return resultado;
     }
+
+    private static RespuestaJson DemasiadasSolicitudes(string cid, string instancia) =>
+        Respuestas.Problema(429, "Demasiadas solicitudes", "Espere unos segundos antes de reintentar.", cid, instancia).Con("Retry-After", "1");
 
     private static RespuestaJson NoAutenticado(string cid, string instancia, string detalle) =>
         Respuestas.Problema(401, "No autenticado", detalle, cid, instancia).Con("WWW-Authenticate", "Bearer");
@@ -92,6 +109,8 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
     {
         ErrorValidacion v => Respuestas.Problema(400, "Datos inválidos", "Revise los campos señalados.", cid, instancia, v.Errores),
         ErrorCuerpoGrande g => Respuestas.Problema(413, "Solicitud demasiado grande", g.Message, cid, instancia),
+        ErrorTipoContenido t => Respuestas.Problema(415, "Tipo de contenido no soportado", t.Message, cid, instancia,
+            [new ErrorCampo("Content-Type", t.Message)]),
         ErrorNoEncontrado n => Respuestas.Problema(404, "No encontrado", n.Message, cid, instancia),
         ErrorConflicto c => Respuestas.Problema(409, "Conflicto", c.Message, cid, instancia, codigo: c.Codigo, recurso: c.Recurso),
         ErrorRegla r => Respuestas.Problema(422, "Regla de negocio", r.Message, cid, instancia,
@@ -126,7 +145,9 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         switch (await idempotencia.ReservarAsync(ambito, clave, huella, llamada.Ct))
         {
             case Reserva.Repetida r:
-                return new RespuestaJson(r.Status, r.Cuerpo, r.TipoContenido ?? "application/json; charset=utf-8").Con("Idempotent-Replayed", "true");
+                var repetida = new RespuestaJson(r.Status, r.Cuerpo, r.TipoContenido ?? "application/json; charset=utf-8");
+                foreach (var (k, v) in r.Encabezados ?? new Dictionary<string, string>()) repetida.Con(k, v);
+                return repetida.Con("Idempotent-Replayed", "true");
             case Reserva.EnCurso:
                 throw new ErrorConflicto("Una solicitud con la misma Idempotency-Key sigue en proceso; reintente en unos segundos.", "idempotencia_en_curso");
             case Reserva.OtraSolicitud:
@@ -150,7 +171,8 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         }
 
         if (resultado is RespuestaJson json && json.Status < 500)
-            await idempotencia.CompletarAsync(ambito, clave, json.Status, json.TipoContenido, json.Cuerpo, CancellationToken.None);
+            await idempotencia.CompletarAsync(ambito, clave, json.Status, json.TipoContenido, json.Cuerpo,
+                json.Encabezados.Where(e => EncabezadosRepetidos.Contains(e.Key)).ToDictionary(), CancellationToken.None);
         else
             await idempotencia.LiberarAsync(ambito, clave, CancellationToken.None);
         return resultado;

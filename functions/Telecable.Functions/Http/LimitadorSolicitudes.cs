@@ -5,38 +5,49 @@ using Microsoft.Extensions.Configuration;
 namespace Telecable.Functions.Http;
 
 /// <summary>
-/// Per-client rate limit for anonymous calls to public endpoints (catalog, sign-in): a token bucket per
-/// client address, refilled every second, answering 429 with Retry-After when empty. Per instance: in
-/// Azure, Front Door or API Management enforce the global limit; this keeps one instance from being
-/// flooded and slows password guessing on the development issuer.
+/// Per-client limits, token buckets per client address (<see cref="DireccionCliente"/>: X-Forwarded-For only
+/// from known proxies), answering 429 with Retry-After when empty. Anonymous calls to public endpoints
+/// (catalog, sign-in) spend a token each (Limites:AnonimoPorMinuto, 300). Endpoints that authenticate by
+/// signature or device key spend one only when they refuse the caller (Limites:FallosFirmadosPorMinuto, 60),
+/// so a gateway or router that signs right is never slowed while a stranger cannot fill webhook_eventos or
+/// guess device keys. Per instance: in Azure, Front Door or API Management enforce the global limit.
 /// </summary>
-public sealed class LimitadorSolicitudes(IConfiguration config)
+public sealed class LimitadorSolicitudes(IConfiguration config, DireccionCliente direcciones)
 {
-    private readonly int _porMinuto = int.TryParse(config["Limites:AnonimoPorMinuto"], out var n) && n > 0 ? n : 300;
-    private PartitionedRateLimiter<string>? _limitador;
+    private readonly PartitionedRateLimiter<string> _anonimos = Crear(Leer(config, "Limites:AnonimoPorMinuto", 300));
+    private readonly PartitionedRateLimiter<string> _fallos = Crear(Leer(config, "Limites:FallosFirmadosPorMinuto", 60));
 
-    private PartitionedRateLimiter<string> Limitador => _limitador ??= PartitionedRateLimiter.Create<string, string>(cliente =>
+    private static int Leer(IConfiguration config, string clave, int porDefecto) =>
+        int.TryParse(config[clave], out var n) && n > 0 ? n : porDefecto;
+
+    /// <summary>A bucket of n tokens per client, refilled evenly over a minute.</summary>
+    private static PartitionedRateLimiter<string> Crear(int porMinuto) => PartitionedRateLimiter.Create<string, string>(cliente =>
         RateLimitPartition.GetTokenBucketLimiter(cliente, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = _porMinuto,
-            TokensPerPeriod = Math.Max(1, _porMinuto / 60),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            TokenLimit = porMinuto,
+            TokensPerPeriod = Math.Max(1, porMinuto / 60),
+            ReplenishmentPeriod = porMinuto >= 60 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(60.0 / porMinuto),
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
 
-    /// <summary>True when the call may proceed.</summary>
+    /// <summary>True when an anonymous call may proceed (spends a token).</summary>
     public bool Permitir(HttpRequest req)
     {
-        using var permiso = Limitador.AttemptAcquire(Cliente(req));
+        using var permiso = _anonimos.AttemptAcquire(direcciones.De(req.HttpContext));
         return permiso.IsAcquired;
     }
 
-    /// <summary>The client's address: behind Azure's front ends, the first X-Forwarded-For hop.</summary>
-    private static string Cliente(HttpRequest req)
+    /// <summary>True while the client has failures left to spend (spends nothing).</summary>
+    public bool QuedanFallos(HttpRequest req)
     {
-        var reenviado = req.Headers["X-Forwarded-For"].ToString();
-        if (!string.IsNullOrEmpty(reenviado)) return reenviado.Split(',')[0].Trim();
-        return req.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "desconocido";
+        var estado = _fallos.GetStatistics(direcciones.De(req.HttpContext));
+        return estado is null || estado.CurrentAvailablePermits > 0;
+    }
+
+    /// <summary>A signed or device call was refused: spends one of the client's failures.</summary>
+    public void RegistrarFallo(HttpRequest req)
+    {
+        using var _ = _fallos.AttemptAcquire(direcciones.De(req.HttpContext));
     }
 }

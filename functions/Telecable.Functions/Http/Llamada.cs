@@ -36,11 +36,16 @@ public sealed class Llamada(HttpRequest solicitud, Usuario? usuario, string cid,
         return _cuerpo = ms.ToArray();
     }
 
-    /// <summary>Reads the JSON body as T; malformed JSON or a wrong type becomes a 400 naming the field.</summary>
+    /// <summary>
+    /// The one reader of JSON bodies: 415 unless the body says it is JSON; then every string and number is
+    /// checked (<see cref="LectorJson"/>) and the body bound to T. Anything malformed is a 400 naming the field.
+    /// </summary>
     public async Task<T> LeerAsync<T>() where T : class
     {
         var bytes = await CuerpoAsync();
         if (bytes.Length == 0) throw new ErrorValidacion("cuerpo", "Se esperaba un cuerpo JSON.");
+        if (!EsJson(Solicitud.ContentType)) throw new ErrorTipoContenido(Solicitud.ContentType);
+        LectorJson.Validar(bytes);
         try
         {
             return JsonSerializer.Deserialize<T>(bytes, JsonWeb.Opciones)
@@ -53,7 +58,22 @@ public sealed class Llamada(HttpRequest solicitud, Usuario? usuario, string cid,
         }
     }
 
-    public string? Query(string nombre) => Solicitud.Query.TryGetValue(nombre, out var v) ? v.ToString() : null;
+    /// <summary>application/json or any application/*+json, with or without parameters.</summary>
+    private static bool EsJson(string? tipo)
+    {
+        if (string.IsNullOrWhiteSpace(tipo)) return false;
+        var medio = tipo.Split(';', 2)[0].Trim();
+        return medio.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+               || (medio.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && medio.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>A query value; like body text it may hold neither NUL nor an unpaired surrogate (400 naming it).</summary>
+    public string? Query(string nombre)
+    {
+        if (!Solicitud.Query.TryGetValue(nombre, out var v)) return null;
+        var texto = v.ToString();
+        return LectorJson.Invalido(texto) is { } motivo ? throw new ErrorValidacion(nombre, motivo) : texto;
+    }
 
     public int QueryEntero(string nombre, int porDefecto, int min, int max)
     {
@@ -67,3 +87,7 @@ public sealed class Llamada(HttpRequest solicitud, Usuario? usuario, string cid,
 
 /// <summary>The body exceeds <see cref="Llamada.MaximoCuerpo"/>: 413.</summary>
 public sealed class ErrorCuerpoGrande() : ErrorDominio($"El cuerpo excede {Llamada.MaximoCuerpo / 1024} KiB.");
+
+/// <summary>A body that is not JSON where JSON is expected: 415.</summary>
+public sealed class ErrorTipoContenido(string? tipo)
+    : ErrorDominio($"Se esperaba Content-Type: application/json{(string.IsNullOrWhiteSpace(tipo) ? "" : $" y llegó {tipo.Split(';')[0]}")}.");

@@ -18,8 +18,18 @@ namespace Telecable.Functions.Timers;
 /// speed of one INSERT while the sagas catch up; it also recovers a start lost between a commit and a
 /// crash. Starting is idempotent (instance id = payment id), so overlapping runs on two hosts are harmless.
 /// </summary>
-public sealed class TareasPagos(ServicioConciliacion conciliacion, ServicioPagos pagos, IOptions<OpcionesPagos> opciones, ILogger<TareasPagos> log)
+public sealed class TareasPagos(ServicioConciliacion conciliacion, ServicioPagos pagos, ServicioWebhooks webhooks, IOptions<OpcionesPagos> opciones,
+    IOptions<OpcionesWebhooksPagos> opcionesWebhooks, ILogger<TareasPagos> log)
 {
+    /// <summary>Daily: rejected and duplicate webhook deliveries are kept Webhooks:Pagos:RetencionDias (30), so strangers cannot grow the table forever.</summary>
+    [Function(nameof(PurgarWebhooks))]
+    public async Task PurgarWebhooks([TimerTrigger("0 40 3 * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        Correlacion.Establecer(Correlacion.Normalizar(null));
+        var n = await webhooks.PurgarAsync(opcionesWebhooks.Value.RetencionDias, ct);
+        log.LogInformation("Webhooks: {Cantidad} entregas rechazadas o duplicadas eliminadas", n);
+    }
+
     [Function(nameof(IniciarPagosConfirmados))]
     public async Task IniciarPagosConfirmados([TimerTrigger("%PagosInicioCron%")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
     {

@@ -12,6 +12,9 @@ public sealed class OpcionesNotificaciones
 {
     public const string Seccion = "Notificaciones";
 
+    /// <summary>Run the dispatcher (true); a test host that fingerprints the database turns it off.</summary>
+    public bool Despachar { get; set; } = true;
+
     /// <summary>Attempts before a notification is dead-lettered (estado fallida, with the last error).</summary>
     public int MaxIntentos { get; set; } = 5;
     /// <summary>Wait after the first failure; it doubles on each one, up to an hour.</summary>
@@ -64,6 +67,7 @@ public sealed class DespachadorNotificaciones(NpgsqlDataSource db, IEnumerable<I
     {
         var o = opciones.Value;
         int entregadas = 0, reintentos = 0, fallidas = 0;
+        if (!o.Despachar) return new ResultadoDespacho(0, 0, 0);
         IReadOnlyList<Notificacion> lote;
         while ((lote = await ReservarAsync(o, ct)).Count > 0)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 
@@ -9,7 +10,7 @@ public abstract record Reserva
     /// <summary>First time this key is seen: the caller runs the request and then completes or releases.</summary>
     public sealed record Nueva : Reserva;
     /// <summary>Same key, same request, already answered: replay the stored answer.</summary>
-    public sealed record Repetida(int Status, string? TipoContenido, string? Cuerpo) : Reserva;
+    public sealed record Repetida(int Status, string? TipoContenido, string? Cuerpo, IReadOnlyDictionary<string, string>? Encabezados = null) : Reserva;
     /// <summary>Same key, first request still running: 409.</summary>
     public sealed record EnCurso : Reserva;
     /// <summary>Same key, different request: 422.</summary>
@@ -20,7 +21,8 @@ public abstract record Reserva
 public interface IAlmacenIdempotencia
 {
     Task<Reserva> ReservarAsync(string ambito, string clave, byte[] huella, CancellationToken ct);
-    Task CompletarAsync(string ambito, string clave, int status, string? tipoContenido, string? cuerpo, CancellationToken ct);
+    Task CompletarAsync(string ambito, string clave, int status, string? tipoContenido, string? cuerpo,
+        IReadOnlyDictionary<string, string>? encabezados, CancellationToken ct);
     Task LiberarAsync(string ambito, string clave, CancellationToken ct);
 }
 
@@ -50,25 +52,28 @@ public sealed class AlmacenIdempotencia(NpgsqlDataSource db, TimeProvider reloj)
             """, new { ambito, clave, huella, ahora, expira = ahora + Retencion, abandonada = ahora - Abandono }, cancellationToken: ct));
         if (insertada == 1) return new Reserva.Nueva();
 
-        var fila = await cn.QuerySingleAsync<(byte[] Huella, string Estado, int? Status, string? Tipo, string? Cuerpo)>(new CommandDefinition("""
-            SELECT huella_solicitud, estado, status_respuesta, tipo_contenido, cuerpo_respuesta
+        var fila = await cn.QuerySingleAsync<(byte[] Huella, string Estado, int? Status, string? Tipo, string? Cuerpo, string? Encabezados)>(new CommandDefinition("""
+            SELECT huella_solicitud, estado, status_respuesta, tipo_contenido, cuerpo_respuesta, encabezados::text
               FROM idempotencia WHERE ambito = @ambito AND clave = @clave
             """, new { ambito, clave }, cancellationToken: ct));
         if (!fila.Huella.AsSpan().SequenceEqual(huella)) return new Reserva.OtraSolicitud();
         return fila.Estado == "en_curso"
             ? new Reserva.EnCurso()
-            : new Reserva.Repetida(fila.Status!.Value, fila.Tipo, fila.Cuerpo);
+            : new Reserva.Repetida(fila.Status!.Value, fila.Tipo, fila.Cuerpo,
+                fila.Encabezados is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(fila.Encabezados));
     }
 
-    public async Task CompletarAsync(string ambito, string clave, int status, string? tipoContenido, string? cuerpo, CancellationToken ct)
+    public async Task CompletarAsync(string ambito, string clave, int status, string? tipoContenido, string? cuerpo,
+        IReadOnlyDictionary<string, string>? encabezados, CancellationToken ct)
     {
+        var json = encabezados is { Count: > 0 } ? JsonSerializer.Serialize(encabezados) : null;
         await using var cn = await db.OpenConnectionAsync(ct);
         await cn.ExecuteAsync(new CommandDefinition("""
             UPDATE idempotencia
                SET estado = 'completada', status_respuesta = @status, tipo_contenido = @tipoContenido,
-                   cuerpo_respuesta = @cuerpo, completada_en = @ahora
+                   cuerpo_respuesta = @cuerpo, encabezados = @json::jsonb, completada_en = @ahora
              WHERE ambito = @ambito AND clave = @clave
-            """, new { ambito, clave, status, tipoContenido, cuerpo, ahora = reloj.GetUtcNow() }, cancellationToken: ct));
+            """, new { ambito, clave, status, tipoContenido, cuerpo, json, ahora = reloj.GetUtcNow() }, cancellationToken: ct));
     }
 
     /// <summary>

@@ -36,14 +36,14 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
     {
         var adaptador = _adaptadores[gateway];
         var ahora = reloj.GetUtcNow();
-        var texto = Encoding.UTF8.GetString(cuerpo).Replace('\0', '\uFFFD'); // text columns refuse NUL
         var firma = adaptador.Verificar(encabezado, cuerpo, ahora);
-        if (!firma.Valida) return await RechazarAsync(adaptador.Nombre, null, texto, adaptador.EncabezadoFirma, firma.Motivo!, cid, ct);
+        if (!firma.Valida) return await RechazarAsync(adaptador.Nombre, null, cuerpo, adaptador.EncabezadoFirma, firma.Motivo!, cid, ct);
 
         EventoPasarela evento;
         try { evento = adaptador.Interpretar(cuerpo); }
-        catch (ErrorEventoPasarela e) { return await RechazarAsync(adaptador.Nombre, null, texto, "cuerpo", e.Message, cid, ct); }
+        catch (ErrorEventoPasarela e) { return await RechazarAsync(adaptador.Nombre, null, cuerpo, e.Campo, e.Message, cid, ct); }
 
+        var texto = Texto(cuerpo); // signed and understood: kept whole
         var pago = evento.ConfirmaPago
             ? PagoConfirmado.Crear(new PagoNuevo(evento.ClienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia,
                 adaptador.Nombre, Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray()), cid, ahora)
@@ -55,7 +55,7 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && e.ConstraintName == "pagos_cliente_id_fkey")
         {
-            return await RechazarAsync(adaptador.Nombre, evento.EventoId, texto, "cuerpo", "cliente_desconocido", cid, ct);
+            return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "cuerpo", "cliente_desconocido", cid, ct);
         }
 
         Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", primero ? "aceptado" : "duplicado"));
@@ -65,8 +65,45 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
     /// <summary>pagos.gateway_evento_id is unique across gateways: prefix the gateway's own id.</summary>
     public static string Clave(string gateway, string eventoId) => $"{gateway}:{eventoId}";
 
-    private async Task<ResultadoWebhook> RechazarAsync(string gateway, string? eventoId, string cuerpo, string campo, string motivo, string cid, CancellationToken ct)
+    /// <summary>
+    /// Removes rejected and duplicate deliveries older than <paramref name="dias"/>, in batches so one run never
+    /// holds a long lock; the first accepted delivery of each event is kept (dedupe). Returns how many went.
+    /// </summary>
+    public async Task<long> PurgarAsync(int dias, CancellationToken ct)
     {
+        var limite = reloj.GetUtcNow().AddDays(-Math.Max(1, dias));
+        await using var cn = await db.OpenConnectionAsync(ct);
+        long total = 0;
+        int n;
+        do
+        {
+            n = await cn.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM webhook_eventos WHERE id IN (
+                    SELECT id FROM webhook_eventos WHERE recibido_en < @limite AND (NOT aceptado OR duplicado) LIMIT 5000)
+                """, new { limite }, cancellationToken: ct));
+            total += n;
+        } while (n == 5000);
+        return total;
+    }
+
+    /// <summary>How much of a rejected delivery is kept: enough to diagnose it, never a stranger's 256 KiB.</summary>
+    public const int MaximoExtracto = 1024;
+
+    /// <summary>The body as text a text column accepts (NUL replaced; invalid UTF-8 already becomes U+FFFD).</summary>
+    private static string Texto(ReadOnlySpan<byte> cuerpo) => Encoding.UTF8.GetString(cuerpo).Replace('\0', '\uFFFD');
+
+    /// <summary>The first bytes of a rejected body, cut on a character boundary.</summary>
+    public static string Extracto(ReadOnlySpan<byte> cuerpo)
+    {
+        var texto = Texto(cuerpo[..Math.Min(cuerpo.Length, MaximoExtracto * 4)]);
+        if (texto.Length <= MaximoExtracto) return texto;
+        var corte = char.IsHighSurrogate(texto[MaximoExtracto - 1]) ? MaximoExtracto - 1 : MaximoExtracto;
+        return texto[..corte] + "…";
+    }
+
+    private async Task<ResultadoWebhook> RechazarAsync(string gateway, string? eventoId, byte[] recibido, string campo, string motivo, string cid, CancellationToken ct)
+    {
+        var cuerpo = Extracto(recibido);
         await using var cn = await db.OpenConnectionAsync(ct);
         await cn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO webhook_eventos (gateway, evento_id, aceptado, motivo_rechazo, cuerpo, cid, recibido_en)

@@ -126,7 +126,7 @@ public sealed class ClientesTests(HostPrueba host)
         await Problemas.AfirmarAsync(await admin.SendAsync(malo), HttpStatusCode.BadRequest);
         var nulo = Cliente();
         nulo["nombre"] = "JUAN\u0000PEREZ";
-        await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/clientes", nulo, Guid.NewGuid().ToString())), HttpStatusCode.BadRequest, "cuerpo");
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/clientes", nulo, Guid.NewGuid().ToString())), HttpStatusCode.BadRequest, "nombre");
     }
 
     [Fact]

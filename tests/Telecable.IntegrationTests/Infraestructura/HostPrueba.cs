@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Dapper;
+using Microsoft.DurableTask.Client;
 using Npgsql;
 using Telecable.Infrastructure.Seguridad;
 using Telecable.LocalHost;
@@ -58,6 +60,7 @@ public class HostPrueba : IAsyncLifetime
             ["ROUTER_MODE"] = "emulated",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Limites:AnonimoPorMinuto"] = "100000",
+            ["Limites:FallosFirmadosPorMinuto"] = "100000",
         };
         foreach (var (k, v) in Telecable.Pruebas.Servicios.AjustesCsd()) ajustes[k] = v;
         foreach (var (k, v) in Ajustes) ajustes[k] = v;
@@ -102,6 +105,43 @@ public class HostPrueba : IAsyncLifetime
 
     public Task<T?> EscalarAsync<T>(string sql, object? parametros = null) =>
         Telecable.Pruebas.Servicios.EscalarAsync<T>(ConnectionString, sql, parametros);
+
+    /// <summary>
+    /// Tables left out of the fingerprint: idempotency records (a refused idempotent call stores the refusal as the
+    /// answer to A's own key) and router history (pruned by an hourly timer). Webhook deliveries count only when
+    /// accepted: every rejected one is kept on purpose, with its reason. The operations samples are written by a
+    /// minute timer whatever the requests do.
+    /// </summary>
+    protected static readonly HashSet<string> FueraDeLaHuella = ["idempotencia", "router_estado_historial", "operacion_muestras"];
+
+    /// <summary>md5 of every table's rows (in a stable order), by table.</summary>
+    public async Task<Dictionary<string, string>> HuellaAsync()
+    {
+        await using var cn = new NpgsqlConnection(ConnectionString);
+        var tablas = (await cn.QueryAsync<string>(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"))
+            .Where(t => !FueraDeLaHuella.Contains(t)).ToList();
+        var sql = string.Join("\nUNION ALL\n", tablas.Select(t =>
+            $"SELECT '{t}', md5(coalesce(string_agg(md5(x::text), '' ORDER BY md5(x::text)), '')) FROM \"{t}\" x" +
+            (t == "webhook_eventos" ? " WHERE aceptado" : "")));
+        return (await cn.QueryAsync<(string Tabla, string Huella)>(sql)).ToDictionary(x => x.Tabla, x => x.Huella);
+    }
+
+    /// <summary>Waits (bounded) until no orchestration is pending or running.</summary>
+    public async Task EsperarOrquestacionesAsync()
+    {
+        var durable = Servicios.GetRequiredService<DurableTaskClient>();
+        var limite = DateTime.UtcNow.AddSeconds(90);
+        var vivas = new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running] };
+        while (true)
+        {
+            var quedan = 0;
+            await foreach (var o in durable.GetAllInstancesAsync(vivas)) quedan++;
+            if (quedan == 0) return;
+            Assert.True(DateTime.UtcNow < limite, $"Quedaron {quedan} orquestaciones sin terminar.");
+            await Task.Delay(200);
+        }
+    }
 }
 
 /// <summary>One host for all the test classes of the "host" collection: startup is paid once.</summary>

@@ -25,7 +25,7 @@ public sealed class AltasFunciones(Api api, ServicioAltas altas)
         [DurableClient] DurableTaskClient durable) =>
         api.EjecutarIdempotenteAsync(req, Permiso.Publica, async l =>
         {
-            var s = await Peticion.LeerTextoAsync<SolicitudAlta>(l);
+            var s = await l.LeerAsync<SolicitudAlta>();
             ServicioAltas.Validar(s);
             var id = ServicioAltas.IdPara(req.Headers[Api.EncabezadoIdempotencia].ToString(), l.Usuario?.Sujeto);
             await altas.RegistrarAsync(id, s, l.Usuario, l.Cid, l.Ct);
@@ -40,7 +40,7 @@ public sealed class AltasFunciones(Api api, ServicioAltas altas)
     /// <summary>GET /api/altas/{id} (public: the id is the capability) → the saga record with its steps and compensations.</summary>
     [Function(nameof(ConsultarAlta))]
     public Task<IActionResult> ConsultarAlta(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "altas/{id}")] HttpRequest req, string id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "altas/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Permiso.Publica, async l =>
             Respuestas.Ok(await altas.ObtenerAsync(id, l.Ct) ?? throw new ErrorNoEncontrado("alta", id)));
 }

@@ -15,21 +15,21 @@ public sealed class NotificacionesFunciones(Api api, ServicioNotificaciones noti
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "notificaciones")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
         {
-            var n = await notificaciones.EnviarAsync(await Peticion.LeerTextoAsync<SolicitudNotificacion>(l), l.Cid, l.Ct);
+            var n = await notificaciones.EnviarAsync(await l.LeerAsync<SolicitudNotificacion>(), l.Cid, l.Ct);
             return Respuestas.Creado($"/api/notificaciones?destino={Uri.EscapeDataString(n.Destino)}", n);
         });
 
     /// <summary>GET /api/notificaciones?destino=&amp;limite= (staff), newest first.</summary>
     [Function(nameof(ListarNotificaciones))]
     public Task<IActionResult> ListarNotificaciones(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "notificaciones")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "notificaciones")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
             Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), null, l.QueryEntero("limite", 50, 1, 500), l.Ct)));
 
     /// <summary>GET /api/whatsapp-mock/mensajes?destino=&amp;limite= (staff): what the WhatsApp mock "delivered".</summary>
     [Function(nameof(MensajesWhatsAppMock))]
     public Task<IActionResult> MensajesWhatsAppMock(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "whatsapp-mock/mensajes")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "whatsapp-mock/mensajes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
             Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "whatsapp", l.QueryEntero("limite", 50, 1, 500), l.Ct)));
 

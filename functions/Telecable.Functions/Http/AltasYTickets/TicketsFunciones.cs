@@ -22,7 +22,7 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cliente), async l =>
         {
-            var t = await tickets.CrearSoporteAsync(await Peticion.LeerTextoAsync<SolicitudTicket>(l), l.UsuarioAutenticado, l.Cid, l.Ct);
+            var t = await tickets.CrearSoporteAsync(await l.LeerAsync<SolicitudTicket>(), l.UsuarioAutenticado, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/tickets/{t.Id}", t);
         });
 
@@ -32,14 +32,14 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets/instalacion")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte), async l =>
         {
-            var t = await tickets.CrearInstalacionAsync(await Peticion.LeerTextoAsync<SolicitudInstalacion>(l), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            var t = await tickets.CrearInstalacionAsync(await l.LeerAsync<SolicitudInstalacion>(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/tickets/{t.Id}", t);
         });
 
     /// <summary>GET /api/tickets?tecnico=me|id&amp;estado=&amp;fecha=&amp;limite= (staff all; technician own; cliente own).</summary>
     [Function(nameof(ListarTickets))]
     public Task<IActionResult> ListarTickets(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tickets")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "tickets")] HttpRequest req) =>
         api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await tickets.ListarAsync(
             new FiltroTickets(l.Query("tecnico"), l.Query("estado"), Peticion.Fecha(l, "fecha"), l.QueryEntero("limite", 100, 1, 500)),
             l.UsuarioAutenticado, l.Ct)));
@@ -47,7 +47,7 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
     /// <summary>GET /api/tickets/{id} with events and feedback.</summary>
     [Function(nameof(ObtenerTicket))]
     public Task<IActionResult> ObtenerTicket(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "tickets/{id}")] HttpRequest req, string id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "tickets/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await tickets.ObtenerAsync(Peticion.Id(id), l.UsuarioAutenticado, l.Ct)));
 
     /// <summary>PATCH /api/tickets/{id}/progreso (assigned technician, admin, soporte): {estado, nota?, serialRouter?, modeloRouter?, mac?}.</summary>
@@ -55,14 +55,14 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
     public Task<IActionResult> ProgresoTicket(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "tickets/{id}/progreso")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Campo, async l => Respuestas.Ok(await tickets.ProgresoAsync(
-            Peticion.Id(id), await Peticion.LeerTextoAsync<ProgresoTicket>(l), l.UsuarioAutenticado, l.Cid, l.Ct)));
+            Peticion.Id(id), await l.LeerAsync<ProgresoTicket>(), l.UsuarioAutenticado, l.Cid, l.Ct)));
 
     /// <summary>PATCH /api/tickets/{id}/cerrar (assigned technician, admin, soporte): {nota?}.</summary>
     [Function(nameof(CerrarTicket))]
     public Task<IActionResult> CerrarTicket(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "tickets/{id}/cerrar")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Campo, async l => Respuestas.Ok(await tickets.CerrarAsync(
-            Peticion.Id(id), await Peticion.LeerTextoAsync<CierreTicket>(l), l.UsuarioAutenticado, l.Cid, l.Ct)));
+            Peticion.Id(id), await l.LeerAsync<CierreTicket>(), l.UsuarioAutenticado, l.Cid, l.Ct)));
 
     /// <summary>POST /api/tickets/{id}/feedback (cliente, own ticket, once): {calificacion 1-5, comentario?}.</summary>
     [Function(nameof(FeedbackTicket))]
@@ -70,7 +70,7 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets/{id}/feedback")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Cliente), async l =>
         {
-            var f = await tickets.FeedbackAsync(Peticion.Id(id), await Peticion.LeerTextoAsync<SolicitudFeedback>(l), l.UsuarioAutenticado, l.Ct);
+            var f = await tickets.FeedbackAsync(Peticion.Id(id), await l.LeerAsync<SolicitudFeedback>(), l.UsuarioAutenticado, l.Ct);
             return Respuestas.Creado($"/api/tickets/{id}", f);
         });
 }

@@ -15,7 +15,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
     /// <summary>GET /api/catalogo/planes?zona=&amp;tecnologia=&amp;velocidadMin=&amp;precioMax=&amp;tipo=&amp;orden=&amp;pagina=&amp;tamano= (public).</summary>
     [Function(nameof(BuscarPlanes))]
     public Task<IActionResult> BuscarPlanes(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "catalogo/planes")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/planes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.BuscarPlanesAsync(new FiltroPlanes(
             l.Query("zona"), l.Query("tecnologia"), string.IsNullOrEmpty(l.Query("velocidadMin")) ? null : l.QueryEntero("velocidadMin", 0, 0, 100_000),
             Peticion.Decimal(l, "precioMax"), l.Query("tipo"), l.Query("orden"),
@@ -24,26 +24,26 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
     /// <summary>GET /api/catalogo/zonas (public): zones with the technologies they offer today.</summary>
     [Function(nameof(ListarZonas))]
     public Task<IActionResult> ListarZonas(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "catalogo/zonas")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/zonas")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.ListarZonasAsync(l.Ct)));
 
     /// <summary>GET /api/catalogo/zonas/{cp} (public): the zone of a postal code and the plans and combos it can buy.</summary>
     [Function(nameof(CoberturaPorCp))]
     public Task<IActionResult> CoberturaPorCp(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "catalogo/zonas/{cp}")] HttpRequest req, string cp) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/zonas/{cp}")] HttpRequest req, string cp) =>
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.CoberturaAsync(cp, l.Ct)));
 
     /// <summary>GET /api/catalogo/combos?zona= (public): combos sold in a zone, priced per part.</summary>
     [Function(nameof(ListarCombos))]
     public Task<IActionResult> ListarCombos(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "catalogo/combos")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/combos")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Publica, async l =>
             Respuestas.Ok(await catalogo.CombosAsync(l.Query("zona") ?? throw new ErrorValidacion("zona", "Es obligatoria."), l.Ct)));
 
     /// <summary>GET /api/catalogo/cotizacion?zona=|cp=&amp;planId=|comboId=&amp;fecha= (public): lines per part with IEPS/IVA.</summary>
     [Function(nameof(Cotizar))]
     public Task<IActionResult> Cotizar(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "catalogo/cotizacion")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/cotizacion")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.CotizarAsync(new SolicitudCotizacion(
             l.Query("zona"), l.Query("cp"), Peticion.GuidOpcional(l, "planId"), Peticion.GuidOpcional(l, "comboId"), Peticion.Fecha(l, "fecha")), l.Ct)));
 
@@ -53,7 +53,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "catalogo/zonas")] HttpRequest req) =>
         api.EjecutarAsync(req, SoloAdmin, async l =>
         {
-            var z = await catalogo.CrearZonaAsync(await Peticion.LeerTextoAsync<SolicitudZona>(l), l.Ct);
+            var z = await catalogo.CrearZonaAsync(await l.LeerAsync<SolicitudZona>(), l.Ct);
             return Respuestas.Creado($"/api/catalogo/zonas/{z.Clave}", z);
         });
 
@@ -63,7 +63,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "catalogo/planes")] HttpRequest req) =>
         api.EjecutarAsync(req, SoloAdmin, async l =>
         {
-            var id = await catalogo.CrearPlanAsync(await Peticion.LeerTextoAsync<SolicitudPlan>(l), l.Ct);
+            var id = await catalogo.CrearPlanAsync(await l.LeerAsync<SolicitudPlan>(), l.Ct);
             return Respuestas.Creado($"/api/catalogo/planes/{id}", new { id });
         });
 
@@ -73,7 +73,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "catalogo/planes/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, SoloAdmin, async l =>
         {
-            await catalogo.CambiarPlanAsync(Peticion.Id(id), await Peticion.LeerTextoAsync<CambioPlan>(l), l.Ct);
+            await catalogo.CambiarPlanAsync(Peticion.Id(id), await l.LeerAsync<CambioPlan>(), l.Ct);
             return Respuestas.SinContenido();
         });
 
@@ -83,7 +83,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "catalogo/planes/{id}/precios")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, SoloAdmin, async l =>
         {
-            await catalogo.FijarPrecioAsync(Peticion.Id(id), await Peticion.LeerTextoAsync<SolicitudPrecio>(l), l.Ct);
+            await catalogo.FijarPrecioAsync(Peticion.Id(id), await l.LeerAsync<SolicitudPrecio>(), l.Ct);
             return Respuestas.SinContenido();
         });
 
@@ -93,7 +93,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "catalogo/combos")] HttpRequest req) =>
         api.EjecutarAsync(req, SoloAdmin, async l =>
         {
-            var id = await catalogo.CrearComboAsync(await Peticion.LeerTextoAsync<SolicitudCombo>(l), l.Ct);
+            var id = await catalogo.CrearComboAsync(await l.LeerAsync<SolicitudCombo>(), l.Ct);
             return Respuestas.Creado($"/api/catalogo/combos/{id}", new { id });
         });
 
@@ -103,7 +103,7 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "catalogo/promociones")] HttpRequest req) =>
         api.EjecutarAsync(req, SoloAdmin, async l =>
         {
-            var id = await catalogo.CrearPromocionAsync(await Peticion.LeerTextoAsync<SolicitudPromocion>(l), l.Ct);
+            var id = await catalogo.CrearPromocionAsync(await l.LeerAsync<SolicitudPromocion>(), l.Ct);
             return Respuestas.Creado($"/api/catalogo/promociones/{id}", new { id });
         });
 }

@@ -35,7 +35,7 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "clientes")] HttpRequest req) =>
         api.EjecutarIdempotenteAsync(req, Escritura, async l =>
         {
-            var s = await Peticion.LeerTextoAsync<SolicitudCliente>(l);
+            var s = await l.LeerAsync<SolicitudCliente>();
             var c = await clientes.CrearAsync(s with { Consentimiento = ConOrigen(l, s.Consentimiento) }, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/clientes/{c.Id}", c).Con("ETag", $"\"{c.Version}\"");
         });
@@ -43,14 +43,14 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
     /// <summary>GET /api/clientes?buscar=&amp;zona=&amp;estado=&amp;pagina=&amp;tamano= (admin, soporte, cobranzas).</summary>
     [Function(nameof(BuscarClientes))]
     public Task<IActionResult> BuscarClientes(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clientes")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l => Respuestas.Ok(await clientes.BuscarAsync(
             l.Query("buscar"), l.Query("zona"), l.Query("estado"), l.QueryEntero("pagina", 1, 1, 100_000), l.QueryEntero("tamano", 20, 1, 100), l.Ct)));
 
     /// <summary>GET /api/clientes/{id} (staff; cliente only its own). ETag = version.</summary>
     [Function(nameof(ObtenerCliente))]
     public Task<IActionResult> ObtenerCliente(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clientes/{id}")] HttpRequest req, string id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Lectura, async l =>
         {
             var c = await clientes.ObtenerAsync(Propio(l, id), l.Ct);
@@ -63,7 +63,7 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "clientes/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Escritura, async l =>
         {
-            var cambio = await Peticion.LeerTextoAsync<CambioCliente>(l);
+            var cambio = await l.LeerAsync<CambioCliente>();
             var c = await clientes.ActualizarAsync(Peticion.Id(id), cambio, Peticion.Version(l, cambio.Version), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Ok(c).Con("ETag", $"\"{c.Version}\"");
         });
@@ -71,7 +71,7 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
     /// <summary>GET /api/clientes/{id}/estado (staff; cliente only its own): contracts, balance, routers, open tickets.</summary>
     [Function(nameof(EstadoCliente))]
     public Task<IActionResult> EstadoCliente(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clientes/{id}/estado")] HttpRequest req, string id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes/{id}/estado")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.EstadoAsync(Propio(l, id), l.Ct)));
 
     /// <summary>POST /api/clientes/{id}/consentimientos (admin, soporte, the customer itself): appends a consent.</summary>
@@ -81,14 +81,14 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cliente), async l =>
         {
             var clienteId = Propio(l, id);
-            var c = await clientes.RegistrarConsentimientoAsync(clienteId, ConOrigen(l, await Peticion.LeerTextoAsync<SolicitudConsentimiento>(l))!, l.Cid, l.Ct);
+            var c = await clientes.RegistrarConsentimientoAsync(clienteId, ConOrigen(l, await l.LeerAsync<SolicitudConsentimiento>())!, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/clientes/{clienteId}/consentimientos", c);
         });
 
     /// <summary>GET /api/clientes/{id}/consentimientos (staff; cliente only its own): the whole history, newest first.</summary>
     [Function(nameof(ListarConsentimientos))]
     public Task<IActionResult> ListarConsentimientos(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clientes/{id}/consentimientos")] HttpRequest req, string id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes/{id}/consentimientos")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.ConsentimientosAsync(Propio(l, id), l.Ct)));
 
     /// <summary>POST /api/clientes/{id}/domicilios (admin, soporte): another installation address.</summary>
@@ -98,7 +98,7 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         api.EjecutarAsync(req, Escritura, async l =>
         {
             var clienteId = Peticion.Id(id);
-            var d = await clientes.AgregarDomicilioAsync(clienteId, await Peticion.LeerTextoAsync<SolicitudDomicilio>(l), l.Ct);
+            var d = await clientes.AgregarDomicilioAsync(clienteId, await l.LeerAsync<SolicitudDomicilio>(), l.Ct);
             return Respuestas.Creado($"/api/clientes/{clienteId}", d);
         });
 
@@ -108,14 +108,14 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "clientes/{id}/contratos")] HttpRequest req, string id) =>
         api.EjecutarIdempotenteAsync(req, Escritura, async l =>
         {
-            var k = await clientes.CrearContratoAsync(Peticion.Id(id), await Peticion.LeerTextoAsync<SolicitudContrato>(l), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            var k = await clientes.CrearContratoAsync(Peticion.Id(id), await l.LeerAsync<SolicitudContrato>(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/contratos/{k.Id}", k).Con("ETag", $"\"{k.Version}\"");
         });
 
     /// <summary>GET /api/clientes/{id}/contratos (staff; cliente only its own).</summary>
     [Function(nameof(ListarContratos))]
     public Task<IActionResult> ListarContratos(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "clientes/{id}/contratos")] HttpRequest req, string id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes/{id}/contratos")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.ContratosAsync(Propio(l, id), l.Ct)));
 
     /// <summary>PATCH /api/contratos/{id} (admin, soporte): cambiar_plan, activar, suspender, reactivar, cancelar.</summary>
@@ -124,7 +124,7 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "contratos/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Escritura, async l =>
         {
-            var cambio = await Peticion.LeerTextoAsync<CambioContrato>(l);
+            var cambio = await l.LeerAsync<CambioContrato>();
             var k = await clientes.ModificarContratoAsync(Peticion.Id(id), cambio, Peticion.Version(l, cambio.Version), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Ok(k).Con("ETag", $"\"{k.Version}\"");
         });

@@ -24,15 +24,6 @@ public static class Peticion
             : throw new ErrorValidacion("version", "Envíe la versión que leyó: encabezado If-Match o campo version.");
     }
 
-    /// <summary>PostgreSQL text cannot hold NUL: reject it as bad input (400) instead of letting the insert fail (500).</summary>
-    public static async Task<T> LeerTextoAsync<T>(Llamada l) where T : class
-    {
-        var cuerpo = await l.CuerpoAsync();
-        if (System.Text.Encoding.UTF8.GetString(cuerpo).Contains("\\u0000", StringComparison.OrdinalIgnoreCase))
-            throw new ErrorValidacion("cuerpo", "El texto no puede contener el carácter nulo (\\u0000).");
-        return await l.LeerAsync<T>();
-    }
-
     public static decimal? Decimal(Llamada l, string nombre)
     {
         var t = l.Query(nombre);

@@ -52,7 +52,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
     /// <summary>GET /api/facturacion/corridas/{id}: progress (total, timbradas, fallidas, pendientes, errores por código, estado).</summary>
     [Function(nameof(ConsultarCorrida))]
     public Task<IActionResult> ConsultarCorrida(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/corridas/{id}")] HttpRequest req, string id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/corridas/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Cobranza, async l =>
         {
             var corrida = Id(id, "id");
@@ -75,13 +75,13 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
     /// <summary>GET /api/facturacion/kpis?meses=12 (admin, cobranzas): billed, collected, overdue, by month.</summary>
     [Function(nameof(KpisFacturacion))]
     public Task<IActionResult> KpisFacturacion(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/kpis")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/kpis")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranza, async l => Respuestas.Ok(await facturas.KpisAsync(l.QueryEntero("meses", 12, 1, 60), l.Ct)));
 
     /// <summary>GET /api/facturacion/ultimas?pagina=1&amp;tamano=20&amp;estado= (admin, cobranzas, cliente: own only).</summary>
     [Function(nameof(UltimasFacturas))]
     public Task<IActionResult> UltimasFacturas(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/ultimas")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/ultimas")] HttpRequest req) =>
         api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await facturas.UltimasAsync(
             l.UsuarioAutenticado, l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 200), l.Query("estado"), l.Ct)));
 
@@ -109,7 +109,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
     /// <summary>GET /api/facturacion/{uuid}/xml: the stamped CFDI.</summary>
     [Function(nameof(XmlFactura))]
     public Task<IActionResult> XmlFactura(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/{uuid}/xml")] HttpRequest req, string uuid) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/{uuid}/xml")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, ConCliente, async l =>
         {
             var u = Id(uuid, "uuid");
@@ -120,7 +120,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
     /// <summary>GET /api/facturacion/{uuid}/representacion: printable HTML with SAT's verification QR.</summary>
     [Function(nameof(RepresentacionFactura))]
     public Task<IActionResult> RepresentacionFactura(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/{uuid}/representacion")] HttpRequest req, string uuid) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/{uuid}/representacion")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, ConCliente, async l => new RespuestaJson(StatusCodes.Status200OK,
             await facturas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct), "text/html; charset=utf-8"));
 

@@ -30,7 +30,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     /// <summary>GET /api/pagos/{id} (staff; a cliente only their own, 404 otherwise).</summary>
     [Function(nameof(ConsultarPago))]
     public Task<IActionResult> ConsultarPago(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/{id:guid}")] HttpRequest req, Guid id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/{id:guid}")] HttpRequest req, Guid id) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Soporte, Roles.Cliente), async l =>
         {
             var p = await pagos.ObtenerAsync(id, l.Ct);
@@ -61,7 +61,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     /// <summary>GET /api/pagos/pendientes?clienteId= (cobranzas, admin): open balances by customer and age bucket.</summary>
     [Function(nameof(ConsultarPendientes))]
     public Task<IActionResult> ConsultarPendientes(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/pendientes")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/pendientes")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
         {
             var texto = l.Query("clienteId");
@@ -89,14 +89,14 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     /// <summary>GET /api/pagos/conciliaciones?pagina=&amp;tamano= (cobranzas, admin).</summary>
     [Function(nameof(ListarConciliaciones))]
     public Task<IActionResult> ListarConciliaciones(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/conciliaciones")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/conciliaciones")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
             Respuestas.Ok(await conciliacion.ListarAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
 
     /// <summary>GET /api/pagos/conciliaciones/{id} (cobranzas, admin): the run with every finding.</summary>
     [Function(nameof(ConsultarConciliacion))]
     public Task<IActionResult> ConsultarConciliacion(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/conciliaciones/{id:guid}")] HttpRequest req, Guid id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/conciliaciones/{id:guid}")] HttpRequest req, Guid id) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
             Respuestas.Ok(await conciliacion.ObtenerAsync(id, l.Ct) ?? throw new ErrorNoEncontrado("conciliación", id.ToString())));
 }

@@ -32,7 +32,7 @@ public sealed class AuthFunciones(Api api, OpcionesAuth op, EmisorDesarrollo emi
     /// <summary>GET /api/auth/yo: who the token says the caller is (any role). Portals use it after sign-in.</summary>
     [Function(nameof(QuienSoy))]
     public Task<IActionResult> QuienSoy(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "auth/yo")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "auth/yo")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Para([.. Roles.Todos]), l =>
         {
             var u = l.UsuarioAutenticado;

@@ -11,7 +11,7 @@ public sealed class EventosFunciones(Api api, RelayOutbox relay)
 {
     [Function(nameof(ListarEventos))]
     public Task<IActionResult> ListarEventos(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "eventos")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "eventos")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte), async l =>
             Respuestas.Ok(await relay.ConsultarAsync(l.Query("tipo"), l.Query("agregadoId"), l.QueryEntero("limite", 50, 1, 500), l.Ct)));
 }

@@ -29,7 +29,7 @@ public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, Serv
 
     [Function(nameof(Metricas))]
     public Task<IActionResult> Metricas(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "metrics")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "metrics")] HttpRequest req,
         [DurableClient] DurableTaskClient durable) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l =>
         {

@@ -20,7 +20,7 @@ public sealed class SaludFunciones(Api api, NpgsqlDataSource db, AlmacenBlobs bl
     /// <summary>No token (load balancers and uptime checks call it, unthrottled); reveals no configuration.</summary>
     [Function(nameof(Salud))]
     public Task<IActionResult> Salud(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "health")] HttpRequest req,
         [DurableClient] DurableTaskClient durable) =>
         api.EjecutarAsync(req, Permiso.Firmada, async l =>
         {

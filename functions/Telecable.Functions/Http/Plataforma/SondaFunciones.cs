@@ -33,7 +33,7 @@ public sealed class SondaFunciones(Api api)
 
     [Function(nameof(ConsultarSonda))]
     public Task<IActionResult> ConsultarSonda(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "admin/sonda/{id}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "admin/sonda/{id}")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient durable) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l =>

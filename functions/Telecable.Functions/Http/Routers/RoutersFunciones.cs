@@ -41,13 +41,13 @@ public sealed class RoutersFunciones(Api api, AutenticadorRouters dispositivos, 
     /// <summary>GET /api/router/status/{routerId} (admin, soporte, or the owning cliente; others 404).</summary>
     [Function(nameof(ObtenerEstadoRouter))]
     public Task<IActionResult> ObtenerEstadoRouter(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "router/status/{routerId:guid}")] HttpRequest req, Guid routerId) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "router/status/{routerId:guid}")] HttpRequest req, Guid routerId) =>
         api.EjecutarAsync(req, VerEstado, async l => Respuestas.Ok(await routers.ObtenerAsync(routerId, l.UsuarioAutenticado, l.Ct)));
 
     /// <summary>GET /api/router/flota?zona=&amp;estado=&amp;pagina=&amp;tamano= (admin, soporte).</summary>
     [Function(nameof(ObtenerFlotaRouters))]
     public Task<IActionResult> ObtenerFlotaRouters(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "router/flota")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "router/flota")] HttpRequest req) =>
         api.EjecutarAsync(req, Soporte, async l => Respuestas.Ok(await routers.FlotaAsync(
             NuloSiVacio(l.Query("zona")), NuloSiVacio(l.Query("estado")), l.QueryEntero("pagina", 1, 1, 100_000), l.QueryEntero("tamano", 100, 1, 1000), l.Ct)));
 
