@@ -18,6 +18,9 @@ public class HostPagos : HostPrueba
 
     protected virtual string? FallarPaso => null;
 
+    /// <summary>The emulated PAC's folder: its SAT certificate's .cer lands in tfdcerts/, for verify.sh.</summary>
+    public string CarpetaPac { get; } = Directory.CreateTempSubdirectory("telecable-pac-pagos-").FullName;
+
     protected override IDictionary<string, string?> Ajustes
     {
         get
@@ -26,6 +29,7 @@ public class HostPagos : HostPrueba
             {
                 ["Webhooks:Pagos:Secretos:0"] = SecretoActual,
                 ["Webhooks:Pagos:Secretos:1"] = SecretoAnterior,
+                ["Pac:Carpeta"] = CarpetaPac,
             };
             if (FallarPaso is not null) a["Pagos:FallarPaso"] = FallarPaso;
             return a;
@@ -61,6 +65,24 @@ public class HostPagos : HostPrueba
         }
     }
 
+
+    /// <summary>Runs SAT's verify.sh (schema, cadena stylesheet, sello, SelloSAT) over the given stamped XMLs.</summary>
+    public async Task<(int Codigo, string Salida)> VerificarSatAsync(IEnumerable<string> xmls)
+    {
+        var carpeta = Directory.CreateTempSubdirectory("telecable-verifica-pagos-").FullName;
+        var i = 0;
+        foreach (var x in xmls) await File.WriteAllTextAsync(Path.Combine(carpeta, $"{i++:D2}.xml"), x, new UTF8Encoding(false));
+        var inicio = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        inicio.ArgumentList.Add(Path.Combine(Telecable.Pruebas.Servicios.DirectorioSat, "verify.sh"));
+        inicio.ArgumentList.Add(carpeta);
+        inicio.Environment["TFDCERTS"] = Path.Combine(CarpetaPac, "tfdcerts");
+        using var p = System.Diagnostics.Process.Start(inicio)!;
+        var salida = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Directory.Delete(carpeta, recursive: true);
+        return (p.ExitCode, await salida + await error);
+    }
 
     public async Task<List<T>> ConsultarAsync<T>(string sql, object? p = null)
     {
