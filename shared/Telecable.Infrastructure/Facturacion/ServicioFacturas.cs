@@ -132,34 +132,6 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
 
     /// <summary>Records a manual payment of the whole invoice (pago aplicado + its application). Idempotent: a paid
     /// invoice answers with the payment it already has.</summary>
-    public async Task<FacturaPagada> PagarAsync(Guid uuid, SolicitudPago s, string actor, string cid, CancellationToken ct)
-    {
-        var metodo = s.Metodo ?? "efectivo";
-        if (metodo is not ("efectivo" or "tarjeta" or "spei" or "oxxo")) throw new ErrorValidacion("metodo", "Debe ser efectivo, tarjeta, spei u oxxo.");
-        await using var cn = await db.OpenConnectionAsync(ct);
-        await using var tx = await cn.BeginTransactionAsync(ct);
-        var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, Guid ClienteId, decimal Total)?>(new CommandDefinition(
-            "SELECT id, estado, cliente_id, total FROM facturas WHERE uuid = @uuid FOR UPDATE", new { uuid }, tx, cancellationToken: ct))
-            ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
-        if (f.Estado == EstadosFactura.Pagada)
-        {
-            var previo = await cn.QueryFirstAsync<(Guid PagoId, decimal Monto)>(new CommandDefinition(
-                "SELECT pago_id, monto FROM pago_aplicaciones WHERE factura_id = @Id ORDER BY aplicado_en LIMIT 1", new { f.Id }, tx, cancellationToken: ct));
-            return new FacturaPagada(uuid, f.Estado, previo.PagoId, previo.Monto);
-        }
-        if (!EstadosFactura.PuedePagarse(f.Estado)) throw new ErrorConflicto($"Una factura en estado {f.Estado} no se puede pagar.", "estado_invalido");
-        var pagoId = Guid.NewGuid();
-        var ahora = reloj.GetUtcNow();
-        await cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO pagos (id, cliente_id, monto, metodo, referencia, estado, recibido_en, aplicado_en, cid)
-            VALUES (@pagoId, @ClienteId, @Total, @metodo, @referencia, 'aplicado', @ahora, @ahora, @cid);
-            INSERT INTO pago_aplicaciones (pago_id, factura_id, monto, aplicado_en) VALUES (@pagoId, @Id, @Total, @ahora);
-            UPDATE facturas SET estado = 'pagada', version = version + 1 WHERE id = @Id;
-            """, new { pagoId, f.ClienteId, f.Total, metodo, referencia = s.Referencia ?? $"manual:{actor}", ahora, cid, f.Id }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return new FacturaPagada(uuid, EstadosFactura.Pagada, pagoId, f.Total);
-    }
-
     /// <summary>Printable HTML with the fiscal data of the stamped XML and SAT's verification QR (inline PNG).</summary>
     public async Task<string> RepresentacionAsync(Usuario u, Guid uuid, CancellationToken ct)
     {

@@ -32,7 +32,7 @@ public sealed class OpcionesComplementoPago
 /// with the original stamp (307), never a second UUID.
 /// </summary>
 public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, TimeProvider reloj,
-    ProveedorCsd proveedorCsd, OpcionesEmisor emisor, IOptions<OpcionesComplementoPago> opciones) : IEmisorComplementoPago
+    ProveedorCsd proveedorCsd, OpcionesEmisor emisor, OpcionesFacturacion facturacion, IOptions<OpcionesComplementoPago> opciones) : IEmisorComplementoPago
 {
     public async Task<Guid?> EmitirAsync(Guid pagoId, CancellationToken ct)
     {
@@ -94,7 +94,16 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, A
 
     private async Task<Guid> TimbrarAsync(Guid pagoId, string xml, string blob, CancellationToken ct)
     {
+        // An unavailable PAC is retried here as billing does (Facturacion:IntentosPac, backoff): re-sending the same
+        // XML is safe, and it keeps a passing outage from compensating the whole payment.
         var timbre = await pac.TimbrarAsync(xml, ct);
+        var espera = TimeSpan.FromMilliseconds(facturacion.EsperaInicialPacMs);
+        for (var intento = 2; timbre.EsTransitorio && intento <= Math.Max(1, facturacion.IntentosPac); intento++)
+        {
+            await Task.Delay(espera, reloj, ct);
+            espera *= 2;
+            timbre = await pac.TimbrarAsync(xml, ct);
+        }
         if (!timbre.Exitoso) throw new InvalidOperationException($"El PAC rechazó el complemento de pago {pagoId}: {timbre.Codigo} {timbre.Mensaje}");
         await blobs.SubirSiNoExisteAsync(blob, BinaryData.FromString(timbre.XmlTimbrado!), "application/xml", ct);
         var uuid = Guid.Parse(timbre.Uuid!);

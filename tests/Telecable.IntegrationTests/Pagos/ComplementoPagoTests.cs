@@ -15,31 +15,6 @@ public sealed class ComplementoPagoTests(HostPagos host)
 {
     private static readonly XNamespace P = "http://www.sat.gob.mx/Pagos20";
     private static readonly XNamespace Cfdi = "http://www.sat.gob.mx/cfd/4";
-    private const string NombreFacturado = "NOMBRE COMO SE FACTURO";
-
-    /// <summary>TV 150.00 + IEPS 3 % 4.50 and internet 410.00, IVA 16 % over 564.50 = 90.32: total 654.82. The
-    /// receptor printed on it differs from the customer's current record (renamed since).</summary>
-    private async Task<(Guid Cliente, Guid Factura, long Folio)> FacturaConIepsAsync()
-    {
-        var cliente = await DatosPagos.ClienteAsync(host);
-        var folio = 800_000_000L + Random.Shared.Next(0, 100_000_000);
-        var factura = await host.EscalarAsync<Guid>("""
-            INSERT INTO facturas (uuid, serie, folio, cliente_id, subtotal, iva, ieps, total, metodo_pago, forma_pago, uso_cfdi, estado,
-                                  fecha_emision, fecha_vencimiento, timbrada_en, receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp)
-            SELECT gen_random_uuid(), 'A', @folio, c.id, 560.00, 90.32, 4.50, 654.82, 'PPD', '99', 'G03', 'timbrada',
-                   now(), current_date + 10, now(), 'XOJI740919U48', @nombre, '612', '64349'
-            FROM clientes c WHERE c.id = @cliente
-            RETURNING id
-            """, new { folio, cliente, nombre = NombreFacturado });
-        await host.EscalarAsync<int>("""
-            INSERT INTO factura_conceptos (factura_id, numero_linea, clave_prod_serv, descripcion, cantidad, valor_unitario, importe, tasa_iva, iva, tasa_ieps, ieps)
-            VALUES (@factura, 1, '83121703', 'TV Básica', 1, 150.00, 150.00, 0.16, 24.72, 0.03, 4.50),
-                   (@factura, 2, '81112101', 'Internet 100 Mbps', 1, 410.00, 410.00, 0.16, 65.60, 0, 0);
-            UPDATE clientes SET nombre = 'NOMBRE NUEVO DEL CLIENTE' WHERE id = @cliente;
-            SELECT 1
-            """, new { factura, cliente });
-        return (cliente, factura, folio);
-    }
 
     private async Task<Guid> PagarAsync(HttpClient c, Guid cliente, decimal monto, object factura)
     {
@@ -72,12 +47,14 @@ public sealed class ComplementoPagoTests(HostPagos host)
     public async Task Parcialidades_de_una_factura_con_IEPS_reportan_cada_impuesto_y_suman_los_de_la_factura(string montos)
     {
         using var cobranzas = await host.ClienteAsync("cobranzas");
-        var (cliente, factura, folio) = await FacturaConIepsAsync();
+        var (cliente, factura, folio) = await DatosPagos.FacturaConIepsAsync(host);
         var uuidFactura = await host.EscalarAsync<Guid>("SELECT uuid FROM facturas WHERE id = @factura", new { factura });
         var xmls = new List<string>();
-        foreach (var m in montos.Split(','))
+        foreach (var (m, i) in montos.Split(',').Select((m, i) => (m, i)))
         {
-            xmls.Add(await XmlComplementoAsync(await PagarAsync(cobranzas, cliente, decimal.Parse(m, System.Globalization.CultureInfo.InvariantCulture), factura)));
+            // POST /api/pagos names the invoice by its internal id or by its fiscal UUID (alternating here).
+            object nombre = i % 2 == 0 ? factura : uuidFactura;
+            xmls.Add(await XmlComplementoAsync(await PagarAsync(cobranzas, cliente, decimal.Parse(m, System.Globalization.CultureInfo.InvariantCulture), nombre)));
         }
 
         var doctos = xmls.Select(x => XDocument.Parse(x).Descendants(P + "DoctoRelacionado").Single()).ToList();
@@ -93,7 +70,7 @@ public sealed class ComplementoPagoTests(HostPagos host)
         foreach (var x in xmls)
         {
             var raiz = XDocument.Parse(x).Root!;
-            Assert.Equal((NombreFacturado, "XOJI740919U48"), ((string?)raiz.Element(Cfdi + "Receptor")!.Attribute("Nombre"), (string?)raiz.Element(Cfdi + "Receptor")!.Attribute("Rfc")));
+            Assert.Equal((DatosPagos.NombreFacturado, "XOJI740919U48"), ((string?)raiz.Element(Cfdi + "Receptor")!.Attribute("Nombre"), (string?)raiz.Element(Cfdi + "Receptor")!.Attribute("Rfc")));
             // TrasladosP and Totales are the sums of the TrasladosDR.
             var ivaDr = raiz.Descendants(P + "TrasladoDR").Where(t => (string?)t.Attribute("ImpuestoDR") == "002").Sum(t => (decimal)t.Attribute("BaseDR")!);
             var ivaP = raiz.Descendants(P + "TrasladoP").Single(t => (string?)t.Attribute("ImpuestoP") == "002");
@@ -112,7 +89,7 @@ public sealed class ComplementoPagoTests(HostPagos host)
     public async Task Una_caida_despues_de_la_respuesta_del_PAC_reenvia_el_mismo_complemento_y_recibe_el_mismo_UUID()
     {
         using var cobranzas = await host.ClienteAsync("cobranzas");
-        var (cliente, factura, _) = await FacturaConIepsAsync();
+        var (cliente, factura, _) = await DatosPagos.FacturaConIepsAsync(host);
         var pago = await PagarAsync(cobranzas, cliente, 300m, factura);
         var original = await host.EscalarAsync<Guid>("SELECT uuid FROM complementos_pago WHERE pago_id = @pago", new { pago });
         var xmlOriginal = await XmlComplementoAsync(pago);

@@ -104,6 +104,22 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
 /// <summary>Starts ProcesarPago once per payment (instance id from the payment id).</summary>
 public static class IniciadorPagos
 {
+    /// <summary>Starts it (if not yet) and waits up to 30 s for it to end: the caller then reads the outcome; a saga
+    /// still running by then goes on, and the same call repeated later finds its result.</summary>
+    public static async Task IniciarYEsperarAsync(DurableTaskClient durable, Guid pagoId, string cid, CancellationToken ct)
+    {
+        await IniciarAsync(durable, pagoId, cid, ct);
+        using var limite = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limite.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await durable.WaitForInstanceCompletionAsync(ProcesarPago.InstanciaPara(pagoId), false, limite.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+
     public static async Task IniciarAsync(DurableTaskClient durable, Guid pagoId, string cid, CancellationToken ct)
     {
         var instancia = ProcesarPago.InstanciaPara(pagoId);
