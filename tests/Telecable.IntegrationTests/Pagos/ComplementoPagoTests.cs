@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Pagos;
+using Telecable.IntegrationTests.Infraestructura;
 
 namespace Telecable.IntegrationTests.Pagos;
 
@@ -104,5 +105,70 @@ public sealed class ComplementoPagoTests(HostPagos host)
         Assert.Equal(("timbrado", original), (await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pago", new { pago }),
             await host.EscalarAsync<Guid>("SELECT uuid FROM complementos_pago WHERE pago_id = @pago", new { pago })));
         Assert.Equal(xmlOriginal, await XmlComplementoAsync(pago));
+    }
+}
+
+/// <summary>GET /api/pagos/{id}/complemento and .../representacion: staff and the owner, nobody else; and the invoice
+/// listing names the complements of each invoice.</summary>
+[Collection(ColeccionPagos.Nombre)]
+public sealed class DescargaComplementoTests(HostPagos host)
+{
+    private async Task<HttpResponseMessage> GetAsync(string ruta, string token)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Get, ruta);
+        req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return await host.Http.SendAsync(req);
+    }
+
+    [Fact]
+    public async Task El_complemento_y_su_impresion_los_ven_su_dueno_y_cobranzas_y_nadie_mas()
+    {
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var (cliente, factura, folio) = await DatosPagos.FacturaConIepsAsync(host);
+        var r = await cobranzas.SendAsync(DatosPagos.PostPago(new { clienteId = cliente, monto = 300m, metodo = "spei", facturas = new[] { factura } }, Guid.NewGuid().ToString("N")));
+        var pago = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+        await host.EsperarProcesoAsync(pago);
+        var uuid = await host.EscalarAsync<Guid>("SELECT uuid FROM complementos_pago WHERE pago_id = @pago", new { pago });
+        var dueno = host.TokenPara("dueno", ["cliente"], clienteId: cliente);
+        var otro = host.TokenPara("otro", ["cliente"], clienteId: Guid.Parse("00000000-0000-0000-0000-00000000c001"));
+
+        var xml = await cobranzas.GetAsync($"api/pagos/{pago}/complemento");
+        Assert.Equal(HttpStatusCode.OK, xml.StatusCode);
+        Assert.StartsWith("application/xml", xml.Content.Headers.ContentType!.ToString());
+        var raiz = XDocument.Parse(await xml.Content.ReadAsStringAsync()).Root!;
+        Assert.Equal("P", (string?)raiz.Attribute("TipoDeComprobante"));
+        Assert.Contains(raiz.Descendants(), e => (string?)e.Attribute("UUID") == uuid.ToString().ToUpperInvariant());
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync($"api/pagos/{pago}/complemento", dueno)).StatusCode);
+        var impresa = await GetAsync($"api/pagos/{pago}/complemento/representacion", dueno);
+        var html = await impresa.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, impresa.StatusCode);
+        Assert.StartsWith("text/html", impresa.Content.Headers.ContentType!.ToString());
+        Assert.Contains("Complemento de pago", html);
+        Assert.Contains($"A-{folio}", html);
+        Assert.Contains("258.62 / 41.38", html);
+        Assert.Contains("68.72 / 2.06", html);
+
+        await Problemas.AfirmarAsync(await GetAsync($"api/pagos/{pago}/complemento", otro), HttpStatusCode.NotFound);
+        await Problemas.AfirmarAsync(await GetAsync($"api/pagos/{pago}/complemento/representacion", otro), HttpStatusCode.NotFound);
+        await Problemas.AfirmarAsync(await GetAsync($"api/pagos/{pago}/complemento", host.TokenPara("soporte", ["soporte"])), HttpStatusCode.Forbidden);
+        await Problemas.AfirmarAsync(await cobranzas.GetAsync($"api/pagos/{Guid.NewGuid()}/complemento"), HttpStatusCode.NotFound);
+
+        // The owner's invoice list names the complement with the invoice.
+        var lista = JsonDocument.Parse(await (await GetAsync("api/facturacion/ultimas?tamano=50", dueno)).Content.ReadAsStringAsync()).RootElement;
+        var c = lista.GetProperty("elementos").EnumerateArray().Single(f => f.GetProperty("id").GetGuid() == factura).GetProperty("complementos").EnumerateArray().Single();
+        Assert.Equal((pago, uuid, 300m, 1), (c.GetProperty("pagoId").GetGuid(), c.GetProperty("uuid").GetGuid(), c.GetProperty("impPagado").GetDecimal(), c.GetProperty("numParcialidad").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Un_pago_sin_complemento_responde_404()
+    {
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var pue = await DatosPagos.FacturaAsync(host, cliente, 116m, "PUE");
+        var r = await cobranzas.SendAsync(DatosPagos.PostPago(new { clienteId = cliente, monto = 116m, metodo = "efectivo", facturas = new[] { pue } }, Guid.NewGuid().ToString("N")));
+        var pago = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+        await host.EsperarProcesoAsync(pago);
+
+        await Problemas.AfirmarAsync(await cobranzas.GetAsync($"api/pagos/{pago}/complemento"), HttpStatusCode.NotFound);
     }
 }
