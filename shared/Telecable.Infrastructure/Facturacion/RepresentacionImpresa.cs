@@ -60,8 +60,9 @@ public static class RepresentacionImpresa
             <p><b>No. de certificado del emisor:</b> {A(xml, "NoCertificado")} — <b>No. de certificado SAT:</b> {A(tfd, "NoCertificadoSAT")} — <b>RFC PAC:</b> {A(tfd, "RfcProvCertif")}</p>
             <p><b>Sello digital del CFDI:</b></p><p class=s>{A(xml, "Sello")}</p>
             <p><b>Sello del SAT:</b></p><p class=s>{A(tfd, "SelloSAT")}</p>
+            {(tfd.Attribute("Leyenda") is null ? "" : $"<p><b>Leyenda:</b> {A(tfd, "Leyenda")}</p>")}
             <p><b>Cadena original del complemento de certificación digital del SAT:</b></p>
-            <p class=s>||1.1|{A(tfd, "UUID")}|{A(tfd, "FechaTimbrado")}|{A(tfd, "RfcProvCertif")}|{A(tfd, "SelloCFD")}|{A(tfd, "NoCertificadoSAT")}||</p>
+            <p class=s>{Codificador.Encode(CadenaOriginal.GenerarTimbre(tfd))}</p>
             <p>Este documento es una representación impresa de un CFDI.</p></body></html>
             """);
         return h.ToString();

@@ -201,7 +201,7 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         var total = await host.EscalarAsync<decimal>("SELECT total FROM facturas WHERE uuid = @propia", new { propia });
         var sello = await host.EscalarAsync<string>("SELECT sello FROM facturas WHERE uuid = @propia", new { propia });
         Assert.Contains($"id={propia.ToString().ToUpperInvariant()}&amp;re=EKU9003173C9&amp;rr=GATM900417PC4", texto);
-        Assert.Contains($"&amp;tt={total.ToString("000000000000000000.000000", System.Globalization.CultureInfo.InvariantCulture)}", texto);
+        Assert.Contains($"&amp;tt={total.ToString("0.0#####", System.Globalization.CultureInfo.InvariantCulture)}&amp;", texto);
         Assert.Contains($"&amp;fe={Uri.EscapeDataString(sello![^8..])}", texto);
         Assert.Contains("src=\"data:image/png;base64,", texto);
         Assert.Contains("MARIANA GARZA TREVIÑO", texto);
