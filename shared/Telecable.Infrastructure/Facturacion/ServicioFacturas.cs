@@ -107,8 +107,10 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         if (sustituto == uuid) throw new ErrorValidacion("folioSustitucion", "No puede ser la misma factura.");
 
         await using var cn = await db.OpenConnectionAsync(ct);
-        var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, string? Motivo)?>(new CommandDefinition(
-            "SELECT id, estado, motivo_cancelacion FROM facturas WHERE uuid = @uuid", new { uuid }, cancellationToken: ct))
+        var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, string? Motivo, string? Rfc)?>(new CommandDefinition("""
+            SELECT f.id, f.estado, f.motivo_cancelacion, coalesce(f.receptor_rfc, c.rfc)
+            FROM facturas f JOIN clientes c ON c.id = f.cliente_id WHERE f.uuid = @uuid
+            """, new { uuid }, cancellationToken: ct))
             ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
         if (f.Estado == EstadosFactura.Cancelada)
         {
@@ -119,10 +121,19 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         {
             throw new ErrorConflicto($"Una factura en estado {f.Estado} no se puede cancelar.", "estado_invalido");
         }
-        if (sustituto is { } sus && await cn.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT count(*) FROM facturas WHERE uuid = @sus AND estado IN ('timbrada', 'pagada')", new { sus }, cancellationToken: ct)) == 0)
+        var complementos = (await cn.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT cp.uuid FROM pago_aplicaciones a JOIN complementos_pago cp ON cp.pago_id = a.pago_id
+            WHERE a.factura_id = @Id AND cp.estado IN ('sellado', 'timbrado') AND cp.uuid IS NOT NULL ORDER BY cp.created_at
+            """, new { f.Id }, cancellationToken: ct))).ToList();
+        if (ReglasCancelacion.ErrorComplementosVigentes(complementos) is { } vigentes) throw new ErrorConflicto(vigentes, "complementos_activos");
+        if (sustituto is { } sus)
         {
-            throw new ErrorRegla("El folio de sustitución debe ser una factura timbrada.", "folioSustitucion");
+            var blob = await cn.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT xml_blob FROM facturas WHERE uuid = @sus AND estado IN ('timbrada', 'pagada')", new { sus }, cancellationToken: ct));
+            var xml = blob is null ? null : await blobs.DescargarAsync(blob, ct);
+            if (xml is null) throw new ErrorRegla("El folio de sustitución debe ser una factura timbrada.", "folioSustitucion");
+            if (ReglasCancelacion.ErrorSustituto(System.Xml.Linq.XDocument.Parse(xml.ToString()).Root!, uuid.ToString(), f.Rfc ?? "") is { } error)
+                throw new ErrorRegla(error, "folioSustitucion");
         }
         var r = await pac.CancelarAsync(uuid.ToString().ToUpperInvariant(), emisor.Rfc, s.Motivo!, sustituto?.ToString().ToUpperInvariant(), ct);
         if (!r.Exitoso)

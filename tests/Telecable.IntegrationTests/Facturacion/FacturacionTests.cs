@@ -151,13 +151,17 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cliente, $"api/facturacion/{a}/cancelacion", new { motivo = "02" }), HttpStatusCode.Forbidden);
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{Guid.NewGuid()}/cancelacion", new { motivo = "02" }), HttpStatusCode.NotFound);
 
-        var r = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01", folioSustitucion = b });
+        // Motive 01 needs a real substitute: another customer's invoice, which does not relate to it with TipoRelacion 04, is refused.
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01", folioSustitucion = b }),
+            HttpStatusCode.UnprocessableEntity, "folioSustitucion");
+        Assert.Equal("timbrada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE uuid = @a", new { a }));
+
+        var r = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "02" });
         Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
         Assert.Equal("cancelada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE uuid = @a", new { a }));
-        Assert.Equal(b, await host.EscalarAsync<Guid>("SELECT folio_sustitucion FROM facturas WHERE uuid = @a", new { a }));
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'FacturaCancelada' AND datos->>'uuid' = @u", new { u = a.ToString() }));
         // Cancelled is terminal: the same request again is a no-op, another motive a conflict, paying it a conflict.
-        Assert.Equal(HttpStatusCode.OK, (await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01", folioSustitucion = b })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "02" })).StatusCode);
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "03" }), HttpStatusCode.Conflict);
         await Problemas.AfirmarAsync(await cobranzas.PatchAsync($"api/facturacion/{a}/pagar", null), HttpStatusCode.Conflict);
 

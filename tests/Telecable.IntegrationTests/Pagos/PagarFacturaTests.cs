@@ -84,4 +84,24 @@ public sealed class PagarFacturaTests(HostPagos host)
         Assert.Equal("pago_en_proceso", p.GetProperty("code").GetString());
         await Problemas.AfirmarAsync(await cobranzas.PatchAsync($"api/facturacion/{uuid2}/pagar", JsonContent.Create(new { metodo = "cheque" })), HttpStatusCode.BadRequest, "metodo");
     }
+
+    [Fact]
+    public async Task Una_factura_PPD_con_complementos_vigentes_no_se_cancela()
+    {
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var (cliente, factura, _) = await DatosPagos.FacturaConIepsAsync(host);
+        var uuid = await UuidAsync(factura);
+        var r = await cobranzas.SendAsync(DatosPagos.PostPago(new { clienteId = cliente, monto = 300m, metodo = "efectivo", facturas = new[] { uuid } }, Guid.NewGuid().ToString("N")));
+        var pago = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+        await host.EsperarProcesoAsync(pago);
+        var complemento = await host.EscalarAsync<Guid>("SELECT uuid FROM complementos_pago WHERE pago_id = @pago AND estado = 'timbrado'", new { pago });
+
+        var req = new HttpRequestMessage(HttpMethod.Post, $"api/facturacion/{uuid}/cancelacion") { Content = JsonContent.Create(new { motivo = "02" }) };
+        req.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var p = await Problemas.AfirmarAsync(await cobranzas.SendAsync(req), HttpStatusCode.Conflict);
+
+        Assert.Equal("complementos_activos", p.GetProperty("code").GetString());
+        Assert.Contains(complemento.ToString().ToUpperInvariant(), p.GetProperty("detail").GetString());
+        Assert.Equal("timbrada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE id = @factura", new { factura }));
+    }
 }
