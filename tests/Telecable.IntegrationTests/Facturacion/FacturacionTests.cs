@@ -237,7 +237,9 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         Assert.Equal(1, r.Timbradas);
         Assert.Equal(uuid, await host.EscalarAsync<Guid>("SELECT uuid FROM facturas WHERE id = @id", new { id }));
         Assert.Equal(0, await host.EscalarAsync<long>(
-            "SELECT count(*) FROM pac_emulado_timbres t WHERE NOT EXISTS (SELECT 1 FROM facturas f WHERE upper(f.uuid::text) = t.uuid)"));
+            // Every stamp is an invoice's or (PATCH .../pagar on a PPD invoice) a payment complement's.
+            "SELECT count(*) FROM pac_emulado_timbres t WHERE NOT EXISTS (SELECT 1 FROM facturas f WHERE upper(f.uuid::text) = t.uuid) " +
+            "AND NOT EXISTS (SELECT 1 FROM complementos_pago c WHERE upper(c.uuid::text) = t.uuid)"));
         // Running the chunk again finds nothing to send.
         Assert.Equal(new Telecable.Infrastructure.Facturacion.ResultadoParte(0, 0, 0),
             await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None));
