@@ -176,6 +176,12 @@ async function facturas(el) {
     { titulo: 'Descargar', celda: (f) => (f.uuid ? h('div', { class: 'acciones' },
       boton('XML', () => descargar(`/api/facturacion/${f.uuid}/xml`, `${f.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
       boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario')) : '—') },
+    // complementos: [{ pagoId, uuid, estado, impPagado, numParcialidad }], los CFDI de pago (tipo P) de sus pagos a esta factura.
+    { titulo: 'Complementos de pago', celda: (f) => (f.complementos?.length ? h('div', { class: 'acciones' },
+      ...f.complementos.flatMap((c) => [
+        boton(`Parcialidad ${c.numParcialidad} (${dinero(c.impPagado)}): XML`, () => descargar(`/api/pagos/${c.pagoId}/complemento`, `${c.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
+        boton(`Parcialidad ${c.numParcialidad}: impresa`, () => descargar(`/api/pagos/${c.pagoId}/complemento/representacion`, `${c.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario'),
+      ])) : '—') },
   ]));
 }
 

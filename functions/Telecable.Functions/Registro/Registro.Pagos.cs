@@ -26,6 +26,7 @@ public static partial class Registro
         s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();
         s.AddSingleton<ServicioPagos>();
+        s.AddSingleton<ServicioComplementos>();
         s.AddSingleton<PasosPago>();
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();

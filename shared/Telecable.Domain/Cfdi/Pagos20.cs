@@ -54,9 +54,14 @@ public sealed record DocumentoPagado(Comprobante Factura, string Uuid, int NumPa
 public sealed record PagoAplicado(DateTime FechaPago, string FormaDePagoP, IReadOnlyList<DocumentoPagado> Documentos, string? NumOperacion = null);
 
 /// <summary>
-/// Builds the type P Comprobante with its Pagos 2.0 complement (MXN). Each document's taxes are the
-/// invoice's comprobante-level traslados in proportion ImpPagado / Total: BaseDR rounded, ImporteDR = BaseDR x
-/// tasa rounded (so it is within SAT's limits for its own base); TrasladosP and Totales are sums of those.
+/// Builds the type P Comprobante with its Pagos 2.0 complement (MXN). Each related document carries every
+/// traslado of the invoice (IVA 16 %, IEPS 3 %, exento...: its comprobante-level Impuestos) in proportion to
+/// the share paid (Guía de llenado del complemento de pagos 2.0, ImpuestosDR). The share is taken
+/// cumulatively: BaseDR = round(Base x paid after / Total) - round(Base x paid before / Total), and the
+/// same for ImporteDR over the invoice's Importe. A first payment is thus plain proportion, every payment
+/// depends only on its own ImpSaldoAnt and ImpPagado (no history needed, the same on every retry), and the
+/// parts of all payments add up exactly to the invoice's bases and amounts: the one that settles the
+/// invoice absorbs the rounding. TrasladosP and Totales are sums of the TrasladosDR.
 /// </summary>
 public static class CalculadoraPagos
 {
@@ -143,12 +148,18 @@ public static class CalculadoraPagos
         {
             throw new ArgumentException($"Pago de {d.ImpPagado} inválido para el saldo {d.ImpSaldoAnt} del documento {d.Uuid}.");
         }
-        var proporcion = d.ImpPagado / d.Factura.Total;
-        var traslados = (d.Factura.Impuestos?.Traslados ?? []).Select(t =>
+        var total = d.Factura.Total;
+        if (d.ImpSaldoAnt > total)
         {
-            var baseDr = CalculadoraCfdi.Redondear(t.Base * proporcion);
-            return t with { Base = baseDr, Importe = t.TasaOCuota is { } tasa && t.Importe is not null ? CalculadoraCfdi.Redondear(baseDr * tasa) : null };
-        }).ToList();
+            throw new ArgumentException($"El saldo anterior {d.ImpSaldoAnt} del documento {d.Uuid} excede su total {total}.");
+        }
+        var pagadoAntes = total - d.ImpSaldoAnt;
+        var pagadoDespues = pagadoAntes + d.ImpPagado;
+        decimal Parte(decimal monto) =>
+            CalculadoraCfdi.Redondear(monto * pagadoDespues / total) - CalculadoraCfdi.Redondear(monto * pagadoAntes / total);
+        var traslados = (d.Factura.Impuestos?.Traslados ?? [])
+            .Select(t => t with { Base = Parte(t.Base), Importe = t.Importe is { } importe ? Parte(importe) : null })
+            .ToList();
         return new DoctoRelacionado
         {
             IdDocumento = d.Uuid,

@@ -150,13 +150,19 @@ public static class EstadosFactura
     public static bool PuedePagarse(string estado) => estado == Timbrada;
 }
 
-/// <summary>SAT's public verification URL encoded in the invoice QR (Anexo 20, apéndice 2).</summary>
+/// <summary>SAT's public verification URL encoded in a CFDI's QR (Anexo 20 4.0, "Estándar del código de barras
+/// bidimensional"): id = UUID, re / rr = issuer's and receptor's RFC, tt = Total, fe = last 8 characters of the Sello.</summary>
 public static class VerificacionSat
 {
     public const string Base = "https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx";
 
-    /// <summary>tt: 18 integer digits, '.', 6 decimals, zero-padded (25 positions); fe: last 8 characters of the Sello.</summary>
+    /// <summary>RFCs and fe are URL-encoded (an RFC may hold '&amp;' or 'Ñ'; a Sello '+', '/', '=').</summary>
     public static string Url(string uuid, string rfcEmisor, string rfcReceptor, decimal total, string sello) =>
         $"{Base}?id={uuid}&re={Uri.EscapeDataString(rfcEmisor)}&rr={Uri.EscapeDataString(rfcReceptor)}" +
-        $"&tt={total.ToString("000000000000000000.000000", CultureInfo.InvariantCulture)}&fe={Uri.EscapeDataString(sello[^Math.Min(8, sello.Length)..])}";
+        $"&tt={Total(total)}&fe={Uri.EscapeDataString(sello[^Math.Min(8, sello.Length)..])}";
+
+    /// <summary>tt for CFDI 4.0: up to 18 integers and 6 decimals "omitiendo los ceros no significativos" (3.3 padded it
+    /// to 25 positions): 1234.50 is 1234.5; one decimal digit always stays (100.0, and 0.0 for a type P).</summary>
+    public static string Total(decimal total) =>
+        Math.Round(total, 6, MidpointRounding.AwayFromZero).ToString("0.0#####", CultureInfo.InvariantCulture);
 }

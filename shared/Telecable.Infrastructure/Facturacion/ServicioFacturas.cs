@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Dapper;
 using Npgsql;
-using QRCoder;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
@@ -13,7 +11,14 @@ namespace Telecable.Infrastructure.Facturacion;
 
 public sealed record FacturaResumen(
     Guid Id, Guid? Uuid, string Serie, long Folio, Guid ClienteId, string? ClienteNombre, string? Periodo, decimal Total, string Estado,
-    DateTimeOffset? FechaEmision, DateOnly? FechaVencimiento, string? ErrorCodigo, string? ErrorMensaje);
+    DateTimeOffset? FechaEmision, DateOnly? FechaVencimiento, string? ErrorCodigo, string? ErrorMensaje)
+{
+    /// <summary>The stamped payment complements that paid part of this invoice, oldest first.</summary>
+    public IReadOnlyList<ComplementoDeFactura> Complementos { get; init; } = [];
+}
+
+/// <summary>A payment complement related to an invoice: the payment, its UUID, the amount it paid of the invoice.</summary>
+public sealed record ComplementoDeFactura(Guid PagoId, Guid Uuid, string Estado, decimal ImpPagado, int NumParcialidad);
 
 public sealed record Pagina<T>(IReadOnlyList<T> Elementos, int Numero, int Tamano, long Total);
 
@@ -50,7 +55,18 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
             WHERE {filtro} ORDER BY f.fecha_emision DESC NULLS LAST, f.folio DESC LIMIT @limite OFFSET @salto
             """, p, cancellationToken: ct));
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM facturas f WHERE {filtro}", p, cancellationToken: ct));
-        return new Pagina<FacturaResumen>(filas.Select(f => f.Resumen()).ToList(), pagina, tamano, total);
+        var lista = filas.Select(f => f.Resumen()).ToList();
+        var complementos = (await cn.QueryAsync<(Guid FacturaId, Guid PagoId, Guid Uuid, string Estado, decimal Monto, long Parcialidad)>(new CommandDefinition("""
+            SELECT a.factura_id, a.pago_id, cp.uuid, cp.estado, a.monto,
+                   row_number() OVER (PARTITION BY a.factura_id ORDER BY a.aplicado_en, a.id)
+            FROM pago_aplicaciones a JOIN complementos_pago cp ON cp.pago_id = a.pago_id AND cp.uuid IS NOT NULL
+            WHERE a.factura_id = ANY(@ids)
+            """, new { ids = lista.Select(f => f.Id).ToArray() }, cancellationToken: ct))).ToLookup(c => c.FacturaId);
+        return new Pagina<FacturaResumen>(lista.Select(f => f with
+        {
+            Complementos = complementos[f.Id].OrderBy(c => c.Parcialidad)
+                .Select(c => new ComplementoDeFactura(c.PagoId, c.Uuid, c.Estado, c.Monto, (int)c.Parcialidad)).ToList(),
+        }).ToList(), pagina, tamano, total);
     }
 
     public async Task<Kpis> KpisAsync(int meses, CancellationToken ct)
@@ -91,8 +107,10 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         if (sustituto == uuid) throw new ErrorValidacion("folioSustitucion", "No puede ser la misma factura.");
 
         await using var cn = await db.OpenConnectionAsync(ct);
-        var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, string? Motivo)?>(new CommandDefinition(
-            "SELECT id, estado, motivo_cancelacion FROM facturas WHERE uuid = @uuid", new { uuid }, cancellationToken: ct))
+        var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, string? Motivo, string? Rfc)?>(new CommandDefinition("""
+            SELECT f.id, f.estado, f.motivo_cancelacion, coalesce(f.receptor_rfc, c.rfc)
+            FROM facturas f JOIN clientes c ON c.id = f.cliente_id WHERE f.uuid = @uuid
+            """, new { uuid }, cancellationToken: ct))
             ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
         if (f.Estado == EstadosFactura.Cancelada)
         {
@@ -103,10 +121,19 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         {
             throw new ErrorConflicto($"Una factura en estado {f.Estado} no se puede cancelar.", "estado_invalido");
         }
-        if (sustituto is { } sus && await cn.ExecuteScalarAsync<int>(new CommandDefinition(
-                "SELECT count(*) FROM facturas WHERE uuid = @sus AND estado IN ('timbrada', 'pagada')", new { sus }, cancellationToken: ct)) == 0)
+        var complementos = (await cn.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT cp.uuid FROM pago_aplicaciones a JOIN complementos_pago cp ON cp.pago_id = a.pago_id
+            WHERE a.factura_id = @Id AND cp.estado IN ('sellado', 'timbrado') AND cp.uuid IS NOT NULL ORDER BY cp.created_at
+            """, new { f.Id }, cancellationToken: ct))).ToList();
+        if (ReglasCancelacion.ErrorComplementosVigentes(complementos) is { } vigentes) throw new ErrorConflicto(vigentes, "complementos_activos");
+        if (sustituto is { } sus)
         {
-            throw new ErrorRegla("El folio de sustitución debe ser una factura timbrada.", "folioSustitucion");
+            var blob = await cn.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT xml_blob FROM facturas WHERE uuid = @sus AND estado IN ('timbrada', 'pagada')", new { sus }, cancellationToken: ct));
+            var xml = blob is null ? null : await blobs.DescargarAsync(blob, ct);
+            if (xml is null) throw new ErrorRegla("El folio de sustitución debe ser una factura timbrada.", "folioSustitucion");
+            if (ReglasCancelacion.ErrorSustituto(System.Xml.Linq.XDocument.Parse(xml.ToString()).Root!, uuid.ToString(), f.Rfc ?? "") is { } error)
+                throw new ErrorRegla(error, "folioSustitucion");
         }
         var r = await pac.CancelarAsync(uuid.ToString().ToUpperInvariant(), emisor.Rfc, s.Motivo!, sustituto?.ToString().ToUpperInvariant(), ct);
         if (!r.Exitoso)
@@ -130,94 +157,9 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         return r;
     }
 
-    /// <summary>Records a manual payment of the whole invoice (pago aplicado + its application). Idempotent: a paid
-    /// invoice answers with the payment it already has.</summary>
-    public async Task<FacturaPagada> PagarAsync(Guid uuid, SolicitudPago s, string actor, string cid, CancellationToken ct)
-    {
-        var metodo = s.Metodo ?? "efectivo";
-        if (metodo is not ("efectivo" or "tarjeta" or "spei" or "oxxo")) throw new ErrorValidacion("metodo", "Debe ser efectivo, tarjeta, spei u oxxo.");
-        await using var cn = await db.OpenConnectionAsync(ct);
-        await using var tx = await cn.BeginTransactionAsync(ct);
-        var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, Guid ClienteId, decimal Total)?>(new CommandDefinition(
-            "SELECT id, estado, cliente_id, total FROM facturas WHERE uuid = @uuid FOR UPDATE", new { uuid }, tx, cancellationToken: ct))
-            ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
-        if (f.Estado == EstadosFactura.Pagada)
-        {
-            var previo = await cn.QueryFirstAsync<(Guid PagoId, decimal Monto)>(new CommandDefinition(
-                "SELECT pago_id, monto FROM pago_aplicaciones WHERE factura_id = @Id ORDER BY aplicado_en LIMIT 1", new { f.Id }, tx, cancellationToken: ct));
-            return new FacturaPagada(uuid, f.Estado, previo.PagoId, previo.Monto);
-        }
-        if (!EstadosFactura.PuedePagarse(f.Estado)) throw new ErrorConflicto($"Una factura en estado {f.Estado} no se puede pagar.", "estado_invalido");
-        var pagoId = Guid.NewGuid();
-        var ahora = reloj.GetUtcNow();
-        await cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO pagos (id, cliente_id, monto, metodo, referencia, estado, recibido_en, aplicado_en, cid)
-            VALUES (@pagoId, @ClienteId, @Total, @metodo, @referencia, 'aplicado', @ahora, @ahora, @cid);
-            INSERT INTO pago_aplicaciones (pago_id, factura_id, monto, aplicado_en) VALUES (@pagoId, @Id, @Total, @ahora);
-            UPDATE facturas SET estado = 'pagada', version = version + 1 WHERE id = @Id;
-            """, new { pagoId, f.ClienteId, f.Total, metodo, referencia = s.Referencia ?? $"manual:{actor}", ahora, cid, f.Id }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return new FacturaPagada(uuid, EstadosFactura.Pagada, pagoId, f.Total);
-    }
-
     /// <summary>Printable HTML with the fiscal data of the stamped XML and SAT's verification QR (inline PNG).</summary>
-    public async Task<string> RepresentacionAsync(Usuario u, Guid uuid, CancellationToken ct)
-    {
-        var xml = System.Xml.Linq.XDocument.Parse(await XmlAsync(u, uuid, ct)).Root!;
-        var cfdi = ComprobanteXml.Cfdi;
-        var em = xml.Element(cfdi + "Emisor")!;
-        var re = xml.Element(cfdi + "Receptor")!;
-        var tfd = xml.Element(cfdi + "Complemento")!.Element(ComprobanteXml.Tfd + "TimbreFiscalDigital")!;
-        string A(System.Xml.Linq.XElement e, string n) => Html.Encode((string?)e.Attribute(n) ?? "");
-        var total = decimal.Parse((string)xml.Attribute("Total")!, CultureInfo.InvariantCulture);
-        var url = VerificacionSat.Url((string)tfd.Attribute("UUID")!, (string)em.Attribute("Rfc")!, (string)re.Attribute("Rfc")!, total, (string)xml.Attribute("Sello")!);
-        using var qr = new QRCodeGenerator();
-        var png = new PngByteQRCode(qr.CreateQrCode(url, QRCodeGenerator.ECCLevel.M)).GetGraphic(4);
-        var h = new StringBuilder();
-        h.Append($"""
-            <!doctype html><html lang="es"><head><meta charset="utf-8"><title>Factura {A(xml, "Serie")}-{A(xml, "Folio")}</title>
-            {Estilo}</head><body>
-            <h1>Factura {A(xml, "Serie")}-{A(xml, "Folio")}</h1>
-            <p><b>Emisor:</b> {A(em, "Nombre")} — RFC {A(em, "Rfc")} — Régimen {A(em, "RegimenFiscal")} — Lugar de expedición {A(xml, "LugarExpedicion")}</p>
-            <p><b>Receptor:</b> {A(re, "Nombre")} — RFC {A(re, "Rfc")} — Régimen {A(re, "RegimenFiscalReceptor")} — CP {A(re, "DomicilioFiscalReceptor")} — Uso CFDI {A(re, "UsoCFDI")}</p>
-            <p><b>Folio fiscal (UUID):</b> {A(tfd, "UUID")} — <b>Fecha:</b> {A(xml, "Fecha")} — <b>Timbrado:</b> {A(tfd, "FechaTimbrado")}
-            — <b>Tipo:</b> {A(xml, "TipoDeComprobante")} — <b>Método:</b> {A(xml, "MetodoPago")} — <b>Forma:</b> {A(xml, "FormaPago")} — <b>Moneda:</b> {A(xml, "Moneda")}
-            — <b>Exportación:</b> {A(xml, "Exportacion")}</p>
-            <table><tr><th>Clave</th><th>Unidad</th><th>Descripción</th><th>Cantidad</th><th>Valor unitario</th><th>Descuento</th><th>Importe</th><th>Objeto imp.</th></tr>
-            """);
-        foreach (var c in xml.Element(cfdi + "Conceptos")!.Elements(cfdi + "Concepto"))
-        {
-            h.Append($"<tr><td>{A(c, "ClaveProdServ")}</td><td>{A(c, "ClaveUnidad")}</td><td>{A(c, "Descripcion")}</td><td class=d>{A(c, "Cantidad")}</td>" +
-                     $"<td class=d>{A(c, "ValorUnitario")}</td><td class=d>{A(c, "Descuento")}</td><td class=d>{A(c, "Importe")}</td><td>{A(c, "ObjetoImp")}</td></tr>");
-        }
-        h.Append("</table><table style=\"width:auto;margin-top:1em\">");
-        h.Append($"<tr><th>Subtotal</th><td class=d>{A(xml, "SubTotal")}</td></tr><tr><th>Descuento</th><td class=d>{A(xml, "Descuento")}</td></tr>");
-        foreach (var t in xml.Element(cfdi + "Impuestos")?.Element(cfdi + "Traslados")?.Elements(cfdi + "Traslado") ?? [])
-        {
-            var nombre = (string?)t.Attribute("Impuesto") == CatalogoSat.ImpuestoIeps ? "IEPS" : "IVA";
-            h.Append($"<tr><th>{nombre} {A(t, "TasaOCuota")}</th><td class=d>{A(t, "Importe")}</td></tr>");
-        }
-        h.Append($"<tr><th>Total</th><td class=d><b>{A(xml, "Total")}</b></td></tr></table>");
-        h.Append($"""
-            <p><img alt="QR de verificación SAT" width="160" height="160" src="data:image/png;base64,{Convert.ToBase64String(png)}"></p>
-            <p>Verificación: <a href="{Html.Encode(url)}">{Html.Encode(url)}</a></p>
-            <p><b>No. de certificado del emisor:</b> {A(xml, "NoCertificado")} — <b>No. de certificado SAT:</b> {A(tfd, "NoCertificadoSAT")} — <b>RFC PAC:</b> {A(tfd, "RfcProvCertif")}</p>
-            <p><b>Sello digital del CFDI:</b></p><p class=s>{A(xml, "Sello")}</p>
-            <p><b>Sello del SAT:</b></p><p class=s>{A(tfd, "SelloSAT")}</p>
-            <p><b>Cadena original del complemento de certificación digital del SAT:</b></p>
-            <p class=s>||1.1|{A(tfd, "UUID")}|{A(tfd, "FechaTimbrado")}|{A(tfd, "RfcProvCertif")}|{A(tfd, "SelloCFD")}|{A(tfd, "NoCertificadoSAT")}||</p>
-            <p>Este documento es una representación impresa de un CFDI.</p></body></html>
-            """);
-        return h.ToString();
-    }
-
-    // Escapes markup only: names with Ñ and accents stay readable in the page source.
-    private static readonly System.Text.Encodings.Web.HtmlEncoder Html = System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
-
-    private const string Estilo = """
-        <style>body{font-family:sans-serif;font-size:12px;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #999;padding:4px}
-        .d{text-align:right}.s{word-break:break-all;font-family:monospace;font-size:10px}@media print{body{margin:0}}</style>
-        """;
+    public async Task<string> RepresentacionAsync(Usuario u, Guid uuid, CancellationToken ct) =>
+        RepresentacionImpresa.Html(await XmlAsync(u, uuid, ct));
 
     private async Task<(Guid Id, string? XmlBlob)> DetalleAsync(Usuario u, Guid uuid, CancellationToken ct)
     {

@@ -11,6 +11,9 @@ public sealed record PagoNuevo(Guid ClienteId, decimal Monto, string Metodo, str
 /// <summary>POST /api/pagos body: a payment taken at a branch or by the back office.</summary>
 public sealed record SolicitudPago(Guid? ClienteId, decimal? Monto, string? Metodo, string? Referencia, IReadOnlyList<Guid>? Facturas);
 
+/// <summary>The payment PATCH .../pagar recorded (or found) for an invoice; Aplicado when it was already applied.</summary>
+public sealed record PagoDeFactura(Guid Uuid, Guid PagoId, decimal Monto, bool Aplicado);
+
 public sealed record AplicacionVista(Guid FacturaId, decimal Monto, DateTime AplicadoEn);
 
 /// <summary>A payment as the API shows it (settable properties: Dapper maps uuid[] through them).</summary>
@@ -71,25 +74,84 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
         await using var tx = await cn.BeginTransactionAsync(ct);
         if (!await cn.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM clientes WHERE id = @ClienteId)", s, tx, cancellationToken: ct)))
             throw new ErrorValidacion("clienteId", "El cliente no existe.");
-        var encontradas = (await cn.QueryAsync<(Guid Id, Guid ClienteId, string Estado)>(new CommandDefinition(
-            "SELECT id, cliente_id, estado FROM facturas WHERE id = ANY(@ids)", new { ids = facturas.ToArray() }, tx, cancellationToken: ct)))
-            .ToDictionary(f => f.Id);
+        // An invoice is named by its internal id or by its fiscal UUID (what is printed on it); stored by id.
+        var encontradas = (await cn.QueryAsync<(Guid Id, Guid? Uuid, Guid ClienteId, string Estado)>(new CommandDefinition(
+            "SELECT id, uuid, cliente_id, estado FROM facturas WHERE id = ANY(@ids) OR uuid = ANY(@ids)", new { ids = facturas.ToArray() }, tx, cancellationToken: ct)))
+            .ToList();
         var errores = new List<ErrorCampo>();
+        var ids = new Guid[facturas.Count];
         for (var i = 0; i < facturas.Count; i++)
         {
-            if (!encontradas.TryGetValue(facturas[i], out var f) || f.ClienteId != s.ClienteId)
+            var buscada = facturas[i];
+            var hallada = encontradas.Where(x => x.Id == buscada || x.Uuid == buscada).Select(x => ((Guid Id, Guid? Uuid, Guid ClienteId, string Estado)?)x).FirstOrDefault();
+            if (hallada is not { } f || f.ClienteId != s.ClienteId)
                 errores.Add(new ErrorCampo($"facturas[{i}]", "La factura no existe o no es de este cliente."));
             else if (f.Estado == "cancelada")
                 errores.Add(new ErrorCampo($"facturas[{i}]", "La factura está cancelada."));
             else if (f.Estado is not ("timbrada" or "pagada"))
                 errores.Add(new ErrorCampo($"facturas[{i}]", "La factura no está timbrada."));
+            else if (ids.Contains(f.Id))
+                errores.Add(new ErrorCampo($"facturas[{i}]", "La factura ya se nombró (por id o por UUID)."));
+            else
+                ids[i] = f.Id;
         }
         if (errores.Count > 0) throw new ErrorValidacion(errores);
 
         var id = await RepositorioPagos.InsertarConfirmadoAsync(cn, tx,
-            new PagoNuevo(s.ClienteId!.Value, s.Monto!.Value, s.Metodo!, s.Referencia, null, null, facturas.ToArray()), cid, reloj.GetUtcNow(), ct);
+            new PagoNuevo(s.ClienteId!.Value, s.Monto!.Value, s.Metodo!, s.Referencia, null, null, ids), cid, reloj.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
         return (await ObtenerAsync(id, ct))!;
+    }
+
+    /// <summary>
+    /// PATCH /api/facturacion/{uuid}/pagar: records a confirmed payment of the invoice's balance, to be applied by
+    /// ProcesarPago like any other (so a PPD invoice gets its Pagos 2.0 complement). Idempotent: a paid invoice
+    /// answers with the payment that settled it, and one still being processed for exactly its balance with that
+    /// payment. Another payment naming it still in flight is a 409, as is an invoice with nothing left to pay.
+    /// </summary>
+    public async Task<PagoDeFactura> PagarFacturaAsync(Guid uuid, string? metodo, string? referencia, string actor, string cid, CancellationToken ct)
+    {
+        metodo ??= "efectivo";
+        new Validador()
+            .Regla(MetodosPago.Todos.Contains(metodo), "metodo", "Debe ser efectivo, tarjeta, spei u oxxo.")
+            .Regla(referencia is null || referencia.Length <= 100, "referencia", "A lo más 100 caracteres.")
+            .Lanzar();
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        // Locks the invoice: two concurrent PATCHes serialize and the second finds the first one's payment.
+        var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, Guid ClienteId, decimal Total)?>(new CommandDefinition(
+            "SELECT id, estado, cliente_id, total FROM facturas WHERE uuid = @uuid FOR UPDATE", new { uuid }, tx, cancellationToken: ct))
+            ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
+        if (f.Estado == "pagada")
+        {
+            var ultimo = await cn.QueryFirstAsync<(Guid PagoId, decimal Monto)>(new CommandDefinition("""
+                SELECT a.pago_id, p.monto FROM pago_aplicaciones a JOIN pagos p ON p.id = a.pago_id
+                WHERE a.factura_id = @Id ORDER BY a.aplicado_en DESC, a.id DESC LIMIT 1
+                """, new { f.Id }, tx, cancellationToken: ct));
+            return new PagoDeFactura(uuid, ultimo.PagoId, ultimo.Monto, Aplicado: true);
+        }
+        if (f.Estado != "timbrada") throw new ErrorConflicto($"Una factura en estado {f.Estado} no se puede pagar.", "estado_invalido");
+        var saldo = f.Total - await cn.ExecuteScalarAsync<decimal>(new CommandDefinition(
+            "SELECT coalesce(sum(monto), 0) FROM pago_aplicaciones WHERE factura_id = @Id", new { f.Id }, tx, cancellationToken: ct));
+        var enCurso = (await cn.QueryAsync<(Guid Id, decimal Monto, Guid[] Facturas)>(new CommandDefinition(
+            "SELECT id, monto, facturas_solicitadas FROM pagos WHERE estado = 'confirmado' AND @Id = ANY(facturas_solicitadas)",
+            new { f.Id }, tx, cancellationToken: ct))).ToList();
+        if (enCurso.Count == 1 && enCurso[0].Facturas.Length == 1 && enCurso[0].Monto == saldo)
+            return new PagoDeFactura(uuid, enCurso[0].Id, saldo, Aplicado: false);
+        if (enCurso.Count > 0)
+            throw new ErrorConflicto("Otro pago de esta factura se está aplicando; el saldo se conocerá al terminar.", "pago_en_proceso");
+        if (saldo <= 0m) throw new ErrorConflicto("La factura no tiene saldo por pagar.", "sobreaplicacion");
+        var id = await RepositorioPagos.InsertarConfirmadoAsync(cn, tx,
+            new PagoNuevo(f.ClienteId, saldo, metodo, referencia ?? $"manual:{actor}", null, null, [f.Id]), cid, reloj.GetUtcNow(), ct);
+        await tx.CommitAsync(ct);
+        return new PagoDeFactura(uuid, id, saldo, Aplicado: false);
+    }
+
+    /// <summary>The invoice's state once its payment has been processed (or while it still is).</summary>
+    public async Task<string> EstadoFacturaAsync(Guid uuid, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.ExecuteScalarAsync<string>(new CommandDefinition("SELECT estado FROM facturas WHERE uuid = @uuid", new { uuid }, cancellationToken: ct)) ?? "";
     }
 
     public async Task<PagoVista?> ObtenerAsync(Guid id, CancellationToken ct)

@@ -62,11 +62,28 @@ public sealed class ArmadoFacturaTests
     }
 
     [Fact]
-    public void Url_de_verificacion_con_total_de_25_posiciones_y_8_caracteres_del_sello()
+    public void Url_de_verificacion_sin_ceros_no_significativos_en_tt_y_8_caracteres_del_sello()
     {
-        var url = VerificacionSat.Url("AAAA0000-1111-2222-3333-444455556666", "EKU9003173C9", "GATM900417PC4", 1234.5m, "abcdefghij+/xyz=");
+        var url = VerificacionSat.Url("AAAA0000-1111-2222-3333-444455556666", "EKU9003173C9", "GATM900417PC4", 1234.50m, "abcdefghij+/xyz=");
         Assert.Equal("https://verificacfdi.facturaelectronica.sat.gob.mx/default.aspx?id=AAAA0000-1111-2222-3333-444455556666" +
-                     "&re=EKU9003173C9&rr=GATM900417PC4&tt=000000000000001234.500000&fe=ij%2B%2Fxyz%3D", url);
+                     "&re=EKU9003173C9&rr=GATM900417PC4&tt=1234.5&fe=ij%2B%2Fxyz%3D", url);
+    }
+
+    [Theory]
+    [InlineData("1234.50", "1234.5")]
+    [InlineData("654.82", "654.82")]
+    [InlineData("100.00", "100.0")]
+    [InlineData("0", "0.0")]
+    [InlineData("0.000001", "0.000001")]
+    [InlineData("999999999999999999.123456", "999999999999999999.123456")]
+    public void Tt_lleva_hasta_6_decimales_sin_ceros_no_significativos(string total, string tt) =>
+        Assert.Equal(tt, VerificacionSat.Total(decimal.Parse(total, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public void Un_ampersand_o_una_enie_en_el_rfc_van_codificados_en_la_url()
+    {
+        var url = VerificacionSat.Url("AAAA0000-1111-2222-3333-444455556666", "A&C8107217Y3", "ÑAÑ810721AB3", 116m, "12345678");
+        Assert.Contains("&re=A%26C8107217Y3&rr=%C3%91A%C3%91810721AB3&tt=116.0&fe=12345678", url);
     }
 
     [Theory]

@@ -151,13 +151,17 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cliente, $"api/facturacion/{a}/cancelacion", new { motivo = "02" }), HttpStatusCode.Forbidden);
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{Guid.NewGuid()}/cancelacion", new { motivo = "02" }), HttpStatusCode.NotFound);
 
-        var r = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01", folioSustitucion = b });
+        // Motive 01 needs a real substitute: another customer's invoice, which does not relate to it with TipoRelacion 04, is refused.
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01", folioSustitucion = b }),
+            HttpStatusCode.UnprocessableEntity, "folioSustitucion");
+        Assert.Equal("timbrada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE uuid = @a", new { a }));
+
+        var r = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "02" });
         Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
         Assert.Equal("cancelada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE uuid = @a", new { a }));
-        Assert.Equal(b, await host.EscalarAsync<Guid>("SELECT folio_sustitucion FROM facturas WHERE uuid = @a", new { a }));
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'FacturaCancelada' AND datos->>'uuid' = @u", new { u = a.ToString() }));
         // Cancelled is terminal: the same request again is a no-op, another motive a conflict, paying it a conflict.
-        Assert.Equal(HttpStatusCode.OK, (await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01", folioSustitucion = b })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "02" })).StatusCode);
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "03" }), HttpStatusCode.Conflict);
         await Problemas.AfirmarAsync(await cobranzas.PatchAsync($"api/facturacion/{a}/pagar", null), HttpStatusCode.Conflict);
 
@@ -201,7 +205,7 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         var total = await host.EscalarAsync<decimal>("SELECT total FROM facturas WHERE uuid = @propia", new { propia });
         var sello = await host.EscalarAsync<string>("SELECT sello FROM facturas WHERE uuid = @propia", new { propia });
         Assert.Contains($"id={propia.ToString().ToUpperInvariant()}&amp;re=EKU9003173C9&amp;rr=GATM900417PC4", texto);
-        Assert.Contains($"&amp;tt={total.ToString("000000000000000000.000000", System.Globalization.CultureInfo.InvariantCulture)}", texto);
+        Assert.Contains($"&amp;tt={total.ToString("0.0#####", System.Globalization.CultureInfo.InvariantCulture)}&amp;", texto);
         Assert.Contains($"&amp;fe={Uri.EscapeDataString(sello![^8..])}", texto);
         Assert.Contains("src=\"data:image/png;base64,", texto);
         Assert.Contains("MARIANA GARZA TREVIÑO", texto);
@@ -233,7 +237,9 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         Assert.Equal(1, r.Timbradas);
         Assert.Equal(uuid, await host.EscalarAsync<Guid>("SELECT uuid FROM facturas WHERE id = @id", new { id }));
         Assert.Equal(0, await host.EscalarAsync<long>(
-            "SELECT count(*) FROM pac_emulado_timbres t WHERE NOT EXISTS (SELECT 1 FROM facturas f WHERE upper(f.uuid::text) = t.uuid)"));
+            // Every stamp is an invoice's or (PATCH .../pagar on a PPD invoice) a payment complement's.
+            "SELECT count(*) FROM pac_emulado_timbres t WHERE NOT EXISTS (SELECT 1 FROM facturas f WHERE upper(f.uuid::text) = t.uuid) " +
+            "AND NOT EXISTS (SELECT 1 FROM complementos_pago c WHERE upper(c.uuid::text) = t.uuid)"));
         // Running the chunk again finds nothing to send.
         Assert.Equal(new Telecable.Infrastructure.Facturacion.ResultadoParte(0, 0, 0),
             await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None));

@@ -18,6 +18,9 @@ public class HostPagos : HostPrueba
 
     protected virtual string? FallarPaso => null;
 
+    /// <summary>The emulated PAC's folder: its SAT certificate's .cer lands in tfdcerts/, for verify.sh.</summary>
+    public string CarpetaPac { get; } = Directory.CreateTempSubdirectory("telecable-pac-pagos-").FullName;
+
     protected override IDictionary<string, string?> Ajustes
     {
         get
@@ -26,6 +29,7 @@ public class HostPagos : HostPrueba
             {
                 ["Webhooks:Pagos:Secretos:0"] = SecretoActual,
                 ["Webhooks:Pagos:Secretos:1"] = SecretoAnterior,
+                ["Pac:Carpeta"] = CarpetaPac,
             };
             if (FallarPaso is not null) a["Pagos:FallarPaso"] = FallarPaso;
             return a;
@@ -47,7 +51,8 @@ public class HostPagos : HostPrueba
     public async Task<OrchestrationMetadata> EsperarProcesoAsync(Guid pagoId)
     {
         var durable = Servicios.GetRequiredService<DurableTaskClient>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a bound for a loaded 2-core machine, not a speed check
+        // Generous: the shared 2-core machine can be loaded far beyond its cores by parallel builds.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var instancia = ProcesarPago.InstanciaPara(pagoId);
         while (await durable.GetInstanceAsync(instancia, false, cts.Token) is null) await Task.Delay(50, cts.Token);
         try
@@ -61,6 +66,24 @@ public class HostPagos : HostPrueba
         }
     }
 
+
+    /// <summary>Runs SAT's verify.sh (schema, cadena stylesheet, sello, SelloSAT) over the given stamped XMLs.</summary>
+    public async Task<(int Codigo, string Salida)> VerificarSatAsync(IEnumerable<string> xmls)
+    {
+        var carpeta = Directory.CreateTempSubdirectory("telecable-verifica-pagos-").FullName;
+        var i = 0;
+        foreach (var x in xmls) await File.WriteAllTextAsync(Path.Combine(carpeta, $"{i++:D2}.xml"), x, new UTF8Encoding(false));
+        var inicio = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        inicio.ArgumentList.Add(Path.Combine(Telecable.Pruebas.Servicios.DirectorioSat, "verify.sh"));
+        inicio.ArgumentList.Add(carpeta);
+        inicio.Environment["TFDCERTS"] = Path.Combine(CarpetaPac, "tfdcerts");
+        using var p = System.Diagnostics.Process.Start(inicio)!;
+        var salida = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Directory.Delete(carpeta, recursive: true);
+        return (p.ExitCode, await salida + await error);
+    }
 
     public async Task<List<T>> ConsultarAsync<T>(string sql, object? p = null)
     {
@@ -106,6 +129,32 @@ public static class DatosPagos
             RETURNING id
             """, new { folio = Interlocked.Increment(ref _folio), clienteId, subtotal, iva = total - subtotal, total, metodo,
                 forma = metodo == "PPD" ? "99" : "03", estado, dias = diasParaVencer });
+    }
+
+    public const string NombreFacturado = "NOMBRE COMO SE FACTURO";
+
+    /// <summary>TV 150.00 + IEPS 3 % 4.50 and internet 410.00, IVA 16 % over 564.50 = 90.32: total 654.82. The
+    /// receptor printed on it differs from the customer's current record (renamed since).</summary>
+    public static async Task<(Guid Cliente, Guid Factura, long Folio)> FacturaConIepsAsync(HostPrueba host)
+    {
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var folio = 800_000_000L + Random.Shared.Next(0, 100_000_000);
+        var factura = await host.EscalarAsync<Guid>("""
+            INSERT INTO facturas (uuid, serie, folio, cliente_id, subtotal, iva, ieps, total, metodo_pago, forma_pago, uso_cfdi, estado,
+                                  fecha_emision, fecha_vencimiento, timbrada_en, receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp)
+            SELECT gen_random_uuid(), 'A', @folio, c.id, 560.00, 90.32, 4.50, 654.82, 'PPD', '99', 'G03', 'timbrada',
+                   now(), current_date + 10, now(), 'XOJI740919U48', @nombre, '612', '64349'
+            FROM clientes c WHERE c.id = @cliente
+            RETURNING id
+            """, new { folio, cliente, nombre = NombreFacturado });
+        await host.EscalarAsync<int>("""
+            INSERT INTO factura_conceptos (factura_id, numero_linea, clave_prod_serv, descripcion, cantidad, valor_unitario, importe, tasa_iva, iva, tasa_ieps, ieps)
+            VALUES (@factura, 1, '83121703', 'TV Básica', 1, 150.00, 150.00, 0.16, 24.72, 0.03, 4.50),
+                   (@factura, 2, '81112101', 'Internet 100 Mbps', 1, 410.00, 410.00, 0.16, 65.60, 0, 0);
+            UPDATE clientes SET nombre = 'NOMBRE NUEVO DEL CLIENTE' WHERE id = @cliente;
+            SELECT 1
+            """, new { factura, cliente });
+        return (cliente, factura, folio);
     }
 
     public static async Task<Guid> ContratoSuspendidoAsync(HostPrueba host, Guid clienteId)

@@ -133,6 +133,13 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("ConsultarPago", "get", "pagos/{id:guid}", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/{e.PagoB}"), e => e.ClienteA(Get, $"pagos/{e.PagoA}")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/{e.PagoB}"))]),
+        new("XmlComplementoPago", "get", "pagos/{id:guid}/complemento", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/{e.PagoComplementoB}/complemento"), e => e.ClienteA(Get, $"pagos/{e.PagoComplementoA}/complemento")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/{e.PagoComplementoB}/complemento"))]),
+        new("RepresentacionComplementoPago", "get", "pagos/{id:guid}/complemento/representacion", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/{e.PagoComplementoB}/complemento/representacion"),
+                e => e.ClienteA(Get, $"pagos/{e.PagoComplementoA}/complemento/representacion")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/{e.PagoComplementoB}/complemento/representacion"))]),
         new("PagarEnLinea", "post", "pagos/en-linea", [
             NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/en-linea", new { facturas = new[] { e.FacturaB } }, clave: true),
                 e => e.ClienteA(Post, "pagos/en-linea", new { facturas = new[] { e.FacturaA } }, clave: true)),
@@ -356,7 +363,7 @@ public sealed class Escenario
     public required HostAutorizacion Host;
     public required string TokenClienteA, TokenTecnicoA, TokenSoporte, SujetoClienteA, SerialA, SerialB, ClaveAltaB, AltaB, RfcB;
     public required Guid ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, ComandoA, ComandoB,
-        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, Corrida;
+        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, PagoComplementoA, PagoComplementoB, Corrida;
 
     public HttpRequestMessage ClienteA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenClienteA, m, ruta, cuerpo, clave);
     public HttpRequestMessage TecnicoA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenTecnicoA, m, ruta, cuerpo, clave);
@@ -395,7 +402,7 @@ public sealed class Escenario
     }
 
     public IEnumerable<string> IdentificadoresDeB() =>
-        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, AltaB, RfcB }
+        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, PagoComplementoB, AltaB, RfcB }
             .Select(x => x.ToString()!);
 
     public static HttpRequestMessage Pedir(string? token, HttpMethod m, string ruta, object? cuerpo = null, bool clave = false, bool cuerpoVacio = false)
@@ -515,6 +522,15 @@ public sealed class HostAutorizacion : HostPrueba
         }
         var facturaA = await FacturaAsync(Guid.Parse("00000000-0000-0000-0000-00000000c001"));
         var facturaB = await FacturaAsync(clienteB);
+        // A partial payment of each (PPD) invoice: each customer has a payment with a stamped complement.
+        async Task<Guid> PagoConComplementoAsync(object cliente, Guid factura) =>
+            (await Escenario.Exito(cobranzas.SendAsync(Escenario.Pedir(null, HttpMethod.Post, "pagos",
+                new { clienteId = cliente, monto = 1.00m, metodo = "efectivo", facturas = new[] { factura } }, clave: true)))).GetProperty("id").GetGuid();
+        var pagoComplementoA = await PagoConComplementoAsync("00000000-0000-0000-0000-00000000c001", facturaA.Uuid);
+        var pagoComplementoB = await PagoConComplementoAsync(clienteB, facturaB.Uuid);
+        await EsperarOrquestacionesAsync();
+        Assert.Equal(2L, await EscalarAsync<long>("SELECT count(*) FROM complementos_pago WHERE pago_id IN (@pagoComplementoA, @pagoComplementoB) AND estado = 'timbrado'",
+            new { pagoComplementoA, pagoComplementoB }));
 
         return new Escenario
         {
@@ -524,7 +540,7 @@ public sealed class HostAutorizacion : HostPrueba
             SerialB = serialB, ClaveAltaB = claveAltaB, AltaB = altaB, RfcB = rfcB,
             ClienteB = clienteB, ContratoB = contratoB, TicketInstalacionB = ticketInstalacionB, TicketSoporteB = ticketSoporteB, TecnicoB = tecnicoB,
             RouterB = routerB, ComandoA = comandoA, ComandoB = comandoB, FacturaA = facturaA.Uuid, FacturaB = facturaB.Uuid, FacturaIdB = facturaB.Id,
-            PagoA = pagoA, PagoB = pagoB, Corrida = corrida, Host = this,
+            PagoA = pagoA, PagoB = pagoB, PagoComplementoA = pagoComplementoA, PagoComplementoB = pagoComplementoB, Corrida = corrida, Host = this,
         };
     }
 

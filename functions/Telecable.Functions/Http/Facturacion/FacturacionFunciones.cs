@@ -7,7 +7,9 @@ using Microsoft.Extensions.Logging;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Facturacion;
+using Telecable.Functions.Http.Pagos;
 using Telecable.Infrastructure.Observabilidad;
+using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.TimbradoMasivo;
 
 namespace Telecable.Functions.Http.Facturacion;
@@ -15,7 +17,7 @@ namespace Telecable.Functions.Http.Facturacion;
 public sealed record SolicitudCorrida(string? Periodo);
 
 /// <summary>Billing runs (admin, cobranzas) and invoices (admin, cobranzas; a cliente only their own).</summary>
-public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, ServicioFacturas facturas)
+public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, ServicioFacturas facturas, ServicioPagos pagos)
 {
     private static readonly Permiso Cobranza = Permiso.Para(Roles.Admin, Roles.Cobranzas);
     private static readonly Permiso ConCliente = Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Cliente);
@@ -85,14 +87,19 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await facturas.UltimasAsync(
             l.UsuarioAutenticado, l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 200), l.Query("estado"), l.Ct)));
 
-    /// <summary>PATCH /api/facturacion/{uuid}/pagar {metodo?, referencia?} (admin, cobranzas): idempotent.</summary>
+    /// <summary>PATCH /api/facturacion/{uuid}/pagar {metodo?, referencia?} (admin, cobranzas): pays the invoice's balance through
+    /// the same path as POST /api/pagos (ProcesarPago: application, Pagos 2.0 complement for PPD) and answers once it is
+    /// applied; idempotent (the same pagoId again).</summary>
     [Function(nameof(PagarFactura))]
     public Task<IActionResult> PagarFactura(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "facturacion/{uuid}/pagar")] HttpRequest req, string uuid) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "facturacion/{uuid}/pagar")] HttpRequest req, string uuid,
+        [DurableClient] DurableTaskClient durable) =>
         api.EjecutarAsync(req, Cobranza, async l =>
         {
-            var s = (await l.CuerpoAsync()).Length > 0 ? await l.LeerAsync<SolicitudPago>() : new SolicitudPago(null, null);
-            return Respuestas.Ok(await facturas.PagarAsync(Id(uuid, "uuid"), s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct));
+            var s = (await l.CuerpoAsync()).Length > 0 ? await l.LeerAsync<Telecable.Infrastructure.Facturacion.SolicitudPago>() : new(null, null);
+            var p = await pagos.PagarFacturaAsync(Id(uuid, "uuid"), s.Metodo, s.Referencia, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            if (!p.Aplicado) await IniciadorPagos.IniciarYEsperarAsync(durable, p.PagoId, l.Cid, l.Ct);
+            return Respuestas.Ok(new FacturaPagada(p.Uuid, await pagos.EstadoFacturaAsync(p.Uuid, l.Ct), p.PagoId, p.Monto));
         });
 
     /// <summary>POST /api/facturacion/{uuid}/cancelacion {motivo, folioSustitucion} (admin, cobranzas; Idempotency-Key).</summary>

@@ -10,9 +10,10 @@ using Telecable.Orchestrations.ProcesarPago;
 namespace Telecable.Functions.Http.Pagos;
 
 /// <summary>Payments taken by staff, gateway webhooks, what is owed, and reconciliation runs (issue 5).</summary>
-public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhooks webhooks, ServicioConciliacion conciliacion)
+public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhooks webhooks, ServicioConciliacion conciliacion, ServicioComplementos complementos)
 {
     private static readonly Permiso Cobranzas = Permiso.Para(Roles.Admin, Roles.Cobranzas);
+    private static readonly Permiso ConCliente = Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Cliente);
 
     /// <summary>POST /api/pagos (cobranzas, admin; Idempotency-Key required): records a confirmed payment and starts ProcesarPago.</summary>
     [Function(nameof(RegistrarPago))]
@@ -37,6 +38,22 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
             if (p is null || !l.UsuarioAutenticado.PuedeVerCliente(p.ClienteId)) throw new ErrorNoEncontrado("pago", id.ToString());
             return Respuestas.Ok(p);
         });
+
+    /// <summary>GET /api/pagos/{id}/complemento (admin, cobranzas; a cliente only their own, 404 otherwise): the stamped
+    /// payment complement (CFDI type P).</summary>
+    [Function(nameof(XmlComplementoPago))]
+    public Task<IActionResult> XmlComplementoPago(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/{id:guid}/complemento")] HttpRequest req, Guid id) =>
+        api.EjecutarAsync(req, ConCliente, async l =>
+            new RespuestaJson(StatusCodes.Status200OK, await complementos.XmlAsync(l.UsuarioAutenticado, id, l.Ct), "application/xml; charset=utf-8")
+                .Con("Content-Disposition", $"attachment; filename=\"complemento-{id}.xml\""));
+
+    /// <summary>GET /api/pagos/{id}/complemento/representacion: its printable copy (HTML with SAT's QR), same access.</summary>
+    [Function(nameof(RepresentacionComplementoPago))]
+    public Task<IActionResult> RepresentacionComplementoPago(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/{id:guid}/complemento/representacion")] HttpRequest req, Guid id) =>
+        api.EjecutarAsync(req, ConCliente, async l =>
+            new RespuestaJson(StatusCodes.Status200OK, await complementos.RepresentacionAsync(l.UsuarioAutenticado, id, l.Ct), "text/html; charset=utf-8"));
 
     /// <summary>POST /api/pagos/webhooks/{gateway} (public: the signature authenticates). 2xx for accepted and
     /// duplicate deliveries, 400 problem+json for a bad signature or body, 404 for an unknown gateway.</summary>
@@ -104,6 +121,22 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
 /// <summary>Starts ProcesarPago once per payment (instance id from the payment id).</summary>
 public static class IniciadorPagos
 {
+    /// <summary>Starts it (if not yet) and waits up to 30 s for it to end: the caller then reads the outcome; a saga
+    /// still running by then goes on, and the same call repeated later finds its result.</summary>
+    public static async Task IniciarYEsperarAsync(DurableTaskClient durable, Guid pagoId, string cid, CancellationToken ct)
+    {
+        await IniciarAsync(durable, pagoId, cid, ct);
+        using var limite = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limite.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            await durable.WaitForInstanceCompletionAsync(ProcesarPago.InstanciaPara(pagoId), false, limite.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+    }
+
     public static async Task IniciarAsync(DurableTaskClient durable, Guid pagoId, string cid, CancellationToken ct)
     {
         var instancia = ProcesarPago.InstanciaPara(pagoId);

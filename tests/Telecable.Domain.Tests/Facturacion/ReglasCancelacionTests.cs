@@ -1,0 +1,42 @@
+using System.Xml.Linq;
+using Telecable.Domain.Cfdi;
+using Telecable.Domain.Facturacion;
+using Telecable.Domain.Tests.Cfdi;
+using static Telecable.Domain.Cfdi.ImpuestoLinea;
+
+namespace Telecable.Domain.Tests.Facturacion;
+
+public sealed class ReglasCancelacionTests
+{
+    private const string Original = "AAAA0000-1111-2222-3333-444455556666";
+    private static readonly DateTime Fecha = new(2026, 11, 20, 10, 0, 0);
+
+    private static XElement Cfdi(string rfcReceptor, params CfdiRelacionados[] relaciones) => ComprobanteXml.Construir(CalculadoraCfdi.Calcular(
+        Facturas.Datos(Fecha) with { Receptor = Facturas.Datos(Fecha).Receptor with { Rfc = rfcReceptor }, CfdiRelacionados = relaciones },
+        [Facturas.Linea(1m, 100m, Iva16)]));
+
+    [Fact]
+    public void Un_sustituto_del_mismo_receptor_que_relaciona_al_original_con_04_es_valido()
+    {
+        Assert.Null(ReglasCancelacion.ErrorSustituto(Cfdi("MCI7306249Y1", new CfdiRelacionados("04", ["BBBB0000-1111-2222-3333-444455556666", Original.ToLowerInvariant()])),
+            Original, "MCI7306249Y1"));
+    }
+
+    [Fact]
+    public void Sin_relacion_04_al_original_u_otro_receptor_no_es_sustituto()
+    {
+        Assert.NotNull(ReglasCancelacion.ErrorSustituto(Cfdi("MCI7306249Y1"), Original, "MCI7306249Y1"));
+        Assert.NotNull(ReglasCancelacion.ErrorSustituto(Cfdi("MCI7306249Y1", new CfdiRelacionados("01", [Original])), Original, "MCI7306249Y1"));
+        Assert.NotNull(ReglasCancelacion.ErrorSustituto(Cfdi("MCI7306249Y1", new CfdiRelacionados("04", ["BBBB0000-1111-2222-3333-444455556666"])), Original, "MCI7306249Y1"));
+        Assert.Contains("mismo receptor", ReglasCancelacion.ErrorSustituto(Cfdi("XOJI740919U48", new CfdiRelacionados("04", [Original])), Original, "MCI7306249Y1"));
+    }
+
+    [Fact]
+    public void Con_complementos_vigentes_no_se_cancela_y_los_nombra()
+    {
+        var complemento = Guid.Parse("cccc0000-1111-2222-3333-444455556666");
+
+        Assert.Null(ReglasCancelacion.ErrorComplementosVigentes([]));
+        Assert.Contains("CCCC0000-1111-2222-3333-444455556666", ReglasCancelacion.ErrorComplementosVigentes([complemento]));
+    }
+}
