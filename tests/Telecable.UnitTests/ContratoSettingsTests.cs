@@ -255,6 +255,8 @@ public sealed partial class ContratoSettingsTests
                 var rel = Path.GetRelativePath(Raiz, archivo);
                 foreach (Match m in LecturaDirecta().Matches(texto)) r.Add(new(m.Groups["k"].Value, rel));
                 foreach (Match m in LecturaGetValue().Matches(texto)) r.Add(new(m.Groups["k"].Value, rel));
+                // A section read as a list (GetSection("A:B").GetChildren()): its numbered keys A:B:0, A:B:1...
+                foreach (Match m in LecturaLista().Matches(texto)) r.Add(new(m.Groups["k"].Value + ":*", rel));
                 foreach (Match m in LecturaNoLiteral().Matches(texto))
                     // The one reader of computed keys: it resolves %Setting% of timer schedules, covered by step 3.
                     if (!rel.EndsWith(Path.Combine("Telecable.LocalHost", "Configuracion.cs"), StringComparison.Ordinal))
@@ -299,6 +301,9 @@ public sealed partial class ContratoSettingsTests
 
     [GeneratedRegex(@"\.GetValue<[^>]+>\(\s*""(?<k>[^""]+)""")]
     private static partial Regex LecturaGetValue();
+
+    [GeneratedRegex(@"\.GetSection\(\s*""(?<k>[^""]+)""\s*\)\s*\.GetChildren\(\)")]
+    private static partial Regex LecturaLista();
 
     [GeneratedRegex(@"(?i:config(?:uration)?)\s*\[\s*[^""\s\]][^\]]*\]")]
     private static partial Regex LecturaNoLiteral();

@@ -37,7 +37,7 @@ public sealed class NotificacionesFunciones(Api api, ServicioNotificaciones noti
     /// the mailbox a demo or a test reads.</summary>
     [Function(nameof(MensajesEmailMock))]
     public Task<IActionResult> MensajesEmailMock(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "email-mock/mensajes")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "email-mock/mensajes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
             Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "email", l.QueryEntero("limite", 50, 1, 500), l.Ct)));
 }

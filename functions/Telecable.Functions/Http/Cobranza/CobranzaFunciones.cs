@@ -15,7 +15,7 @@ public sealed class CobranzaFunciones(Api api, ServicioCobranza cobranza)
     /// overdue, the collection stage reached and any promise to pay.</summary>
     [Function(nameof(FacturasVencidas))]
     public Task<IActionResult> FacturasVencidas(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "cobranza/vencidas")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "cobranza/vencidas")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
             Respuestas.Ok(await cobranza.VencidasAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
 

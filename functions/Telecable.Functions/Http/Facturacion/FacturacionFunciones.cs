@@ -39,7 +39,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
     /// newest first, each with its progress, errors by code and, when fallida, its cause.</summary>
     [Function(nameof(ListarCorridas))]
     public Task<IActionResult> ListarCorridas(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "facturacion/corridas")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/corridas")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranza, async l =>
         {
             DateOnly? periodo = l.Query("periodo") is { Length: > 0 } p

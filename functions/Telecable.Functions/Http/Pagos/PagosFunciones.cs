@@ -43,7 +43,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     /// payment complement (CFDI type P).</summary>
     [Function(nameof(XmlComplementoPago))]
     public Task<IActionResult> XmlComplementoPago(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/{id:guid}/complemento")] HttpRequest req, Guid id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/{id:guid}/complemento")] HttpRequest req, Guid id) =>
         api.EjecutarAsync(req, ConCliente, async l =>
             new RespuestaJson(StatusCodes.Status200OK, await complementos.XmlAsync(l.UsuarioAutenticado, id, l.Ct), "application/xml; charset=utf-8")
                 .Con("Content-Disposition", $"attachment; filename=\"complemento-{id}.xml\""));
@@ -51,7 +51,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     /// <summary>GET /api/pagos/{id}/complemento/representacion: its printable copy (HTML with SAT's QR), same access.</summary>
     [Function(nameof(RepresentacionComplementoPago))]
     public Task<IActionResult> RepresentacionComplementoPago(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "pagos/{id:guid}/complemento/representacion")] HttpRequest req, Guid id) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/{id:guid}/complemento/representacion")] HttpRequest req, Guid id) =>
         api.EjecutarAsync(req, ConCliente, async l =>
             new RespuestaJson(StatusCodes.Status200OK, await complementos.RepresentacionAsync(l.UsuarioAutenticado, id, l.Ct), "text/html; charset=utf-8"));
 

@@ -15,7 +15,7 @@ public sealed class OperacionesFunciones(Api api, ServicioOperacion operacion)
 {
     [Function(nameof(ResumenOperacion))]
     public Task<IActionResult> ResumenOperacion(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "operaciones/resumen")] HttpRequest req) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "operaciones/resumen")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l =>
             Respuestas.Ok(await operacion.ResumenAsync(l.QueryEntero("horas", 6, 1, 48), l.Ct)));
 }
