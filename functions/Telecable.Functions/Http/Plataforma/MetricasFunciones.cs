@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Almacen;
+using Telecable.Infrastructure.Facturacion;
 using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Operacion;
 
@@ -16,7 +17,7 @@ namespace Telecable.Functions.Http.Plataforma;
 /// by name and state from the durable backend, and whether each dependency answered
 /// (telecable_dependencia_disponible): a dependency that is down leaves the other figures in the answer.
 /// </summary>
-public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, ServicioOperacion operacion, AlmacenBlobs blobs)
+public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, ServicioOperacion operacion, AlmacenBlobs blobs, ProveedorCsd csd)
 {
     // Within Prometheus's 10 s scrape timeout; counting a day of orchestrations pages through the task hub, hence more time.
     private static readonly TimeSpan LimiteLectura = TimeSpan.FromSeconds(4);
@@ -37,7 +38,11 @@ public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, Serv
             await Task.WhenAll(
                 MetricasOperacion.SondearAsync("postgres", async ct => MetricasOperacion.Fijar(await operacion.LeerAsync(ct)), LimiteLectura, l.Ct),
                 MetricasOperacion.SondearAsync("blobStorage", blobs.SondearAsync, LimiteLectura, l.Ct),
-                MetricasOperacion.SondearAsync("durableTask", async ct => _orquestaciones = await ContarOrquestacionesAsync(durable, ct), LimiteDurable, l.Ct));
+                MetricasOperacion.SondearAsync("durableTask", async ct => _orquestaciones = await ContarOrquestacionesAsync(durable, ct), LimiteDurable, l.Ct),
+                // Without a usable CSD no CFDI can be sealed: loaded, valid today, of the issuer (as /api/health says).
+                MetricasOperacion.SondearAsync("csd", _ => csd.Estado() is { Ok: false } e
+                    ? Task.FromException(new CsdNoDisponible(e.Codigo ?? "csd_no_disponible", "El CSD del emisor no está disponible."))
+                    : Task.CompletedTask, LimiteLectura, l.Ct));
             return new RespuestaJson(200, metricas.Renderizar(), "text/plain; version=0.0.4; charset=utf-8");
         });
 
