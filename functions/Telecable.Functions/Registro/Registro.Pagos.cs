@@ -23,6 +23,8 @@ public static partial class Registro
         if (!string.Equals(modo, "emulated", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"PAYMENT_MODE={modo}: solo existe la pasarela emulada; una real implementa IAdaptadorPasarela.");
         s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
+        s.AddOptions<OpcionesWebhooksSpei>().BindConfiguration(OpcionesWebhooksSpei.Seccion);
+        s.AddSingleton<IAdaptadorPasarela, AdaptadorSpeiEmulado>();
         s.AddSingleton<CheckoutEmulado>();
 
         s.AddSingleton<LoteWebhooks>();

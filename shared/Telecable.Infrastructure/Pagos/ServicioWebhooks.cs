@@ -45,8 +45,14 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         try { evento = adaptador.Interpretar(cuerpo); }
         catch (ErrorEventoPasarela e) { return await RechazarAsync(adaptador.Nombre, null, texto, "cuerpo", e.Message, cid, ct); }
 
+        var clienteId = evento.ClienteId;
+        if (evento.ConfirmaPago && clienteId is null)
+        {
+            clienteId = await ClientePorClabeAsync(evento.Clabe, ct);
+            if (clienteId is null) return await RechazarAsync(adaptador.Nombre, evento.EventoId, texto, "clabeBeneficiario", "clabe_desconocida", cid, ct);
+        }
         var pago = evento.ConfirmaPago
-            ? PagoConfirmado.Crear(new PagoNuevo(evento.ClienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia,
+            ? PagoConfirmado.Crear(new PagoNuevo(clienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia,
                 adaptador.Nombre, Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray()), cid, ahora)
             : null;
         RegistroWebhook registro;
@@ -76,6 +82,13 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         }
         Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "aceptado"));
         return new ResultadoWebhook.Aceptado(evento.EventoId, pago?.Id, false);
+    }
+
+    private async Task<Guid?> ClientePorClabeAsync(string? clabe, CancellationToken ct)
+    {
+        if (clabe is null) return null;
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT id FROM clientes WHERE clabe = @clabe", new { clabe }, cancellationToken: ct));
     }
 
     /// <summary>pagos.gateway_evento_id is unique across gateways: prefix the gateway's own id.</summary>
