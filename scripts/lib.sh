@@ -154,6 +154,11 @@ secretos() {
   fi
   # shellcheck disable=SC1090
   . "$f"
+  # Added after the first secrets: checkouts that already have the file get it once, appended.
+  if [ -z "${SPEI_WEBHOOK_SECRET:-}" ]; then
+    SPEI_WEBHOOK_SECRET="spei_$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"
+    echo "SPEI_WEBHOOK_SECRET=$SPEI_WEBHOOK_SECRET" >>"$f"
+  fi
 }
 
 # functions/Telecable.Functions/local.settings.json from the sample, with this checkout's secrets.
@@ -163,6 +168,7 @@ escribir_local_settings() {
   sed -e "s|\"Auth__SigningKeys__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Auth__SigningKeys__0\": \"$JWT_KEY\"|" \
       -e "s|\"Auth__DemoPassword\": \"__GENERATED_BY_SCRIPTS__\"|\"Auth__DemoPassword\": \"$DEMO_PASSWORD\"|" \
       -e "s|\"Webhooks__Pagos__Secretos__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Webhooks__Pagos__Secretos__0\": \"$WEBHOOK_SECRET\"|" \
+      -e "s|\"Webhooks__Spei__Secretos__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Webhooks__Spei__Secretos__0\": \"$SPEI_WEBHOOK_SECRET\"|" \
       -e "s|\"Outbox__JsonlPath\": \"[^\"]*\"|\"Outbox__JsonlPath\": \"$DATA/eventos.jsonl\"|" \
       -e "s|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=[0-9]*;|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=$PG_PORT;|" \
       -e "s|\"LocalHost__Port\": \"[0-9]*\"|\"LocalHost__Port\": \"$HOST_PORT\"|" \

@@ -21,6 +21,9 @@ public static class SecretosKeyVault
         ("Webhooks:Pagos:Secretos:0", "webhook-pagos-secreto-actual", true),
         // The previous secret exists only while a rotation is under way.
         ("Webhooks:Pagos:Secretos:1", "webhook-pagos-secreto-anterior", false),
+        // SPEI deposit notices: optional, without it every deposit is rejected (sin_secretos_configurados).
+        ("Webhooks:Spei:Secretos:0", "webhook-spei-secreto-actual", false),
+        ("Webhooks:Spei:Secretos:1", "webhook-spei-secreto-anterior", false),
     ];
 
     public static ConfigurationManager AgregarSecretosKeyVault(this ConfigurationManager config, Func<Uri, SecretClient>? crearCliente = null)

@@ -208,6 +208,11 @@ param pacMode string
 ])
 param paymentMode string
 
+@description('SPEI collection account prefix (Spei__PrefijoClabe, 6-16 digits: bank, plaza and the digits the aggregator assigned); each customer CLABE is this prefix, a sequence and the check digit. The default is the demo STP-style prefix: set the real one in production.')
+@minLength(6)
+@maxLength(16)
+param speiPrefijoClabe string = '6461801234'
+
 @description('Issuer of every CFDI (Emisor__Rfc): the RFC of the CSD in Key Vault. Dev: SAT\'s test issuer EKU9003173C9.')
 @minLength(12)
 @maxLength(13)
@@ -553,6 +558,8 @@ var appSettings = {
   // Adapters (only values the app implements, see the parameters).
   PAC_MODE: pacMode
   PAYMENT_MODE: paymentMode
+  // Each customer's CLABE is issued under this prefix (docs/pagos.md).
+  Spei__PrefijoClabe: speiPrefijoClabe
   // The emulated PAC keeps its SAT test certificate in a writable folder; Flex's app folder is read-only.
   Pac__Carpeta: '/tmp/pac-emulado'
 

@@ -14,6 +14,8 @@ public static partial class Registro
         s.AddOptions<OpcionesPagos>().BindConfiguration(OpcionesPagos.Seccion);
         s.AddOptions<OpcionesWebhooksPagos>().BindConfiguration(OpcionesWebhooksPagos.Seccion);
         s.AddOptions<OpcionesComplementoPago>().BindConfiguration(OpcionesComplementoPago.Seccion);
+        s.AddOptions<OpcionesSpei>().BindConfiguration(OpcionesSpei.Seccion)
+            .Validate(o => Telecable.Domain.Pagos.Clabe.EsPrefijoValido(o.PrefijoClabe), "Spei:PrefijoClabe debe tener de 6 a 16 dígitos.");
 
         // One adapter per gateway; PAYMENT_MODE=emulated serves the Stripe-compatible emulated gateway. Any other
         // value stops the start-up: an app without a gateway would answer every webhook 404 and look healthy.
@@ -21,6 +23,8 @@ public static partial class Registro
         if (!string.Equals(modo, "emulated", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"PAYMENT_MODE={modo}: solo existe la pasarela emulada; una real implementa IAdaptadorPasarela.");
         s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
+        s.AddOptions<OpcionesWebhooksSpei>().BindConfiguration(OpcionesWebhooksSpei.Seccion);
+        s.AddSingleton<IAdaptadorPasarela, AdaptadorSpeiEmulado>();
         s.AddSingleton<CheckoutEmulado>();
 
         s.AddSingleton<LoteWebhooks>();

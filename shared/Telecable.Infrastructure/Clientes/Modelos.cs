@@ -129,6 +129,7 @@ public sealed record TicketResumen
 /// <summary>Balance: unpaid stamped invoices (total minus what payments applied) minus credit in favour.</summary>
 public sealed record Saldo(decimal FacturasPendientes, int NumeroFacturasPendientes, decimal SaldoAFavor, decimal SaldoPorPagar);
 
-/// <summary>The one answer a support agent needs when a customer phones.</summary>
+/// <summary>The one answer a support agent needs when a customer phones. <see cref="Clabe"/>: the customer's own
+/// SPEI reference, where a bank transfer pays their invoices.</summary>
 public sealed record EstadoCliente(ClienteResumen Cliente, IReadOnlyList<Contrato> Contratos, Saldo Saldo,
-    IReadOnlyList<RouterResumen> Routers, IReadOnlyList<TicketResumen> TicketsAbiertos);
+    IReadOnlyList<RouterResumen> Routers, IReadOnlyList<TicketResumen> TicketsAbiertos, string Clabe);

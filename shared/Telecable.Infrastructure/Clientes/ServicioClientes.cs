@@ -1,12 +1,14 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Telecable.Domain.Clientes;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Identidad;
 using Telecable.Infrastructure.Catalogo;
 using Telecable.Infrastructure.Observabilidad;
+using Telecable.Infrastructure.Pagos;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 
 namespace Telecable.Infrastructure.Clientes;
@@ -16,7 +18,7 @@ namespace Telecable.Infrastructure.Clientes;
 /// outbox events (ClienteCreado, ClienteActualizado, ConsentimientoActualizado, ContratoCreado,
 /// ContratoModificado). Reusable by the onboarding saga: requests are plain records, results are ids.
 /// </summary>
-public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catalogo, TimeProvider reloj)
+public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catalogo, TimeProvider reloj, IOptions<OpcionesSpei> spei)
 {
     public static readonly IReadOnlySet<string> Origenes = new HashSet<string>(StringComparer.Ordinal)
         { "portal_cliente", "backoffice", "telefono", "sucursal", "tecnico" };
@@ -476,6 +478,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
             SELECT id, numero, tipo, estado, prioridad, to_char(fecha_programada, 'YYYY-MM-DD') AS fechaprogramada, descripcion
             FROM tickets WHERE cliente_id = @id AND estado NOT IN ('cerrado', 'cancelado') ORDER BY created_at DESC
             """, new { id }, cancellationToken: ct))).AsList();
-        return new EstadoCliente(cliente, contratos, new Saldo(pendiente, numero, aFavor, Math.Max(0, pendiente - aFavor)), routers, tickets);
+        var clabe = await ReferenciasSpei.ClabeAsync(cn, id, spei.Value.PrefijoClabe, ct);
+        return new EstadoCliente(cliente, contratos, new Saldo(pendiente, numero, aFavor, Math.Max(0, pendiente - aFavor)), routers, tickets, clabe);
     }
 }

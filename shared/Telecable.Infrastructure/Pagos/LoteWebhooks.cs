@@ -19,6 +19,10 @@ public sealed record PagoConfirmado(Guid Id, PagoNuevo Datos, EventoDominio Even
     }
 }
 
+/// <summary>What recording one delivery did: <see cref="Primero"/> when it is the event id's first accepted delivery;
+/// <see cref="PagoNuevo"/> false when it confirms a payment the gateway had already confirmed under another event id.</summary>
+public readonly record struct RegistroWebhook(bool Primero, bool PagoNuevo);
+
 /// <summary>
 /// Records accepted deliveries with group commit (<see cref="EscritorPorLotes{TFila, TClave, TResultado}"/>): one
 /// statement per batch writes each delivery's webhook_eventos row and, for the first delivery of a payment
@@ -27,6 +31,9 @@ public sealed record PagoConfirmado(Guid Id, PagoNuevo Datos, EventoDominio Even
 /// waits for its commit and is recorded as a duplicate. Rows go in (gateway, event id) order so that two
 /// batches holding re-deliveries of the same events cannot deadlock. A payment for an unknown customer
 /// fails its batch on the foreign key, and is then retried alone and fails alone.
+/// A payment is also unique per (gateway, provider payment id): a new event for a payment already recorded,
+/// in this batch or a concurrent one, inserts nothing (ON CONFLICT DO NOTHING on that unique index), and
+/// payments go in that key's order so that two batches cannot deadlock on it either.
 /// </summary>
 public sealed class LoteWebhooks : IAsyncDisposable
 {
@@ -45,20 +52,22 @@ public sealed class LoteWebhooks : IAsyncDisposable
             SELECT gateway, evento_id, true, true, cuerpo, cid, recibido_en FROM v
             WHERE NOT EXISTS (SELECT 1 FROM primero p WHERE p.gateway = v.gateway AND p.evento_id = v.evento_id)),
         pago AS (
-            INSERT INTO pagos (id, cliente_id, monto, metodo, referencia, gateway, gateway_evento_id, estado, recibido_en, cid, facturas_solicitadas)
-            SELECT v.pago_id, v.cliente_id, v.monto, v.metodo, v.referencia, v.gateway, v.clave, 'confirmado', v.recibido_en, v.cid,
+            INSERT INTO pagos (id, cliente_id, monto, metodo, referencia, gateway, gateway_pago_id, gateway_evento_id, estado, recibido_en, cid, facturas_solicitadas)
+            SELECT v.pago_id, v.cliente_id, v.monto, v.metodo, v.referencia, v.gateway, v.referencia, v.clave, 'confirmado', v.recibido_en, v.cid,
                    ARRAY(SELECT jsonb_array_elements_text(v.facturas)::uuid)
             FROM v JOIN primero p USING (gateway, evento_id)
-            WHERE v.pago_id IS NOT NULL ORDER BY v.clave
+            WHERE v.pago_id IS NOT NULL ORDER BY v.gateway, v.referencia, v.clave
+            ON CONFLICT (gateway, gateway_pago_id) WHERE gateway_pago_id IS NOT NULL DO NOTHING
             RETURNING id),
         evento AS (
             INSERT INTO outbox (evento_id, tipo, agregado, agregado_id, datos, cid, ocurrido_en)
             SELECT v.outbox_id, 'PagoRecibido', 'pago', v.pago_id::text, v.datos, v.cid, v.recibido_en FROM v JOIN pago ON pago.id = v.pago_id)
-        SELECT gateway, evento_id FROM primero
+        SELECT p.gateway, p.evento_id, v.pago_id IS NULL OR EXISTS (SELECT 1 FROM pago WHERE pago.id = v.pago_id)
+        FROM primero p JOIN v USING (gateway, evento_id)
         """;
 
     private readonly NpgsqlDataSource _db;
-    private readonly EscritorPorLotes<EntregaWebhook, (string, string), bool> _escritor;
+    private readonly EscritorPorLotes<EntregaWebhook, (string, string), RegistroWebhook> _escritor;
 
     public LoteWebhooks(NpgsqlDataSource db, ILogger<LoteWebhooks> log)
     {
@@ -66,10 +75,10 @@ public sealed class LoteWebhooks : IAsyncDisposable
         _escritor = new(e => (e.Gateway, e.EventoId), EscribirAsync, log);
     }
 
-    /// <summary>Records the delivery once committed; true when it is the event's first accepted delivery.</summary>
-    public Task<bool> RegistrarAsync(EntregaWebhook entrega) => _escritor.EscribirAsync(entrega);
+    /// <summary>Records the delivery once committed. The payment's <c>referencia</c> is the provider's payment id.</summary>
+    public Task<RegistroWebhook> RegistrarAsync(EntregaWebhook entrega) => _escritor.EscribirAsync(entrega);
 
-    private async Task<IReadOnlyList<bool>> EscribirAsync(IReadOnlyList<EntregaWebhook> filas)
+    private async Task<IReadOnlyList<RegistroWebhook>> EscribirAsync(IReadOnlyList<EntregaWebhook> filas)
     {
         await using var cmd = _db.CreateCommand(Sql);
         var p = cmd.Parameters;
@@ -96,11 +105,12 @@ public sealed class LoteWebhooks : IAsyncDisposable
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb,
         });
 
-        var primeros = new HashSet<(string, string)>();
+        var primeros = new Dictionary<(string, string), bool>();
         await using (var rd = await cmd.ExecuteReaderAsync())
             while (await rd.ReadAsync())
-                primeros.Add((rd.GetString(0), rd.GetString(1)));
-        return filas.Select(f => primeros.Contains((f.Gateway, f.EventoId))).ToList();
+                primeros[(rd.GetString(0), rd.GetString(1))] = rd.GetBoolean(2);
+        return filas.Select(f => primeros.TryGetValue((f.Gateway, f.EventoId), out var nuevo)
+            ? new RegistroWebhook(true, nuevo) : new RegistroWebhook(false, false)).ToList();
     }
 
     public ValueTask DisposeAsync() => _escritor.DisposeAsync();

@@ -16,10 +16,11 @@ public sealed class OpcionesWebhooksPagos
     public int RetencionDias { get; set; } = 30;
 }
 
-/// <summary>A payment event in the system's own words, whatever gateway sent it.</summary>
+/// <summary>A payment event in the system's own words, whatever gateway sent it. A provider that names the payer by
+/// CLABE (SPEI) leaves <see cref="ClienteId"/> empty and sets <see cref="Clabe"/>; the service finds the customer.</summary>
 public sealed record EventoPasarela(
     string EventoId, string Tipo, bool ConfirmaPago, string? Referencia, Guid? ClienteId, decimal? Monto, string? Metodo,
-    IReadOnlyList<Guid> Facturas);
+    IReadOnlyList<Guid> Facturas, string? Clabe = null);
 
 /// <summary>The webhook body could not be understood (signed, but not a payment event this system reads);
 /// <see cref="Campo"/> names the offending field in the gateway's own JSON ("cuerpo" when it is the whole body).</summary>

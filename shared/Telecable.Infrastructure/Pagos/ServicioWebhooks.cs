@@ -10,7 +10,8 @@ namespace Telecable.Infrastructure.Pagos;
 public abstract record ResultadoWebhook
 {
     /// <summary>Signed and understood. <see cref="PagoId"/> is set when it confirmed a payment;
-    /// <see cref="Duplicado"/> when the event id was already processed (nothing changed).</summary>
+    /// <see cref="Duplicado"/> when nothing changed: the event id was already processed, or the event confirms a payment
+    /// the gateway had already confirmed under another event id (then <see cref="PagoId"/> is that payment).</summary>
     public sealed record Aceptado(string EventoId, Guid? PagoId, bool Duplicado) : ResultadoWebhook;
     /// <summary><see cref="Campo"/>: the signature header when it did not verify, "cuerpo" when a signed body cannot be applied.</summary>
     public sealed record Rechazado(string Campo, string Motivo) : ResultadoWebhook;
@@ -44,22 +45,50 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         catch (ErrorEventoPasarela e) { return await RechazarAsync(adaptador.Nombre, null, cuerpo, e.Campo, e.Message, cid, ct); }
 
         var texto = Texto(cuerpo); // signed and understood: kept whole
+        var clienteId = evento.ClienteId;
+        if (evento.ConfirmaPago && clienteId is null)
+        {
+            clienteId = await ClientePorClabeAsync(evento.Clabe, ct);
+            if (clienteId is null) return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "clabeBeneficiario", "clabe_desconocida", cid, ct);
+        }
         var pago = evento.ConfirmaPago
-            ? PagoConfirmado.Crear(new PagoNuevo(evento.ClienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia,
+            ? PagoConfirmado.Crear(new PagoNuevo(clienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia,
                 adaptador.Nombre, Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray()), cid, ahora)
             : null;
-        bool primero;
+        RegistroWebhook registro;
         try
         {
-            primero = await lote.RegistrarAsync(new EntregaWebhook(adaptador.Nombre, evento.EventoId, texto, cid, ahora, pago));
+            registro = await lote.RegistrarAsync(new EntregaWebhook(adaptador.Nombre, evento.EventoId, texto, cid, ahora, pago));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation && e.ConstraintName == "pagos_cliente_id_fkey")
         {
             return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "cuerpo", "cliente_desconocido", cid, ct);
         }
 
-        Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", primero ? "aceptado" : "duplicado"));
-        return new ResultadoWebhook.Aceptado(evento.EventoId, primero ? pago?.Id : null, !primero);
+        if (!registro.Primero)
+        {
+            Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "duplicado"));
+            return new ResultadoWebhook.Aceptado(evento.EventoId, null, true);
+        }
+        if (pago is not null && !registro.PagoNuevo)
+        {
+            // Committed before the batch answered (the unique index waited for it), so this read sees it.
+            await using var cn = await db.OpenConnectionAsync(ct);
+            var existente = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition(
+                "SELECT id FROM pagos WHERE gateway = @gateway AND gateway_pago_id = @referencia",
+                new { gateway = adaptador.Nombre, referencia = evento.Referencia }, cancellationToken: ct));
+            Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "pago_repetido"));
+            return new ResultadoWebhook.Aceptado(evento.EventoId, existente, true);
+        }
+        Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "aceptado"));
+        return new ResultadoWebhook.Aceptado(evento.EventoId, pago?.Id, false);
+    }
+
+    private async Task<Guid?> ClientePorClabeAsync(string? clabe, CancellationToken ct)
+    {
+        if (clabe is null) return null;
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT id FROM clientes WHERE clabe = @clabe", new { clabe }, cancellationToken: ct));
     }
 
     /// <summary>pagos.gateway_evento_id is unique across gateways: prefix the gateway's own id.</summary>

@@ -15,6 +15,7 @@ public class HostPagos : HostPrueba
 {
     public const string SecretoActual = "whsec_actual_de_pruebas_0123456789";
     public const string SecretoAnterior = "whsec_anterior_de_pruebas_9876543210";
+    public const string SecretoSpei = "spei_de_pruebas_4242424242";
 
     protected virtual string? FallarPaso => null;
 
@@ -30,6 +31,7 @@ public class HostPagos : HostPrueba
                 ["Webhooks:Pagos:Secretos:0"] = SecretoActual,
                 ["Webhooks:Pagos:Secretos:1"] = SecretoAnterior,
                 ["Pac:Carpeta"] = CarpetaPac,
+                ["Webhooks:Spei:Secretos:0"] = SecretoSpei,
             };
             if (FallarPaso is not null) a["Pagos:FallarPaso"] = FallarPaso;
             return a;

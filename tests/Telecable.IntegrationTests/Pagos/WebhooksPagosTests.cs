@@ -39,6 +39,52 @@ public sealed class WebhooksPagosTests(HostPagos host)
         Assert.Equal(1, await ContarPagosAsync(id));
     }
 
+    [Fact]
+    public async Task Dos_eventos_distintos_del_mismo_pago_de_la_pasarela_acreditan_una_sola_vez()
+    {
+        // Gateways send several events for one payment (a retry under a new id, charge.succeeded after
+        // payment_intent.succeeded): the second one used to create a second payment and both were applied.
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var referencia = $"pi_{Guid.NewGuid():N}";
+        var (primero, segundo) = (Evento(), Evento());
+        var cuerpo1 = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(primero, referencia, cliente, 120m);
+        var cuerpo2 = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(segundo, referencia, cliente, 120m);
+
+        var r1 = await host.WebhookAsync(cuerpo1, HostPagos.Firmar(cuerpo1));
+        var r2 = await host.WebhookAsync(cuerpo2, HostPagos.Firmar(cuerpo2));
+
+        Assert.Equal(HttpStatusCode.OK, r1.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, r2.StatusCode);
+        var pagoId = JsonDocument.Parse(await r1.Content.ReadAsStringAsync()).RootElement.GetProperty("pagoId").GetGuid();
+        var segunda = JsonDocument.Parse(await r2.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(segunda.GetProperty("duplicado").GetBoolean());
+        Assert.Equal(pagoId, segunda.GetProperty("pagoId").GetGuid()); // the payment already recorded, not a new one
+        Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE cliente_id = @cliente", new { cliente }));
+        Assert.Equal(1L, await host.EscalarAsync<long>(
+            "SELECT count(*) FROM outbox WHERE tipo = 'PagoRecibido' AND datos->>'referencia' = @referencia", new { referencia }));
+        await host.EsperarProcesoAsync(pagoId);
+        Assert.Equal(120m, await host.EscalarAsync<decimal>("SELECT saldo FROM saldos_a_favor WHERE cliente_id = @cliente", new { cliente }));
+    }
+
+    [Fact]
+    public async Task Eventos_distintos_del_mismo_pago_llegando_a_la_vez_crean_un_solo_pago()
+    {
+        // Concurrent deliveries share batches in LoteWebhooks: the unique index must hold inside one
+        // statement and across statements.
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var referencia = $"pi_{Guid.NewGuid():N}";
+        var cuerpos = Enumerable.Range(0, 20).Select(_ => AdaptadorPasarelaEmulada.CuerpoPagoExitoso(Evento(), referencia, cliente, 30m)).ToList();
+
+        var respuestas = await Task.WhenAll(cuerpos.Select(c => host.WebhookAsync(c, HostPagos.Firmar(c))));
+
+        Assert.All(respuestas, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE cliente_id = @cliente", new { cliente }));
+        var nuevos = 0;
+        foreach (var r in respuestas)
+            if (!JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("duplicado").GetBoolean()) nuevos++;
+        Assert.Equal(1, nuevos);
+    }
+
     public static TheoryData<string, string> Alteraciones => new()
     {
         { "byte_cambiado", "firma_invalida" },

@@ -147,6 +147,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("RecibirWebhookPago", "post", "pagos/webhooks/{gateway}", [
             new("cliente", HttpStatusCode.BadRequest, e => e.WebhookForjado())],
             Publica: "the gateway authenticates with its HMAC signature; a bearer token does not make a forged payment event valid"),
+        new("RecibirDepositoSpei", "post", "webhooks/spei", [
+            new("cliente", HttpStatusCode.BadRequest, e => e.DepositoSpeiForjado())],
+            Publica: "the SPEI provider authenticates with X-Spei-Firma; a bearer token does not make a forged deposit valid"),
         new("ConsultarConciliacion", "get", "pagos/conciliaciones/{id:guid}", [
             Prohibido("cliente", e => e.ClienteA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}"))]),
@@ -386,6 +389,16 @@ public sealed class Escenario
         var r = Pedir(TokenClienteA, HttpMethod.Post, "pagos/webhooks/emulada");
         r.Content = new StringContent(cuerpo, Encoding.UTF8, "application/json");
         r.Headers.TryAddWithoutValidation("Stripe-Signature", $"t={DateTimeOffset.UtcNow.ToUnixTimeSeconds()},v1={new string('0', 64)}");
+        return r;
+    }
+
+    /// <summary>A deposit to a CLABE with customer A's token but no valid X-Spei-Firma.</summary>
+    public HttpRequestMessage DepositoSpeiForjado()
+    {
+        var cuerpo = AdaptadorSpeiEmulado.CuerpoAbono($"FORJADO{Guid.NewGuid():N}"[..30], "032180000118359719", 1m);
+        var r = Pedir(TokenClienteA, HttpMethod.Post, "webhooks/spei");
+        r.Content = new StringContent(cuerpo, Encoding.UTF8, "application/json");
+        r.Headers.TryAddWithoutValidation("X-Spei-Firma", $"t={DateTimeOffset.UtcNow.ToUnixTimeSeconds()},v1={new string('0', 64)}");
         return r;
     }
 

@@ -60,6 +60,16 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     [Function(nameof(RecibirWebhookPago))]
     public Task<IActionResult> RecibirWebhookPago(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/webhooks/{gateway}")] HttpRequest req, string gateway) =>
+        RecibirAsync(req, gateway);
+
+    /// <summary>POST /api/webhooks/spei (public: X-Spei-Firma authenticates): the SPEI provider's deposit notices, matched
+    /// to the customer by CLABE. Same answers as the card webhook; an unknown CLABE is 400 naming clabeBeneficiario.</summary>
+    [Function(nameof(RecibirDepositoSpei))]
+    public Task<IActionResult> RecibirDepositoSpei(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/spei")] HttpRequest req) =>
+        RecibirAsync(req, AdaptadorSpeiEmulado.NombrePasarela);
+
+    private Task<IActionResult> RecibirAsync(HttpRequest req, string gateway) =>
         api.EjecutarAsync(req, Permiso.Firmada, async l =>
         {
             if (!webhooks.Existe(gateway)) throw new ErrorNoEncontrado("pasarela", gateway);
