@@ -112,6 +112,7 @@ const portal = {
     { id: 'tickets', titulo: 'Tickets', roles: PERSONAL, render: tickets },
     { id: 'flota', titulo: 'Flota de routers', roles: PERSONAL, render: flota },
     { id: 'notificaciones', titulo: 'Notificaciones', roles: PERSONAL, render: notificaciones },
+    { id: 'cobranza', titulo: 'Cobranza', roles: PERSONAL, render: cobranza },
     { id: 'eventos', titulo: 'Eventos', roles: PERSONAL, render: eventos },
     { id: 'operaciones', titulo: 'Operaciones', roles: ['admin'], render: operaciones },
   ],
@@ -119,4 +120,25 @@ const portal = {
 // El detalle de un cliente (#/cliente-<id>) no aparece en el menú.
 portal.vistas.push({ id: 'cliente', titulo: 'Estado del cliente', roles: PERSONAL, coincide: (ruta) => ruta.startsWith('cliente-'),
   render: (el) => estadoCliente(el, location.hash.slice('#/cliente-'.length)) });
+const ETAPAS_COBRANZA = {
+  recordatorio_previo: 'Recordatorio previo', recordatorio_vencimiento: 'Aviso del vencimiento',
+  recordatorio_vencida: 'Aviso de factura vencida', suspension: 'Servicio suspendido',
+};
+const ESTADOS_CONTRATO = { activo: 'Activo', suspendido: 'Suspendido', cancelado: 'Cancelado', pendiente_instalacion: 'Por instalar' };
+
+async function cobranza(el) {
+  // GET /api/cobranza/vencidas → { elementos: [{ clienteId, cliente, folio, saldo, fechaVencimiento, diasVencida, etapa, promesaHasta, estadoContrato }], total }
+  const r = lista(await api.get('/api/cobranza/vencidas?tamano=200'));
+  el.append(tabla('Facturas vencidas', r, [
+    { campo: 'cliente', titulo: 'Cliente', celda: (f) => h('a', { href: `#/cliente-${f.clienteId}` }, f.cliente) },
+    { campo: 'folio', titulo: 'Factura' },
+    { campo: 'saldo', titulo: 'Saldo', formato: dinero },
+    { campo: 'fechaVencimiento', titulo: 'Venció', formato: dia },
+    { campo: 'diasVencida', titulo: 'Días de atraso', formato: entero },
+    { campo: 'etapa', titulo: 'Etapa de cobranza', formato: (v) => ETAPAS_COBRANZA[v] ?? 'Sin aviso aún' },
+    { campo: 'promesaHasta', titulo: 'Promesa de pago', formato: (v) => (v ? `Hasta el ${dia(v)}` : '—') },
+    { campo: 'estadoContrato', titulo: 'Servicio', formato: (v) => ESTADOS_CONTRATO[v] ?? '—' },
+  ]));
+}
+
 iniciarPortal(portal);

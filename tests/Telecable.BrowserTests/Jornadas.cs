@@ -174,6 +174,34 @@ public sealed class JornadaBackofficeTests(HostNavegador host)
             await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         }
     }
+
+    [Fact]
+    public async Task Cobranza_muestra_las_facturas_vencidas_con_dias_de_atraso_y_etapa_sin_identificadores()
+    {
+        // One of the demo's stamped invoices, eight days overdue, taken through collections (grace: 5 days).
+        var db = host.ServiciosHost.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        await using (var cmd = db.CreateCommand("""
+            UPDATE facturas SET fecha_vencimiento = (now() AT TIME ZONE 'America/Mexico_City')::date - 8
+            WHERE id = (SELECT id FROM facturas WHERE estado = 'timbrada' AND contrato_id IS NOT NULL
+                          AND cliente_id <> '00000000-0000-0000-0000-00000000c001' ORDER BY folio DESC LIMIT 1)
+            RETURNING serie || folio
+            """))
+        {
+            var folio = (string)(await cmd.ExecuteScalarAsync())!;
+            await host.ServiciosHost.GetRequiredService<Telecable.Infrastructure.Cobranza.ServicioCobranza>().EvaluarAsync("navegador", CancellationToken.None);
+
+            var p = await host.PaginaAsync();
+            await Pasos.IngresarAsync(p, "backoffice", "soporte");
+            await p.GetByRole(AriaRole.Link, new() { Name = "Cobranza" }).ClickAsync();
+            var fila = p.GetByRole(AriaRole.Table, new() { Name = "Facturas vencidas" }).GetByRole(AriaRole.Row).Filter(new() { HasText = folio });
+            await Expect(fila).ToContainTextAsync("Servicio suspendido");
+            await Expect(fila.Locator("td[data-titulo='Días de atraso']")).ToHaveTextAsync("8");
+            await Expect(fila).ToContainTextAsync("Suspendido");
+            await Expect(fila).Not.ToContainTextAsync("suspension");
+            await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+            await Pasos.CapturarAsync(p, "jornada-backoffice-cobranza");
+        }
+    }
 }
 
 [Collection(ColeccionNavegador.Nombre)]
