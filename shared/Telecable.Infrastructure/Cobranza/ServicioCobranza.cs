@@ -49,6 +49,10 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
         WHERE f.estado = 'timbrada' AND f.fecha_vencimiento IS NOT NULL
         """;
 
+    /// <summary>Open invoices (with a balance) that also meet <paramref name="condicion"/>; the balance is filtered in
+    /// SQL so paging and counting happen there too.</summary>
+    private static string Abiertas(string condicion) => $"SELECT * FROM ({SqlAbiertas} AND {condicion}) a WHERE saldo > 0";
+
     public DateOnly Hoy() => DateOnly.FromDateTime(FormatoCfdi.HoraMexico(reloj.GetUtcNow()));
 
     /// <summary>Brings every open invoice due within the reminder window up to date with its stages.</summary>
@@ -58,11 +62,11 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
         List<Abierta> abiertas;
         await using (var cn = await db.OpenConnectionAsync(ct))
         {
-            abiertas = (await cn.QueryAsync<Abierta>(new CommandDefinition(SqlAbiertas + " AND f.fecha_vencimiento <= @limite ORDER BY f.fecha_vencimiento",
+            abiertas = (await cn.QueryAsync<Abierta>(new CommandDefinition(Abiertas("f.fecha_vencimiento <= @limite") + " ORDER BY vencimiento",
                 new { limite = hoy.AddDays(ReglasCobranza.DiasAviso) }, cancellationToken: ct))).AsList();
         }
         int recordatorios = 0, suspensiones = 0;
-        foreach (var f in abiertas.Where(f => f.Saldo > 0))
+        foreach (var f in abiertas)
         {
             var pendientes = ReglasCobranza.Pendientes(
                 new FacturaAbierta(f.Vencimiento, f.DiasGracia, f.PromesaHasta, f.Hechas.ToHashSet()), hoy);
@@ -142,12 +146,15 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
     {
         var hoy = Hoy();
         await using var cn = await db.OpenConnectionAsync(ct);
-        var todas = (await cn.QueryAsync<Abierta>(new CommandDefinition(SqlAbiertas + " AND f.fecha_vencimiento < @hoy ORDER BY f.fecha_vencimiento, f.id",
-            new { hoy }, cancellationToken: ct))).Where(f => f.Saldo > 0).ToList();
-        var elementos = todas.Skip((pagina - 1) * tamano).Take(tamano).Select(f => new FacturaVencida(
+        var vencidas = Abiertas("f.fecha_vencimiento < @hoy");
+        var filtro = new { hoy, tamano, saltar = (pagina - 1) * tamano };
+        var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM ({vencidas}) v", filtro, cancellationToken: ct));
+        var filas = await cn.QueryAsync<Abierta>(new CommandDefinition(vencidas + " ORDER BY vencimiento, facturaid LIMIT @tamano OFFSET @saltar",
+            filtro, cancellationToken: ct));
+        var elementos = filas.Select(f => new FacturaVencida(
             f.ClienteId, f.Nombre, f.FacturaId, f.Folio, f.Saldo, f.Vencimiento, hoy.DayNumber - f.Vencimiento.DayNumber,
             f.Hechas.OrderBy(ReglasCobranza.Orden).LastOrDefault(), f.PromesaHasta is { } p && p >= hoy ? p : null, f.EstadoContrato)).ToList();
-        return new Pagina<FacturaVencida>(elementos, pagina, tamano, todas.Count);
+        return new Pagina<FacturaVencida>(elementos, pagina, tamano, total);
     }
 
     // Properties rather than a positional record: Dapper matches constructors by exact column types, and text[]
