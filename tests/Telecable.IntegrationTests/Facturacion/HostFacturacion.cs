@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -27,26 +26,11 @@ public sealed class HostFacturacion : HostPrueba
 
     public string Tfdcerts => Path.Combine(CarpetaPac, "tfdcerts");
 
-    /// <summary>Starts a run of the period and waits (polling the progress endpoint) until it is no longer en_proceso.</summary>
-    public async Task<JsonElement> CorrerAsync(HttpClient admin, string periodo)
-    {
-        var r = await PostAsync(admin, "api/facturacion/corridas", new { periodo });
-        var cuerpo = await r.Content.ReadAsStringAsync();
-        Assert.True(r.StatusCode == HttpStatusCode.Accepted, cuerpo);
-        return await EsperarAsync(admin, JsonDocument.Parse(cuerpo).RootElement.GetProperty("id").GetGuid());
-    }
+    /// <summary>Starts a run of the period and waits (polling the progress endpoint) until it is no longer live.</summary>
+    public async Task<JsonElement> CorrerAsync(HttpClient admin, string periodo) =>
+        await EsperarAsync(admin, await Corridas.IniciarAsync(admin, periodo));
 
-    public async Task<JsonElement> EsperarAsync(HttpClient admin, Guid corrida)
-    {
-        var reloj = Stopwatch.StartNew();
-        while (true)
-        {
-            var p = JsonDocument.Parse(await admin.GetStringAsync($"api/facturacion/corridas/{corrida}")).RootElement.Clone();
-            if (p.GetProperty("estado").GetString() != "en_proceso") return p;
-            if (reloj.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"La corrida {corrida} no terminó: {p}");
-            await Task.Delay(200);
-        }
-    }
+    public Task<JsonElement> EsperarAsync(HttpClient admin, Guid corrida) => Corridas.EsperarFinAsync(admin, corrida, TimeSpan.FromMinutes(3));
 
     public static Task<HttpResponseMessage> PostAsync(HttpClient c, string ruta, object cuerpo, string? clave = null)
     {
