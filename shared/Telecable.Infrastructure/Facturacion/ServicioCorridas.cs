@@ -139,13 +139,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         var filtro = new { periodo, estado, tamano, saltar = (pagina - 1) * tamano };
         const string Donde = "WHERE (@periodo::date IS NULL OR periodo = @periodo) AND (@estado::text IS NULL OR estado = @estado)";
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM corridas_facturacion {Donde}", filtro, cancellationToken: ct));
-        var ids = (await cn.QueryAsync<Guid>(new CommandDefinition(
-            $"SELECT id FROM corridas_facturacion {Donde} ORDER BY created_at DESC, id LIMIT @tamano OFFSET @saltar", filtro, cancellationToken: ct))).ToList();
-        var elementos = new List<ProgresoCorrida>(ids.Count);
-        foreach (var id in ids)
-        {
-            elementos.Add((await ProgresoAsync(cn, null, id, ct))!);
-        }
+        var elementos = await ProgresosAsync(cn, null, $"{Donde} ORDER BY created_at DESC, id LIMIT @tamano OFFSET @saltar", filtro, ct);
         return new Pagina<ProgresoCorrida>(elementos, pagina, tamano, total);
     }
 
@@ -269,26 +263,36 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         return await ProgresoAsync(cn, null, corridaId, ct);
     }
 
-    private static async Task<ProgresoCorrida?> ProgresoAsync(NpgsqlConnection cn, NpgsqlTransaction? tx, Guid id, CancellationToken ct)
+    private static async Task<ProgresoCorrida?> ProgresoAsync(NpgsqlConnection cn, NpgsqlTransaction? tx, Guid id, CancellationToken ct) =>
+        (await ProgresosAsync(cn, tx, "WHERE id = @id", new { id }, ct)).SingleOrDefault();
+
+    /// <summary>The runs a clause selects (WHERE, ORDER BY, LIMIT over corridas_facturacion), with their invoices counted
+    /// in one grouped query for all of them.</summary>
+    private static async Task<IReadOnlyList<ProgresoCorrida>> ProgresosAsync(NpgsqlConnection cn, NpgsqlTransaction? tx, string clausula,
+        object parametros, CancellationToken ct)
     {
-        var c = await cn.QuerySingleOrDefaultAsync<FilaCorrida>(new CommandDefinition("""
+        var corridas = (await cn.QueryAsync<FilaCorrida>(new CommandDefinition($"""
             SELECT id AS Id, periodo AS Periodo, estado AS Estado, instance_id AS InstanceId, iniciada_en AS IniciadaEn, terminada_en AS TerminadaEn,
                    causa_codigo AS CausaCodigo, causa_mensaje AS CausaMensaje, solicitada_por AS SolicitadaPor
-            FROM corridas_facturacion WHERE id = @id
-            """, new { id }, tx, cancellationToken: ct));
-        if (c is null) return null;
-        var filas = (await cn.QueryAsync<(string Estado, string? Codigo, int N, decimal Monto)>(new CommandDefinition("""
-            SELECT estado, CASE WHEN estado = 'error' THEN coalesce(error_codigo, '?') END, count(*)::int, coalesce(sum(total), 0)
-            FROM facturas WHERE corrida_id = @id GROUP BY 1, 2
-            """, new { id }, tx, cancellationToken: ct))).ToList();
-        int Contar(params string[] estados) => filas.Where(f => estados.Contains(f.Estado)).Sum(f => f.N);
-        return new ProgresoCorrida(c.Id, Periodo.Texto(c.Periodo), c.Estado, c.InstanceId,
-            filas.Sum(f => f.N), Contar(EstadosFactura.Timbrada, EstadosFactura.Pagada), Contar(EstadosFactura.Error), Contar(EstadosFactura.Borrador),
-            Contar(EstadosFactura.Cancelada),
-            filas.Where(f => f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).Sum(f => f.Monto),
-            filas.Where(f => f.Codigo is not null).ToDictionary(f => f.Codigo!, f => f.N),
-            Utc(c.IniciadaEn), Utc(c.TerminadaEn),
-            c.CausaCodigo is null ? null : new FallaCorrida(c.CausaCodigo, c.CausaMensaje ?? ""), c.SolicitadaPor);
+            FROM corridas_facturacion {clausula}
+            """, parametros, tx, cancellationToken: ct))).ToList();
+        if (corridas.Count == 0) return [];
+        var porCorrida = (await cn.QueryAsync<(Guid Corrida, string Estado, string? Codigo, int N, decimal Monto)>(new CommandDefinition("""
+            SELECT corrida_id, estado, CASE WHEN estado = 'error' THEN coalesce(error_codigo, '?') END, count(*)::int, coalesce(sum(total), 0)
+            FROM facturas WHERE corrida_id = ANY(@ids) GROUP BY 1, 2, 3
+            """, new { ids = corridas.Select(c => c.Id).ToArray() }, tx, cancellationToken: ct))).ToLookup(f => f.Corrida);
+        return corridas.Select(c =>
+        {
+            var filas = porCorrida[c.Id].ToList();
+            int Contar(params string[] estados) => filas.Where(f => estados.Contains(f.Estado)).Sum(f => f.N);
+            return new ProgresoCorrida(c.Id, Periodo.Texto(c.Periodo), c.Estado, c.InstanceId,
+                filas.Sum(f => f.N), Contar(EstadosFactura.Timbrada, EstadosFactura.Pagada), Contar(EstadosFactura.Error), Contar(EstadosFactura.Borrador),
+                Contar(EstadosFactura.Cancelada),
+                filas.Where(f => f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).Sum(f => f.Monto),
+                filas.Where(f => f.Codigo is not null).ToDictionary(f => f.Codigo!, f => f.N),
+                Utc(c.IniciadaEn), Utc(c.TerminadaEn),
+                c.CausaCodigo is null ? null : new FallaCorrida(c.CausaCodigo, c.CausaMensaje ?? ""), c.SolicitadaPor);
+        }).ToList();
     }
 
     private DatosComprobante Datos(DateTime fecha, string folio, Receptor receptor) => new()
