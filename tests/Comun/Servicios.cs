@@ -60,7 +60,20 @@ public static class Servicios
         await using var cn = new NpgsqlConnection(PostgresAdmin);
         await cn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{nombre}\" WITH (FORCE)", cn);
-        await cmd.ExecuteNonQueryAsync();
+        // FORCE cannot end an autovacuum worker (it runs as the bootstrap superuser: 42501), which a busy test database
+        // often has at the end; it finishes within moments, so the drop is tried again instead of failing the cleanup.
+        for (var intento = 1; ; intento++)
+        {
+            try
+            {
+                await cmd.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && intento < 20)
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 
     /// <summary>Deletes a test's blob container: Azurite keeps its whole index in one JSON file that it
