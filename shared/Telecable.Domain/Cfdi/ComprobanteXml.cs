@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using Telecable.Domain.Comun;
 
 namespace Telecable.Domain.Cfdi;
 
@@ -233,29 +234,13 @@ public static class FormatoCfdi
     /// <summary>Unit prices keep up to six decimals (allowed by t_Importe), at least two.</summary>
     public static string? ValorUnitario(decimal? valor) => valor?.ToString("0.00####", Inv);
 
-    private static readonly TimeZoneInfo ZonaCentro = BuscarZonaCentro();
-
-    /// <summary>Wall-clock time in central Mexico (UTC-6 all year since DST ended in 2022), to the second.</summary>
+    /// <summary>Wall-clock time in central Mexico (see <see cref="RelojMexico"/>), to the second.</summary>
     public static DateTime HoraMexico(DateTimeOffset instante)
     {
-        var local = TimeZoneInfo.ConvertTime(instante, ZonaCentro).DateTime;
+        var local = RelojMexico.Ahora(instante);
         return new DateTime(local.Ticks - local.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Unspecified);
     }
 
     /// <summary>The instant a CFDI's Fecha denotes.</summary>
-    public static DateTimeOffset InstanteDe(DateTime fechaMexico) =>
-        new(DateTime.SpecifyKind(fechaMexico, DateTimeKind.Unspecified), ZonaCentro.GetUtcOffset(fechaMexico));
-
-    private static TimeZoneInfo BuscarZonaCentro()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("America/Mexico_City");
-        }
-        catch (TimeZoneNotFoundException)
-        {
-            // Containers without tzdata: the fixed offset is exact since 2022.
-            return TimeZoneInfo.CreateCustomTimeZone("CST-6", TimeSpan.FromHours(-6), "Centro", "Centro");
-        }
-    }
+    public static DateTimeOffset InstanteDe(DateTime fechaMexico) => RelojMexico.Instante(fechaMexico);
 }

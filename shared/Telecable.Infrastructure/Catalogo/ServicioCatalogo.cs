@@ -64,15 +64,7 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
     private static readonly Counter<long> Cotizaciones = Telemetria.Medidor.CreateCounter<long>(
         "telecable.catalogo.cotizaciones", description: "Cotizaciones de planes y combos");
 
-    public DateOnly Hoy => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(reloj.GetUtcNow(), ZonaMexico).DateTime);
-
-    private static readonly TimeZoneInfo ZonaMexico = TryZona("America/Monterrey");
-
-    private static TimeZoneInfo TryZona(string id)
-    {
-        try { return TimeZoneInfo.FindSystemTimeZoneById(id); }
-        catch (TimeZoneNotFoundException) { return TimeZoneInfo.Utc; }
-    }
+    public DateOnly Hoy => reloj.Hoy();
 
     // ---------------------------------------------------------------- zones
 

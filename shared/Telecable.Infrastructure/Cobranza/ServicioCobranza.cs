@@ -53,7 +53,7 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
     /// SQL so paging and counting happen there too.</summary>
     private static string Abiertas(string condicion) => $"SELECT * FROM ({SqlAbiertas} AND {condicion}) a WHERE saldo > 0";
 
-    public DateOnly Hoy() => DateOnly.FromDateTime(FormatoCfdi.HoraMexico(reloj.GetUtcNow()));
+    public DateOnly Hoy() => reloj.Hoy();
 
     /// <summary>Brings every open invoice due within the reminder window up to date with its stages.</summary>
     public async Task<ResultadoCobranza> EvaluarAsync(string cid, CancellationToken ct)

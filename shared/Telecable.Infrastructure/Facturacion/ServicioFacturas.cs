@@ -72,7 +72,7 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
     public async Task<Kpis> KpisAsync(int meses, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        var hoy = DateOnly.FromDateTime(FormatoCfdi.HoraMexico(reloj.GetUtcNow()));
+        var hoy = reloj.Hoy();
         var desde = new DateOnly(hoy.Year, hoy.Month, 1).AddMonths(1 - meses);
         var porMes = (await cn.QueryAsync<KpiMes>(new CommandDefinition("""
             SELECT to_char(date_trunc('month', f.fecha_emision AT TIME ZONE 'America/Mexico_City'), 'YYYY-MM') AS Mes,

@@ -161,7 +161,7 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
-        var hoy = DateOnly.FromDateTime(reloj.GetUtcNow().UtcDateTime);
+        var hoy = reloj.Hoy();
         var contratos = (await cn.QueryAsync<Guid>(new CommandDefinition("""
             WITH pago AS (SELECT cliente_id FROM pagos WHERE id = @pagoId),
             reactivados AS (

@@ -203,7 +203,7 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
             ORDER BY f.cliente_id, f.fecha_vencimiento NULLS LAST
             LIMIT 20000
             """, new { clienteId }, cancellationToken: ct));
-        var hoy = DateOnly.FromDateTime(reloj.GetUtcNow().UtcDateTime);
+        var hoy = reloj.Hoy();
         return filas.Where(f => f.Saldo > 0).GroupBy(f => (f.ClienteId, f.Nombre)).Select(g =>
         {
             var facturas = g.Select(f =>
