@@ -14,13 +14,14 @@ public static class TiposServicio
 /// The one place that says how a telecom service is taxed, used by catalog prices, quotes and
 /// billing alike:
 /// <list type="bullet">
-/// <item>IEPS 3% (LIEPS art. 2-I-C) on TV and telephony; internet access is exempt (art. 8-IV-c)
-/// when it is priced as its own line, which every combo part here is (combo_planes has a price per part);</item>
+/// <item>IEPS 3% (LIEPS art. 2-I-C) on TV and telephony; internet access on its own is exempt (art. 8-IV-c); inside a
+/// bundle only at its standalone price and up to 30 % of the bundle (art. 8-IV-d), and the IEPS is itemized only for a
+/// receptor who is an IEPS taxpayer of the service and asks (art. 19-II): see ReglasFiscalesTelecom.Paquetes.cs;</item>
 /// <item>IVA 16% (LIVA art. 1) on the net amount plus the IEPS of the same line (LIVA art. 18);</item>
 /// <item>each tax rounded per line to cents, half away from zero (as <c>CalculadoraCfdi</c> does).</item>
 /// </list>
 /// </summary>
-public static class ReglasFiscalesTelecom
+public static partial class ReglasFiscalesTelecom
 {
     public const decimal TasaIva = 0.160000m;
     public const decimal TasaIeps = 0.030000m;

@@ -24,9 +24,12 @@ public static class Periodo
         periodo.ToString("MMMM yyyy", CultureInfo.GetCultureInfo("es-MX"));
 }
 
-/// <summary>One priced service line of a contract for a period (a plan, or one part of a combo).</summary>
+/// <summary>One priced service line of a contract for a period (a plan, or one part of a combo). <paramref name="Tipo"/> is the
+/// plan's catalog type (internet, tv, telefonia) and <paramref name="PrecioIndependiente"/> its standalone catalog price in the
+/// contract's zone, both used by <see cref="ReglasFiscalesTelecom"/> to split a bundle.</summary>
 public sealed record LineaContrato(
-    Guid PlanId, string ClavePlan, string NombrePlan, string ClaveProdServ, string ClaveUnidad, decimal TasaIeps, decimal Precio);
+    Guid PlanId, string ClavePlan, string NombrePlan, string ClaveProdServ, string ClaveUnidad, decimal TasaIeps, decimal Precio,
+    string Tipo = "", decimal? PrecioIndependiente = null);
 
 /// <summary>A promotion in force for the period: a percentage or a fixed monthly amount off the lines.</summary>
 public sealed record PromocionVigente(string Clave, string TipoDescuento, decimal Valor)
@@ -137,6 +140,7 @@ public static class CodigosFactura
 /// Life of an invoice: borrador (generated) -> timbrada (stamped) -> pagada; borrador -> error (reintentar
 /// puts it back to borrador); timbrada -> cancelada. Cancelada is terminal. A paid invoice is not cancelled
 /// here: its payment has to be reversed first (Pagos), since SAT requires cancelling the payment complement too.
+/// timbrada -> cancelacion_pendiente -> cancelada | timbrada when the receptor must accept the cancellation.
 /// </summary>
 public static class EstadosFactura
 {
@@ -145,6 +149,9 @@ public static class EstadosFactura
     public const string Error = "error";
     public const string Cancelada = "cancelada";
     public const string Pagada = "pagada";
+    /// <summary>Cancellation requested and waiting for the receptor's acceptance (<see cref="ReglasCancelacion.RequiereAceptacion"/>):
+    /// still in force (neither payable nor cancelled) until the PAC reports acceptance (cancelada) or rejection (timbrada).</summary>
+    public const string CancelacionPendiente = "cancelacion_pendiente";
 
     public static bool PuedeCancelarse(string estado) => estado == Timbrada;
     public static bool PuedePagarse(string estado) => estado == Timbrada;

@@ -40,3 +40,25 @@ public sealed class ReglasCancelacionTests
         Assert.Contains("CCCC0000-1111-2222-3333-444455556666", ReglasCancelacion.ErrorComplementosVigentes([complemento]));
     }
 }
+
+/// <summary>Motive 01 only through the substitution operation; the receptor's acceptance above 1,000 MXN for type I.</summary>
+public sealed class ReglasCancelacionAceptacionTests
+{
+    [Theory]
+    [InlineData("I", 1058.27, "XOJI740919U48", true)]
+    [InlineData("I", 1000.00, "XOJI740919U48", false)]
+    [InlineData("I", 654.82, "XOJI740919U48", false)]
+    [InlineData("P", 0, "XOJI740919U48", false)]
+    [InlineData("E", 5000, "XOJI740919U48", false)]
+    [InlineData("I", 5000, "XAXX010101000", false)]
+    public void La_aceptacion_del_receptor_se_pide_solo_fuera_de_las_excepciones(string tipo, double total, string rfc, bool requiere) =>
+        Assert.Equal(requiere, ReglasCancelacion.RequiereAceptacion(tipo, (decimal)total, rfc));
+
+    [Fact]
+    public void El_motivo_01_no_es_una_cancelacion_directa()
+    {
+        Assert.Contains("sustitucion", ReglasCancelacion.ErrorMotivoDirecto("01"));
+        Assert.Null(ReglasCancelacion.ErrorMotivoDirecto("02"));
+        Assert.Null(ReglasCancelacion.ErrorMotivoDirecto("03"));
+    }
+}
