@@ -51,7 +51,9 @@ async function facturas(el) {
         f.estado !== 'timbrada' ? null : boton('Marcar pagada', async (ev) => {
           try { await ocupado(ev.currentTarget, () => api.patch(`/api/facturacion/${f.uuid}/pagar`, {})); anunciar('Factura marcada como pagada.'); await pintar(); } catch (e) { mostrarError(caja, e); }
         }),
-        !f.uuid || f.estado === 'cancelada' ? null : boton('Cancelar', () => formularioCancelacion(f, caja, pintar), 'secundario')) },
+        f.estado !== 'timbrada' ? null : boton('Cancelar', () => formularioCancelacion(f, caja, pintar), 'secundario'),
+        // Motivo 01 (con relación) solo sustituyendo: se emite el CFDI sustituto (TipoRelacion 04) y luego se cancela éste.
+        f.estado !== 'timbrada' ? null : boton('Sustituir (motivo 01)', () => formularioSustitucion(f, caja, pintar), 'secundario')) },
     ]));
   };
   await pintar();
@@ -62,20 +64,48 @@ function formularioCancelacion(f, caja, alTerminar) {
   const clave = nuevoUuid(); // una cancelación por formulario: reintentar no la repite
   const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Cancelar la factura ${f.uuid}` },
     h('h3', {}, `Cancelar ${f.serie ?? ''}${f.folio ?? ''} (${f.uuid})`), res,
-    campo('Motivo', 'motivo', { tipo: 'select', opciones: [['02', '02 Comprobante emitido con errores sin relación'], ['01', '01 Comprobante emitido con errores con relación'], ['03', '03 No se llevó a cabo la operación'], ['04', '04 Operación nominativa relacionada en una factura global']] }),
-    campo('Folio fiscal de sustitución (motivo 01)', 'folioSustitucion', { autocomplete: 'off' }),
+    h('p', {}, 'Para el motivo 01 (con errores con relación) use «Sustituir»: emite el CFDI que la reemplaza y cancela ésta nombrándolo.'),
+    campo('Motivo', 'motivo', { tipo: 'select', opciones: [['02', '02 Comprobante emitido con errores sin relación'], ['03', '03 No se llevó a cabo la operación'], ['04', '04 Operación nominativa relacionada en una factura global']] }),
     h('div', { class: 'acciones' }, h('button', { type: 'submit' }, 'Confirmar cancelación'), boton('Volver', () => caja.replaceChildren(), 'secundario')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (!validarFormulario(form, form.motivo.value === '01' ? { folioSustitucion: requerido } : {})) return;
+    if (!validarFormulario(form, {})) return;
     try {
-      const r = await api.post(`/api/facturacion/${f.uuid}/cancelacion`, { motivo: form.motivo.value, folioSustitucion: form.folioSustitucion.value.trim() || null }, clave);
+      const r = await api.post(`/api/facturacion/${f.uuid}/cancelacion`, { motivo: form.motivo.value }, clave);
       await alTerminar();
-      caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, `Cancelación ${r?.estado ?? 'solicitada'}.`));
+      caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, r?.estado === 'cancelacion_pendiente'
+        ? 'Cancelación solicitada: espera la aceptación del receptor.' : `Cancelación ${r?.estado ?? 'solicitada'}.`));
     } catch (e) { mostrarError(res, e, form); }
   });
   caja.replaceChildren(form);
   form.motivo.focus();
+}
+
+// POST /api/facturacion/{uuid}/sustitucion {nombre?, regimenFiscal?, codigoPostal?, usoCfdi?}: lo vacío se toma del cliente.
+function formularioSustitucion(f, caja, alTerminar) {
+  const res = h('div', {});
+  const clave = nuevoUuid(); // repetir el formulario retoma el mismo sustituto
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Sustituir la factura ${f.uuid}` },
+    h('h3', {}, `Sustituir ${f.serie ?? ''}${f.folio ?? ''} (${f.uuid})`), res,
+    h('p', {}, 'Se emite un CFDI nuevo del mismo RFC con los datos corregidos (relación 04) y esta factura se cancela con motivo 01. Deje en blanco lo que no cambia: se toma del expediente del cliente.'),
+    campo('Nombre o razón social', 'nombre', { autocomplete: 'off' }),
+    campo('Régimen fiscal', 'regimenFiscal', { autocomplete: 'off' }),
+    campo('Código postal fiscal', 'codigoPostal', { autocomplete: 'off' }),
+    campo('Uso del CFDI', 'usoCfdi', { autocomplete: 'off' }),
+    h('div', { class: 'acciones' }, h('button', { type: 'submit' }, 'Emitir sustituto y cancelar'), boton('Volver', () => caja.replaceChildren(), 'secundario')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const valor = (n) => form[n].value.trim() || null;
+    try {
+      const r = await api.post(`/api/facturacion/${f.uuid}/sustitucion`,
+        { nombre: valor('nombre'), regimenFiscal: valor('regimenFiscal'), codigoPostal: valor('codigoPostal'), usoCfdi: valor('usoCfdi') }, clave);
+      await alTerminar();
+      caja.replaceChildren(h('p', { class: 'exito', role: 'status' },
+        `Sustituto ${r?.serie ?? ''}${r?.folio ?? ''} (${r?.sustituto}) timbrado; la original quedó ${r?.estadoOriginal === 'cancelacion_pendiente' ? 'en espera de la aceptación del receptor' : 'cancelada'}.`));
+    } catch (e) { mostrarError(res, e, form); }
+  });
+  caja.replaceChildren(form);
+  form.nombre.focus();
 }
 
 const ESTADOS_CORRIDA = {

@@ -40,10 +40,14 @@ public static partial class Registro
         s.AddSingleton(sp => new PacEmuladoPersistente(sp.GetRequiredService<PacEmulado>(), sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<ILogger<PacEmuladoPersistente>>()));
         s.AddSingleton<IPacClient>(sp => sp.GetRequiredService<PacEmuladoPersistente>());
+        // The status of cancellations waiting for the receptor (a real PAC adapter implements it too).
+        s.AddSingleton<IConsultaCancelaciones>(sp => sp.GetRequiredService<PacEmuladoPersistente>());
 
         s.AddSingleton<ServicioCorridas>();
         s.AddSingleton<TimbradorFacturas>();
         s.AddSingleton<ServicioFacturas>();
+        s.AddSingleton<ServicioSustitucion>();
+        s.AddSingleton<ServicioCancelacionesPendientes>();
         return s;
     }
 }

@@ -34,6 +34,7 @@ public static partial class Registro
         s.AddSingleton<PasosPago>();
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
+        s.AddSingleton<ReversionComplemento>();
         s.AddSingleton<ServicioCobranza>();
         return s;
     }

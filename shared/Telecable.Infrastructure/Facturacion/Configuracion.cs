@@ -37,6 +37,10 @@ public sealed class OpcionesFacturacion
     /// <summary>A live run untouched this long whose durable instance is gone, terminated or failed is ended fallida by
     /// the reconciliation timer; the grace covers the moment between creating a run and scheduling its instance.</summary>
     public int GraciaSinOrquestacionSegundos { get; set; } = 120;
+
+    /// <summary>Whether the ConsultarCancelacionesPendientes timer asks the PAC about cancellations waiting for the receptor
+    /// (off only in test hosts that fingerprint rows).</summary>
+    public bool ConsultarCancelaciones { get; set; } = true;
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)

@@ -18,7 +18,7 @@ namespace Telecable.Infrastructure.Facturacion;
 /// re-sent after a host crash gets its original stamp (307), as a real PAC answers. Cancellations live there too.
 /// Concurrent stamps are recorded with group commit: a billing run's CFDIs in flight share one INSERT and one commit.
 /// </summary>
-public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
+public sealed partial class PacEmuladoPersistente : IPacClient, IConsultaCancelaciones, IAsyncDisposable
 {
     private readonly PacEmulado _interno;
     private readonly NpgsqlDataSource _db;
@@ -76,8 +76,9 @@ public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
             return Respuesta(false, CodigosPac.SolicitudInvalida, "FolioSustitucion es obligatorio con motivo 01 y solo con él.");
         }
         await using var cn = await _db.OpenConnectionAsync(cancellationToken);
-        var t = await cn.QuerySingleOrDefaultAsync<(string Rfc, DateTime? CanceladoEn)?>(new CommandDefinition(
-            "SELECT rfc_emisor, cancelado_en FROM pac_emulado_timbres WHERE upper(uuid) = upper(@uuid)", new { uuid }, cancellationToken: cancellationToken));
+        var t = await cn.QuerySingleOrDefaultAsync<(string Rfc, DateTime? CanceladoEn, DateTime? Solicitada, string? Respuesta, string Xml)?>(new CommandDefinition(
+            "SELECT rfc_emisor, cancelado_en, cancelacion_solicitada_en, respuesta_receptor, xml FROM pac_emulado_timbres WHERE upper(uuid) = upper(@uuid)",
+            new { uuid }, cancellationToken: cancellationToken));
         if (t is null)
         {
             return Respuesta(false, CodigosPac.UuidNoEncontrado, "UUID no encontrado.");
@@ -91,6 +92,19 @@ public sealed partial class PacEmuladoPersistente : IPacClient, IAsyncDisposable
             return Respuesta(true, CodigosPac.PreviamenteCancelado, "UUID previamente cancelado.", previa);
         }
         var ahora = FormatoCfdi.HoraMexico(DateTimeOffset.UtcNow);
+        if (RequiereAceptacion(t.Value.Xml))
+        {
+            // Waits for the receptor (SAT's buzón tributario): a request already waiting stays as it is; a rejected one may be asked again.
+            if (t.Value.Solicitada is null || t.Value.Respuesta == "rechazada")
+            {
+                await cn.ExecuteAsync(new CommandDefinition("""
+                    UPDATE pac_emulado_timbres SET cancelacion_solicitada_en = @ahora, cancelacion_motivo = @motivo,
+                           cancelacion_sustituto = @folioSustitucion, respuesta_receptor = NULL, respondida_en = NULL
+                    WHERE upper(uuid) = upper(@uuid) AND cancelado_en IS NULL
+                    """, new { uuid, ahora, motivo, folioSustitucion }, cancellationToken: cancellationToken));
+            }
+            return Respuesta(true, CodigosPac.CancelacionAceptada, "Solicitud recibida: en proceso, espera la aceptación del receptor.") with { EnProceso = true };
+        }
         await cn.ExecuteAsync(new CommandDefinition(
             "UPDATE pac_emulado_timbres SET cancelado_en = @ahora WHERE upper(uuid) = upper(@uuid) AND cancelado_en IS NULL",
             new { uuid, ahora }, cancellationToken: cancellationToken));

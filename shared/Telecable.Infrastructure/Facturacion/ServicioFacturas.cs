@@ -96,16 +96,28 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         return xml?.ToString() ?? throw new ErrorNoEncontrado("xml de la factura", uuid.ToString());
     }
 
-    public async Task<ResultadoCancelacion> CancelarAsync(Guid uuid, SolicitudCancelacion s, string actor, string cid, CancellationToken ct)
+    public const string EventoCancelacionSolicitada = "CancelacionFacturaSolicitada";
+
+    /// <summary>POST .../cancelacion: motives 02-04. Motive 01 goes only through <see cref="ServicioSustitucion"/>, which issues
+    /// the substitute first and then calls <see cref="CancelarPorSustitucionAsync"/>.</summary>
+    public Task<ResultadoCancelacion> CancelarAsync(Guid uuid, SolicitudCancelacion s, string actor, string cid, CancellationToken ct)
     {
         var v = new Validador()
             .Regla(s.Motivo is "01" or "02" or "03" or "04", "motivo", "Debe ser 01, 02, 03 o 04.")
-            .Regla(s.Motivo != "01" || Guid.TryParse(s.FolioSustitucion, out _), "folioSustitucion", "Es obligatorio (UUID) con motivo 01.")
-            .Regla(s.Motivo == "01" || s.FolioSustitucion is null, "folioSustitucion", "Solo se admite con motivo 01.");
+            .Regla(ReglasCancelacion.ErrorMotivoDirecto(s.Motivo) is null, "motivo", ReglasCancelacion.ErrorMotivoDirecto(s.Motivo) ?? "")
+            .Regla(s.FolioSustitucion is null, "folioSustitucion", "Solo con motivo 01, que se pide con POST /api/facturacion/{uuid}/sustitucion.");
         v.Lanzar();
-        Guid? sustituto = s.Motivo == "01" ? Guid.Parse(s.FolioSustitucion!) : null;
-        if (sustituto == uuid) throw new ErrorValidacion("folioSustitucion", "No puede ser la misma factura.");
+        return CancelarInternoAsync(uuid, s.Motivo!, null, actor, cid, ct);
+    }
 
+    /// <summary>Motive 01 naming <paramref name="sustituto"/>, a stamped CFDI of the same receptor that relates this one
+    /// with TipoRelacion 04 (checked again here from its stamped XML).</summary>
+    public Task<ResultadoCancelacion> CancelarPorSustitucionAsync(Guid uuid, Guid sustituto, string actor, string cid, CancellationToken ct) =>
+        CancelarInternoAsync(uuid, ReglasCancelacion.MotivoConRelacion, sustituto, actor, cid, ct);
+
+    private async Task<ResultadoCancelacion> CancelarInternoAsync(Guid uuid, string motivo, Guid? sustituto, string actor, string cid, CancellationToken ct)
+    {
+        if (sustituto == uuid) throw new ErrorValidacion("folioSustitucion", "No puede ser la misma factura.");
         await using var cn = await db.OpenConnectionAsync(ct);
         var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, string? Motivo, string? Rfc)?>(new CommandDefinition("""
             SELECT f.id, f.estado, f.motivo_cancelacion, coalesce(f.receptor_rfc, c.rfc)
@@ -114,18 +126,30 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
             ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
         if (f.Estado == EstadosFactura.Cancelada)
         {
-            if (f.Motivo == s.Motivo) return new ResultadoCancelacion(true, CodigosPac.PreviamenteCancelado, "Factura ya cancelada.", uuid.ToString(), null);
+            if (f.Motivo == motivo) return new ResultadoCancelacion(true, CodigosPac.PreviamenteCancelado, "Factura ya cancelada.", uuid.ToString(), null);
             throw new ErrorConflicto("La factura ya está cancelada con otro motivo.", "factura_cancelada");
         }
+        if (f.Estado == EstadosFactura.CancelacionPendiente)
+        {
+            if (f.Motivo == motivo)
+                return new ResultadoCancelacion(true, CodigosPac.CancelacionAceptada, "Cancelación en proceso: espera la aceptación del receptor.", uuid.ToString(), null) { EnProceso = true };
+            throw new ErrorConflicto("La factura ya tiene una cancelación en proceso con otro motivo.", "cancelacion_en_proceso");
+        }
+        var complementos = (await cn.QueryAsync<(Guid Uuid, Guid PagoId)>(new CommandDefinition("""
+            SELECT cp.uuid, cp.pago_id FROM pago_aplicaciones a JOIN complementos_pago cp ON cp.pago_id = a.pago_id
+            WHERE a.factura_id = @Id AND cp.estado IN ('sellado', 'timbrado') AND cp.uuid IS NOT NULL ORDER BY cp.created_at
+            """, new { f.Id }, cancellationToken: ct))).ToList();
+        if (ReglasCancelacion.ErrorComplementosVigentes(complementos.Select(c => c.Uuid).ToList()) is { } vigentes)
+        {
+            // The sequence to follow: each complement's cancellation (which reverses its payment), then this request again.
+            throw new ErrorConflicto(vigentes + " Secuencia: " + string.Join(", ", complementos.Select(c => $"POST /api/pagos/{c.PagoId}/complemento/cancelacion")) +
+                $", luego POST /api/facturacion/{uuid}/cancelacion.", "complementos_activos");
+        }
+        // After the complements: a paid invoice is told the sequence (its complements first), not just "estado_invalido".
         if (!EstadosFactura.PuedeCancelarse(f.Estado))
         {
             throw new ErrorConflicto($"Una factura en estado {f.Estado} no se puede cancelar.", "estado_invalido");
         }
-        var complementos = (await cn.QueryAsync<Guid>(new CommandDefinition("""
-            SELECT cp.uuid FROM pago_aplicaciones a JOIN complementos_pago cp ON cp.pago_id = a.pago_id
-            WHERE a.factura_id = @Id AND cp.estado IN ('sellado', 'timbrado') AND cp.uuid IS NOT NULL ORDER BY cp.created_at
-            """, new { f.Id }, cancellationToken: ct))).ToList();
-        if (ReglasCancelacion.ErrorComplementosVigentes(complementos) is { } vigentes) throw new ErrorConflicto(vigentes, "complementos_activos");
         if (sustituto is { } sus)
         {
             var blob = await cn.ExecuteScalarAsync<string?>(new CommandDefinition(
@@ -135,7 +159,7 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
             if (ReglasCancelacion.ErrorSustituto(System.Xml.Linq.XDocument.Parse(xml.ToString()).Root!, uuid.ToString(), f.Rfc ?? "") is { } error)
                 throw new ErrorRegla(error, "folioSustitucion");
         }
-        var r = await pac.CancelarAsync(uuid.ToString().ToUpperInvariant(), emisor.Rfc, s.Motivo!, sustituto?.ToString().ToUpperInvariant(), ct);
+        var r = await pac.CancelarAsync(uuid.ToString().ToUpperInvariant(), emisor.Rfc, motivo, sustituto?.ToString().ToUpperInvariant(), ct);
         if (!r.Exitoso)
         {
             if (r.EsTransitorio) throw new ErrorConflicto("El PAC no está disponible; reintente.", "pac_no_disponible");
@@ -143,17 +167,26 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         }
         await using var tx = await cn.BeginTransactionAsync(ct);
         var ahora = reloj.GetUtcNow();
-        var n = await cn.ExecuteAsync(new CommandDefinition("""
-            UPDATE facturas SET estado = 'cancelada', cancelada_en = @ahora, motivo_cancelacion = @Motivo, folio_sustitucion = @sustituto,
-                   version = version + 1
-            WHERE id = @Id AND estado = 'timbrada'
-            """, new { ahora, s.Motivo, sustituto, f.Id }, tx, cancellationToken: ct));
+        // A cancellation waiting for the receptor leaves the invoice in force (cancelacion_pendiente) until the PAC reports the answer.
+        var n = await cn.ExecuteAsync(new CommandDefinition(r.EnProceso
+            ? """
+              UPDATE facturas SET estado = 'cancelacion_pendiente', cancelacion_solicitada_en = @ahora, motivo_cancelacion = @motivo,
+                     folio_sustitucion = @sustituto, version = version + 1
+              WHERE id = @Id AND estado = 'timbrada'
+              """
+            : """
+              UPDATE facturas SET estado = 'cancelada', cancelada_en = @ahora, motivo_cancelacion = @motivo, folio_sustitucion = @sustituto,
+                     cancelacion_solicitada_en = coalesce(cancelacion_solicitada_en, @ahora), version = version + 1
+              WHERE id = @Id AND estado = 'timbrada'
+              """, new { ahora, motivo, sustituto, f.Id }, tx, cancellationToken: ct));
         if (n == 1)
         {
-            await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(EventoFacturaCancelada, "factura", f.Id.ToString(),
-                new { facturaId = f.Id, uuid, motivo = s.Motivo, folioSustitucion = sustituto, actor }, cid, ahora), ct);
+            await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(r.EnProceso ? EventoCancelacionSolicitada : EventoFacturaCancelada, "factura", f.Id.ToString(),
+                new { facturaId = f.Id, uuid, motivo, folioSustitucion = sustituto, actor }, cid, ahora), ct);
         }
         await tx.CommitAsync(ct);
+        CancelacionesMetricas.Solicitudes.Add(1, new KeyValuePair<string, object?>("resultado", r.EnProceso ? "en_proceso" : "cancelada"),
+            new KeyValuePair<string, object?>("motivo", motivo));
         return r;
     }
 

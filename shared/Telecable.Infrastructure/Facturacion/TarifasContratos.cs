@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Telecable.Domain.Catalogo;
 using Telecable.Domain.Facturacion;
 
 namespace Telecable.Infrastructure.Facturacion;
@@ -32,7 +33,8 @@ public static class TarifasContratos
             WITH pc AS ({porFacturar})
             SELECT pc.id AS ContratoId, pc.cliente_id AS ClienteId, pc.precio_pactado AS Pactado, pc.combo_id IS NOT NULL AS EsCombo,
                    cl.rfc AS Rfc, cl.nombre AS Nombre, cl.regimen_fiscal AS Regimen, cl.uso_cfdi AS UsoCfdi, cl.cp_fiscal AS Cp,
-                   pr.clave AS PromoClave, pr.tipo_descuento AS PromoTipo, pr.valor AS PromoValor
+                   pr.clave AS PromoClave, pr.tipo_descuento AS PromoTipo, pr.valor AS PromoValor,
+                   cl.contribuyente_ieps_telecom AS ContribuyenteIeps, cl.solicita_desglose_ieps AS SolicitaDesglose
             FROM pc JOIN clientes cl ON cl.id = pc.cliente_id
             LEFT JOIN promociones pr ON pr.id = pc.promocion_id AND pr.activa
                  AND (pr.zona_id IS NULL OR pr.zona_id = pc.zona_id)
@@ -44,10 +46,16 @@ public static class TarifasContratos
         var lineas = (await cn.QueryAsync<FilaLinea>(new CommandDefinition($"""
             WITH pc AS ({porFacturar})
             SELECT pc.id AS ContratoId, pl.id AS PlanId, pl.clave AS Clave, pl.nombre AS Nombre, pl.clave_prod_serv AS ClaveProdServ,
-                   pl.clave_unidad AS ClaveUnidad, pl.tasa_ieps AS TasaIeps, pc.precio_pactado AS Precio, pl.tipo AS Tipo
+                   pl.clave_unidad AS ClaveUnidad, pl.tasa_ieps AS TasaIeps, pc.precio_pactado AS Precio, pl.tipo AS Tipo,
+                   NULL::numeric AS PrecioIndependiente
             FROM pc JOIN planes pl ON pl.id = pc.plan_id
             UNION ALL
-            SELECT pc.id, pl.id, pl.clave, pl.nombre, pl.clave_prod_serv, pl.clave_unidad, pl.tasa_ieps, cp.precio_mensual, pl.tipo
+            -- A combo part's standalone price: the plan's catalog price in the contract's zone for the period (LIEPS art. 8-IV-d).
+            SELECT pc.id, pl.id, pl.clave, pl.nombre, pl.clave_prod_serv, pl.clave_unidad, pl.tasa_ieps, cp.precio_mensual, pl.tipo,
+                   (SELECT pz.precio_mensual FROM precios_plan_zona pz
+                    WHERE pz.plan_id = pl.id AND pz.zona_id = pc.zona_id AND pz.vigente_desde <= @periodo::date
+                      AND (pz.vigente_hasta IS NULL OR pz.vigente_hasta > @periodo::date)
+                    ORDER BY pz.vigente_desde DESC LIMIT 1)
             FROM pc JOIN combo_planes cp ON cp.combo_id = pc.combo_id JOIN planes pl ON pl.id = cp.plan_id
             ORDER BY 1, 9, 3
             """, new { periodo }, tx, cancellationToken: ct))).ToLookup(l => l.ContratoId);
@@ -57,9 +65,12 @@ public static class TarifasContratos
             .Select(c =>
             {
                 var partes = lineas[c.ContratoId]
-                    .Select(l => new LineaContrato(l.PlanId, l.Clave, l.Nombre, l.ClaveProdServ.Trim(), l.ClaveUnidad, l.TasaIeps, l.Precio))
+                    .Select(l => new LineaContrato(l.PlanId, l.Clave, l.Nombre, l.ClaveProdServ.Trim(), l.ClaveUnidad, l.TasaIeps, l.Precio,
+                        l.Tipo, l.PrecioIndependiente))
                     .ToList();
-                var ajustadas = c.EsCombo ? ArmadoFactura.AjustarAlPactado(partes, c.Pactado) : partes;
+                // LIEPS art. 8-IV-d (bundle split, 30 % cap) and art. 19-II (itemized only when asked by an IEPS taxpayer).
+                var ajustadas = ReglasFiscalesTelecom.Aplicar(partes, c.Pactado, c.EsCombo,
+                    ReglasFiscalesTelecom.DesglosaIeps(c.ContribuyenteIeps, c.SolicitaDesglose));
                 var promo = c.PromoClave is null ? null : new PromocionVigente(c.PromoClave, c.PromoTipo!, c.PromoValor!.Value);
                 return new ContratoAFacturar(c.ContratoId, c.ClienteId, c.Rfc, c.Nombre, c.Regimen?.Trim(), c.UsoCfdi, c.Cp?.Trim(), ajustadas, promo);
             })
@@ -67,8 +78,9 @@ public static class TarifasContratos
     }
 
     private sealed record FilaContrato(Guid ContratoId, Guid ClienteId, decimal Pactado, bool EsCombo, string? Rfc, string? Nombre,
-        string? Regimen, string? UsoCfdi, string? Cp, string? PromoClave, string? PromoTipo, decimal? PromoValor);
+        string? Regimen, string? UsoCfdi, string? Cp, string? PromoClave, string? PromoTipo, decimal? PromoValor,
+        bool ContribuyenteIeps, bool SolicitaDesglose);
 
     private sealed record FilaLinea(Guid ContratoId, Guid PlanId, string Clave, string Nombre, string ClaveProdServ,
-        string ClaveUnidad, decimal TasaIeps, decimal Precio, string Tipo);
+        string ClaveUnidad, decimal TasaIeps, decimal Precio, string Tipo, decimal? PrecioIndependiente);
 }

@@ -53,4 +53,24 @@ public sealed record ResultadoCancelacion(
     bool Exitoso, string Codigo, string Mensaje, string Uuid, DateTime? FechaCancelacion)
 {
     public bool EsTransitorio => Codigo == CodigosPac.NoDisponible;
+
+    /// <summary>Request received but the CFDI stays in force until the receptor accepts or rejects it (SAT's
+    /// EstatusCancelacion "En proceso"); ask <see cref="IConsultaCancelaciones"/> later.</summary>
+    public bool EnProceso { get; init; }
+}
+
+/// <summary>Where a cancellation that waits for the receptor's acceptance stands (SAT's consulta de estatus:
+/// EstatusCancelacion "En proceso", "Cancelado con aceptación" / "Plazo vencido", "Solicitud rechazada").</summary>
+public enum EstadoCancelacionPac
+{
+    NoSolicitada,
+    EnProceso,
+    Cancelada,
+    Rechazada,
+}
+
+/// <summary>The PAC's status query for cancellations (a real PAC forwards SAT's; the emulated one keeps its own).</summary>
+public interface IConsultaCancelaciones
+{
+    Task<EstadoCancelacionPac> ConsultarCancelacionAsync(string uuid, CancellationToken cancellationToken);
 }

@@ -146,14 +146,17 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         var uuids = (await Consulta<Guid>("SELECT uuid FROM facturas WHERE periodo = '2026-09-01' AND estado = 'timbrada' ORDER BY folio LIMIT 3")).ToList();
         var (a, b, c) = (uuids[0], uuids[1], uuids[2]);
 
-        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01" }), HttpStatusCode.BadRequest, "folioSustitucion");
+        // Motive 01 is never a bare cancellation: it is what POST .../sustitucion does after issuing the substitute.
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01" }), HttpStatusCode.BadRequest, "motivo");
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "05" }), HttpStatusCode.BadRequest, "motivo");
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cliente, $"api/facturacion/{a}/cancelacion", new { motivo = "02" }), HttpStatusCode.Forbidden);
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{Guid.NewGuid()}/cancelacion", new { motivo = "02" }), HttpStatusCode.NotFound);
 
-        // Motive 01 needs a real substitute: another customer's invoice, which does not relate to it with TipoRelacion 04, is refused.
+        // Not even naming an existing invoice (here another customer's, which does not relate to it with TipoRelacion 04).
         await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "01", folioSustitucion = b }),
-            HttpStatusCode.UnprocessableEntity, "folioSustitucion");
+            HttpStatusCode.BadRequest, "motivo");
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "02", folioSustitucion = b }),
+            HttpStatusCode.BadRequest, "folioSustitucion");
         Assert.Equal("timbrada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE uuid = @a", new { a }));
 
         var r = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{a}/cancelacion", new { motivo = "02" });

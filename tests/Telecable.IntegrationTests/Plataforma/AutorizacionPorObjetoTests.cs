@@ -118,6 +118,12 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("CancelarFactura", "post", "facturacion/{uuid}/cancelacion", [
             Prohibido("cliente", e => e.ClienteA(Post, $"facturacion/{e.FacturaB}/cancelacion", new { motivo = "02" }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"facturacion/{e.FacturaB}/cancelacion", new { motivo = "02" }, clave: true))]),
+        new("SustituirFactura", "post", "facturacion/{uuid}/sustitucion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"facturacion/{e.FacturaB}/sustitucion", new { }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"facturacion/{e.FacturaB}/sustitucion", new { }, clave: true))]),
+        new("CancelarComplementoDePago", "post", "pagos/{id:guid}/complemento/cancelacion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"pagos/{e.PagoComplementoB}/complemento/cancelacion", new { }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/{e.PagoComplementoB}/complemento/cancelacion", new { }, clave: true))]),
         new("XmlFactura", "get", "facturacion/{uuid}/xml", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/{e.FacturaB}/xml"), e => e.ClienteA(Get, $"facturacion/{e.FacturaA}/xml")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/{e.FacturaB}/xml"))]),
@@ -453,6 +459,8 @@ public sealed class HostAutorizacion : HostPrueba
         ["OutboxRelayCron"] = "0 0 0 1 1 *",
         // Delivering queued notifications changes their rows behind the requests this test fingerprints.
         ["Notificaciones:Despachar"] = "false",
+        // Ending pending cancellations would change invoice rows behind the requests.
+        ["Facturacion:ConsultarCancelaciones"] = "false",
     };
 
     public async Task<Escenario> EscenarioAsync()

@@ -102,7 +102,8 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
             return Respuestas.Ok(new FacturaPagada(p.Uuid, await pagos.EstadoFacturaAsync(p.Uuid, l.Ct), p.PagoId, p.Monto));
         });
 
-    /// <summary>POST /api/facturacion/{uuid}/cancelacion {motivo, folioSustitucion} (admin, cobranzas; Idempotency-Key).</summary>
+    /// <summary>POST /api/facturacion/{uuid}/cancelacion {motivo: 02-04} (admin, cobranzas; Idempotency-Key). Motive 01 is
+    /// POST .../sustitucion. estado is cancelada, or cancelacion_pendiente when the receptor must accept it.</summary>
     [Function(nameof(CancelarFactura))]
     public Task<IActionResult> CancelarFactura(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "facturacion/{uuid}/cancelacion")] HttpRequest req, string uuid) =>
@@ -110,7 +111,10 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         {
             var s = await l.LeerAsync<SolicitudCancelacion>();
             var r = await facturas.CancelarAsync(Id(uuid, "uuid"), s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
-            return Respuestas.Ok(new { uuid = Id(uuid, "uuid"), estado = EstadosFactura.Cancelada, codigoPac = r.Codigo, mensaje = r.Mensaje });
+            return Respuestas.Ok(new
+            {
+                uuid = Id(uuid, "uuid"), estado = r.EnProceso ? EstadosFactura.CancelacionPendiente : EstadosFactura.Cancelada, codigoPac = r.Codigo, mensaje = r.Mensaje,
+            });
         });
 
     /// <summary>GET /api/facturacion/{uuid}/xml: the stamped CFDI.</summary>

@@ -1,0 +1,240 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Telecable.Domain.Cfdi;
+using Telecable.Domain.Comun;
+using Telecable.Domain.Facturacion;
+using Telecable.Infrastructure.Almacen;
+using Telecable.Infrastructure.Pac;
+
+namespace Telecable.Infrastructure.Facturacion;
+
+/// <summary>Corrected receptor data for the substitute (the RFC cannot change: same receptor). Each field left out is
+/// taken from the customer's current record.</summary>
+public sealed record SolicitudSustitucion(string? Nombre, string? RegimenFiscal, string? CodigoPostal, string? UsoCfdi);
+
+public sealed record ResultadoSustitucion(Guid Original, string EstadoOriginal, Guid Sustituto, string Serie, long Folio, decimal Total, string? CodigoPac);
+
+/// <summary>
+/// Cancellation motive 01 ("comprobante emitido con errores con relación"), the only way this system uses it: issues the
+/// substitute (same receptor RFC, corrected receptor data, same concepts and amounts, <c>CfdiRelacionados</c>
+/// <c>TipoRelacion</c> 04 naming the original; Anexo 20 c_TipoRelacion, CFF art. 29-A), seals and stamps it exactly once,
+/// then cancels the original naming it as <c>FolioSustitucion</c>.
+/// Exactly once: the substitute's row (folio, Fecha, receptor, concepts) is written in one transaction before the first PAC
+/// call, and every attempt re-seals the same rows (PKCS#1 v1.5 is deterministic: same Sello), so a resend after a crash
+/// gets the original stamp (307). One live substitute per original (<c>ux_facturas_sustituye</c>): a repeated request
+/// resumes where the last one stopped (stamp, then cancel).
+/// </summary>
+public sealed class ServicioSustitucion(
+    NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, ProveedorCsd csd, OpcionesEmisor emisor, OpcionesFacturacion opciones,
+    ServicioFacturas facturas, TimeProvider reloj, ILogger<ServicioSustitucion> log)
+{
+    public async Task<ResultadoSustitucion> SustituirAsync(Guid uuid, SolicitudSustitucion s, string actor, string cid, CancellationToken ct)
+    {
+        var o = await OriginalAsync(uuid, ct);
+        var sustitutoId = await SustitutoExistenteAsync(o.Id, ct);
+        if (sustitutoId is null)
+        {
+            if (o.Estado != EstadosFactura.Timbrada)
+                throw new ErrorConflicto($"Una factura en estado {o.Estado} no se puede sustituir.", "estado_invalido");
+            await ValidarSinPagosAsync(o.Id, ct);
+            var receptor = Receptor(o, s);
+            sustitutoId = await CrearAsync(o, receptor, ct);
+        }
+        var (sus, serie, folio, total) = await TimbrarAsync(sustitutoId.Value, o.Uuid, cid, ct);
+        log.LogInformation("Factura {Original} sustituida por {Sustituto} (cid {Cid})", o.Uuid, sus, cid);
+        var r = await facturas.CancelarPorSustitucionAsync(o.Uuid, sus, actor, cid, ct);
+        return new ResultadoSustitucion(o.Uuid, r.EnProceso ? EstadosFactura.CancelacionPendiente : EstadosFactura.Cancelada, sus, serie, folio, total, r.Codigo);
+    }
+
+    private sealed record Original(Guid Id, Guid Uuid, string Estado, Guid ClienteId, string? ReceptorRfc, string? ReceptorNombre,
+        string? ReceptorRegimen, string? ReceptorCp, string? UsoCfdi, string? ClienteNombre, string? ClienteRegimen, string? ClienteCp, string? ClienteUso);
+
+    private async Task<Original> OriginalAsync(Guid uuid, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.QuerySingleOrDefaultAsync<Original>(new CommandDefinition("""
+            SELECT f.id AS Id, f.uuid AS Uuid, f.estado AS Estado, f.cliente_id AS ClienteId, coalesce(f.receptor_rfc, c.rfc) AS ReceptorRfc,
+                   f.receptor_nombre AS ReceptorNombre, f.receptor_regimen AS ReceptorRegimen, f.receptor_cp AS ReceptorCp, f.uso_cfdi AS UsoCfdi,
+                   c.nombre AS ClienteNombre, c.regimen_fiscal AS ClienteRegimen, c.cp_fiscal AS ClienteCp, c.uso_cfdi AS ClienteUso
+            FROM facturas f JOIN clientes c ON c.id = f.cliente_id WHERE f.uuid = @uuid
+            """, new { uuid }, cancellationToken: ct)) ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
+    }
+
+    private async Task<Guid?> SustitutoExistenteAsync(Guid originalId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM facturas WHERE sustituye_id = @originalId AND estado <> 'cancelada'", new { originalId }, cancellationToken: ct));
+    }
+
+    /// <summary>A paid or partly paid invoice is not replaced: its payments (and their complements) name it. They must be
+    /// reversed first (POST /api/pagos/{id}/complemento/cancelacion).</summary>
+    private async Task ValidarSinPagosAsync(Guid facturaId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var pagos = (await cn.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT pago_id FROM pago_aplicaciones WHERE factura_id = @facturaId ORDER BY aplicado_en", new { facturaId }, cancellationToken: ct))).ToList();
+        if (pagos.Count > 0)
+            throw new ErrorConflicto("La factura tiene pagos aplicados; revierta sus complementos antes de sustituirla: " +
+                string.Join(", ", pagos.Select(p => $"POST /api/pagos/{p}/complemento/cancelacion")) + ".", "complementos_activos");
+    }
+
+    private static Receptor Receptor(Original o, SolicitudSustitucion s)
+    {
+        var (receptor, codigo, motivo) = ArmadoFactura.Receptor(o.ReceptorRfc, s.Nombre ?? o.ClienteNombre ?? o.ReceptorNombre,
+            (s.RegimenFiscal ?? o.ClienteRegimen ?? o.ReceptorRegimen)?.Trim(), s.UsoCfdi ?? o.ClienteUso ?? o.UsoCfdi,
+            (s.CodigoPostal ?? o.ClienteCp ?? o.ReceptorCp)?.Trim());
+        return receptor ?? throw new ErrorRegla($"Los datos fiscales del sustituto no son válidos ({codigo}): {motivo}", "receptor");
+    }
+
+    private async Task<Guid> CrearAsync(Original o, Receptor receptor, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        // Serializes substitutions of the same invoice; the unique index is the last word.
+        await cn.ExecuteAsync(new CommandDefinition("SELECT 1 FROM facturas WHERE id = @Id FOR UPDATE", new { o.Id }, tx, cancellationToken: ct));
+        var existente = await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM facturas WHERE sustituye_id = @Id AND estado <> 'cancelada'", new { o.Id }, tx, cancellationToken: ct));
+        if (existente is { } ya)
+        {
+            await tx.CommitAsync(ct);
+            return ya;
+        }
+        var folio = await cn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { emisor.Serie }, tx, cancellationToken: ct))
+            ?? throw new InvalidOperationException($"La serie {emisor.Serie} no existe en series_folios.");
+        var ahora = reloj.GetUtcNow();
+        var fecha = new DateTimeOffset(ahora.Ticks - ahora.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var id = Guid.NewGuid();
+        await cn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO facturas (id, serie, folio, cliente_id, contrato_id, corrida_id, periodo, moneda, subtotal, descuento, iva, ieps, total,
+                                  metodo_pago, forma_pago, uso_cfdi, estado, fecha_emision, fecha_vencimiento,
+                                  receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp, sustituye_id)
+            SELECT @id, @Serie, @folio, cliente_id, contrato_id, NULL, periodo, moneda, subtotal, descuento, iva, ieps, total,
+                   metodo_pago, forma_pago, @uso, 'borrador', @fecha, fecha_vencimiento, @rfc, @nombre, @regimen, @cp, id
+            FROM facturas WHERE id = @original;
+            INSERT INTO factura_conceptos (factura_id, numero_linea, plan_id, clave_prod_serv, no_identificacion, clave_unidad, unidad, descripcion,
+                                           cantidad, valor_unitario, importe, descuento, objeto_imp, tasa_iva, iva, tasa_ieps, ieps)
+            SELECT @id, numero_linea, plan_id, clave_prod_serv, no_identificacion, clave_unidad, unidad, descripcion,
+                   cantidad, valor_unitario, importe, descuento, objeto_imp, tasa_iva, iva, tasa_ieps, ieps
+            FROM factura_conceptos WHERE factura_id = @original
+            """, new
+        {
+            id, emisor.Serie, folio, uso = receptor.UsoCFDI, fecha = fecha.UtcDateTime, rfc = receptor.Rfc, nombre = receptor.Nombre,
+            regimen = receptor.RegimenFiscalReceptor, cp = receptor.DomicilioFiscalReceptor, original = o.Id,
+        }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    private async Task<(Guid Uuid, string Serie, long Folio, decimal Total)> TimbrarAsync(Guid id, Guid uuidOriginal, string cid, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var f = await cn.QuerySingleAsync<Fila>(new CommandDefinition("""
+            SELECT id AS Id, uuid AS Uuid, estado AS Estado, serie AS Serie, folio AS Folio, fecha_emision AS FechaEmision, metodo_pago AS MetodoPago,
+                   forma_pago AS FormaPago, uso_cfdi AS UsoCfdi, receptor_rfc AS ReceptorRfc, receptor_nombre AS ReceptorNombre,
+                   receptor_regimen AS ReceptorRegimen, receptor_cp AS ReceptorCp, total AS Total, cliente_id AS ClienteId
+            FROM facturas WHERE id = @id
+            """, new { id }, cancellationToken: ct));
+        if (f.Uuid is { } hecho) return (hecho, f.Serie, f.Folio, f.Total);
+        var conceptos = (await cn.QueryAsync<Linea>(new CommandDefinition("""
+            SELECT clave_prod_serv AS ClaveProdServ, clave_unidad AS ClaveUnidad, unidad AS Unidad, no_identificacion AS NoIdentificacion,
+                   descripcion AS Descripcion, cantidad AS Cantidad, valor_unitario AS ValorUnitario, descuento AS Descuento, tasa_ieps AS TasaIeps
+            FROM factura_conceptos WHERE factura_id = @id ORDER BY numero_linea
+            """, new { id }, cancellationToken: ct))).ToList();
+        var cfdi = CalculadoraCfdi.Calcular(new DatosComprobante
+        {
+            Serie = f.Serie,
+            Folio = f.Folio.ToString(CultureInfo.InvariantCulture),
+            Fecha = FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(f.FechaEmision, DateTimeKind.Utc))),
+            FormaPago = f.FormaPago,
+            MetodoPago = f.MetodoPago,
+            LugarExpedicion = emisor.LugarExpedicion,
+            Emisor = emisor.ComoEmisor(),
+            Receptor = new Receptor(f.ReceptorRfc, f.ReceptorNombre, f.ReceptorCp.Trim(), f.ReceptorRegimen.Trim(), f.UsoCfdi),
+            CfdiRelacionados = [new CfdiRelacionados(CatalogoSat.RelacionSustitucion, [uuidOriginal.ToString().ToUpperInvariant()])],
+        }, conceptos.Select(c => new LineaFactura
+        {
+            ClaveProdServ = c.ClaveProdServ.Trim(), ClaveUnidad = c.ClaveUnidad, Unidad = c.Unidad, NoIdentificacion = c.NoIdentificacion,
+            Descripcion = c.Descripcion, Cantidad = c.Cantidad, ValorUnitario = c.ValorUnitario, Descuento = c.Descuento,
+            Impuestos = c.TasaIeps > 0m
+                ? [new ImpuestoLinea(CatalogoSat.ImpuestoIeps, CatalogoSat.FactorTasa, c.TasaIeps), ImpuestoLinea.Iva16]
+                : [ImpuestoLinea.Iva16],
+        }).ToList());
+        if (cfdi.Total != f.Total) throw new InvalidOperationException($"El total recalculado {cfdi.Total} del sustituto difiere del registrado {f.Total}.");
+        var sellado = SelladorCfdi.Sellar(cfdi, csd.Csd);
+
+        ResultadoTimbrado r = ResultadoTimbrado.Error(CodigosPac.NoDisponible, "Sin intentos.");
+        var espera = TimeSpan.FromMilliseconds(opciones.EsperaInicialPacMs);
+        for (var intento = 1; intento <= Math.Max(1, opciones.IntentosPac); intento++)
+        {
+            r = await pac.TimbrarAsync(sellado.Xml, ct);
+            if (!r.EsTransitorio) break;
+            FacturacionMetricas.ReintentosPac.Add(1);
+            await Task.Delay(espera, reloj, ct);
+            espera *= 2;
+        }
+        if (r.EsTransitorio) throw new ErrorConflicto("El PAC no está disponible; repita la sustitución (continuará con el mismo CFDI).", "pac_no_disponible");
+        if (!r.Exitoso)
+        {
+            await cn.ExecuteAsync(new CommandDefinition("""
+                UPDATE facturas SET estado = 'error', error_codigo = @Codigo, error_mensaje = @Mensaje, version = version + 1 WHERE id = @id AND uuid IS NULL
+                """, new { id, r.Codigo, r.Mensaje }, cancellationToken: ct));
+            throw new ErrorRegla($"El PAC rechazó el CFDI sustituto ({r.Codigo}): {r.Mensaje}", "sustituto");
+        }
+        var nombre = $"{r.Uuid!.ToUpperInvariant()}.xml";
+        await blobs.SubirSiNoExisteAsync(nombre, BinaryData.FromString(r.XmlTimbrado!), "application/xml; charset=utf-8", ct);
+        var uuid = Guid.Parse(r.Uuid);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var ahora = reloj.GetUtcNow();
+        var n = await cn.ExecuteAsync(new CommandDefinition("""
+            UPDATE facturas SET uuid = @uuid, estado = 'timbrada', xml_blob = @nombre, sello = @Sello, timbrada_en = @timbrada,
+                   error_codigo = NULL, error_mensaje = NULL, version = version + 1
+            WHERE id = @id AND uuid IS NULL
+            """, new { uuid, nombre, sellado.Sello, timbrada = FormatoCfdi.InstanteDe(r.FechaTimbrado!.Value).UtcDateTime, id }, tx, cancellationToken: ct));
+        if (n == 1)
+        {
+            await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(TimbradorFacturas.EventoFacturaTimbrada, "factura", id.ToString(), new
+            {
+                facturaId = id, uuid, serie = f.Serie, folio = f.Folio, clienteId = f.ClienteId, total = f.Total, xmlBlob = nombre, sustituye = uuidOriginal,
+            }, cid, ahora), ct);
+        }
+        await tx.CommitAsync(ct);
+        FacturacionMetricas.Timbradas.Add(n);
+        return (uuid, f.Serie, f.Folio, f.Total);
+    }
+
+    private sealed class Fila
+    {
+        public Guid Id { get; init; }
+        public Guid? Uuid { get; init; }
+        public string Estado { get; init; } = "";
+        public string Serie { get; init; } = "";
+        public long Folio { get; init; }
+        public DateTime FechaEmision { get; init; }
+        public string MetodoPago { get; init; } = "";
+        public string FormaPago { get; init; } = "";
+        public string UsoCfdi { get; init; } = "";
+        public string ReceptorRfc { get; init; } = "";
+        public string ReceptorNombre { get; init; } = "";
+        public string ReceptorRegimen { get; init; } = "";
+        public string ReceptorCp { get; init; } = "";
+        public decimal Total { get; init; }
+        public Guid ClienteId { get; init; }
+    }
+
+    private sealed class Linea
+    {
+        public string ClaveProdServ { get; init; } = "";
+        public string ClaveUnidad { get; init; } = "";
+        public string? Unidad { get; init; }
+        public string? NoIdentificacion { get; init; }
+        public string Descripcion { get; init; } = "";
+        public decimal Cantidad { get; init; }
+        public decimal ValorUnitario { get; init; }
+        public decimal Descuento { get; init; }
+        public decimal TasaIeps { get; init; }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Xml.Linq;
+using Microsoft.Extensions.DependencyInjection;
+using Telecable.Infrastructure.Facturacion;
+using Telecable.IntegrationTests.Infraestructura;
+
+namespace Telecable.IntegrationTests.Facturacion;
+
+/// <summary>
+/// SAT's cancellation rules end to end (issue 17): motive 01 only through the substitution operation (substitute with
+/// CfdiRelacionados 04, stamped once, original cancelled naming it, every CFDI through verify.sh); a paid PPD invoice
+/// cancelled in sequence (its complement first, reversing the payment); and a cancellation above 1,000 MXN that waits
+/// for the receptor, accepted or rejected in the emulated PAC. Each test bills its own period.
+/// </summary>
+public sealed class SustitucionYCancelacionTests(HostFacturacion host) : IClassFixture<HostFacturacion>
+{
+    private static readonly XNamespace Cfdi = "http://www.sat.gob.mx/cfd/4";
+
+    private async Task<IReadOnlyList<(Guid Uuid, decimal Total)>> FacturasAsync(string periodo)
+    {
+        await using var cn = new Npgsql.NpgsqlConnection(host.ConnectionString);
+        return (await Dapper.SqlMapper.QueryAsync<(Guid, decimal)>(cn,
+            "SELECT uuid, total FROM facturas WHERE periodo = @p::date AND estado = 'timbrada' ORDER BY folio", new { p = periodo + "-01" })).ToList();
+    }
+
+    private Task<string?> EstadoAsync(Guid uuid) => host.EscalarAsync<string>("SELECT estado FROM facturas WHERE uuid = @uuid", new { uuid });
+
+    [Fact]
+    public async Task La_sustitucion_emite_el_CFDI_04_una_vez_y_cancela_el_original_con_motivo_01()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        await host.InsertarContratosAsync(6, "SUST");
+        await host.CorrerAsync(admin, "2027-01");
+        var original = (await FacturasAsync("2027-01")).First(f => f.Total <= 1000m).Uuid;
+        var rfc = await host.EscalarAsync<string>("SELECT receptor_rfc FROM facturas WHERE uuid = @original", new { original });
+        var timbresAntes = await host.EscalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres");
+
+        // The bare motive 01 is refused; the substitution is the way, with the receptor's corrected name.
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{original}/cancelacion", new { motivo = "01" }),
+            HttpStatusCode.BadRequest, "motivo");
+        var r = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{original}/sustitucion", new { nombre = "CLIENTE CORREGIDO" });
+        var texto = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.Created, texto);
+        var cuerpo = JsonDocument.Parse(texto).RootElement;
+        var sustituto = cuerpo.GetProperty("sustituto").GetGuid();
+        Assert.Equal("cancelada", cuerpo.GetProperty("estadoOriginal").GetString());
+        Assert.Equal($"/api/facturacion/{sustituto}/xml", r.Headers.Location!.ToString());
+
+        // The original: cancelled with 01 naming the substitute; the substitute: same receptor, same amounts, relation 04.
+        Assert.Equal("cancelada", await EstadoAsync(original));
+        Assert.Equal("01", await host.EscalarAsync<string>("SELECT motivo_cancelacion FROM facturas WHERE uuid = @original", new { original }));
+        Assert.Equal(sustituto, await host.EscalarAsync<Guid>("SELECT folio_sustitucion FROM facturas WHERE uuid = @original", new { original }));
+        Assert.Equal("timbrada", await EstadoAsync(sustituto));
+        var xml = XDocument.Parse(await admin.GetStringAsync($"api/facturacion/{sustituto}/xml")).Root!;
+        var relacion = xml.Element(Cfdi + "CfdiRelacionados")!;
+        Assert.Equal("04", (string?)relacion.Attribute("TipoRelacion"));
+        Assert.Equal(original.ToString().ToUpperInvariant(), (string?)relacion.Element(Cfdi + "CfdiRelacionado")!.Attribute("UUID"));
+        Assert.Equal((rfc, "CLIENTE CORREGIDO"), ((string?)xml.Element(Cfdi + "Receptor")!.Attribute("Rfc"), (string?)xml.Element(Cfdi + "Receptor")!.Attribute("Nombre")));
+        Assert.Equal(await host.EscalarAsync<decimal>("SELECT total FROM facturas WHERE uuid = @original", new { original }), (decimal)xml.Attribute("Total")!);
+        Assert.Equal(timbresAntes + 1, await host.EscalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres"));
+
+        // Repeating it (another key) resumes the same substitute: no second CFDI, no second stamp.
+        var otra = JsonDocument.Parse(await (await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{original}/sustitucion", new { })).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(sustituto, otra.GetProperty("sustituto").GetGuid());
+        Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM facturas WHERE sustituye_id = (SELECT id FROM facturas WHERE uuid = @original)", new { original }));
+        Assert.Equal(timbresAntes + 1, await host.EscalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres"));
+        // A substituted period is not billed again.
+        Assert.Equal(0, (await host.CorrerAsync(admin, "2027-01")).GetProperty("total").GetInt32());
+
+        // Roles and bad input.
+        using var cliente = await host.ClienteAsync("cliente");
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cliente, $"api/facturacion/{sustituto}/sustitucion", new { }), HttpStatusCode.Forbidden);
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{Guid.NewGuid()}/sustitucion", new { }), HttpStatusCode.NotFound);
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, "api/facturacion/no-es-uuid/sustitucion", new { }), HttpStatusCode.BadRequest, "uuid");
+
+        // Every CFDI of the period, the substitute and the cancelled original included, passes SAT's checks.
+        var (codigo, salida, archivos) = await host.VerificarPeriodoAsync(admin, "2027-01");
+        Assert.True(codigo == 0, salida);
+        Assert.Equal(archivos, salida.Split('\n').Count(l => l.StartsWith("PASS tfd", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Una_factura_pagada_se_cancela_en_secuencia_primero_su_complemento_revirtiendo_el_pago()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        await host.InsertarContratosAsync(6, "SECU");
+        await host.CorrerAsync(admin, "2027-03");
+        var factura = (await FacturasAsync("2027-03")).First(f => f.Total <= 1000m).Uuid;
+        var pago = JsonDocument.Parse(await (await cobranzas.PatchAsync($"api/facturacion/{factura}/pagar", JsonContent.Create(new { metodo = "spei" })))
+            .Content.ReadAsStringAsync()).RootElement.GetProperty("pagoId").GetGuid();
+        for (var i = 0; i < 100 && await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pago", new { pago }) != "timbrado"; i++)
+            await Task.Delay(200);
+        Assert.Equal("pagada", await EstadoAsync(factura));
+
+        // The invoice answers with the sequence: the complement first.
+        var p = await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{factura}/cancelacion", new { motivo = "02" }), HttpStatusCode.Conflict);
+        Assert.Equal("complementos_activos", p.GetProperty("code").GetString());
+        Assert.Contains($"POST /api/pagos/{pago}/complemento/cancelacion", p.GetProperty("detail").GetString());
+
+        var r = await HostFacturacion.PostAsync(cobranzas, $"api/pagos/{pago}/complemento/cancelacion", new { });
+        var texto = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.OK, texto);
+        var rev = JsonDocument.Parse(texto).RootElement;
+        Assert.Equal(("cancelado", "confirmado"), (rev.GetProperty("estadoComplemento").GetString(), rev.GetProperty("estadoPago").GetString()));
+        Assert.Equal([factura], rev.GetProperty("facturasReabiertas").EnumerateArray().Select(e => e.GetGuid()));
+        // The payment is no longer applied: the invoice owes its total again and the PAC holds the complement cancelled.
+        Assert.Equal("timbrada", await EstadoAsync(factura));
+        Assert.Equal(0, await host.EscalarAsync<long>("SELECT count(*) FROM pago_aplicaciones WHERE pago_id = @pago", new { pago }));
+        Assert.Equal(1, await host.EscalarAsync<long>(
+            "SELECT count(*) FROM pac_emulado_timbres t JOIN complementos_pago c ON upper(c.uuid::text) = t.uuid WHERE c.pago_id = @pago AND t.cancelado_en IS NOT NULL", new { pago }));
+        // Repeating the step changes nothing; then the invoice itself is cancelled.
+        Assert.Equal(HttpStatusCode.OK, (await HostFacturacion.PostAsync(cobranzas, $"api/pagos/{pago}/complemento/cancelacion", new { })).StatusCode);
+        var c = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{factura}/cancelacion", new { motivo = "02" });
+        Assert.True(c.StatusCode == HttpStatusCode.OK, await c.Content.ReadAsStringAsync());
+        Assert.Equal("cancelada", await EstadoAsync(factura));
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/pagos/{Guid.NewGuid()}/complemento/cancelacion", new { }), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Arriba_de_1000_la_cancelacion_espera_al_receptor_que_la_acepta_o_la_rechaza()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        await host.InsertarContratosAsync(9, "ACEP");
+        await host.CorrerAsync(admin, "2027-02");
+        var facturas = await FacturasAsync("2027-02");
+        var grandes = facturas.Where(f => f.Total > 1000m).Select(f => f.Uuid).ToList();
+        Assert.True(grandes.Count >= 2, "El triple play rebasa 1,000 MXN.");
+        var (acepta, rechaza, chica) = (grandes[0], grandes[1], facturas.First(f => f.Total <= 1000m).Uuid);
+        var pac = host.Servicios.GetRequiredService<PacEmuladoPersistente>();
+        var pendientes = host.Servicios.GetRequiredService<ServicioCancelacionesPendientes>();
+
+        async Task<JsonElement> CancelarAsync(Guid u)
+        {
+            var r = await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{u}/cancelacion", new { motivo = "02" });
+            var t = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == HttpStatusCode.OK, t);
+            return JsonDocument.Parse(t).RootElement;
+        }
+
+        Assert.Equal("cancelada", (await CancelarAsync(chica)).GetProperty("estado").GetString());
+        Assert.Equal("cancelacion_pendiente", (await CancelarAsync(acepta)).GetProperty("estado").GetString());
+        Assert.Equal("cancelacion_pendiente", (await CancelarAsync(rechaza)).GetProperty("estado").GetString());
+        // Waiting: still in force, neither payable nor cancelled; asking again answers the same; another motive conflicts.
+        Assert.Equal("cancelacion_pendiente", (await CancelarAsync(acepta)).GetProperty("estado").GetString());
+        await Problemas.AfirmarAsync(await cobranzas.PatchAsync($"api/facturacion/{acepta}/pagar", null), HttpStatusCode.Conflict);
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/facturacion/{acepta}/cancelacion", new { motivo = "03" }), HttpStatusCode.Conflict);
+        await pendientes.ActualizarAsync("prueba", CancellationToken.None);
+        Assert.Equal("cancelacion_pendiente", await EstadoAsync(acepta));
+
+        Assert.True(await pac.ResponderCancelacionAsync(acepta.ToString().ToUpperInvariant(), acepta: true, CancellationToken.None));
+        Assert.True(await pac.ResponderCancelacionAsync(rechaza.ToString().ToUpperInvariant(), acepta: false, CancellationToken.None));
+        await pendientes.ActualizarAsync("prueba", CancellationToken.None);
+
+        Assert.Equal("cancelada", await EstadoAsync(acepta));
+        Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'FacturaCancelada' AND agregado_id = (SELECT id::text FROM facturas WHERE uuid = @acepta)", new { acepta }));
+        // Rejected: back in force, no motive left, and its balance is due (it can be paid).
+        Assert.Equal("timbrada", await EstadoAsync(rechaza));
+        Assert.Null(await host.EscalarAsync<string>("SELECT motivo_cancelacion FROM facturas WHERE uuid = @rechaza", new { rechaza }));
+        Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'CancelacionFacturaRechazada' AND agregado_id = (SELECT id::text FROM facturas WHERE uuid = @rechaza)", new { rechaza }));
+        var pagada = JsonDocument.Parse(await (await cobranzas.PatchAsync($"api/facturacion/{rechaza}/pagar", null)).Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("pagada", pagada.GetProperty("estado").GetString());
+    }
+}
