@@ -92,8 +92,10 @@ public sealed class SustitucionYCancelacionTests(HostFacturacion host) : IClassF
         var factura = (await FacturasAsync("2027-03")).First(f => f.Total <= 1000m).Uuid;
         var pago = JsonDocument.Parse(await (await cobranzas.PatchAsync($"api/facturacion/{factura}/pagar", JsonContent.Create(new { metodo = "spei" })))
             .Content.ReadAsStringAsync()).RootElement.GetProperty("pagoId").GetGuid();
-        for (var i = 0; i < 100 && await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pago", new { pago }) != "timbrado"; i++)
-            await Task.Delay(200);
+        // PATCH answers once applied or after 30 s; the complement is the saga's next step: wait for both (a loaded machine is slow).
+        for (var i = 0; i < 600 && (await EstadoAsync(factura) != "pagada"
+                 || await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pago", new { pago }) != "timbrado"); i++)
+            await Task.Delay(250);
         Assert.Equal("pagada", await EstadoAsync(factura));
 
         // The invoice answers with the sequence: the complement first.
@@ -164,5 +166,41 @@ public sealed class SustitucionYCancelacionTests(HostFacturacion host) : IClassF
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'CancelacionFacturaRechazada' AND agregado_id = (SELECT id::text FROM facturas WHERE uuid = @rechaza)", new { rechaza }));
         var pagada = JsonDocument.Parse(await (await cobranzas.PatchAsync($"api/facturacion/{rechaza}/pagar", null)).Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("pagada", pagada.GetProperty("estado").GetString());
+    }
+    [Fact]
+    public async Task Los_paquetes_exentan_internet_hasta_30_por_ciento_y_el_IEPS_se_desglosa_solo_a_quien_lo_pide()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        var contratos = await host.InsertarContratosAsync(3, "IEPS");
+        // The second contract is the DOBLE-FTTH-300-TV combo at 549.90; its customer is an IEPS taxpayer who asks for itemization.
+        await host.EscalarAsync<int>("UPDATE clientes SET contribuyente_ieps_telecom = true, solicita_desglose_ieps = true WHERE id = @c; SELECT 1",
+            new { c = contratos[1].Cliente });
+        await host.CorrerAsync(admin, "2027-04");
+
+        async Task<IReadOnlyList<(string Descripcion, decimal Importe, decimal TasaIeps)>> ConceptosAsync(Guid contrato)
+        {
+            await using var cn = new Npgsql.NpgsqlConnection(host.ConnectionString);
+            return (await Dapper.SqlMapper.QueryAsync<(string, decimal, decimal)>(cn, """
+                SELECT c.descripcion, c.importe, c.tasa_ieps FROM factura_conceptos c JOIN facturas f ON f.id = c.factura_id
+                WHERE f.contrato_id = @contrato AND f.periodo = '2027-04-01' ORDER BY c.numero_linea
+                """, new { contrato })).ToList();
+        }
+
+        // Itemized (art. 19-II): TV 119.90 and the internet excess 265.03 carry IEPS 3 %; internet exempt 164.97 = 30 % of 549.90.
+        var desglosado = await ConceptosAsync(contratos[1].Contrato);
+        Assert.Equal([119.90m, 164.97m, 265.03m], desglosado.Select(c => c.Importe));
+        Assert.Equal([0.03m, 0m, 0.03m], desglosado.Select(c => c.TasaIeps));
+        Assert.Contains("excedente del 30 %", desglosado[2].Descripcion);
+        Assert.Equal(3.60m + 7.95m, await host.EscalarAsync<decimal>(
+            "SELECT ieps FROM facturas WHERE contrato_id = @c AND periodo = '2027-04-01'", new { c = contratos[1].Contrato }));
+
+        // The triple play of a customer who did not ask: the IEPS is inside the price, no IEPS traslado, the same 30 % cap.
+        var incluido = await ConceptosAsync(contratos[2].Contrato);
+        Assert.All(incluido, c => Assert.Equal(0m, c.TasaIeps));
+        Assert.Equal(0m, await host.EscalarAsync<decimal>("SELECT ieps FROM facturas WHERE contrato_id = @c AND periodo = '2027-04-01'", new { c = contratos[2].Contrato }));
+        Assert.Contains(incluido, c => c.Descripcion.Contains("exento IEPS", StringComparison.Ordinal) && c.Importe == 270.00m);
+
+        var (codigo, salida, _) = await host.VerificarPeriodoAsync(admin, "2027-04");
+        Assert.True(codigo == 0, salida);
     }
 }
