@@ -44,6 +44,7 @@ public static partial class Registro
         s.AddSingleton<ServicioCorridas>();
         s.AddSingleton<TimbradorFacturas>();
         s.AddSingleton<ServicioFacturas>();
+        s.AddSingleton<Telecable.Application.Facturacion.IServicioNotasCredito, ServicioNotasCredito>();
         return s;
     }
 }
