@@ -45,6 +45,7 @@ public static partial class Registro
         s.AddSingleton<TimbradorFacturas>();
         s.AddSingleton<ServicioFacturas>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioNotasCredito, ServicioNotasCredito>();
+        s.AddSingleton<Telecable.Application.Facturacion.IServicioCreditosSla, ServicioCreditosSla>();
         return s;
     }
 }

@@ -37,6 +37,8 @@ public sealed class OpcionesFacturacion
     /// <summary>A live run untouched this long whose durable instance is gone, terminated or failed is ended fallida by
     /// the reconciliation timer; the grace covers the moment between creating a run and scheduling its instance.</summary>
     public int GraciaSinOrquestacionSegundos { get; set; } = 120;
+    /// <summary>Whether the SLA timer evaluates closed outages and issues their credit notes (off unless the settings say so).</summary>
+    public bool CreditosSla { get; set; }
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)

@@ -137,6 +137,10 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
             NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/notas-credito/{e.NotaCreditoB}/representacion"),
                 e => e.ClienteA(Get, $"facturacion/notas-credito/{e.NotaCreditoA}/representacion")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/notas-credito/{e.NotaCreditoB}/representacion"))]),
+        new("CreditosSla", "get", "facturacion/creditos-sla", [
+            new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, $"facturacion/creditos-sla?clienteId={e.ClienteB}"),
+                Ya(e => e.ClienteA(Get, "facturacion/creditos-sla")), _ => "\"elementos\""),
+            Prohibido("tecnico", e => e.TecnicoA(Get, "facturacion/creditos-sla"))]),
         new("UltimasFacturas", "get", "facturacion/ultimas", [
             new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, "facturacion/ultimas?tamano=200"),
                 Ya(e => e.ClienteA(Get, "facturacion/ultimas?tamano=200")), e => e.FacturaA.ToString()),
@@ -463,6 +467,7 @@ public sealed class HostAutorizacion : HostPrueba
     {
         ["Webhooks:Pagos:Secretos:0"] = "whsec_autorizacion_de_pruebas_0123456789",
         ["Routers:DetectarDesconexiones"] = "false",
+        ["Facturacion:CreditosSla"] = "false",
         ["OutboxRelayCron"] = "0 0 0 1 1 *",
         // Delivering queued notifications changes their rows behind the requests this test fingerprints.
         ["Notificaciones:Despachar"] = "false",
