@@ -46,6 +46,7 @@ public static partial class Registro
         s.AddSingleton<ServicioFacturas>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioNotasCredito, ServicioNotasCredito>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioCreditosSla, ServicioCreditosSla>();
+        s.AddSingleton<Telecable.Application.Facturacion.IServicioAjustesCortesia, ServicioAjustesCortesia>();
         return s;
     }
 }

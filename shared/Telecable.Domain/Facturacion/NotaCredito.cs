@@ -78,6 +78,19 @@ public static class ReglasNotaCredito
             }
         }
         while (Total(bases, vivas) > monto && bases[mayor.NumeroLinea] >= 0.01m) bases[mayor.NumeroLinea] -= 0.01m;
+        // A cent short: another line's cent may land exactly on the amount (its taxes round differently).
+        foreach (var l in vivas.OrderByDescending(l => l.Disponible * l.Factor).ThenBy(l => l.NumeroLinea))
+        {
+            for (var i = 0; i < 3 && Total(bases, vivas) < monto && bases[l.NumeroLinea] + 0.01m <= l.Disponible; i++)
+            {
+                bases[l.NumeroLinea] += 0.01m;
+                if (Total(bases, vivas) > monto)
+                {
+                    bases[l.NumeroLinea] -= 0.01m;
+                    break;
+                }
+            }
+        }
         return vivas.Where(l => bases[l.NumeroLinea] > 0m).Select(l => new LineaCreditada(l.NumeroLinea, bases[l.NumeroLinea])).ToList();
     }
 

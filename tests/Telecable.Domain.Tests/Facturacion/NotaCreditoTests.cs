@@ -41,14 +41,24 @@ public sealed class NotaCreditoTests
     [InlineData(327.41)]
     [InlineData(654.81)]
     [InlineData(654.82)]
+    [InlineData(25.00)]
     public void Ningun_monto_da_un_total_mayor_que_el_pedido_ni_acredita_mas_de_lo_que_tiene_una_linea(double pedido)
     {
         var monto = (decimal)pedido;
         var creditadas = ReglasNotaCredito.RepartirMonto(monto, Lineas);
         var total = Nota(creditadas, Lineas).Total;
 
-        Assert.InRange(total, monto - 0.02m, monto);
+        Assert.InRange(total, monto - 0.01m, monto);
         Assert.All(creditadas, c => Assert.InRange(c.Base, 0.01m, Lineas.Single(l => l.NumeroLinea == c.NumeroLinea).Disponible));
+    }
+
+    [Fact]
+    public void Casi_todo_monto_se_alcanza_al_centavo()
+    {
+        var montos = Enumerable.Range(1, 10_000).Select(c => c / 100m).ToList();
+        var exactos = montos.Count(m => Nota(ReglasNotaCredito.RepartirMonto(m, Lineas), Lineas).Total == m);
+        // Per-concept tax rounding makes some totals unreachable; the rest are a cent short, never over (theory above).
+        Assert.True(exactos >= montos.Count * 97 / 100, $"{exactos} de {montos.Count}");
     }
 
     [Fact]

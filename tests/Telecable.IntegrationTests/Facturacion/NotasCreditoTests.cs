@@ -189,6 +189,39 @@ public sealed class NotasCreditoTests(HostPagos host)
         Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM notas_credito WHERE factura_id = @factura", new { factura }));
     }
 
+    [Fact]
+    public async Task Un_ajuste_de_cortesia_exige_motivo_emite_su_nota_y_queda_en_la_linea_de_tiempo_del_cliente()
+    {
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var (cliente, factura, _) = await DatosPagos.FacturaConIepsAsync(host);
+        var (_, ajena, _) = await DatosPagos.FacturaConIepsAsync(host);
+        var uuidAjena = await host.EscalarAsync<Guid>("SELECT uuid FROM facturas WHERE id = @ajena", new { ajena });
+        HttpRequestMessage Ajuste(object cuerpo)
+        {
+            var r = new HttpRequestMessage(HttpMethod.Post, $"api/clientes/{cliente}/ajustes-cortesia") { Content = JsonContent.Create(cuerpo) };
+            r.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+            return r;
+        }
+
+        await Problemas.AfirmarAsync(await cobranzas.SendAsync(Ajuste(new { monto = 25.00m })), HttpStatusCode.BadRequest, "motivo");
+        await Problemas.AfirmarAsync(await cobranzas.SendAsync(Ajuste(new { monto = 25.00m, motivo = "x", facturaUuid = uuidAjena })), HttpStatusCode.NotFound);
+        var r = await cobranzas.SendAsync(Ajuste(new { monto = 25.00m, motivo = "Cortesía por retraso en la instalación" }));
+        var texto = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.Created, texto);
+        var nota = JsonDocument.Parse(texto).RootElement;
+        Assert.Equal(("cortesia", "timbrada"), (nota.GetProperty("origen").GetString(), nota.GetProperty("estado").GetString()));
+        // The amount to the cent when the taxes' rounding allows it, else a cent short (never more than asked).
+        Assert.InRange(nota.GetProperty("total").GetDecimal(), 24.99m, 25.00m);
+        Assert.Equal(nota.GetProperty("total").GetDecimal(), await host.EscalarAsync<decimal>("SELECT acreditado FROM facturas WHERE id = @factura", new { factura }));
+
+        var auditoria = await host.ConsultarAsync<(string Actor, string Origen, string Motivo)>("""
+            SELECT actor, payload->>'origen', payload->>'motivo' FROM eventos_sistema
+            WHERE entidad = 'cliente' AND entidad_id = @c AND tipo = 'NotaCreditoSellada'
+            """, new { c = cliente.ToString() });
+        Assert.Equal(("cortesia", "Cortesía por retraso en la instalación"), (auditoria.Single().Origen, auditoria.Single().Motivo));
+        Assert.False(string.IsNullOrWhiteSpace(auditoria.Single().Actor));
+    }
+
     private Task<HttpResponseMessage> Get(string ruta, string token)
     {
         var req = new HttpRequestMessage(HttpMethod.Get, ruta);

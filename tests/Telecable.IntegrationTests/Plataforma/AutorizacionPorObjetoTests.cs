@@ -124,6 +124,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("RepresentacionFactura", "get", "facturacion/{uuid}/representacion", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/{e.FacturaB}/representacion"), e => e.ClienteA(Get, $"facturacion/{e.FacturaA}/representacion")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/{e.FacturaB}/representacion"))]),
+        new("AjusteCortesia", "post", "clientes/{id}/ajustes-cortesia", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"clientes/{e.ClienteB}/ajustes-cortesia", new { monto = 1.00m, motivo = "x" }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"clientes/{e.ClienteB}/ajustes-cortesia", new { monto = 1.00m, motivo = "x" }, clave: true))]),
         new("EmitirNotaCredito", "post", "facturacion/{uuid}/notas-credito", [
             Prohibido("cliente", e => e.ClienteA(Post, $"facturacion/{e.FacturaB}/notas-credito", new { monto = 1.00m, motivo = "x" }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"facturacion/{e.FacturaB}/notas-credito", new { monto = 1.00m, motivo = "x" }, clave: true))]),
