@@ -238,6 +238,9 @@ param emisorSerie string = 'A'
 @description('Whether the outage detector opens tickets and notifications (Routers__DetectarDesconexiones).')
 param detectarDesconexiones bool = true
 
+@description('Whether closed outages earn SLA credits issued as credit notes (Facturacion__CreditosSla).')
+param creditosSla bool = true
+
 @description('OpenTelemetry trace sampling ratio (0-1] applied by the app (OTEL_TRACES_SAMPLER_ARG).')
 param otelTraceSampleRatio string = '1.0'
 
@@ -572,6 +575,8 @@ var appSettings = {
 
   // Outage detection: off by default in the code, so it must be said here.
   Routers__DetectarDesconexiones: string(detectarDesconexiones)
+  // SLA credits (credit notes for long outages): off by default in the code, so it must be said here.
+  Facturacion__CreditosSla: string(creditosSla)
 
   // API authentication (Entra ID bearer tokens).
   Auth__Authority: '${environment().authentication.loginEndpoint}${tenantId}/v2.0'

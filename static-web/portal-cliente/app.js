@@ -182,6 +182,21 @@ async function facturas(el) {
         boton(`Parcialidad ${c.numParcialidad} (${dinero(c.impPagado)}): XML`, () => descargar(`/api/pagos/${c.pagoId}/complemento`, `${c.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
         boton(`Parcialidad ${c.numParcialidad}: impresa`, () => descargar(`/api/pagos/${c.pagoId}/complemento/representacion`, `${c.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario'),
       ])) : '—') },
+    // notasCredito: [{ uuid, serie, folio, total, origen, motivo }], los CFDI de egreso (tipo E) que acreditaron esta factura.
+    { titulo: 'Notas de crédito', celda: (f) => (f.notasCredito?.length ? h('div', { class: 'acciones' },
+      ...f.notasCredito.flatMap((n) => [
+        boton(`${n.serie}${n.folio} (${dinero(n.total)}): XML`, () => descargar(`/api/facturacion/notas-credito/${n.uuid}/xml`, `${n.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
+        boton(`${n.serie}${n.folio}: impresa`, () => descargar(`/api/facturacion/notas-credito/${n.uuid}/representacion`, `${n.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario'),
+      ])) : '—') },
+  ]));
+  // GET /api/facturacion/creditos-sla → { elementos: [{ periodo, horas, umbralHoras, estado, monto, notaCreditoUuid }] }: créditos por caídas del servicio.
+  const c = lista(await api.get('/api/facturacion/creditos-sla?tamano=50'));
+  const ESTADOS_CREDITO = { emitido: 'Acreditado', pendiente: 'Por acreditar', no_aplica: 'Sin crédito (menor al umbral)' };
+  el.append(tabla('Créditos por caídas del servicio', c, [
+    { campo: 'periodo', titulo: 'Periodo' },
+    { campo: 'horas', titulo: 'Horas sin servicio', formato: (v, f) => `${v} h (umbral ${f.umbralHoras} h)` },
+    { campo: 'estado', titulo: 'Estado', formato: (v) => ESTADOS_CREDITO[v] ?? v },
+    { campo: 'monto', titulo: 'Crédito', formato: (v) => (v == null ? '—' : dinero(v)) },
   ]));
 }
 

@@ -1,5 +1,6 @@
 // Portal de facturación (admin, cobranzas): KPIs, ingresos por mes (Chart.js servido desde /vendor),
-// últimas facturas, marcar pagada, cancelar con motivo, corridas con avance en vivo, conciliaciones.
+// últimas facturas con sus notas de crédito (CFDI E), emitir una nota de crédito, marcar pagada, cancelar con motivo,
+// corridas con avance en vivo, conciliaciones. Los KPI vienen netos de notas de crédito.
 import { api, lista, nuevoUuid } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, entero } from '../comun/formato.js';
@@ -21,7 +22,7 @@ async function indicadores(el) {
   const meses = k.porMes ?? [];
   const facturas = meses.reduce((n, m) => n + (m.facturas ?? 0), 0);
   el.append(h('dl', { class: 'kpis' },
-    [['Facturado', dinero(k.facturado)], ['Cobrado', dinero(k.cobrado)], ['Por cobrar', dinero(Number(k.facturado) - Number(k.cobrado))],
+    [['Facturado (neto de notas de crédito)', dinero(k.facturado)], ['Cobrado', dinero(k.cobrado)], ['Por cobrar', dinero(Number(k.facturado) - Number(k.cobrado))],
       ['Vencido', dinero(k.vencido)], ['Facturas vencidas', entero(k.facturasVencidas)], ['Facturas emitidas', entero(facturas)]]
       .map(([t, v]) => h('div', {}, h('dt', {}, t), h('dd', {}, v)))));
   if (!meses.length) { el.append(h('p', { class: 'vacio' }, 'Aún no hay facturas timbradas: inicie una corrida en «Corridas».')); return; }
@@ -46,8 +47,14 @@ async function facturas(el) {
       { campo: 'serie', titulo: 'Folio', formato: (v, f) => `${v ?? ''}${f.folio ?? ''}` },
       { campo: 'clienteNombre', titulo: 'Cliente' }, { campo: 'periodo', titulo: 'Periodo' },
       { campo: 'fechaEmision', titulo: 'Emitida', formato: fecha },
-      { campo: 'total', titulo: 'Total', formato: dinero }, { campo: 'estado', titulo: 'Estado' },
+      { campo: 'total', titulo: 'Total', formato: dinero },
+      { campo: 'acreditado', titulo: 'Notas de crédito', formato: (v, f) => (f.notasCredito?.length
+        ? h('div', {}, `${dinero(v)}: `, ...f.notasCredito.map((n) => h('a', { href: `/api/facturacion/notas-credito/${n.uuid}/representacion`, target: '_blank', rel: 'noopener' },
+          `${n.serie}${n.folio} (${dinero(n.total)}, ${n.origen}) `)))
+        : '—') },
+      { campo: 'estado', titulo: 'Estado' },
       { titulo: 'Acciones', celda: (f) => h('div', { class: 'acciones' },
+        !['timbrada'].includes(f.estado) ? null : boton('Nota de crédito', () => formularioNotaCredito(f, caja, pintar), 'secundario'),
         f.estado !== 'timbrada' ? null : boton('Marcar pagada', async (ev) => {
           try { await ocupado(ev.currentTarget, () => api.patch(`/api/facturacion/${f.uuid}/pagar`, {})); anunciar('Factura marcada como pagada.'); await pintar(); } catch (e) { mostrarError(caja, e); }
         }),
@@ -57,6 +64,28 @@ async function facturas(el) {
     ]));
   };
   await pintar();
+}
+
+function formularioNotaCredito(f, caja, alTerminar) {
+  const res = h('div', {});
+  const clave = nuevoUuid(); // una nota por formulario: reintentar (p. ej. tras un 503 del PAC) timbra la misma
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Nota de crédito de la factura ${f.uuid}` },
+    h('h3', {}, `Nota de crédito de ${f.serie ?? ''}${f.folio ?? ''} (${f.uuid})`), res,
+    campo('Monto con impuestos (MXN)', 'monto', { required: true, inputmode: 'decimal', autocomplete: 'off' }),
+    campo('Motivo', 'motivo', { required: true, autocomplete: 'off' }),
+    campo('Tipo de relación', 'tipoRelacion', { tipo: 'select', opciones: [['01', '01 Nota de crédito de los documentos relacionados'], ['07', '07 CFDI por aplicación de anticipo']] }),
+    h('div', { class: 'acciones' }, h('button', { type: 'submit' }, 'Emitir nota de crédito'), boton('Volver', () => caja.replaceChildren(), 'secundario')));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!validarFormulario(form, { monto: (v) => (Number(v) > 0 ? null : 'Escriba un monto mayor que cero.'), motivo: requerido })) return;
+    try {
+      const n = await api.post(`/api/facturacion/${f.uuid}/notas-credito`, { monto: Number(form.monto.value), motivo: form.motivo.value.trim(), tipoRelacion: form.tipoRelacion.value }, clave);
+      await alTerminar();
+      caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, `Nota de crédito ${n.serie}${n.folio} ${n.estado} por ${dinero(n.total)}.`));
+    } catch (e) { mostrarError(res, e, form); }
+  });
+  caja.replaceChildren(form);
+  form.monto.focus();
 }
 
 function formularioCancelacion(f, caja, alTerminar) {

@@ -107,6 +107,7 @@ public sealed partial class ContratoSettingsTests
         ["Postgres:MigrarAlIniciar"] = Clase.Ambos,            // true locally, false in Azure (a release step migrates)
         ["Pac:Carpeta"] = Clase.Ambos,                         // where the emulated PAC keeps its certificate (a writable folder)
         ["Routers:DetectarDesconexiones"] = Clase.Ambos,       // off by default: both must say it
+        ["Facturacion:CreditosSla"] = Clase.Ambos,             // SLA credit notes: off by default, both must say it
     };
 
     /// <summary>Keys read by the Functions host, the Azure SDK or OpenTelemetry rather than by our code.</summary>

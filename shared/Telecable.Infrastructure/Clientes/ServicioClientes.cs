@@ -463,11 +463,11 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         var contratos = (await cn.QueryAsync<Contrato>(new CommandDefinition(SqlContrato + " WHERE k.cliente_id = @id ORDER BY k.created_at DESC, k.id",
             new { id }, cancellationToken: ct))).AsList();
         var (pendiente, numero, aFavor) = await cn.QuerySingleAsync<(decimal, int, decimal)>(new CommandDefinition("""
-            SELECT coalesce(sum(f.total - coalesce(a.aplicado, 0)), 0)::numeric(12,2), count(*)::int,
+            SELECT coalesce(sum(f.total - f.acreditado - coalesce(a.aplicado, 0)), 0)::numeric(12,2), count(*)::int,
                    coalesce((SELECT saldo FROM saldos_a_favor s WHERE s.cliente_id = @id), 0)::numeric(12,2)
             FROM facturas f
             LEFT JOIN (SELECT factura_id, sum(monto) AS aplicado FROM pago_aplicaciones GROUP BY factura_id) a ON a.factura_id = f.id
-            WHERE f.cliente_id = @id AND f.estado = 'timbrada' AND f.total > coalesce(a.aplicado, 0)
+            WHERE f.cliente_id = @id AND f.estado = 'timbrada' AND f.total - f.acreditado > coalesce(a.aplicado, 0)
             """, new { id }, cancellationToken: ct));
         var routers = (await cn.QueryAsync<RouterResumen>(new CommandDefinition("""
             SELECT r.id, r.serial, r.modelo, r.contrato_id AS contratoid, e.estado, e.reportado_en AS reportadoen

@@ -37,7 +37,7 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
     private const string SqlAbiertas = """
         SELECT f.id AS FacturaId, f.cliente_id AS ClienteId, f.contrato_id AS ContratoId, coalesce(f.serie, '') || f.folio AS Folio,
                f.fecha_vencimiento AS Vencimiento,
-               f.total - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0) AS Saldo,
+               f.total - f.acreditado - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0) AS Saldo,
                coalesce(pl.dias_gracia, 5) AS DiasGracia, c.nombre AS Nombre, c.telefono AS Telefono, c.email AS Email,
                (SELECT max(hasta) FROM promesas_pago p WHERE p.cliente_id = f.cliente_id) AS PromesaHasta,
                coalesce((SELECT array_agg(etapa) FROM cobranza_etapas e WHERE e.factura_id = f.id), '{}') AS Hechas,

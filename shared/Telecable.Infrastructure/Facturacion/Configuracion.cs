@@ -41,6 +41,9 @@ public sealed class OpcionesFacturacion
     /// <summary>Whether the ConsultarCancelacionesPendientes timer asks the PAC about cancellations waiting for the receptor
     /// (off only in test hosts that fingerprint rows).</summary>
     public bool ConsultarCancelaciones { get; set; } = true;
+
+    /// <summary>Whether the SLA timer evaluates closed outages and issues their credit notes (off unless the settings say so).</summary>
+    public bool CreditosSla { get; set; }
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)

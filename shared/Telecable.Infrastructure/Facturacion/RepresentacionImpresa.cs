@@ -28,7 +28,7 @@ public static class RepresentacionImpresa
         using var qr = new QRCodeGenerator();
         var png = new PngByteQRCode(qr.CreateQrCode(url, QRCodeGenerator.ECCLevel.M)).GetGraphic(4);
         var pagos = xml.Element(Cfdi + "Complemento")!.Element(P + "Pagos");
-        var titulo = pagos is null ? "Factura" : "Complemento de pago";
+        var titulo = pagos is not null ? "Complemento de pago" : (string?)xml.Attribute("TipoDeComprobante") == "E" ? "Nota de crédito" : "Factura";
         var h = new StringBuilder();
         h.Append($"""
             <!doctype html><html lang="es"><head><meta charset="utf-8"><title>{titulo} {A(xml, "Serie")}-{A(xml, "Folio")}</title>
@@ -39,7 +39,7 @@ public static class RepresentacionImpresa
             <p><b>Folio fiscal (UUID):</b> {A(tfd, "UUID")} — <b>Fecha:</b> {A(xml, "Fecha")} — <b>Timbrado:</b> {A(tfd, "FechaTimbrado")}
             — <b>Tipo:</b> {A(xml, "TipoDeComprobante")} — <b>Método:</b> {A(xml, "MetodoPago")} — <b>Forma:</b> {A(xml, "FormaPago")} — <b>Moneda:</b> {A(xml, "Moneda")}
             — <b>Exportación:</b> {A(xml, "Exportacion")}</p>
-            <table><tr><th>Clave</th><th>Unidad</th><th>Descripción</th><th>Cantidad</th><th>Valor unitario</th><th>Descuento</th><th>Importe</th><th>Objeto imp.</th></tr>
+            {Relacionados(xml)}<table><tr><th>Clave</th><th>Unidad</th><th>Descripción</th><th>Cantidad</th><th>Valor unitario</th><th>Descuento</th><th>Importe</th><th>Objeto imp.</th></tr>
             """);
         foreach (var c in xml.Element(Cfdi + "Conceptos")!.Elements(Cfdi + "Concepto"))
         {
@@ -67,6 +67,11 @@ public static class RepresentacionImpresa
             """);
         return h.ToString();
     }
+
+    /// <summary>CfdiRelacionados: the relation type and the UUIDs (a credit note names the invoice it credits).</summary>
+    private static string Relacionados(XElement xml) => string.Concat(xml.Elements(Cfdi + "CfdiRelacionados").Select(r =>
+        $"<p><b>CFDI relacionados (tipo de relación {A(r, "TipoRelacion")}):</b> " +
+        string.Join(", ", r.Elements(Cfdi + "CfdiRelacionado").Select(c => A(c, "UUID"))) + "</p>"));
 
     /// <summary>Pagos 2.0: each payment, and for each related document what was paid and its taxes.</summary>
     private static void Pagos(StringBuilder h, XElement pagos)

@@ -15,6 +15,12 @@ public sealed record FacturaResumen(
 {
     /// <summary>The stamped payment complements that paid part of this invoice, oldest first.</summary>
     public IReadOnlyList<ComplementoDeFactura> Complementos { get; init; } = [];
+
+    /// <summary>The stamped credit notes (CFDI E) related to this invoice, oldest first.</summary>
+    public IReadOnlyList<Telecable.Application.Facturacion.NotaCreditoEmitida> NotasCredito { get; init; } = [];
+
+    /// <summary>What credit notes took off the total.</summary>
+    public decimal Acreditado { get; init; }
 }
 
 /// <summary>A payment complement related to an invoice: the payment, its UUID, the amount it paid of the invoice.</summary>
@@ -62,8 +68,11 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
             FROM pago_aplicaciones a JOIN complementos_pago cp ON cp.pago_id = a.pago_id AND cp.uuid IS NOT NULL
             WHERE a.factura_id = ANY(@ids)
             """, new { ids = lista.Select(f => f.Id).ToArray() }, cancellationToken: ct))).ToLookup(c => c.FacturaId);
+        var notas = await ServicioNotasCredito.DeFacturasAsync(cn, lista.Select(f => f.Id).ToList(), ct);
         return new Pagina<FacturaResumen>(lista.Select(f => f with
         {
+            NotasCredito = notas[f.Id].ToList(),
+            Acreditado = notas[f.Id].Sum(n => n.Total),
             Complementos = complementos[f.Id].OrderBy(c => c.Parcialidad)
                 .Select(c => new ComplementoDeFactura(c.PagoId, c.Uuid, c.Estado, c.Monto, (int)c.Parcialidad)).ToList(),
         }).ToList(), pagina, tamano, total);
@@ -76,15 +85,15 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         var desde = new DateOnly(hoy.Year, hoy.Month, 1).AddMonths(1 - meses);
         var porMes = (await cn.QueryAsync<KpiMes>(new CommandDefinition("""
             SELECT to_char(date_trunc('month', f.fecha_emision AT TIME ZONE 'America/Mexico_City'), 'YYYY-MM') AS Mes,
-                   coalesce(sum(f.total), 0) AS Facturado,
-                   coalesce(sum(f.total) FILTER (WHERE f.estado = 'pagada'), 0) AS Cobrado,
+                   coalesce(sum(f.total - f.acreditado), 0) AS Facturado,
+                   coalesce(sum(f.total - f.acreditado) FILTER (WHERE f.estado = 'pagada'), 0) AS Cobrado,
                    count(*)::int AS Facturas
             FROM facturas f
             WHERE f.estado IN ('timbrada', 'pagada') AND f.fecha_emision >= @desde::date
             GROUP BY 1 ORDER BY 1
             """, new { desde }, cancellationToken: ct))).ToList();
         var (vencido, vencidas) = await cn.QuerySingleAsync<(decimal, int)>(new CommandDefinition("""
-            SELECT coalesce(sum(total), 0), count(*)::int FROM facturas WHERE estado = 'timbrada' AND fecha_vencimiento < @hoy
+            SELECT coalesce(sum(total - acreditado), 0), count(*)::int FROM facturas WHERE estado = 'timbrada' AND fecha_vencimiento < @hoy
             """, new { hoy }, cancellationToken: ct));
         return new Kpis(porMes.Sum(m => m.Facturado), porMes.Sum(m => m.Cobrado), vencido, vencidas, porMes);
     }

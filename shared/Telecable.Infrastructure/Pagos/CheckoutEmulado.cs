@@ -27,7 +27,7 @@ public sealed class CheckoutEmulado(NpgsqlDataSource db, ServicioWebhooks webhoo
             throw new ErrorValidacion("facturas", $"Indique entre 1 y {MaximoFacturas} facturas (UUID).");
         await using var cn = await db.OpenConnectionAsync(ct);
         var facturas = (await cn.QueryAsync<(Guid Id, Guid Uuid, decimal Pendiente)>(new CommandDefinition("""
-            SELECT f.id, f.uuid, f.total - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0)
+            SELECT f.id, f.uuid, f.total - f.acreditado - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0)
               FROM facturas f
              WHERE f.uuid = ANY(@pedidas) AND f.cliente_id = @clienteId AND f.estado = 'timbrada'
             """, new { pedidas, clienteId }, cancellationToken: ct))).ToList();

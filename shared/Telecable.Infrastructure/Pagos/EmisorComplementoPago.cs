@@ -125,7 +125,7 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, A
             SELECT f.id AS FacturaId, f.uuid AS Uuid, f.serie AS Serie, f.folio AS Folio, f.total AS Total, f.subtotal AS Subtotal,
                    f.descuento AS Descuento, f.iva AS Iva, f.ieps AS Ieps, a.monto AS Monto,
                    (SELECT count(*) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) <= (a.aplicado_en, a.id))::int AS Parcialidad,
-                   f.total - coalesce((SELECT sum(p.monto) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) < (a.aplicado_en, a.id)), 0) AS SaldoAnt,
+                   f.total - f.acreditado - coalesce((SELECT sum(p.monto) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) < (a.aplicado_en, a.id)), 0) AS SaldoAnt,
                    coalesce(f.receptor_rfc, c.rfc) AS Rfc, coalesce(f.receptor_nombre, c.nombre) AS Nombre,
                    coalesce(f.receptor_cp, c.cp_fiscal) AS Cp, coalesce(f.receptor_regimen, c.regimen_fiscal) AS Regimen
             FROM pago_aplicaciones a JOIN facturas f ON f.id = a.factura_id JOIN clientes c ON c.id = f.cliente_id

@@ -57,7 +57,7 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
                 WHERE cliente_id = @ClienteId AND estado = 'timbrada'
                   AND (cardinality(@Facturas) = 0 OR id = ANY(@Facturas))
                 ORDER BY id FOR UPDATE)
-            SELECT f.id, f.total, coalesce(sum(a.monto), 0), count(a.id)::int, f.fecha_vencimiento::timestamp, f.folio
+            SELECT f.id, f.total - f.acreditado, coalesce(sum(a.monto), 0), count(a.id)::int, f.fecha_vencimiento::timestamp, f.folio
             FROM facturas f JOIN candidatas c ON c.id = f.id
             LEFT JOIN pago_aplicaciones a ON a.factura_id = f.id
             GROUP BY f.id
@@ -109,7 +109,7 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
         var apps = (await cn.QueryAsync<(Guid FacturaId, decimal Monto, int Parcialidad, decimal SaldoAnterior, string Metodo)>(new CommandDefinition("""
             SELECT a.factura_id, a.monto,
                    (SELECT count(*) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) <= (a.aplicado_en, a.id))::int,
-                   f.total - coalesce((SELECT sum(p.monto) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) < (a.aplicado_en, a.id)), 0),
+                   f.total - f.acreditado - coalesce((SELECT sum(p.monto) FROM pago_aplicaciones p WHERE p.factura_id = a.factura_id AND (p.aplicado_en, p.id) < (a.aplicado_en, a.id)), 0),
                    f.metodo_pago
             FROM pago_aplicaciones a JOIN facturas f ON f.id = a.factura_id
             WHERE a.pago_id = @pagoId
@@ -170,7 +170,7 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<
                   AND NOT EXISTS (
                     SELECT 1 FROM facturas f WHERE f.cliente_id = pago.cliente_id AND f.estado = 'timbrada'
                       AND f.fecha_vencimiento < @hoy
-                      AND f.total > coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0))
+                      AND f.total - f.acreditado > coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0))
                 RETURNING c.id)
             INSERT INTO pago_reactivaciones (pago_id, contrato_id) SELECT @pagoId, id FROM reactivados
             ON CONFLICT DO NOTHING

@@ -120,7 +120,7 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
         await using var tx = await cn.BeginTransactionAsync(ct);
         // Locks the invoice: two concurrent PATCHes serialize and the second finds the first one's payment.
         var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, string Estado, Guid ClienteId, decimal Total)?>(new CommandDefinition(
-            "SELECT id, estado, cliente_id, total FROM facturas WHERE uuid = @uuid FOR UPDATE", new { uuid }, tx, cancellationToken: ct))
+            "SELECT id, estado, cliente_id, total - acreditado FROM facturas WHERE uuid = @uuid FOR UPDATE", new { uuid }, tx, cancellationToken: ct))
             ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
         if (f.Estado == "pagada")
         {
@@ -197,7 +197,7 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
         var filas = await cn.QueryAsync<(Guid ClienteId, string Nombre, Guid FacturaId, string Serie, long Folio, DateTime? Vence, decimal Total, decimal Saldo)>(
             new CommandDefinition("""
             SELECT f.cliente_id, c.nombre, f.id, f.serie, f.folio, f.fecha_vencimiento::timestamp, f.total,
-                   f.total - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0) AS saldo
+                   f.total - f.acreditado - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0) AS saldo
             FROM facturas f JOIN clientes c ON c.id = f.cliente_id
             WHERE f.estado = 'timbrada' AND (@clienteId::uuid IS NULL OR f.cliente_id = @clienteId)
             ORDER BY f.cliente_id, f.fecha_vencimiento NULLS LAST

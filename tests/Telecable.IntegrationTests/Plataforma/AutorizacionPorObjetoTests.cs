@@ -130,6 +130,26 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("RepresentacionFactura", "get", "facturacion/{uuid}/representacion", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/{e.FacturaB}/representacion"), e => e.ClienteA(Get, $"facturacion/{e.FacturaA}/representacion")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/{e.FacturaB}/representacion"))]),
+        new("AjusteCortesia", "post", "clientes/{id}/ajustes-cortesia", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"clientes/{e.ClienteB}/ajustes-cortesia", new { monto = 1.00m, motivo = "x" }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"clientes/{e.ClienteB}/ajustes-cortesia", new { monto = 1.00m, motivo = "x" }, clave: true))]),
+        new("EmitirNotaCredito", "post", "facturacion/{uuid}/notas-credito", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"facturacion/{e.FacturaB}/notas-credito", new { monto = 1.00m, motivo = "x" }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"facturacion/{e.FacturaB}/notas-credito", new { monto = 1.00m, motivo = "x" }, clave: true))]),
+        new("NotasCreditoDeFactura", "get", "facturacion/{uuid}/notas-credito", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/{e.FacturaB}/notas-credito"), e => e.ClienteA(Get, $"facturacion/{e.FacturaA}/notas-credito")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/{e.FacturaB}/notas-credito"))]),
+        new("XmlNotaCredito", "get", "facturacion/notas-credito/{uuid}/xml", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/notas-credito/{e.NotaCreditoB}/xml"), e => e.ClienteA(Get, $"facturacion/notas-credito/{e.NotaCreditoA}/xml")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/notas-credito/{e.NotaCreditoB}/xml"))]),
+        new("RepresentacionNotaCredito", "get", "facturacion/notas-credito/{uuid}/representacion", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/notas-credito/{e.NotaCreditoB}/representacion"),
+                e => e.ClienteA(Get, $"facturacion/notas-credito/{e.NotaCreditoA}/representacion")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/notas-credito/{e.NotaCreditoB}/representacion"))]),
+        new("CreditosSla", "get", "facturacion/creditos-sla", [
+            new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, $"facturacion/creditos-sla?clienteId={e.ClienteB}"),
+                Ya(e => e.ClienteA(Get, "facturacion/creditos-sla")), _ => "\"elementos\""),
+            Prohibido("tecnico", e => e.TecnicoA(Get, "facturacion/creditos-sla"))]),
         new("UltimasFacturas", "get", "facturacion/ultimas", [
             new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, "facturacion/ultimas?tamano=200"),
                 Ya(e => e.ClienteA(Get, "facturacion/ultimas?tamano=200")), e => e.FacturaA.ToString()),
@@ -372,7 +392,7 @@ public sealed class Escenario
     public required HostAutorizacion Host;
     public required string TokenClienteA, TokenTecnicoA, TokenSoporte, SujetoClienteA, SerialA, SerialB, ClaveAltaB, AltaB, RfcB;
     public required Guid ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, ComandoA, ComandoB,
-        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, PagoComplementoA, PagoComplementoB, Corrida;
+        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, PagoComplementoA, PagoComplementoB, Corrida, NotaCreditoA, NotaCreditoB;
 
     public HttpRequestMessage ClienteA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenClienteA, m, ruta, cuerpo, clave);
     public HttpRequestMessage TecnicoA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenTecnicoA, m, ruta, cuerpo, clave);
@@ -421,7 +441,7 @@ public sealed class Escenario
     }
 
     public IEnumerable<string> IdentificadoresDeB() =>
-        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, PagoComplementoB, AltaB, RfcB }
+        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, PagoComplementoB, AltaB, RfcB, NotaCreditoB }
             .Select(x => x.ToString()!);
 
     public static HttpRequestMessage Pedir(string? token, HttpMethod m, string ruta, object? cuerpo = null, bool clave = false, bool cuerpoVacio = false)
@@ -456,6 +476,7 @@ public sealed class HostAutorizacion : HostPrueba
     {
         ["Webhooks:Pagos:Secretos:0"] = "whsec_autorizacion_de_pruebas_0123456789",
         ["Routers:DetectarDesconexiones"] = "false",
+        ["Facturacion:CreditosSla"] = "false",
         ["OutboxRelayCron"] = "0 0 0 1 1 *",
         // Delivering queued notifications changes their rows behind the requests this test fingerprints.
         ["Notificaciones:Despachar"] = "false",
@@ -553,8 +574,16 @@ public sealed class HostAutorizacion : HostPrueba
         Assert.Equal(2L, await EscalarAsync<long>("SELECT count(*) FROM complementos_pago WHERE pago_id IN (@pagoComplementoA, @pagoComplementoB) AND estado = 'timbrado'",
             new { pagoComplementoA, pagoComplementoB }));
 
+        // A credit note (CFDI E) of 1.00 on each invoice.
+        async Task<Guid> NotaCreditoAsync(Guid factura) =>
+            (await Escenario.Exito(cobranzas.SendAsync(Escenario.Pedir(null, HttpMethod.Post, $"facturacion/{factura}/notas-credito",
+                new { monto = 1.00m, motivo = "Prueba de autorización" }, clave: true)))).GetProperty("uuid").GetGuid();
+        var notaCreditoA = await NotaCreditoAsync(facturaA.Uuid);
+        var notaCreditoB = await NotaCreditoAsync(facturaB.Uuid);
+
         return new Escenario
         {
+            NotaCreditoA = notaCreditoA, NotaCreditoB = notaCreditoB,
             TokenClienteA = tokenClienteA, TokenTecnicoA = tokenTecnicoA, TokenSoporte = tokenSoporte,
             SujetoClienteA = yo.GetProperty("sujeto").GetString()!,
             SerialA = (await EscalarAsync<string>("SELECT serial FROM routers WHERE id = '00000000-0000-0000-0000-000000007001'"))!,
