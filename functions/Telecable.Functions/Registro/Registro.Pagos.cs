@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Telecable.Application.Pagos;
 using Telecable.Infrastructure.Cobranza;
 using Telecable.Infrastructure.Pagos;
 
@@ -22,10 +23,21 @@ public static partial class Registro
         var modo = config["PAYMENT_MODE"] ?? "emulated";
         if (!string.Equals(modo, "emulated", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"PAYMENT_MODE={modo}: solo existe la pasarela emulada; una real implementa IAdaptadorPasarela.");
-        s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
-        s.AddOptions<OpcionesWebhooksSpei>().BindConfiguration(OpcionesWebhooksSpei.Seccion);
-        s.AddSingleton<IAdaptadorPasarela, AdaptadorSpeiEmulado>();
+        // Providers as configuration: each is one adapter (IAdaptadorPasarela) and its settings section (secrets for
+        // rotation, tolerance); its webhook is POST /api/webhooks/{name}. Adding one is a class and a line here.
+        s.AgregarProveedorPago<AdaptadorPasarelaEmulada>(AdaptadorPasarelaEmulada.NombrePasarela, AdaptadorPasarelaEmulada.Seccion);
+        s.AgregarProveedorPago<AdaptadorSpeiEmulado>(AdaptadorSpeiEmulado.NombrePasarela, AdaptadorSpeiEmulado.Seccion);
+        s.AgregarProveedorPago<AdaptadorOxxoEmulado>(AdaptadorOxxoEmulado.NombrePasarela, AdaptadorOxxoEmulado.Seccion);
         s.AddSingleton<CheckoutEmulado>();
+
+        // OXXO cash references (issue 19).
+        s.AddOptions<OpcionesReferenciasEfectivo>().BindConfiguration(OpcionesReferenciasEfectivo.Seccion)
+            .Validate(o => Telecable.Domain.Pagos.ReferenciaEfectivo.EsPrefijoValido(o.Prefijo), "Oxxo:Prefijo debe tener 4 dígitos.");
+        s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesReferenciasEfectivo>>().Value);
+        s.AddSingleton<IRepositorioReferenciasEfectivo, RepositorioReferenciasEfectivo>();
+        s.AddSingleton<IComprobanteEfectivo, ComprobanteEfectivoHtml>();
+        s.AddSingleton<ServicioReferenciasEfectivo>();
+        s.AddSingleton<ServicioReversos>();
 
         s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();
@@ -35,6 +47,15 @@ public static partial class Registro
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
         s.AddSingleton<ServicioCobranza>();
+        return s;
+    }
+
+    /// <summary>One payment provider: its adapter and its webhook settings (named options under the provider's name).</summary>
+    public static IServiceCollection AgregarProveedorPago<TAdaptador>(this IServiceCollection s, string nombre, string seccion)
+        where TAdaptador : class, IAdaptadorPasarela
+    {
+        s.AddOptions<OpcionesWebhookProveedor>(nombre).BindConfiguration(seccion);
+        s.AddSingleton<IAdaptadorPasarela, TAdaptador>();
         return s;
     }
 }
