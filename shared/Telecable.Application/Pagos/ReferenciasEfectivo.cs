@@ -17,12 +17,13 @@ public sealed record ReferenciaEfectivoNueva(Guid Id, string Proveedor, Guid Cli
     DateTimeOffset VenceEn, DateTimeOffset CreadaEn, string Cid);
 
 /// <summary>What a reference for an invoice needs to know about it.</summary>
-public sealed record SaldoFacturaEfectivo(Guid ClienteId, string Estado, decimal Saldo);
+public sealed record SaldoFacturaEfectivo(Guid Id, Guid ClienteId, string Estado, decimal Saldo);
 
 /// <summary>Storage of cash references (Infrastructure: SQL).</summary>
 public interface IRepositorioReferenciasEfectivo
 {
     Task<bool> ClienteExisteAsync(Guid clienteId, CancellationToken ct);
+    /// <summary>The invoice named by its internal id or its fiscal UUID (the one printed on it).</summary>
     Task<SaldoFacturaEfectivo?> SaldoFacturaAsync(Guid facturaId, CancellationToken ct);
     /// <summary>Stores it with the next number of the provider's series; returns it as stored.</summary>
     Task<ReferenciaEfectivoEmitida> CrearAsync(ReferenciaEfectivoNueva nueva, CancellationToken ct);
@@ -65,12 +66,14 @@ public sealed class ServicioReferenciasEfectivo(IRepositorioReferenciasEfectivo 
             clienteId = propio;
         }
         decimal monto;
+        Guid? factura = null;
         if (s.FacturaId is { } facturaId)
         {
             var f = await repositorio.SaldoFacturaAsync(facturaId, ct);
             if (f is null || !usuario.PuedeVerCliente(f.ClienteId)) throw new ErrorNoEncontrado("factura", facturaId.ToString());
             if (clienteId is { } c && c != f.ClienteId) throw new ErrorValidacion("facturaId", "La factura no es de ese cliente.");
             clienteId = f.ClienteId;
+            factura = f.Id;
             if (f.Estado != "timbrada" || f.Saldo <= 0) throw new ErrorRegla("La factura no tiene saldo pendiente.", "facturaId");
             monto = s.Monto ?? f.Saldo;
             if (monto > f.Saldo) throw new ErrorValidacion("monto", $"Excede el saldo de la factura ({f.Saldo:0.00}).");
@@ -86,7 +89,7 @@ public sealed class ServicioReferenciasEfectivo(IRepositorioReferenciasEfectivo 
 
         var ahora = reloj.GetUtcNow();
         var o = opciones;
-        return await repositorio.CrearAsync(new ReferenciaEfectivoNueva(Guid.CreateVersion7(ahora), o.Proveedor, clienteId.Value, s.FacturaId, monto,
+        return await repositorio.CrearAsync(new ReferenciaEfectivoNueva(Guid.CreateVersion7(ahora), o.Proveedor, clienteId.Value, factura, monto,
             ReferenciaEfectivo.Vencimiento(ahora, o.DiasVigencia), ahora, cid), ct);
     }
 

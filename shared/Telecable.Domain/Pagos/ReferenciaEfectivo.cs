@@ -48,5 +48,5 @@ public static class ReferenciaEfectivo
 
     /// <summary>The end of the central Mexico business day <paramref name="dias"/> days after <paramref name="ahora"/>.</summary>
     public static DateTimeOffset Vencimiento(DateTimeOffset ahora, int dias) =>
-        RelojMexico.Instante(RelojMexico.Hoy(ahora).AddDays(Math.Max(1, dias) + 1).ToDateTime(TimeOnly.MinValue)).AddSeconds(-1);
+        RelojMexico.Instante(RelojMexico.Hoy(ahora).AddDays(Math.Max(1, dias) + 1).ToDateTime(TimeOnly.MinValue)).AddSeconds(-1).ToUniversalTime();
 }

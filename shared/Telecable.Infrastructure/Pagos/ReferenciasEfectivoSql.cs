@@ -27,8 +27,9 @@ public sealed class RepositorioReferenciasEfectivo(NpgsqlDataSource db, Opciones
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         return await cn.QuerySingleOrDefaultAsync<SaldoFacturaEfectivo>(new CommandDefinition("""
-            SELECT f.cliente_id AS ClienteId, f.estado, f.total - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0) AS Saldo
-            FROM facturas f WHERE f.id = @facturaId
+            SELECT f.id, f.cliente_id AS ClienteId, f.estado, f.total - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0) AS Saldo
+            FROM facturas f WHERE f.id = @facturaId OR f.uuid = @facturaId
+            ORDER BY f.id = @facturaId DESC LIMIT 1
             """, new { facturaId }, cancellationToken: ct));
     }
 
