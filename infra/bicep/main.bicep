@@ -568,6 +568,8 @@ var appSettings = {
   // OXXO cash references: issuer prefix and days a reference stays payable (docs/pagos.md).
   Oxxo__Prefijo: oxxoPrefijo
   Oxxo__DiasVigencia: '3'
+  // Providers leave their daily settlement CSVs here (<provider>/<yyyy-MM-dd>.csv); the reconciliation timer reads them.
+  Pagos__ContenedorLiquidaciones: 'liquidaciones'
   // The emulated PAC keeps its SAT test certificate in a writable folder; Flex's app folder is read-only.
   Pac__Carpeta: '/tmp/pac-emulado'
 

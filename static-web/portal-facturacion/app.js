@@ -159,14 +159,50 @@ async function seguir(id, res, alTerminar) {
   }
 }
 
+const TIPOS_HALLAZGO = {
+  faltante_en_sistema: 'El proveedor liquidó un pago que aquí no existe',
+  faltante_en_pasarela: 'Pago registrado que el proveedor no liquidó',
+  diferencia_monto: 'Monto distinto',
+  duplicado_en_reporte: 'Reportado dos veces por el proveedor',
+};
+const RESOLUCIONES = { aceptado: 'Aceptado', en_investigacion: 'En investigación' };
+
 async function conciliaciones(el) {
-  el.append(tabla('Conciliaciones de pagos', lista(await api.get('/api/pagos/conciliaciones')), [
-    // GET /api/pagos/conciliaciones → [{ gateway, periodo, estado, movimientosReporte, pagosSistema, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn }]
-    { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Pasarela' }, { campo: 'estado', titulo: 'Estado' },
+  const detalle = h('div', { 'aria-live': 'polite' });
+  // GET /api/pagos/conciliaciones → [{ id, gateway, periodo, estado, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn, archivo }]
+  el.append(tabla('Conciliaciones de pagos (liquidaciones de cada proveedor)', lista(await api.get('/api/pagos/conciliaciones')), [
+    { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Proveedor' }, { campo: 'estado', titulo: 'Estado' },
     { campo: 'coincidencias', titulo: 'Coincidencias', formato: entero },
     { campo: 'faltantesSistema', titulo: 'Diferencias', formato: (v, f) => entero((v ?? 0) + (f.faltantesPasarela ?? 0) + (f.diferenciasMonto ?? 0) + (f.duplicadosReporte ?? 0)) },
     { campo: 'ejecutadaEn', titulo: 'Ejecutada', formato: fecha },
-  ]));
+    { titulo: 'Acciones', celda: (c) => boton('Ver hallazgos', () => hallazgos(c.id, detalle), 'secundario') },
+  ]), detalle);
+}
+
+// Cada hallazgo se acepta (diferencia entendida: comisión, redondeo, liquidación tardía) o se manda a investigar.
+async function hallazgos(id, caja) {
+  let c;
+  try { c = await api.get(`/api/pagos/conciliaciones/${id}`); } catch (e) { mostrarError(caja, e); return; }
+  const resolver = async (ev, hz, accion) => {
+    try {
+      await ocupado(ev.currentTarget, () => api.post(`/api/pagos/conciliaciones/${id}/hallazgos/${hz.id}/resolucion`, { accion }, nuevoUuid()));
+      anunciar(accion === 'aceptar' ? 'Hallazgo aceptado.' : 'Hallazgo enviado a investigación.');
+      await hallazgos(id, caja);
+    } catch (e) { mostrarError(caja, e); }
+  };
+  const filas = c.hallazgos ?? [];
+  caja.replaceChildren(
+    h('h3', {}, `Hallazgos de ${c.gateway}, ${dia(String(c.periodo).slice(0, 10))}${c.archivo ? ` (archivo ${c.archivo})` : ''}`),
+    filas.length === 0 ? h('p', { class: 'vacio' }, 'Sin diferencias: todo coincide.') : tabla('Hallazgos', filas, [
+      { campo: 'tipo', titulo: 'Tipo', formato: (v) => TIPOS_HALLAZGO[v] ?? v },
+      { campo: 'referencia', titulo: 'Referencia' },
+      { campo: 'montoPasarela', titulo: 'Monto del proveedor', formato: (v) => (v == null ? '—' : dinero(v)) },
+      { campo: 'montoSistema', titulo: 'Monto registrado', formato: (v) => (v == null ? '—' : dinero(v)) },
+      { campo: 'resolucion', titulo: 'Resolución', formato: (v) => RESOLUCIONES[v] ?? 'Pendiente' },
+      { titulo: 'Acciones', celda: (hz) => h('div', { class: 'acciones' },
+        hz.resolucion === 'aceptado' ? null : boton('Aceptar', (ev) => resolver(ev, hz, 'aceptar')),
+        hz.resolucion === 'en_investigacion' ? null : boton('Investigar', (ev) => resolver(ev, hz, 'investigar'), 'secundario')) },
+    ]));
 }
 
 iniciarPortal({

@@ -52,7 +52,6 @@ public sealed partial class ContratoSettingsTests
         ["Csd:CerPath"] = Clase.SoloLocal,                    // CSD files; in Azure the CSD comes from Key Vault (Csd:KeyVaultUri)
         ["Csd:KeyPath"] = Clase.SoloLocal,
         ["Csd:Password"] = Clase.SoloLocal,                   // in Azure ProveedorCsd reads the secret csd-password itself
-        ["Pagos:DirectorioLiquidaciones"] = Clase.SoloLocal,  // settlement files written by the emulated gateway; Flex has no shared file system
         ["Webhooks:Pagos:Secretos:*"] = Clase.SoloLocal,      // in Azure they come from Key Vault through the SDK (SecretosKeyVault.Mapa)
         ["Webhooks:Spei:Secretos:*"] = Clase.SoloLocal,       // likewise (webhook-spei-secreto-actual / -anterior)
         ["Webhooks:Oxxo:Secretos:*"] = Clase.SoloLocal,       // likewise (webhook-oxxo-secreto-actual / -anterior)

@@ -38,6 +38,7 @@ public static partial class Registro
         s.AddSingleton<IComprobanteEfectivo, ComprobanteEfectivoHtml>();
         s.AddSingleton<ServicioReferenciasEfectivo>();
         s.AddSingleton<ServicioReversos>();
+        s.AddSingleton<ServicioLiquidaciones>();
 
         s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();

@@ -15,8 +15,19 @@ namespace Telecable.Functions.Timers;
 /// chargebacks providers reported, once the payment's own ProcesarPago is no longer running.
 /// </summary>
 public sealed class TareasProveedoresPago(ServicioReferenciasEfectivo referencias, OpcionesReferenciasEfectivo opciones, ServicioReversos reversos,
-    ILogger<TareasProveedoresPago> log)
+    ServicioLiquidaciones liquidaciones, TimeProvider reloj, ILogger<TareasProveedoresPago> log)
 {
+    /// <summary>PAYMENT_MODE=emulated, daily before ConciliarLiquidaciones (04:30): each emulated provider leaves its
+    /// settlement file for the previous (UTC) day, the day the reconciliation compares, in blob storage.</summary>
+    [Function(nameof(GenerarLiquidacionesEmuladas))]
+    public async Task GenerarLiquidacionesEmuladas([TimerTrigger("0 0 4 * * *")] TimerInfo timer, CancellationToken ct)
+    {
+        Correlacion.Establecer(Correlacion.Normalizar(null));
+        var dia = DateOnly.FromDateTime(reloj.GetUtcNow().UtcDateTime).AddDays(-1);
+        var archivos = await liquidaciones.GenerarEmuladasAsync(dia, ct);
+        log.LogInformation("Liquidaciones emuladas de {Dia}: {Archivos}", dia, string.Join(", ", archivos));
+    }
+
     [Function(nameof(CerrarReferenciasVencidas))]
     public async Task CerrarReferenciasVencidas([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct)
     {

@@ -160,6 +160,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("ComprobanteReferenciaEfectivo", "get", "pagos/referencias/{id:guid}/comprobante", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"), e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaA}/comprobante")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"))]),
+        new("ResolverHallazgoConciliacion", "post", "pagos/conciliaciones/{id:guid}/hallazgos/{hallazgoId:long}/resolucion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true))]),
         new("ConsultarConciliacion", "get", "pagos/conciliaciones/{id:guid}", [
             Prohibido("cliente", e => e.ClienteA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}"))]),

@@ -142,6 +142,15 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         api.EjecutarAsync(req, Cobranzas, async l =>
             Respuestas.Ok(await conciliacion.ListarAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
 
+    /// <summary>POST /api/pagos/conciliaciones/{id}/hallazgos/{hallazgoId}/resolucion (cobranzas, admin; Idempotency-Key):
+    /// the operator accepts a finding (understood) or marks it under investigation, from the billing portal.</summary>
+    [Function(nameof(ResolverHallazgoConciliacion))]
+    public Task<IActionResult> ResolverHallazgoConciliacion(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/conciliaciones/{id:guid}/hallazgos/{hallazgoId:long}/resolucion")] HttpRequest req,
+        Guid id, long hallazgoId) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await conciliacion.ResolverAsync(id, hallazgoId, await l.LeerAsync<SolicitudResolucion>(), l.UsuarioAutenticado.Sujeto, l.Ct)));
+
     /// <summary>GET /api/pagos/conciliaciones/{id} (cobranzas, admin): the run with every finding.</summary>
     [Function(nameof(ConsultarConciliacion))]
     public Task<IActionResult> ConsultarConciliacion(
