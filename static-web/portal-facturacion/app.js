@@ -205,6 +205,52 @@ async function hallazgos(id, caja) {
     ]));
 }
 
+// Estados de cuenta: transferencias que llegan a la cuenta propia fuera del agregador (CSV de BBVA/Banorte). Las líneas
+// cuya referencia es el folio de una factura abierta por su saldo exacto se aplican solas; las demás se asignan aquí.
+async function estadosDeCuenta(el) {
+  const res = h('div', { 'aria-live': 'polite' });
+  const listado = h('div', {});
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Importar estado de cuenta' }, h('h3', {}, 'Importar estado de cuenta'),
+    campo('Banco', 'banco', { tipo: 'select', opciones: [['bbva', 'BBVA'], ['banorte', 'Banorte'], ['santander', 'Santander'], ['banamex', 'Banamex']] }),
+    h('label', {}, 'Archivo CSV (Fecha,Concepto,Referencia,Cargo,Abono,Saldo)', h('input', { type: 'file', name: 'archivo', accept: '.csv,text/csv', required: true })),
+    h('button', { type: 'submit' }, 'Importar'));
+  const pintar = async () => {
+    let r;
+    try { r = lista(await api.get('/api/pagos/movimientos-bancarios/pendientes?tamano=100')); } catch (e) { mostrarError(listado, e); return; }
+    listado.replaceChildren(r.length === 0 ? h('p', { class: 'vacio' }, 'No hay abonos por asignar.') : tabla('Abonos por asignar', r, [
+      { campo: 'fecha', titulo: 'Fecha', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'banco', titulo: 'Banco' },
+      { campo: 'concepto', titulo: 'Concepto' }, { campo: 'referencia', titulo: 'Referencia' }, { campo: 'monto', titulo: 'Monto', formato: dinero },
+      { titulo: 'Asignar a cliente', celda: (m) => {
+        const f = h('form', { class: 'acciones', novalidate: true, 'aria-label': `Asignar el abono ${m.referencia}` },
+          campo('Id del cliente', 'clienteId', { required: true, autocomplete: 'off' }), h('button', { type: 'submit' }, 'Asignar'));
+        const clave = nuevoUuid();
+        f.addEventListener('submit', async (ev) => {
+          ev.preventDefault();
+          if (!validarFormulario(f, { clienteId: requerido })) return;
+          try {
+            await api.post(`/api/pagos/movimientos-bancarios/${m.id}/asignacion`, { clienteId: f.clienteId.value.trim() }, clave);
+            anunciar('Abono asignado: se aplicará en unos segundos.');
+            await pintar();
+          } catch (e) { mostrarError(res, e, f); }
+        });
+        return f;
+      } },
+    ]));
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const archivo = form.archivo.files?.[0];
+    if (!archivo) { mostrarError(res, new Error('Elija el archivo CSV del banco.')); return; }
+    try {
+      const r = await ocupado(form.querySelector('[type=submit]'), async () => api.post('/api/pagos/estados-de-cuenta', { banco: form.banco.value, contenido: await archivo.text() }, nuevoUuid()));
+      res.replaceChildren(h('p', { class: 'exito', role: 'status' }, `${entero(r.abonos)} abonos: ${entero(r.aplicados)} aplicados, ${entero(r.pendientes)} por asignar, ${entero(r.repetidos)} ya importados.`));
+      await pintar();
+    } catch (e) { mostrarError(res, e, form); }
+  });
+  el.append(form, res, listado);
+  await pintar();
+}
+
 iniciarPortal({
   roles: ROLES,
   vistas: [
@@ -212,5 +258,6 @@ iniciarPortal({
     { id: 'facturas', titulo: 'Facturas', roles: ROLES, render: facturas },
     { id: 'corridas', titulo: 'Corridas', roles: ROLES, render: corridas },
     { id: 'conciliaciones', titulo: 'Conciliaciones', roles: ROLES, render: conciliaciones },
+    { id: 'estados-de-cuenta', titulo: 'Estados de cuenta', roles: ROLES, render: estadosDeCuenta },
   ],
 });

@@ -39,6 +39,7 @@ public static partial class Registro
         s.AddSingleton<ServicioReferenciasEfectivo>();
         s.AddSingleton<ServicioReversos>();
         s.AddSingleton<ServicioLiquidaciones>();
+        s.AddSingleton<ServicioEstadosDeCuenta>();
 
         s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();

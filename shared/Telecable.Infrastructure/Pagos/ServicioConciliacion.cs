@@ -12,12 +12,12 @@ namespace Telecable.Infrastructure.Pagos;
 /// <summary>The gateway's settlement report for one day (emulated: a JSON file or the POST body).</summary>
 public sealed record ReporteLiquidacion(string? Gateway, DateOnly? Periodo, IReadOnlyList<MovimientoLiquidacion>? Movimientos);
 
+/// <summary>A reconciliation run; <see cref="Archivo"/> is the settlement file (blob name) it came from, null for one posted to the API.</summary>
 public sealed record ConciliacionVista(Guid Id, string Gateway, DateTime Periodo, string Estado, int MovimientosReporte, int PagosSistema,
-    int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int DiferenciasMonto, int DuplicadosReporte, DateTime EjecutadaEn)
+    int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int DiferenciasMonto, int DuplicadosReporte, DateTime EjecutadaEn,
+    string? Archivo)
 {
     public IReadOnlyList<HallazgoVista>? Hallazgos { get; init; }
-    /// <summary>The settlement file (blob name) the run came from; null for one posted to the API.</summary>
-    public string? Archivo { get; init; }
 }
 
 /// <summary>A finding as the billing portal shows it, with the operator's decision (aceptado, en_investigacion) if any.</summary>

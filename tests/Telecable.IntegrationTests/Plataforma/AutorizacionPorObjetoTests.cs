@@ -163,6 +163,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("ResolverHallazgoConciliacion", "post", "pagos/conciliaciones/{id:guid}/hallazgos/{hallazgoId:long}/resolucion", [
             Prohibido("cliente", e => e.ClienteA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true))]),
+        new("AsignarMovimientoBancario", "post", "pagos/movimientos-bancarios/{id:guid}/asignacion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"pagos/movimientos-bancarios/{Guid.NewGuid()}/asignacion", new { clienteId = e.ClienteB }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/movimientos-bancarios/{Guid.NewGuid()}/asignacion", new { clienteId = e.ClienteB }, clave: true))]),
         new("ConsultarConciliacion", "get", "pagos/conciliaciones/{id:guid}", [
             Prohibido("cliente", e => e.ClienteA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}"))]),

@@ -12,7 +12,7 @@ namespace Telecable.Functions.Http.Pagos;
 
 /// <summary>Payments taken by staff, gateway webhooks, what is owed, and reconciliation runs (issue 5).</summary>
 public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhooks webhooks, ServicioConciliacion conciliacion, ServicioComplementos complementos,
-    ServicioReferenciasEfectivo referencias)
+    ServicioReferenciasEfectivo referencias, ServicioEstadosDeCuenta estados)
 {
     private static readonly Permiso Cobranzas = Permiso.Para(Roles.Admin, Roles.Cobranzas);
     private static readonly Permiso ConCliente = Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Cliente);
@@ -150,6 +150,29 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         Guid id, long hallazgoId) =>
         api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
             Respuestas.Ok(await conciliacion.ResolverAsync(id, hallazgoId, await l.LeerAsync<SolicitudResolucion>(), l.UsuarioAutenticado.Sujeto, l.Ct)));
+
+    /// <summary>POST /api/pagos/estados-de-cuenta (cobranzas, admin; Idempotency-Key): imports a bank statement (CSV) for
+    /// transfers outside the aggregator; matched lines become payments, the rest wait for manual assignment.</summary>
+    [Function(nameof(ImportarEstadoCuenta))]
+    public Task<IActionResult> ImportarEstadoCuenta(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/estados-de-cuenta")] HttpRequest req) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await estados.ImportarAsync(await l.LeerAsync<SolicitudEstadoCuenta>(), l.Cid, l.Ct)));
+
+    /// <summary>GET /api/pagos/movimientos-bancarios/pendientes?pagina=&amp;tamano= (cobranzas, admin): credits waiting for an operator.</summary>
+    [Function(nameof(ListarMovimientosBancariosPendientes))]
+    public Task<IActionResult> ListarMovimientosBancariosPendientes(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/movimientos-bancarios/pendientes")] HttpRequest req) =>
+        api.EjecutarAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await estados.PendientesAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
+
+    /// <summary>POST /api/pagos/movimientos-bancarios/{id}/asignacion (cobranzas, admin; Idempotency-Key): assigns a queued
+    /// credit to a customer, which makes it their payment.</summary>
+    [Function(nameof(AsignarMovimientoBancario))]
+    public Task<IActionResult> AsignarMovimientoBancario(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/movimientos-bancarios/{id:guid}/asignacion")] HttpRequest req, Guid id) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await estados.AsignarAsync(id, await l.LeerAsync<SolicitudAsignacion>(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct)));
 
     /// <summary>GET /api/pagos/conciliaciones/{id} (cobranzas, admin): the run with every finding.</summary>
     [Function(nameof(ConsultarConciliacion))]
