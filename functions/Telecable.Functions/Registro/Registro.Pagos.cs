@@ -25,9 +25,10 @@ public static partial class Registro
             throw new InvalidOperationException($"PAYMENT_MODE={modo}: solo existe la pasarela emulada; una real implementa IAdaptadorPasarela.");
         // Providers as configuration: each is one adapter (IAdaptadorPasarela) and its settings section (secrets for
         // rotation, tolerance); its webhook is POST /api/webhooks/{name}. Adding one is a class and a line here.
-        s.AgregarProveedorPago<AdaptadorPasarelaEmulada>(AdaptadorPasarelaEmulada.NombrePasarela, AdaptadorPasarelaEmulada.Seccion);
-        s.AgregarProveedorPago<AdaptadorSpeiEmulado>(AdaptadorSpeiEmulado.NombrePasarela, AdaptadorSpeiEmulado.Seccion);
-        s.AgregarProveedorPago<AdaptadorOxxoEmulado>(AdaptadorOxxoEmulado.NombrePasarela, AdaptadorOxxoEmulado.Seccion);
+        // (the card gateway's OpcionesWebhooksPagos is bound above: it also carries the retention of deliveries)
+        s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
+        s.AgregarProveedorPago<AdaptadorSpeiEmulado, OpcionesWebhooksSpei>(OpcionesWebhooksSpei.Seccion);
+        s.AgregarProveedorPago<AdaptadorOxxoEmulado, OpcionesWebhooksOxxo>(OpcionesWebhooksOxxo.Seccion);
         s.AddSingleton<CheckoutEmulado>();
 
         // OXXO cash references (issue 19).
@@ -52,11 +53,11 @@ public static partial class Registro
         return s;
     }
 
-    /// <summary>One payment provider: its adapter and its webhook settings (named options under the provider's name).</summary>
-    public static IServiceCollection AgregarProveedorPago<TAdaptador>(this IServiceCollection s, string nombre, string seccion)
-        where TAdaptador : class, IAdaptadorPasarela
+    /// <summary>One payment provider: its adapter and its webhook settings class, bound from its own section.</summary>
+    public static IServiceCollection AgregarProveedorPago<TAdaptador, TOpciones>(this IServiceCollection s, string seccion)
+        where TAdaptador : class, IAdaptadorPasarela where TOpciones : OpcionesWebhookProveedor
     {
-        s.AddOptions<OpcionesWebhookProveedor>(nombre).BindConfiguration(seccion);
+        s.AddOptions<TOpciones>().BindConfiguration(seccion);
         s.AddSingleton<IAdaptadorPasarela, TAdaptador>();
         return s;
     }

@@ -11,11 +11,11 @@ namespace Telecable.Infrastructure.Pagos;
 /// <c>order.paid</c> (or <c>order.expired</c> when the reference lapsed unpaid), signed with its own secret
 /// under <c>X-Oxxo-Firma: t=..,v1=..</c>. The reference is the provider payment id: one reference, one payment.
 /// </summary>
-public sealed class AdaptadorOxxoEmulado(IOptionsMonitor<OpcionesWebhookProveedor> opciones) : AdaptadorHmac(opciones)
+public sealed class AdaptadorOxxoEmulado(IOptions<OpcionesWebhooksOxxo> opciones) : AdaptadorHmac(() => opciones.Value)
 {
     public const string NombrePasarela = "oxxo";
     /// <summary>Its settings section: <c>Webhooks:Oxxo:Secretos:0</c>, <c>:1</c>, <c>ToleranciaSegundos</c>.</summary>
-    public const string Seccion = "Webhooks:Oxxo";
+    public const string Seccion = OpcionesWebhooksOxxo.Seccion;
     public const string Encabezado = "X-Oxxo-Firma";
     public const string TipoPagado = "order.paid", TipoVencido = "order.expired";
 

@@ -10,11 +10,11 @@ namespace Telecable.Infrastructure.Pagos;
 /// customers' CLABEs. Its tracking key (<c>claveRastreo</c>) is both the event id and the payment id, so a
 /// re-sent notice is a duplicate; the customer is found by <c>clabeBeneficiario</c> (<see cref="ServicioWebhooks"/>).
 /// </summary>
-public sealed class AdaptadorSpeiEmulado(IOptionsMonitor<OpcionesWebhookProveedor> opciones) : AdaptadorHmac(opciones)
+public sealed class AdaptadorSpeiEmulado(IOptions<OpcionesWebhooksSpei> opciones) : AdaptadorHmac(() => opciones.Value)
 {
     public const string NombrePasarela = "spei";
     /// <summary>Its settings section: <c>Webhooks:Spei:Secretos:0</c>, <c>:1</c>, <c>ToleranciaSegundos</c>.</summary>
-    public const string Seccion = "Webhooks:Spei";
+    public const string Seccion = OpcionesWebhooksSpei.Seccion;
     public override string Nombre => NombrePasarela;
     public override string Metodo => MetodosPago.Spei;
     public override string EncabezadoFirma => FirmaSpei.Encabezado;

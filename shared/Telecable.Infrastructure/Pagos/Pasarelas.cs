@@ -7,11 +7,9 @@ using Telecable.Domain.Pagos;
 namespace Telecable.Infrastructure.Pagos;
 
 /// <summary>Secrets of each gateway's webhooks: index 0 the current one, 1 the previous one during rotation.</summary>
-public sealed class OpcionesWebhooksPagos
+public sealed class OpcionesWebhooksPagos : OpcionesWebhookProveedor
 {
     public const string Seccion = "Webhooks:Pagos";
-    public List<string> Secretos { get; set; } = [];
-    public int ToleranciaSegundos { get; set; } = 300;
     /// <summary>Days rejected and duplicate deliveries are kept before PurgarWebhooks removes them. The first
     /// accepted delivery of each event stays: it is the dedupe record a late re-delivery is checked against.</summary>
     public int RetencionDias { get; set; } = 30;
@@ -21,7 +19,7 @@ public sealed class OpcionesWebhooksPagos
 /// PAYMENT_MODE=emulated: a gateway that signs and shapes its events exactly as Stripe does
 /// (Stripe-Signature, payment_intent.succeeded with the amount in centavos and metadata).
 /// </summary>
-public sealed class AdaptadorPasarelaEmulada(IOptionsMonitor<OpcionesWebhookProveedor> opciones) : AdaptadorHmac(opciones)
+public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opciones) : AdaptadorHmac(() => opciones.Value)
 {
     public const string NombrePasarela = "emulada";
     /// <summary>Its settings section (<see cref="OpcionesWebhooksPagos"/>): the card gateway's secrets.</summary>

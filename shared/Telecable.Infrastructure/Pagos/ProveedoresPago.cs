@@ -8,14 +8,25 @@ using Telecable.Domain.Pagos;
 namespace Telecable.Infrastructure.Pagos;
 
 /// <summary>
-/// One provider's webhook settings, bound per provider (named options, the name is the adapter's
-/// <see cref="IAdaptadorPasarela.Nombre"/>) from its own section: <c>Secretos:0</c> the current secret,
-/// <c>Secretos:1</c> the previous one during rotation, and the timestamp tolerance.
+/// One provider's webhook settings, each provider's subclass bound from its own section (its const <c>Seccion</c>):
+/// <c>Secretos:0</c> the current secret, <c>Secretos:1</c> the previous one during rotation, and the timestamp tolerance.
 /// </summary>
-public sealed class OpcionesWebhookProveedor
+public abstract class OpcionesWebhookProveedor
 {
     public List<string> Secretos { get; set; } = [];
     public int ToleranciaSegundos { get; set; } = 300;
+}
+
+/// <summary>The SPEI provider's deposit notices (<c>Webhooks:Spei</c>).</summary>
+public sealed class OpcionesWebhooksSpei : OpcionesWebhookProveedor
+{
+    public const string Seccion = "Webhooks:Spei";
+}
+
+/// <summary>The OXXO cash provider's notices (<c>Webhooks:Oxxo</c>).</summary>
+public sealed class OpcionesWebhooksOxxo : OpcionesWebhookProveedor
+{
+    public const string Seccion = "Webhooks:Oxxo";
 }
 
 /// <summary>
@@ -23,13 +34,13 @@ public sealed class OpcionesWebhookProveedor
 /// <c>t=..,v1=..</c>) under a header of their own and with secrets of their own: the verifier is the one
 /// pure <see cref="FirmaStripe"/> (raw bytes, constant time, rotation, anti-replay window).
 /// </summary>
-public abstract class AdaptadorHmac(IOptionsMonitor<OpcionesWebhookProveedor> opciones) : IAdaptadorPasarela
+public abstract class AdaptadorHmac(Func<OpcionesWebhookProveedor> opciones) : IAdaptadorPasarela
 {
     public abstract string Nombre { get; }
     public abstract string Metodo { get; }
     public abstract string EncabezadoFirma { get; }
 
-    public OpcionesWebhookProveedor Opciones => opciones.Get(Nombre);
+    public OpcionesWebhookProveedor Opciones => opciones();
 
     public VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora)
     {
