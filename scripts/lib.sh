@@ -159,6 +159,10 @@ secretos() {
     SPEI_WEBHOOK_SECRET="spei_$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"
     echo "SPEI_WEBHOOK_SECRET=$SPEI_WEBHOOK_SECRET" >>"$f"
   fi
+  if [ -z "${OXXO_WEBHOOK_SECRET:-}" ]; then
+    OXXO_WEBHOOK_SECRET="oxxo_$(head -c 24 /dev/urandom | base64 | tr -d '\n/+=')"
+    echo "OXXO_WEBHOOK_SECRET=$OXXO_WEBHOOK_SECRET" >>"$f"
+  fi
 }
 
 # functions/Telecable.Functions/local.settings.json from the sample, with this checkout's secrets.
@@ -169,6 +173,7 @@ escribir_local_settings() {
       -e "s|\"Auth__DemoPassword\": \"__GENERATED_BY_SCRIPTS__\"|\"Auth__DemoPassword\": \"$DEMO_PASSWORD\"|" \
       -e "s|\"Webhooks__Pagos__Secretos__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Webhooks__Pagos__Secretos__0\": \"$WEBHOOK_SECRET\"|" \
       -e "s|\"Webhooks__Spei__Secretos__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Webhooks__Spei__Secretos__0\": \"$SPEI_WEBHOOK_SECRET\"|" \
+      -e "s|\"Webhooks__Oxxo__Secretos__0\": \"__GENERATED_BY_SCRIPTS__\"|\"Webhooks__Oxxo__Secretos__0\": \"$OXXO_WEBHOOK_SECRET\"|" \
       -e "s|\"Outbox__JsonlPath\": \"[^\"]*\"|\"Outbox__JsonlPath\": \"$DATA/eventos.jsonl\"|" \
       -e "s|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=[0-9]*;|\"Postgres__ConnectionString\": \"Host=127.0.0.1;Port=$PG_PORT;|" \
       -e "s|\"LocalHost__Port\": \"[0-9]*\"|\"LocalHost__Port\": \"$HOST_PORT\"|" \

@@ -24,6 +24,9 @@ public static class SecretosKeyVault
         // SPEI deposit notices: optional, without it every deposit is rejected (sin_secretos_configurados).
         ("Webhooks:Spei:Secretos:0", "webhook-spei-secreto-actual", false),
         ("Webhooks:Spei:Secretos:1", "webhook-spei-secreto-anterior", false),
+        // OXXO cash notices (issue 19): likewise optional.
+        ("Webhooks:Oxxo:Secretos:0", "webhook-oxxo-secreto-actual", false),
+        ("Webhooks:Oxxo:Secretos:1", "webhook-oxxo-secreto-anterior", false),
     ];
 
     public static ConfigurationManager AgregarSecretosKeyVault(this ConfigurationManager config, Func<Uri, SecretClient>? crearCliente = null)

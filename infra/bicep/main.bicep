@@ -213,6 +213,11 @@ param paymentMode string
 @maxLength(16)
 param speiPrefijoClabe string = '6461801234'
 
+@description('OXXO cash references (Oxxo__Prefijo): the 4-digit issuer prefix the cash aggregator assigned; each reference is this prefix, a sequence and a Luhn digit. The default is the demo prefix.')
+@minLength(4)
+@maxLength(4)
+param oxxoPrefijo string = '9300'
+
 @description('Issuer of every CFDI (Emisor__Rfc): the RFC of the CSD in Key Vault. Dev: SAT\'s test issuer EKU9003173C9.')
 @minLength(12)
 @maxLength(13)
@@ -563,6 +568,11 @@ var appSettings = {
   PAYMENT_MODE: paymentMode
   // Each customer's CLABE is issued under this prefix (docs/pagos.md).
   Spei__PrefijoClabe: speiPrefijoClabe
+  // OXXO cash references: issuer prefix and days a reference stays payable (docs/pagos.md).
+  Oxxo__Prefijo: oxxoPrefijo
+  Oxxo__DiasVigencia: '3'
+  // Providers leave their daily settlement CSVs here (<provider>/<yyyy-MM-dd>.csv); the reconciliation timer reads them.
+  Pagos__ContenedorLiquidaciones: 'liquidaciones'
   // The emulated PAC keeps its SAT test certificate in a writable folder; Flex's app folder is read-only.
   Pac__Carpeta: '/tmp/pac-emulado'
 

@@ -200,6 +200,44 @@ async function facturas(el) {
   ]));
 }
 
+// Cómo pagar: SPEI a la CLABE propia del cliente (la da GET /api/clientes/{id}/estado) y efectivo en OXXO con una
+// referencia de POST /api/pagos/referencias (por el saldo de una factura o por un monto), con su ficha imprimible.
+async function comoPagar(el, ctx) {
+  const e = await api.get(`/api/clientes/${ctx.usuario.clienteId}/estado`);
+  const clabe = e.clabe ? e.clabe.replace(/(\d{3})(\d{3})(\d{11})(\d)/, '$1 $2 $3 $4') : '—';
+  el.append(
+    h('section', { class: 'tarjeta', 'aria-labelledby': 'pago-spei' }, h('h3', { id: 'pago-spei' }, 'Transferencia SPEI'),
+      h('p', {}, 'Su CLABE de pago (sólo suya; no necesita referencia ni concepto):'),
+      h('p', { class: 'clabe' }, h('strong', {}, clabe)),
+      h('ol', {},
+        h('li', {}, 'En la app o el portal de su banco elija «Transferir» a otro banco (SPEI).'),
+        h('li', {}, 'Escriba la CLABE de arriba; el beneficiario es Telecable.'),
+        h('li', {}, 'Transfiera cualquier monto: se aplica primero a sus facturas más antiguas y el excedente queda como saldo a favor.'),
+        h('li', {}, 'El pago se refleja en minutos; si su servicio estaba suspendido, se reactiva solo.'))));
+  const res = h('div', { 'aria-live': 'polite' });
+  const pendientes = lista(await api.get('/api/facturacion/ultimas?tamano=50')).filter((f) => f.uuid && f.estado === 'timbrada');
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-labelledby': 'pago-oxxo' }, h('h3', { id: 'pago-oxxo' }, 'Efectivo en OXXO'),
+    h('p', {}, 'Genere una ficha con referencia de 14 dígitos y páguela en cualquier OXXO (vence en 3 días; hasta $10,000.00 por ficha).'),
+    campo('¿Qué quiere pagar?', 'facturaId', { tipo: 'select', opciones: [...pendientes.map((f) => [f.uuid, `Factura ${f.serie ?? ''}${f.folio ?? ''} (${dinero(f.total)})`]), ['', 'Otro monto (abono a mi cuenta)']] }),
+    campo('Monto (sólo para «Otro monto»)', 'monto', { inputmode: 'decimal' }),
+    h('button', { type: 'submit' }, 'Generar ficha OXXO'));
+  let clave;
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const facturaId = form.facturaId.value || null;
+    if (!validarFormulario(form, facturaId ? {} : { monto: (v) => (/^\d+(\.\d{1,2})?$/.test(v.trim()) && Number(v) > 0 ? null : 'Escriba un monto mayor que 0, con a lo más 2 decimales.') })) return;
+    clave ??= nuevoUuid(); // un clic repetido no genera otra ficha
+    try {
+      const r = await ocupado(form.querySelector('[type=submit]'), () => api.post('/api/pagos/referencias', facturaId ? { facturaId } : { monto: Number(form.monto.value) }, clave));
+      clave = undefined;
+      res.replaceChildren(h('div', { class: 'exito', role: 'status' },
+        h('p', {}, `Ficha por ${dinero(r.monto)}: referencia `, h('strong', {}, r.referencia), `, vence ${fecha(r.venceEn)}.`),
+        boton('Descargar ficha imprimible', () => descargar(r.comprobante, `ficha-oxxo-${r.referencia}.html`).catch((er) => mostrarError(res, er)), 'secundario')));
+    } catch (er) { clave = undefined; mostrarError(res, er, form); }
+  });
+  el.append(form, res);
+}
+
 const ESTADOS_ROUTER = { en_linea: 'En línea', degradado: 'Con fallas', fuera_de_linea: 'Fuera de línea' };
 
 async function router(el, ctx) {
@@ -268,6 +306,7 @@ iniciarPortal({
     { id: 'alta', titulo: 'Contratar', render: alta },
     { id: 'seguimiento', titulo: 'Seguimiento', render: seguimiento },
     { id: 'facturas', titulo: 'Mis facturas', roles: ['cliente'], render: facturas },
+    { id: 'como-pagar', titulo: 'Cómo pagar', roles: ['cliente'], render: comoPagar },
     { id: 'router', titulo: 'Mi router', roles: ['cliente'], render: router },
     { id: 'soporte', titulo: 'Soporte', roles: ['cliente'], render: soporte },
   ],

@@ -218,14 +218,96 @@ async function seguir(id, res, alTerminar) {
   }
 }
 
+const TIPOS_HALLAZGO = {
+  faltante_en_sistema: 'El proveedor liquidó un pago que aquí no existe',
+  faltante_en_pasarela: 'Pago registrado que el proveedor no liquidó',
+  diferencia_monto: 'Monto distinto',
+  duplicado_en_reporte: 'Reportado dos veces por el proveedor',
+};
+const RESOLUCIONES = { aceptado: 'Aceptado', en_investigacion: 'En investigación' };
+
 async function conciliaciones(el) {
-  el.append(tabla('Conciliaciones de pagos', lista(await api.get('/api/pagos/conciliaciones')), [
-    // GET /api/pagos/conciliaciones → [{ gateway, periodo, estado, movimientosReporte, pagosSistema, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn }]
-    { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Pasarela' }, { campo: 'estado', titulo: 'Estado' },
+  const detalle = h('div', { 'aria-live': 'polite' });
+  // GET /api/pagos/conciliaciones → [{ id, gateway, periodo, estado, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn, archivo }]
+  el.append(tabla('Conciliaciones de pagos (liquidaciones de cada proveedor)', lista(await api.get('/api/pagos/conciliaciones')), [
+    { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Proveedor' }, { campo: 'estado', titulo: 'Estado' },
     { campo: 'coincidencias', titulo: 'Coincidencias', formato: entero },
     { campo: 'faltantesSistema', titulo: 'Diferencias', formato: (v, f) => entero((v ?? 0) + (f.faltantesPasarela ?? 0) + (f.diferenciasMonto ?? 0) + (f.duplicadosReporte ?? 0)) },
     { campo: 'ejecutadaEn', titulo: 'Ejecutada', formato: fecha },
-  ]));
+    { titulo: 'Acciones', celda: (c) => boton('Ver hallazgos', () => hallazgos(c.id, detalle), 'secundario') },
+  ]), detalle);
+}
+
+// Cada hallazgo se acepta (diferencia entendida: comisión, redondeo, liquidación tardía) o se manda a investigar.
+async function hallazgos(id, caja) {
+  let c;
+  try { c = await api.get(`/api/pagos/conciliaciones/${id}`); } catch (e) { mostrarError(caja, e); return; }
+  const resolver = async (ev, hz, accion) => {
+    try {
+      await ocupado(ev.currentTarget, () => api.post(`/api/pagos/conciliaciones/${id}/hallazgos/${hz.id}/resolucion`, { accion }, nuevoUuid()));
+      anunciar(accion === 'aceptar' ? 'Hallazgo aceptado.' : 'Hallazgo enviado a investigación.');
+      await hallazgos(id, caja);
+    } catch (e) { mostrarError(caja, e); }
+  };
+  const filas = c.hallazgos ?? [];
+  caja.replaceChildren(
+    h('h3', {}, `Hallazgos de ${c.gateway}, ${dia(String(c.periodo).slice(0, 10))}${c.archivo ? ` (archivo ${c.archivo})` : ''}`),
+    filas.length === 0 ? h('p', { class: 'vacio' }, 'Sin diferencias: todo coincide.') : tabla('Hallazgos', filas, [
+      { campo: 'tipo', titulo: 'Tipo', formato: (v) => TIPOS_HALLAZGO[v] ?? v },
+      { campo: 'referencia', titulo: 'Referencia' },
+      { campo: 'montoPasarela', titulo: 'Monto del proveedor', formato: (v) => (v == null ? '—' : dinero(v)) },
+      { campo: 'montoSistema', titulo: 'Monto registrado', formato: (v) => (v == null ? '—' : dinero(v)) },
+      { campo: 'resolucion', titulo: 'Resolución', formato: (v) => RESOLUCIONES[v] ?? 'Pendiente' },
+      { titulo: 'Acciones', celda: (hz) => h('div', { class: 'acciones' },
+        hz.resolucion === 'aceptado' ? null : boton('Aceptar', (ev) => resolver(ev, hz, 'aceptar')),
+        hz.resolucion === 'en_investigacion' ? null : boton('Investigar', (ev) => resolver(ev, hz, 'investigar'), 'secundario')) },
+    ]));
+}
+
+// Estados de cuenta: transferencias que llegan a la cuenta propia fuera del agregador (CSV de BBVA/Banorte). Las líneas
+// cuya referencia es el folio de una factura abierta por su saldo exacto se aplican solas; las demás se asignan aquí.
+async function estadosDeCuenta(el) {
+  const res = h('div', { 'aria-live': 'polite' });
+  const listado = h('div', {});
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Importar estado de cuenta' }, h('h3', {}, 'Importar estado de cuenta'),
+    campo('Banco', 'banco', { tipo: 'select', opciones: [['bbva', 'BBVA'], ['banorte', 'Banorte'], ['santander', 'Santander'], ['banamex', 'Banamex']] }),
+    h('label', {}, 'Archivo CSV (Fecha,Concepto,Referencia,Cargo,Abono,Saldo)', h('input', { type: 'file', name: 'archivo', accept: '.csv,text/csv', required: true })),
+    h('button', { type: 'submit' }, 'Importar'));
+  const pintar = async () => {
+    let r;
+    try { r = lista(await api.get('/api/pagos/movimientos-bancarios/pendientes?tamano=100')); } catch (e) { mostrarError(listado, e); return; }
+    listado.replaceChildren(r.length === 0 ? h('p', { class: 'vacio' }, 'No hay abonos por asignar.') : tabla('Abonos por asignar', r, [
+      { campo: 'fecha', titulo: 'Fecha', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'banco', titulo: 'Banco' },
+      { campo: 'concepto', titulo: 'Concepto' }, { campo: 'referencia', titulo: 'Referencia' }, { campo: 'monto', titulo: 'Monto', formato: dinero },
+      { titulo: 'Asignar a cliente', celda: (m) => {
+        const f = h('form', { class: 'acciones', novalidate: true, 'aria-label': `Asignar el abono ${m.referencia}` },
+          campo('Id del cliente', 'clienteId', { required: true, autocomplete: 'off' }), h('button', { type: 'submit' }, 'Asignar'));
+        const clave = nuevoUuid();
+        f.addEventListener('submit', async (ev) => {
+          ev.preventDefault();
+          if (!validarFormulario(f, { clienteId: requerido })) return;
+          try {
+            await api.post(`/api/pagos/movimientos-bancarios/${m.id}/asignacion`, { clienteId: f.clienteId.value.trim() }, clave);
+            anunciar('Abono asignado: se aplicará en unos segundos.');
+            await pintar();
+          } catch (e) { mostrarError(res, e, f); }
+        });
+        return f;
+      } },
+    ]));
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const archivo = form.archivo.files?.[0];
+    if (!archivo) { mostrarError(res, new Error('Elija el archivo CSV del banco.')); return; }
+    try {
+      const r = await ocupado(form.querySelector('[type=submit]'), async () => api.post('/api/pagos/estados-de-cuenta', { banco: form.banco.value, contenido: await archivo.text() }, nuevoUuid()));
+      res.replaceChildren(h('p', { class: 'exito', role: 'status' }, `${entero(r.abonos)} abonos: ${entero(r.aplicados)} aplicados, ${entero(r.pendientes)} por asignar, ${entero(r.repetidos)} ya importados.`));
+      await pintar();
+    } catch (e) { mostrarError(res, e, form); }
+  });
+  el.append(form, res, listado);
+  await pintar();
 }
 
 iniciarPortal({
@@ -235,5 +317,6 @@ iniciarPortal({
     { id: 'facturas', titulo: 'Facturas', roles: ROLES, render: facturas },
     { id: 'corridas', titulo: 'Corridas', roles: ROLES, render: corridas },
     { id: 'conciliaciones', titulo: 'Conciliaciones', roles: ROLES, render: conciliaciones },
+    { id: 'estados-de-cuenta', titulo: 'Estados de cuenta', roles: ROLES, render: estadosDeCuenta },
   ],
 });

@@ -52,9 +52,9 @@ public sealed partial class ContratoSettingsTests
         ["Csd:CerPath"] = Clase.SoloLocal,                    // CSD files; in Azure the CSD comes from Key Vault (Csd:KeyVaultUri)
         ["Csd:KeyPath"] = Clase.SoloLocal,
         ["Csd:Password"] = Clase.SoloLocal,                   // in Azure ProveedorCsd reads the secret csd-password itself
-        ["Pagos:DirectorioLiquidaciones"] = Clase.SoloLocal,  // settlement files written by the emulated gateway; Flex has no shared file system
         ["Webhooks:Pagos:Secretos:*"] = Clase.SoloLocal,      // in Azure they come from Key Vault through the SDK (SecretosKeyVault.Mapa)
         ["Webhooks:Spei:Secretos:*"] = Clase.SoloLocal,       // likewise (webhook-spei-secreto-actual / -anterior)
+        ["Webhooks:Oxxo:Secretos:*"] = Clase.SoloLocal,       // likewise (webhook-oxxo-secreto-actual / -anterior)
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Clase.SoloLocal,    // a local collector; Azure exports to Application Insights
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = Clase.SoloLocal,
         ["Operaciones:PrometheusUrl"] = Clase.SoloLocal,      // the local Prometheus whose alerts the operations page lists; Azure alerts live in Azure Monitor
@@ -97,6 +97,9 @@ public sealed partial class ContratoSettingsTests
         ["ComplementoPago:*"] = Clase.Opcional,
         ["Webhooks:Pagos:ToleranciaSegundos"] = Clase.Opcional,
         ["Webhooks:Spei:ToleranciaSegundos"] = Clase.Opcional,   // 300 s, as the card webhook
+        ["Webhooks:Oxxo:ToleranciaSegundos"] = Clase.Opcional,   // likewise
+        ["Oxxo:Proveedor"] = Clase.Opcional,                   // the cash provider that issues references (oxxo, the only one)
+        ["Oxxo:CerrarVencidas"] = Clase.Opcional,              // the expiry timer; off only in tests that fingerprint the database
         ["Pac:*"] = Clase.Opcional,                            // the emulated PAC's knobs (Pac:Carpeta is "in both", below)
         ["Routers:*"] = Clase.Opcional,                        // telemetry cadence and limits (Routers:DetectarDesconexiones is "in both")
         ["Pagos:FallarPaso"] = Clase.Opcional,                 // test hook, never set

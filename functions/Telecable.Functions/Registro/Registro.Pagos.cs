@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Telecable.Application.Pagos;
 using Telecable.Infrastructure.Cobranza;
 using Telecable.Infrastructure.Pagos;
 
@@ -22,10 +23,24 @@ public static partial class Registro
         var modo = config["PAYMENT_MODE"] ?? "emulated";
         if (!string.Equals(modo, "emulated", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException($"PAYMENT_MODE={modo}: solo existe la pasarela emulada; una real implementa IAdaptadorPasarela.");
+        // Providers as configuration: each is one adapter (IAdaptadorPasarela) and its settings section (secrets for
+        // rotation, tolerance); its webhook is POST /api/webhooks/{name}. Adding one is a class and a line here.
+        // (the card gateway's OpcionesWebhooksPagos is bound above: it also carries the retention of deliveries)
         s.AddSingleton<IAdaptadorPasarela, AdaptadorPasarelaEmulada>();
-        s.AddOptions<OpcionesWebhooksSpei>().BindConfiguration(OpcionesWebhooksSpei.Seccion);
-        s.AddSingleton<IAdaptadorPasarela, AdaptadorSpeiEmulado>();
+        s.AgregarProveedorPago<AdaptadorSpeiEmulado, OpcionesWebhooksSpei>(OpcionesWebhooksSpei.Seccion);
+        s.AgregarProveedorPago<AdaptadorOxxoEmulado, OpcionesWebhooksOxxo>(OpcionesWebhooksOxxo.Seccion);
         s.AddSingleton<CheckoutEmulado>();
+
+        // OXXO cash references (issue 19).
+        s.AddOptions<OpcionesReferenciasEfectivo>().BindConfiguration(OpcionesReferenciasEfectivo.Seccion)
+            .Validate(o => Telecable.Domain.Pagos.ReferenciaEfectivo.EsPrefijoValido(o.Prefijo), "Oxxo:Prefijo debe tener 4 dígitos.");
+        s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesReferenciasEfectivo>>().Value);
+        s.AddSingleton<IRepositorioReferenciasEfectivo, RepositorioReferenciasEfectivo>();
+        s.AddSingleton<IComprobanteEfectivo, ComprobanteEfectivoHtml>();
+        s.AddSingleton<ServicioReferenciasEfectivo>();
+        s.AddSingleton<ServicioReversos>();
+        s.AddSingleton<ServicioLiquidaciones>();
+        s.AddSingleton<ServicioEstadosDeCuenta>();
 
         s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();
@@ -36,6 +51,15 @@ public static partial class Registro
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
         s.AddSingleton<ReversionComplemento>();
         s.AddSingleton<ServicioCobranza>();
+        return s;
+    }
+
+    /// <summary>One payment provider: its adapter and its webhook settings class, bound from its own section.</summary>
+    public static IServiceCollection AgregarProveedorPago<TAdaptador, TOpciones>(this IServiceCollection s, string seccion)
+        where TAdaptador : class, IAdaptadorPasarela where TOpciones : OpcionesWebhookProveedor
+    {
+        s.AddOptions<TOpciones>().BindConfiguration(seccion);
+        s.AddSingleton<IAdaptadorPasarela, TAdaptador>();
         return s;
     }
 }

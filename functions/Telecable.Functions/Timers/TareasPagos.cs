@@ -11,14 +11,14 @@ using Telecable.Infrastructure.Pagos;
 namespace Telecable.Functions.Timers;
 
 /// <summary>
-/// Payment timers. ConciliarLiquidaciones, daily: reconciles each settlement report the gateway left in Pagos:DirectorioLiquidaciones (emulated
-/// gateway: one JSON file per day). A day already reconciled, or being reconciled by another host, is skipped.
+/// Payment timers. ConciliarLiquidaciones, daily: reconciles each settlement file the providers left in blob storage
+/// (Pagos:ContenedorLiquidaciones, one CSV per provider and day). A day already reconciled, or being reconciled by another host, is skipped.
 /// IniciarPagosConfirmados, every few seconds (PagosInicioCron): starts ProcesarPago for confirmed payments
 /// that have none yet. Webhooks leave their payments to it, so a gateway's burst is acknowledged at the
 /// speed of one INSERT while the sagas catch up; it also recovers a start lost between a commit and a
 /// crash. Starting is idempotent (instance id = payment id), so overlapping runs on two hosts are harmless.
 /// </summary>
-public sealed class TareasPagos(ServicioConciliacion conciliacion, ServicioPagos pagos, ServicioWebhooks webhooks, IOptions<OpcionesPagos> opciones,
+public sealed class TareasPagos(ServicioLiquidaciones liquidaciones, ServicioPagos pagos, ServicioWebhooks webhooks,
     IOptions<OpcionesWebhooksPagos> opcionesWebhooks, ILogger<TareasPagos> log)
 {
     /// <summary>Daily: rejected and duplicate webhook deliveries are kept Webhooks:Pagos:RetencionDias (30), so strangers cannot grow the table forever.</summary>
@@ -48,24 +48,9 @@ public sealed class TareasPagos(ServicioConciliacion conciliacion, ServicioPagos
     {
         var cid = Correlacion.Normalizar(null);
         Correlacion.Establecer(cid);
-        var dir = opciones.Value.DirectorioLiquidaciones;
-        if (string.IsNullOrWhiteSpace(dir) || !Directory.Exists(dir)) return;
-        foreach (var archivo in Directory.EnumerateFiles(dir, "*.json").Order())
-        {
-            try
-            {
-                await using var f = File.OpenRead(archivo);
-                var reporte = await JsonSerializer.DeserializeAsync<ReporteLiquidacion>(f, JsonWeb.Opciones, ct)
-                              ?? throw new ErrorValidacion("archivo", "vacío");
-                var r = await conciliacion.EjecutarAsync(reporte, cid, ct);
-                if (r is ResultadoEjecucion.Ejecutada e)
-                    log.LogInformation("Conciliación {Id} de {Archivo}: {Coincidencias} coincidencias, {Faltantes} faltantes en sistema, {FaltantesPasarela} faltantes en pasarela, {Diferencias} diferencias",
-                        e.Conciliacion.Id, archivo, e.Conciliacion.Coincidencias, e.Conciliacion.FaltantesSistema, e.Conciliacion.FaltantesPasarela, e.Conciliacion.DiferenciasMonto);
-            }
-            catch (Exception ex) when (ex is JsonException or ErrorValidacion)
-            {
-                log.LogError(ex, "Reporte de liquidación ilegible: {Archivo}", archivo);
-            }
-        }
+        // Each provider's settlement CSV in blob storage (ServicioLiquidaciones): days already reconciled are skipped,
+        // an unreadable file is logged and the others go on.
+        var r = await liquidaciones.IngestarAsync(cid, ct);
+        log.LogInformation("Liquidaciones: {Conciliadas} conciliadas, {Ya} ya conciliadas, {Ilegibles} ilegibles", r.Conciliadas, r.YaConciliadas, r.Ilegibles);
     }
 }

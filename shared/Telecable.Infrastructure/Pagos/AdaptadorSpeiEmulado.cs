@@ -1,32 +1,37 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Pagos;
 
 namespace Telecable.Infrastructure.Pagos;
-
-/// <summary>Secrets of the SPEI provider's deposit notifications: 0 current, 1 previous during rotation.</summary>
-public sealed class OpcionesWebhooksSpei
-{
-    public const string Seccion = "Webhooks:Spei";
-    public List<string> Secretos { get; set; } = [];
-    public int ToleranciaSegundos { get; set; } = 300;
-}
 
 /// <summary>
 /// PAYMENT_MODE=emulated: a SPEI collection provider (STP-like) that notifies each deposit ("abono") to one of the
 /// customers' CLABEs. Its tracking key (<c>claveRastreo</c>) is both the event id and the payment id, so a
 /// re-sent notice is a duplicate; the customer is found by <c>clabeBeneficiario</c> (<see cref="ServicioWebhooks"/>).
 /// </summary>
-public sealed class AdaptadorSpeiEmulado(IOptions<OpcionesWebhooksSpei> opciones) : IAdaptadorPasarela
+public sealed class AdaptadorSpeiEmulado(IOptions<OpcionesWebhooksSpei> opciones) : AdaptadorHmac(() => opciones.Value)
 {
     public const string NombrePasarela = "spei";
-    public string Nombre => NombrePasarela;
-    public string EncabezadoFirma => FirmaSpei.Encabezado;
+    /// <summary>Its settings section: <c>Webhooks:Spei:Secretos:0</c>, <c>:1</c>, <c>ToleranciaSegundos</c>.</summary>
+    public const string Seccion = OpcionesWebhooksSpei.Seccion;
+    public override string Nombre => NombrePasarela;
+    public override string Metodo => MetodosPago.Spei;
+    public override string EncabezadoFirma => FirmaSpei.Encabezado;
 
-    public VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora) =>
-        FirmaSpei.Verificar(encabezado(FirmaSpei.Encabezado), cuerpo, opciones.Value.Secretos, ahora, TimeSpan.FromSeconds(opciones.Value.ToleranciaSegundos));
+    /// <summary>STP-style daily statement of the collection account: one line per deposit ("abono"), semicolon
+    /// separated, amount in MXN; other movement types (returns, fees) are not payments.</summary>
+    private static readonly string[] ColumnasLiquidacion =
+        ["FechaOperacion", "TipoMovimiento", "ClaveRastreo", "CuentaBeneficiario", "InstitucionOrdenante", "Monto"];
 
-    public EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo)
+    public override IReadOnlyList<MovimientoLiquidacion> LeerLiquidacion(string contenido) =>
+        CsvLiquidacion.Leer(contenido, ";", "ClaveRastreo", "Monto", t => t == "ABONO", "TipoMovimiento");
+
+    public override string EscribirLiquidacion(DateOnly dia, IEnumerable<MovimientoLiquidacion> movimientos) =>
+        CsvLiquidacion.Escribir(";", ColumnasLiquidacion, movimientos.Select(m =>
+            new[] { $"{dia:yyyyMMdd}", "ABONO", m.Referencia, "", "40012", CsvLiquidacion.Monto(m.Monto) }));
+
+    public override EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo)
     {
         try
         {

@@ -1,63 +1,37 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Telecable.Domain.Comun;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Pagos;
 
 namespace Telecable.Infrastructure.Pagos;
 
 /// <summary>Secrets of each gateway's webhooks: index 0 the current one, 1 the previous one during rotation.</summary>
-public sealed class OpcionesWebhooksPagos
+public sealed class OpcionesWebhooksPagos : OpcionesWebhookProveedor
 {
     public const string Seccion = "Webhooks:Pagos";
-    public List<string> Secretos { get; set; } = [];
-    public int ToleranciaSegundos { get; set; } = 300;
     /// <summary>Days rejected and duplicate deliveries are kept before PurgarWebhooks removes them. The first
     /// accepted delivery of each event stays: it is the dedupe record a late re-delivery is checked against.</summary>
     public int RetencionDias { get; set; } = 30;
-}
-
-/// <summary>A payment event in the system's own words, whatever gateway sent it. A provider that names the payer by
-/// CLABE (SPEI) leaves <see cref="ClienteId"/> empty and sets <see cref="Clabe"/>; the service finds the customer.</summary>
-public sealed record EventoPasarela(
-    string EventoId, string Tipo, bool ConfirmaPago, string? Referencia, Guid? ClienteId, decimal? Monto, string? Metodo,
-    IReadOnlyList<Guid> Facturas, string? Clabe = null);
-
-/// <summary>The webhook body could not be understood (signed, but not a payment event this system reads);
-/// <see cref="Campo"/> names the offending field in the gateway's own JSON ("cuerpo" when it is the whole body).</summary>
-public sealed class ErrorEventoPasarela(string motivo, string campo = "cuerpo") : Exception(motivo)
-{
-    public string Campo { get; } = campo;
-}
-
-/// <summary>
-/// One payment gateway's webhook dialect: how it signs and what its events look like. Adding Conekta or
-/// Mercado Pago is a new class registered in DI, nothing else.
-/// </summary>
-public interface IAdaptadorPasarela
-{
-    string Nombre { get; }
-    /// <summary>The header that carries the signature (named in the 400 when it does not verify).</summary>
-    string EncabezadoFirma { get; }
-    VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora);
-    /// <summary>Only called after <see cref="Verificar"/> accepted the body. Throws <see cref="ErrorEventoPasarela"/>.</summary>
-    EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo);
 }
 
 /// <summary>
 /// PAYMENT_MODE=emulated: a gateway that signs and shapes its events exactly as Stripe does
 /// (Stripe-Signature, payment_intent.succeeded with the amount in centavos and metadata).
 /// </summary>
-public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opciones) : IAdaptadorPasarela
+public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opciones) : AdaptadorHmac(() => opciones.Value)
 {
     public const string NombrePasarela = "emulada";
-    public string Nombre => NombrePasarela;
-    public string EncabezadoFirma => FirmaStripe.Encabezado;
+    /// <summary>Its settings section (<see cref="OpcionesWebhooksPagos"/>): the card gateway's secrets.</summary>
+    public const string Seccion = OpcionesWebhooksPagos.Seccion;
+    public override string Nombre => NombrePasarela;
+    public override string Metodo => MetodosPago.Tarjeta;
+    public override string EncabezadoFirma => FirmaStripe.Encabezado;
 
-    public VerificacionFirma Verificar(Func<string, string?> encabezado, ReadOnlySpan<byte> cuerpo, DateTimeOffset ahora) =>
-        FirmaStripe.Verificar(encabezado(FirmaStripe.Encabezado), cuerpo, opciones.Value.Secretos, ahora,
-            TimeSpan.FromSeconds(opciones.Value.ToleranciaSegundos));
+    /// <summary>Stripe's refund and dispute events: the payment they reverse is the charge's payment_intent.</summary>
+    public const string TipoReembolso = "charge.refunded", TipoContracargo = "charge.dispute.created";
 
-    public EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo)
+    public override EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo)
     {
         try
         {
@@ -66,6 +40,16 @@ public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opc
             var raiz = doc.RootElement;
             var id = Texto(raiz, "id", "id") ?? throw new ErrorEventoPasarela("evento_sin_id", "id");
             var tipo = Texto(raiz, "type", "type") ?? throw new ErrorEventoPasarela("evento_sin_tipo", "type");
+            if (tipo is TipoReembolso or TipoContracargo)
+            {
+                var o = raiz.GetProperty("data").GetProperty("object");
+                var intento = Texto(o, "payment_intent", "data.object.payment_intent") ?? throw new ErrorEventoPasarela("pago_sin_id", "data.object.payment_intent");
+                var campo = tipo == TipoReembolso ? "amount_refunded" : "amount";
+                if (!o.TryGetProperty(campo, out var valor) || valor.ValueKind != JsonValueKind.Number || !valor.TryGetInt64(out var c) || c <= 0 || c > MaximoCentavos)
+                    throw new ErrorEventoPasarela("monto_invalido", $"data.object.{campo}");
+                return new EventoPasarela(id, tipo, false, intento, null, c / 100m, null, [],
+                    Efecto: tipo == TipoReembolso ? EfectoEvento.Reembolso : EfectoEvento.Contracargo);
+            }
             if (tipo != "payment_intent.succeeded") return new EventoPasarela(id, tipo, false, null, null, null, null, []);
 
             var obj = raiz.GetProperty("data").GetProperty("object");
@@ -90,6 +74,39 @@ public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opc
             throw new ErrorEventoPasarela("cuerpo_no_interpretable");
         }
     }
+
+    /// <summary>Stripe's itemized balance report (payout reconciliation): one line per balance transaction; only
+    /// <c>charge</c> lines are payments (refunds and fees are other categories), gross in MXN.</summary>
+    private static readonly string[] ColumnasLiquidacion =
+        ["balance_transaction_id", "created_utc", "reporting_category", "payment_intent_id", "gross", "fee", "net", "currency"];
+
+    public override IReadOnlyList<MovimientoLiquidacion> LeerLiquidacion(string contenido) =>
+        CsvLiquidacion.Leer(contenido, ",", "payment_intent_id", "gross", c => c == "charge", "reporting_category");
+
+    public override string EscribirLiquidacion(DateOnly dia, IEnumerable<MovimientoLiquidacion> movimientos) =>
+        CsvLiquidacion.Escribir(",", ColumnasLiquidacion, movimientos.Select((m, i) =>
+        {
+            // 3.6 % + 3 MXN, Stripe Mexico's card fee, so the file looks like the real one (gross is what is reconciled).
+            var comision = decimal.Round(m.Monto * 0.036m + 3m, 2);
+            return new[] { $"txn_{dia:yyyyMMdd}{i:D5}", $"{dia:yyyy-MM-dd} 12:00:00", "charge", m.Referencia,
+                CsvLiquidacion.Monto(m.Monto), CsvLiquidacion.Monto(comision), CsvLiquidacion.Monto(m.Monto - comision), "mxn" };
+        }));
+
+    /// <summary>The body the emulated gateway sends for a refund (<see cref="TipoReembolso"/>) or a dispute
+    /// (<see cref="TipoContracargo"/>) of the payment intent <paramref name="referencia"/>.</summary>
+    public static string CuerpoReverso(string eventoId, string tipo, string referencia, decimal monto) =>
+        JsonSerializer.Serialize(new
+        {
+            id = eventoId,
+            @object = "event",
+            type = tipo,
+            data = new
+            {
+                @object = tipo == TipoReembolso
+                    ? (object)new { id = $"ch_{referencia}", @object = "charge", payment_intent = referencia, amount = (long)(monto * 100m), amount_refunded = (long)(monto * 100m), refunded = true, currency = "mxn" }
+                    : new { id = $"dp_{referencia}", @object = "dispute", charge = $"ch_{referencia}", payment_intent = referencia, amount = (long)(monto * 100m), reason = "fraudulent", status = "needs_response", currency = "mxn" },
+            },
+        });
 
     /// <summary>The largest amount pagos.monto (numeric(12,2)) holds, in centavos.</summary>
     public const long MaximoCentavos = 999_999_999_999;

@@ -15,8 +15,8 @@ public sealed class OpcionesPagos
     /// <summary>Test hook: the ProcesarPago step with this name fails (AplicarPago, EmitirComplementoPago,
     /// NotificarPago, ReactivarServicio), to exercise the compensations. Never set in production.</summary>
     public string? FallarPaso { get; set; }
-    /// <summary>Folder with the gateway's settlement reports (one JSON per day) the reconciliation timer reads.</summary>
-    public string? DirectorioLiquidaciones { get; set; }
+    /// <summary>Blob container where each provider leaves its daily settlement file (&lt;provider&gt;/&lt;yyyy-MM-dd&gt;.csv).</summary>
+    public string ContenedorLiquidaciones { get; set; } = "liquidaciones";
 }
 
 public sealed record ResultadoAplicacion(Guid PagoId, Guid ClienteId, IReadOnlyList<AplicacionCalculada> Aplicaciones, decimal SaldoAFavor, bool HayPpd);

@@ -12,11 +12,20 @@ namespace Telecable.Infrastructure.Pagos;
 /// <summary>The gateway's settlement report for one day (emulated: a JSON file or the POST body).</summary>
 public sealed record ReporteLiquidacion(string? Gateway, DateOnly? Periodo, IReadOnlyList<MovimientoLiquidacion>? Movimientos);
 
+/// <summary>A reconciliation run; <see cref="Archivo"/> is the settlement file (blob name) it came from, null for one posted to the API.</summary>
 public sealed record ConciliacionVista(Guid Id, string Gateway, DateTime Periodo, string Estado, int MovimientosReporte, int PagosSistema,
-    int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int DiferenciasMonto, int DuplicadosReporte, DateTime EjecutadaEn)
+    int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int DiferenciasMonto, int DuplicadosReporte, DateTime EjecutadaEn,
+    string? Archivo)
 {
-    public IReadOnlyList<Hallazgo>? Hallazgos { get; init; }
+    public IReadOnlyList<HallazgoVista>? Hallazgos { get; init; }
 }
+
+/// <summary>A finding as the billing portal shows it, with the operator's decision (aceptado, en_investigacion) if any.</summary>
+public sealed record HallazgoVista(long Id, string Tipo, string Referencia, Guid? PagoId, decimal? MontoPasarela, decimal? MontoSistema,
+    string? Resolucion, string? Nota, string? ResueltoPor, DateTime? ResueltoEn);
+
+/// <summary>POST /api/pagos/conciliaciones/{id}/hallazgos/{hallazgoId}/resolucion: aceptar or investigar.</summary>
+public sealed record SolicitudResolucion(string? Accion, string? Nota);
 
 public abstract record ResultadoEjecucion
 {
@@ -54,7 +63,7 @@ public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj
         v.Lanzar();
     }
 
-    public async Task<ResultadoEjecucion> EjecutarAsync(ReporteLiquidacion r, string cid, CancellationToken ct)
+    public async Task<ResultadoEjecucion> EjecutarAsync(ReporteLiquidacion r, string cid, CancellationToken ct, string? archivo = null)
     {
         Validar(r);
         var inicio = Stopwatch.GetTimestamp();
@@ -80,13 +89,13 @@ public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj
         var ahora = reloj.GetUtcNow();
         await cn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO conciliaciones (id, gateway, periodo, estado, movimientos_reporte, pagos_sistema, coincidencias,
-                faltantes_sistema, faltantes_pasarela, diferencias_monto, duplicados_reporte, cid, ejecutada_en)
-            VALUES (@id, @gateway, @periodo, 'completada', @movs, @regs, @coinc, @fs, @fp, @dm, @dr, @cid, @ahora)
+                faltantes_sistema, faltantes_pasarela, diferencias_monto, duplicados_reporte, cid, ejecutada_en, archivo)
+            VALUES (@id, @gateway, @periodo, 'completada', @movs, @regs, @coinc, @fs, @fp, @dm, @dr, @cid, @ahora, @archivo)
             """, new
         {
             id, gateway, periodo, movs = r.Movimientos!.Count, regs = registrados.Count, coinc = resultado.Coincidencias,
             fs = resultado.Contar(TiposHallazgo.FaltanteEnSistema), fp = resultado.Contar(TiposHallazgo.FaltanteEnPasarela),
-            dm = resultado.Contar(TiposHallazgo.DiferenciaMonto), dr = resultado.Contar(TiposHallazgo.DuplicadoEnReporte), cid, ahora,
+            dm = resultado.Contar(TiposHallazgo.DiferenciaMonto), dr = resultado.Contar(TiposHallazgo.DuplicadoEnReporte), cid, ahora, archivo,
         }, tx, cancellationToken: ct));
         await using (var copia = await cn.BeginBinaryImportAsync(
             "COPY conciliacion_hallazgos (conciliacion_id, tipo, referencia, pago_id, monto_pasarela, monto_sistema) FROM STDIN (FORMAT BINARY)", ct))
@@ -120,8 +129,9 @@ public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj
         await using var cn = await db.OpenConnectionAsync(ct);
         var c = await cn.QuerySingleOrDefaultAsync<ConciliacionVista>(new CommandDefinition(Seleccion + " WHERE id = @id", new { id }, cancellationToken: ct));
         if (c is null) return null;
-        var h = await cn.QueryAsync<Hallazgo>(new CommandDefinition("""
-            SELECT tipo, referencia, pago_id AS PagoId, monto_pasarela AS MontoPasarela, monto_sistema AS MontoSistema
+        var h = await cn.QueryAsync<HallazgoVista>(new CommandDefinition("""
+            SELECT id, tipo, referencia, pago_id AS PagoId, monto_pasarela AS MontoPasarela, monto_sistema AS MontoSistema,
+                   resolucion, nota, resuelto_por AS ResueltoPor, resuelto_en AS ResueltoEn
             FROM conciliacion_hallazgos WHERE conciliacion_id = @id ORDER BY id
             """, new { id }, cancellationToken: ct));
         return c with { Hallazgos = h.ToList() };
@@ -134,10 +144,31 @@ public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj
             Seleccion + " ORDER BY periodo DESC, gateway LIMIT @tamano OFFSET @salto", new { tamano, salto = (pagina - 1) * tamano }, cancellationToken: ct))).ToList();
     }
 
+    /// <summary>The operator's decision on one finding (aceptar: understood, closed; investigar: open, being looked into).
+    /// Repeating the same decision changes nothing; a finding of another run is a 404.</summary>
+    public async Task<HallazgoVista> ResolverAsync(Guid conciliacionId, long hallazgoId, SolicitudResolucion s, string usuario, CancellationToken ct)
+    {
+        var resolucion = s.Accion switch
+        {
+            "aceptar" => "aceptado",
+            "investigar" => "en_investigacion",
+            _ => throw new ErrorValidacion("accion", "Debe ser aceptar o investigar."),
+        };
+        if (s.Nota is { Length: > 500 }) throw new ErrorValidacion("nota", "A lo más 500 caracteres.");
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var h = await cn.QuerySingleOrDefaultAsync<HallazgoVista>(new CommandDefinition("""
+            UPDATE conciliacion_hallazgos SET resolucion = @resolucion, nota = coalesce(@nota, nota), resuelto_por = @usuario, resuelto_en = @ahora
+            WHERE id = @hallazgoId AND conciliacion_id = @conciliacionId
+            RETURNING id, tipo, referencia, pago_id AS PagoId, monto_pasarela AS MontoPasarela, monto_sistema AS MontoSistema,
+                      resolucion, nota, resuelto_por AS ResueltoPor, resuelto_en AS ResueltoEn
+            """, new { resolucion, nota = s.Nota, usuario, ahora = reloj.GetUtcNow(), hallazgoId, conciliacionId }, cancellationToken: ct));
+        return h ?? throw new ErrorNoEncontrado("hallazgo", hallazgoId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private const string Seleccion = """
         SELECT id, gateway, periodo::timestamp AS Periodo, estado, movimientos_reporte AS MovimientosReporte, pagos_sistema AS PagosSistema,
                coincidencias, faltantes_sistema AS FaltantesSistema, faltantes_pasarela AS FaltantesPasarela,
-               diferencias_monto AS DiferenciasMonto, duplicados_reporte AS DuplicadosReporte, ejecutada_en AS EjecutadaEn
+               diferencias_monto AS DiferenciasMonto, duplicados_reporte AS DuplicadosReporte, ejecutada_en AS EjecutadaEn, archivo
         FROM conciliaciones
         """;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Observabilidad;
 
@@ -46,14 +47,37 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
 
         var texto = Texto(cuerpo); // signed and understood: kept whole
         var clienteId = evento.ClienteId;
-        if (evento.ConfirmaPago && clienteId is null)
+        var facturas = evento.Facturas.ToArray();
+        if (evento.ConfirmaPago && clienteId is null && evento.ReferenciaEfectivo is { } refEfectivo)
+        {
+            // A cash reference names the customer and, when issued for one, the invoice it pays.
+            var r = await ReferenciaAsync(adaptador.Nombre, refEfectivo, ct);
+            if (r is null) return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "data.object.payment_method.reference", "referencia_desconocida", cid, ct);
+            clienteId = r.Value.ClienteId;
+            if (r.Value.FacturaId is { } f) facturas = [f];
+        }
+        else if (evento.ConfirmaPago && clienteId is null)
         {
             clienteId = await ClientePorClabeAsync(evento.Clabe, ct);
             if (clienteId is null) return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "clabeBeneficiario", "clabe_desconocida", cid, ct);
         }
+        // Effects other than a payment happen before the delivery is recorded and are idempotent, so a crash in
+        // between leaves them done and the provider's retry (then a duplicate) changes nothing more.
+        switch (evento.Efecto)
+        {
+            case EfectoEvento.VenceReferencia:
+                if (await ReferenciaAsync(adaptador.Nombre, evento.ReferenciaEfectivo!, ct) is null)
+                    return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "data.object.payment_method.reference", "referencia_desconocida", cid, ct);
+                await CerrarReferenciaAsync(adaptador.Nombre, evento.ReferenciaEfectivo!, ahora, ct);
+                break;
+            case EfectoEvento.Reembolso or EfectoEvento.Contracargo:
+                if (!await RegistrarReversoAsync(adaptador.Nombre, evento, cid, ahora, ct))
+                    return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "data.object.payment_intent", "pago_desconocido", cid, ct);
+                break;
+        }
         var pago = evento.ConfirmaPago
             ? PagoConfirmado.Crear(new PagoNuevo(clienteId!.Value, evento.Monto!.Value, evento.Metodo!, evento.Referencia,
-                adaptador.Nombre, Clave(adaptador.Nombre, evento.EventoId), evento.Facturas.ToArray()), cid, ahora)
+                adaptador.Nombre, Clave(adaptador.Nombre, evento.EventoId), facturas), cid, ahora)
             : null;
         RegistroWebhook registro;
         try
@@ -65,6 +89,8 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
             return await RechazarAsync(adaptador.Nombre, evento.EventoId, cuerpo, "cuerpo", "cliente_desconocido", cid, ct);
         }
 
+        // A paid cash reference is marked paid by every delivery (a first one, or a retry after a crash right here).
+        if (pago is not null && evento.ReferenciaEfectivo is { } pagada) await MarcarReferenciaPagadaAsync(adaptador.Nombre, pagada, ahora, ct);
         if (!registro.Primero)
         {
             Recibidos.Add(1, new KeyValuePair<string, object?>("resultado", "duplicado"));
@@ -89,6 +115,50 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         if (clabe is null) return null;
         await using var cn = await db.OpenConnectionAsync(ct);
         return await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT id FROM clientes WHERE clabe = @clabe", new { clabe }, cancellationToken: ct));
+    }
+
+    private async Task<(Guid ClienteId, Guid? FacturaId)?> ReferenciaAsync(string proveedor, string referencia, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.QuerySingleOrDefaultAsync<(Guid, Guid?)?>(new CommandDefinition(
+            "SELECT cliente_id, factura_id FROM referencias_efectivo WHERE proveedor = @proveedor AND referencia = @referencia",
+            new { proveedor, referencia }, cancellationToken: ct));
+    }
+
+    private async Task CerrarReferenciaAsync(string proveedor, string referencia, DateTimeOffset ahora, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition(
+            "UPDATE referencias_efectivo SET estado = 'vencida', cerrada_en = @ahora WHERE proveedor = @proveedor AND referencia = @referencia AND estado = 'vigente'",
+            new { proveedor, referencia, ahora }, cancellationToken: ct));
+    }
+
+    /// <summary>The reference is paid by the payment the provider confirmed for it (even if it had lapsed: the money arrived).</summary>
+    private async Task MarcarReferenciaPagadaAsync(string proveedor, string referencia, DateTimeOffset ahora, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition("""
+            UPDATE referencias_efectivo r SET estado = 'pagada', pago_id = p.id, cerrada_en = @ahora
+            FROM pagos p WHERE p.gateway = @proveedor AND p.gateway_pago_id = @referencia
+              AND r.proveedor = @proveedor AND r.referencia = @referencia AND r.estado <> 'pagada'
+            """, new { proveedor, referencia, ahora }, cancellationToken: ct));
+    }
+
+    /// <summary>Records the reversal a refund or dispute asks for (one per payment; the IniciarReversosPago timer carries
+    /// it out). False when the provider names a payment this system never recorded.</summary>
+    private async Task<bool> RegistrarReversoAsync(string gateway, EventoPasarela evento, string cid, DateTimeOffset ahora, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var pagoId = await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM pagos WHERE gateway = @gateway AND gateway_pago_id = @referencia", new { gateway, referencia = evento.Referencia }, cancellationToken: ct));
+        if (pagoId is null) return false;
+        await cn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO pago_reversos (pago_id, tipo, gateway, evento_id, monto, recibido_en, cid)
+            VALUES (@pagoId, @tipo, @gateway, @eventoId, @monto, @ahora, @cid)
+            ON CONFLICT (pago_id) DO NOTHING
+            """, new { pagoId, tipo = evento.Efecto == EfectoEvento.Reembolso ? "reembolso" : "contracargo", gateway, evento.EventoId, monto = evento.Monto, ahora, cid },
+            cancellationToken: ct));
+        return true;
     }
 
     /// <summary>pagos.gateway_evento_id is unique across gateways: prefix the gateway's own id.</summary>

@@ -1,77 +1,114 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Telecable.Application.Pagos;
+using Telecable.Domain.Pagos;
+using Telecable.Infrastructure.Pagos;
 using Telecable.IntegrationTests.Infraestructura;
 
 namespace Telecable.IntegrationTests.Pagos;
 
-/// <summary>The payments host reading settlement reports from a folder of its own (created by the test).</summary>
+/// <summary>The payments host with a settlement container of its own in Azurite (and a database of its own).</summary>
 public sealed class HostLiquidaciones : HostPagos
 {
-    public string Directorio { get; } = Path.Combine(Path.GetTempPath(), $"liquidaciones-{Guid.NewGuid():N}");
+    public string ContenedorLiquidaciones { get; } = $"liq-{Guid.NewGuid():N}"[..24];
 
     protected override IDictionary<string, string?> Ajustes =>
-        new Dictionary<string, string?>(base.Ajustes) { ["Pagos:DirectorioLiquidaciones"] = Directorio };
+        new Dictionary<string, string?>(base.Ajustes) { ["Pagos:ContenedorLiquidaciones"] = ContenedorLiquidaciones };
 }
 
 /// <summary>
-/// The daily ConciliarLiquidaciones timer, fired as the host fires it (POST /admin/functions/{name}):
-/// it reconciles every report file of the folder, skips unreadable ones without stopping, and runs a
-/// day once however often it fires.
+/// Settlements that arrive: each provider's daily CSV (its own layout) in blob storage, ingested by the daily
+/// ConciliarLiquidaciones timer fired as the host fires it (POST /admin/functions/{name}); a day runs once however
+/// often it fires; an unreadable file is skipped without stopping the others; findings get the operator's decision.
 /// </summary>
 public sealed class ConciliacionTimerTests(HostLiquidaciones host) : IClassFixture<HostLiquidaciones>
 {
-    private async Task DispararAsync()
+    private static readonly DateOnly Dia = new(2026, 2, 10);
+
+    private async Task DispararAsync(string funcion = "ConciliarLiquidaciones")
     {
         using var admin = await host.ClienteAsync("admin");
-        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("admin/functions/ConciliarLiquidaciones", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"admin/functions/{funcion}", null)).StatusCode);
     }
 
-    private Task<long> ConciliacionesAsync(string gateway) =>
-        host.EscalarAsync<long>("SELECT count(*) FROM conciliaciones WHERE gateway = @gateway", new { gateway });
+    /// <summary>A confirmed payment of that day whose ProcesarPago is already under way (saga_iniciada_en set), so the
+    /// IniciarPagosConfirmados timer leaves it alone and any change would be the reconciliation's.</summary>
+    private Task<Guid> PagoAsync(Guid cliente, string gateway, string metodo, string referencia, decimal monto) =>
+        host.EscalarAsync<Guid>("""
+            INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, gateway_pago_id, estado, recibido_en, saga_iniciada_en)
+            VALUES (@cliente, @monto, @metodo, @referencia, @gateway, @referencia, 'confirmado', '2026-02-10T15:00:00Z', '2026-02-10T15:00:00Z') RETURNING id
+            """, new { cliente, monto, metodo, referencia, gateway });
 
     [Fact]
-    public async Task Concilia_cada_reporte_de_la_carpeta_salta_los_ilegibles_y_no_repite_un_dia()
+    public async Task Cada_proveedor_deja_su_CSV_en_blob_y_la_conciliacion_reporta_cada_tipo_de_diferencia_una_sola_vez()
     {
-        var gateway = $"t{Guid.NewGuid():N}"[..12];
         var cliente = await DatosPagos.ClienteAsync(host);
-        // Confirmed payments whose ProcesarPago is already under way (saga_iniciada_en set), so the
-        // IniciarPagosConfirmados timer leaves them alone and any change would be the reconciliation's.
-        for (var i = 0; i < 3; i++)
-            await host.EscalarAsync<Guid>("""
-                INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, estado, recibido_en, saga_iniciada_en)
-                VALUES (@cliente, @monto, 'tarjeta', @referencia, @gateway, 'confirmado', '2026-02-10T15:00:00Z', '2026-02-10T15:00:00Z') RETURNING id
-                """, new { cliente, monto = 200m + i, referencia = $"pi_t{i}", gateway });
-        var pagosAntes = await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = @gateway AND estado = 'confirmado'", new { gateway });
+        // Card gateway: t0 and t1 match, t2 never settled, t3 settled for another amount, z unknown here, t0 reported twice.
+        for (var i = 0; i < 4; i++) await PagoAsync(cliente, "emulada", "tarjeta", $"pi_t{i}", 200m + i);
+        // SPEI and OXXO: the emulated providers write their own files from what they confirmed.
+        await PagoAsync(cliente, "spei", "spei", "MBAN0100261002000001", 300m);
+        await PagoAsync(cliente, "oxxo", "oxxo", ReferenciaEfectivo.Construir("9300", 777), 150m);
+        var pagosAntes = await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE estado = 'confirmado'");
 
-        // The folder does not exist yet (the gateway has delivered nothing): the timer does nothing.
-        Assert.False(Directory.Exists(host.Directorio));
+        // Nothing has arrived yet (the container does not exist): the timer does nothing.
         await DispararAsync();
-        Assert.Equal(0, await ConciliacionesAsync(gateway));
+        Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM conciliaciones"));
 
-        // Files run in name order: two bad ones first, then the day's report (pi_t2 missing at the gateway, pi_z unknown here).
-        Directory.CreateDirectory(host.Directorio);
-        await File.WriteAllTextAsync(Path.Combine(host.Directorio, "2026-02-10-a.json"), "{ esto no es JSON");
-        await File.WriteAllTextAsync(Path.Combine(host.Directorio, "2026-02-10-b.json"), "null");
-        await File.WriteAllTextAsync(Path.Combine(host.Directorio, "2026-02-10-c.json"), JsonSerializer.Serialize(new { gateway, periodo = "2026-02-10" }));
-        await File.WriteAllTextAsync(Path.Combine(host.Directorio, "2026-02-10-d.json"), JsonSerializer.Serialize(new
+        var liquidaciones = host.Servicios.GetRequiredService<ServicioLiquidaciones>();
+        var archivos = await liquidaciones.GenerarEmuladasAsync(Dia, CancellationToken.None);
+        Assert.Equal(new[] { "emulada/2026-02-10.csv", "oxxo/2026-02-10.csv", "spei/2026-02-10.csv" }, archivos.Order().ToArray());
+        // The card gateway's real file differs from what was recorded (its own layout: Stripe's balance report).
+        var tarjeta = host.Servicios.GetServices<IAdaptadorPasarela>().Single(a => a.Nombre == "emulada").EscribirLiquidacion(Dia,
+        [
+            new("pi_t0", 200m), new("pi_t1", 201m), new("pi_t3", 203.50m), new("pi_z", 9m), new("pi_t0", 200m),
+        ]);
+        Assert.StartsWith("balance_transaction_id,created_utc,reporting_category,payment_intent_id,gross", tarjeta);
+        await liquidaciones.SubirAsync("emulada", Dia, tarjeta, CancellationToken.None);
+        // A provider's file that cannot be read (an amount that is not one) is skipped; the others go on.
+        await liquidaciones.SubirAsync("oxxo", Dia.AddDays(1), "fecha_pago,referencia,orden,tienda,monto_bruto,comision,monto_neto\n2026-02-11,93000000007771,ord,T,doce,0,0\n", CancellationToken.None);
+
+        await DispararAsync();
+
+        var filas = (await host.ConsultarAsync<(string Gateway, int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int Diferencias, int Duplicados, string Archivo)>("""
+            SELECT gateway, coincidencias, faltantes_sistema, faltantes_pasarela, diferencias_monto, duplicados_reporte, archivo FROM conciliaciones ORDER BY gateway
+            """)).ToDictionary(f => f.Gateway);
+        Assert.Equal(3, filas.Count);
+        Assert.Equal((2, 1, 1, 1, 1, "emulada/2026-02-10.csv"),
+            (filas["emulada"].Coincidencias, filas["emulada"].FaltantesSistema, filas["emulada"].FaltantesPasarela, filas["emulada"].Diferencias, filas["emulada"].Duplicados, filas["emulada"].Archivo));
+        Assert.Equal((1, 0, 0, 0), (filas["spei"].Coincidencias, filas["spei"].FaltantesSistema, filas["spei"].FaltantesPasarela, filas["spei"].Diferencias));
+        Assert.Equal((1, 0, 0, 0), (filas["oxxo"].Coincidencias, filas["oxxo"].FaltantesSistema, filas["oxxo"].FaltantesPasarela, filas["oxxo"].Diferencias));
+
+        // Fired again: no day is reconciled twice, and reconciliation never creates or applies a payment.
+        await DispararAsync();
+        Assert.Equal(3L, await host.EscalarAsync<long>("SELECT count(*) FROM conciliaciones"));
+        Assert.Equal(pagosAntes, await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE estado = 'confirmado'"));
+
+        // The billing portal's actions on the findings: accept the amount difference, investigate the missing one.
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var id = await host.EscalarAsync<Guid>("SELECT id FROM conciliaciones WHERE gateway = 'emulada'");
+        var vista = JsonDocument.Parse(await cobranzas.GetStringAsync($"api/pagos/conciliaciones/{id}")).RootElement;
+        var hallazgos = vista.GetProperty("hallazgos").EnumerateArray().ToList();
+        var diferencia = hallazgos.Single(h => h.GetProperty("tipo").GetString() == TiposHallazgo.DiferenciaMonto);
+        Assert.Equal((203.50m, 203m), (diferencia.GetProperty("montoPasarela").GetDecimal(), diferencia.GetProperty("montoSistema").GetDecimal()));
+        var faltante = hallazgos.Single(h => h.GetProperty("tipo").GetString() == TiposHallazgo.FaltanteEnPasarela);
+        Assert.Equal("pi_t2", faltante.GetProperty("referencia").GetString());
+
+        async Task<HttpResponseMessage> ResolverAsync(JsonElement h, object cuerpo)
         {
-            gateway, periodo = "2026-02-10",
-            movimientos = new[] { new { referencia = "pi_t0", monto = 200m }, new { referencia = "pi_t1", monto = 201m }, new { referencia = "pi_z", monto = 9m } },
-        }));
-        await File.WriteAllTextAsync(Path.Combine(host.Directorio, "notas.txt"), "not a report: ignored");
-
-        await DispararAsync();
-        var fila = await host.ConsultarAsync<(int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int Diferencias)>("""
-            SELECT coincidencias, faltantes_sistema, faltantes_pasarela, diferencias_monto FROM conciliaciones WHERE gateway = @gateway
-            """, new { gateway });
-        Assert.Equal((2, 1, 1, 0), Assert.Single(fila));
-
-        // Fired again (another host, or the next day's run with the file still there): the day is not reconciled twice.
-        await DispararAsync();
-        Assert.Equal(1, await ConciliacionesAsync(gateway));
-        // Reconciliation only records findings: no payment is applied or created.
-        Assert.Equal(pagosAntes, await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = @gateway AND estado = 'confirmado'", new { gateway }));
-        Assert.Equal(0, await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = @gateway AND estado <> 'confirmado'", new { gateway }));
-        Directory.Delete(host.Directorio, recursive: true);
+            var req = new HttpRequestMessage(HttpMethod.Post, $"api/pagos/conciliaciones/{id}/hallazgos/{h.GetProperty("id").GetInt64()}/resolucion")
+            {
+                Content = new StringContent(JsonSerializer.Serialize(cuerpo), Encoding.UTF8, "application/json"),
+            };
+            req.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            return await cobranzas.SendAsync(req);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await ResolverAsync(diferencia, new { accion = "aceptar", nota = "comisión cobrada aparte" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ResolverAsync(faltante, new { accion = "investigar" })).StatusCode);
+        await Problemas.AfirmarAsync(await ResolverAsync(faltante, new { accion = "borrar" }), HttpStatusCode.BadRequest, "accion");
+        var despues = JsonDocument.Parse(await cobranzas.GetStringAsync($"api/pagos/conciliaciones/{id}")).RootElement.GetProperty("hallazgos").EnumerateArray().ToList();
+        Assert.Equal("aceptado", despues.Single(h => h.GetProperty("tipo").GetString() == TiposHallazgo.DiferenciaMonto).GetProperty("resolucion").GetString());
+        Assert.Equal("en_investigacion", despues.Single(h => h.GetProperty("tipo").GetString() == TiposHallazgo.FaltanteEnPasarela).GetProperty("resolucion").GetString());
     }
 }

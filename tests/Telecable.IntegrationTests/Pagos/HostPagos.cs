@@ -16,6 +16,8 @@ public class HostPagos : HostPrueba
     public const string SecretoActual = "whsec_actual_de_pruebas_0123456789";
     public const string SecretoAnterior = "whsec_anterior_de_pruebas_9876543210";
     public const string SecretoSpei = "spei_de_pruebas_4242424242";
+    public const string SecretoOxxo = "oxxo_de_pruebas_7373737373";
+    public const string SecretoOxxoAnterior = "oxxo_anterior_de_pruebas_1111111111";
 
     protected virtual string? FallarPaso => null;
 
@@ -32,6 +34,8 @@ public class HostPagos : HostPrueba
                 ["Webhooks:Pagos:Secretos:1"] = SecretoAnterior,
                 ["Pac:Carpeta"] = CarpetaPac,
                 ["Webhooks:Spei:Secretos:0"] = SecretoSpei,
+                ["Webhooks:Oxxo:Secretos:0"] = SecretoOxxo,
+                ["Webhooks:Oxxo:Secretos:1"] = SecretoOxxoAnterior,
             };
             if (FallarPaso is not null) a["Pagos:FallarPaso"] = FallarPaso;
             return a;

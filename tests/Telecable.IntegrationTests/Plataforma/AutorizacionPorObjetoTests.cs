@@ -173,9 +173,25 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("RecibirWebhookPago", "post", "pagos/webhooks/{gateway}", [
             new("cliente", HttpStatusCode.BadRequest, e => e.WebhookForjado())],
             Publica: "the gateway authenticates with its HMAC signature; a bearer token does not make a forged payment event valid"),
-        new("RecibirDepositoSpei", "post", "webhooks/spei", [
-            new("cliente", HttpStatusCode.BadRequest, e => e.DepositoSpeiForjado())],
-            Publica: "the SPEI provider authenticates with X-Spei-Firma; a bearer token does not make a forged deposit valid"),
+        new("RecibirWebhookProveedor", "post", "webhooks/{proveedor}", [
+            new("cliente", HttpStatusCode.BadRequest, e => e.DepositoSpeiForjado()),
+            new("cliente", HttpStatusCode.BadRequest, e => e.PagoOxxoForjado())],
+            Publica: "each provider authenticates with its own signature header (X-Spei-Firma, X-Oxxo-Firma); a bearer token does not make a forged event valid"),
+        new("CrearReferenciaEfectivo", "post", "pagos/referencias", [
+            NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/referencias", new { facturaId = e.FacturaB }, clave: true),
+                e => e.ClienteA(Post, "pagos/referencias", new { facturaId = e.FacturaA }, clave: true)),
+            NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/referencias", new { clienteId = e.ClienteB, monto = 50m }, clave: true),
+                e => e.ClienteA(Post, "pagos/referencias", new { monto = 50m }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, "pagos/referencias", new { clienteId = e.ClienteB, monto = 50m }, clave: true))]),
+        new("ComprobanteReferenciaEfectivo", "get", "pagos/referencias/{id:guid}/comprobante", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"), e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaA}/comprobante")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"))]),
+        new("ResolverHallazgoConciliacion", "post", "pagos/conciliaciones/{id:guid}/hallazgos/{hallazgoId:long}/resolucion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true))]),
+        new("AsignarMovimientoBancario", "post", "pagos/movimientos-bancarios/{id:guid}/asignacion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"pagos/movimientos-bancarios/{Guid.NewGuid()}/asignacion", new { clienteId = e.ClienteB }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/movimientos-bancarios/{Guid.NewGuid()}/asignacion", new { clienteId = e.ClienteB }, clave: true))]),
         new("ConsultarConciliacion", "get", "pagos/conciliaciones/{id:guid}", [
             Prohibido("cliente", e => e.ClienteA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/conciliaciones/{Guid.NewGuid()}"))]),
@@ -392,7 +408,7 @@ public sealed class Escenario
     public required HostAutorizacion Host;
     public required string TokenClienteA, TokenTecnicoA, TokenSoporte, SujetoClienteA, SerialA, SerialB, ClaveAltaB, AltaB, RfcB;
     public required Guid ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, ComandoA, ComandoB,
-        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, PagoComplementoA, PagoComplementoB, Corrida, NotaCreditoA, NotaCreditoB;
+        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, PagoComplementoA, PagoComplementoB, Corrida, NotaCreditoA, NotaCreditoB, ReferenciaA, ReferenciaB;
 
     public HttpRequestMessage ClienteA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenClienteA, m, ruta, cuerpo, clave);
     public HttpRequestMessage TecnicoA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenTecnicoA, m, ruta, cuerpo, clave);
@@ -428,6 +444,16 @@ public sealed class Escenario
         return r;
     }
 
+    /// <summary>An OXXO "paid" notice for B's cash reference with customer A's token but no valid X-Oxxo-Firma.</summary>
+    public HttpRequestMessage PagoOxxoForjado()
+    {
+        var cuerpo = AdaptadorOxxoEmulado.Cuerpo($"evt_forjado_{Guid.NewGuid():N}", AdaptadorOxxoEmulado.TipoPagado, "93000000000019", 50m);
+        var r = Pedir(TokenClienteA, HttpMethod.Post, "webhooks/oxxo");
+        r.Content = new StringContent(cuerpo, Encoding.UTF8, "application/json");
+        r.Headers.TryAddWithoutValidation(AdaptadorOxxoEmulado.Encabezado, $"t={DateTimeOffset.UtcNow.ToUnixTimeSeconds()},v1={new string('0', 64)}");
+        return r;
+    }
+
     /// <summary>A fresh support ticket of customer A assigned to technician A, moved on by technician A as far as asked.</summary>
     public async Task<Guid> TicketDeAAsync(bool enSitio = false, bool cerrado = false)
     {
@@ -441,7 +467,7 @@ public sealed class Escenario
     }
 
     public IEnumerable<string> IdentificadoresDeB() =>
-        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, PagoComplementoB, AltaB, RfcB, NotaCreditoB }
+        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, PagoComplementoB, AltaB, RfcB, NotaCreditoB, ReferenciaB }
             .Select(x => x.ToString()!);
 
     public static HttpRequestMessage Pedir(string? token, HttpMethod m, string ruta, object? cuerpo = null, bool clave = false, bool cuerpoVacio = false)
@@ -482,6 +508,8 @@ public sealed class HostAutorizacion : HostPrueba
         ["Notificaciones:Despachar"] = "false",
         // Ending pending cancellations would change invoice rows behind the requests.
         ["Facturacion:ConsultarCancelaciones"] = "false",
+        // Closing expired OXXO references changes their rows too.
+        ["Oxxo:CerrarVencidas"] = "false",
     };
 
     public async Task<Escenario> EscenarioAsync()
@@ -580,6 +608,12 @@ public sealed class HostAutorizacion : HostPrueba
                 new { monto = 1.00m, motivo = "Prueba de autorización" }, clave: true)))).GetProperty("uuid").GetGuid();
         var notaCreditoA = await NotaCreditoAsync(facturaA.Uuid);
         var notaCreditoB = await NotaCreditoAsync(facturaB.Uuid);
+        // An OXXO cash reference of each customer (issued by staff, for an amount on account).
+        async Task<Guid> ReferenciaAsync(object cliente) =>
+            (await Escenario.Exito(cobranzas.SendAsync(Escenario.Pedir(null, HttpMethod.Post, "pagos/referencias", new { clienteId = cliente, monto = 120.50m }, clave: true))))
+            .GetProperty("id").GetGuid();
+        var referenciaA = await ReferenciaAsync("00000000-0000-0000-0000-00000000c001");
+        var referenciaB = await ReferenciaAsync(clienteB);
 
         return new Escenario
         {
@@ -591,6 +625,7 @@ public sealed class HostAutorizacion : HostPrueba
             ClienteB = clienteB, ContratoB = contratoB, TicketInstalacionB = ticketInstalacionB, TicketSoporteB = ticketSoporteB, TecnicoB = tecnicoB,
             RouterB = routerB, ComandoA = comandoA, ComandoB = comandoB, FacturaA = facturaA.Uuid, FacturaB = facturaB.Uuid, FacturaIdB = facturaB.Id,
             PagoA = pagoA, PagoB = pagoB, PagoComplementoA = pagoComplementoA, PagoComplementoB = pagoComplementoB, Corrida = corrida, Host = this,
+            ReferenciaA = referenciaA, ReferenciaB = referenciaB,
         };
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.ProcesarPago;
@@ -10,7 +11,8 @@ using Telecable.Orchestrations.ProcesarPago;
 namespace Telecable.Functions.Http.Pagos;
 
 /// <summary>Payments taken by staff, gateway webhooks, what is owed, and reconciliation runs (issue 5).</summary>
-public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhooks webhooks, ServicioConciliacion conciliacion, ServicioComplementos complementos)
+public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhooks webhooks, ServicioConciliacion conciliacion, ServicioComplementos complementos,
+    ServicioReferenciasEfectivo referencias, ServicioEstadosDeCuenta estados)
 {
     private static readonly Permiso Cobranzas = Permiso.Para(Roles.Admin, Roles.Cobranzas);
     private static readonly Permiso ConCliente = Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Cliente);
@@ -62,12 +64,32 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/webhooks/{gateway}")] HttpRequest req, string gateway) =>
         RecibirAsync(req, gateway);
 
-    /// <summary>POST /api/webhooks/spei (public: X-Spei-Firma authenticates): the SPEI provider's deposit notices, matched
-    /// to the customer by CLABE. Same answers as the card webhook; an unknown CLABE is 400 naming clabeBeneficiario.</summary>
-    [Function(nameof(RecibirDepositoSpei))]
-    public Task<IActionResult> RecibirDepositoSpei(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/spei")] HttpRequest req) =>
-        RecibirAsync(req, AdaptadorSpeiEmulado.NombrePasarela);
+    /// <summary>POST /api/webhooks/{proveedor} (public: the provider's signature header authenticates): the webhook of
+    /// every configured provider (spei: deposit notices matched by CLABE; oxxo: cash references paid or expired; emulada:
+    /// the card gateway, also at /api/pagos/webhooks/emulada). Same answers as the card webhook; 404 for an unknown provider.</summary>
+    [Function(nameof(RecibirWebhookProveedor))]
+    public Task<IActionResult> RecibirWebhookProveedor(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/{proveedor}")] HttpRequest req, string proveedor) =>
+        RecibirAsync(req, proveedor);
+
+    /// <summary>POST /api/pagos/referencias (cliente for themselves; admin, cobranzas, soporte; Idempotency-Key): an OXXO
+    /// cash reference for an invoice or an amount, with its expiry and printable voucher.</summary>
+    [Function(nameof(CrearReferenciaEfectivo))]
+    public Task<IActionResult> CrearReferenciaEfectivo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/referencias")] HttpRequest req) =>
+        api.EjecutarIdempotenteAsync(req, Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Soporte, Roles.Cliente), async l =>
+        {
+            var r = await referencias.EmitirAsync(l.UsuarioAutenticado, await l.LeerAsync<SolicitudReferenciaEfectivo>(), l.Cid, l.Ct);
+            return Respuestas.Creado(r.Comprobante, r);
+        });
+
+    /// <summary>GET /api/pagos/referencias/{id}/comprobante (staff; a cliente only their own, 404 otherwise): the printable
+    /// voucher (HTML with the Code 128 barcode as SVG).</summary>
+    [Function(nameof(ComprobanteReferenciaEfectivo))]
+    public Task<IActionResult> ComprobanteReferenciaEfectivo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/referencias/{id:guid}/comprobante")] HttpRequest req, Guid id) =>
+        api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Soporte, Roles.Cliente), async l =>
+            new RespuestaJson(StatusCodes.Status200OK, await referencias.ComprobanteAsync(l.UsuarioAutenticado, id, l.Ct), "text/html; charset=utf-8"));
 
     private Task<IActionResult> RecibirAsync(HttpRequest req, string gateway) =>
         api.EjecutarAsync(req, Permiso.Firmada, async l =>
@@ -119,6 +141,38 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/conciliaciones")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
             Respuestas.Ok(await conciliacion.ListarAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
+
+    /// <summary>POST /api/pagos/conciliaciones/{id}/hallazgos/{hallazgoId}/resolucion (cobranzas, admin; Idempotency-Key):
+    /// the operator accepts a finding (understood) or marks it under investigation, from the billing portal.</summary>
+    [Function(nameof(ResolverHallazgoConciliacion))]
+    public Task<IActionResult> ResolverHallazgoConciliacion(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/conciliaciones/{id:guid}/hallazgos/{hallazgoId:long}/resolucion")] HttpRequest req,
+        Guid id, long hallazgoId) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await conciliacion.ResolverAsync(id, hallazgoId, await l.LeerAsync<SolicitudResolucion>(), l.UsuarioAutenticado.Sujeto, l.Ct)));
+
+    /// <summary>POST /api/pagos/estados-de-cuenta (cobranzas, admin; Idempotency-Key): imports a bank statement (CSV) for
+    /// transfers outside the aggregator; matched lines become payments, the rest wait for manual assignment.</summary>
+    [Function(nameof(ImportarEstadoCuenta))]
+    public Task<IActionResult> ImportarEstadoCuenta(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/estados-de-cuenta")] HttpRequest req) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await estados.ImportarAsync(await l.LeerAsync<SolicitudEstadoCuenta>(), l.Cid, l.Ct)));
+
+    /// <summary>GET /api/pagos/movimientos-bancarios/pendientes?pagina=&amp;tamano= (cobranzas, admin): credits waiting for an operator.</summary>
+    [Function(nameof(ListarMovimientosBancariosPendientes))]
+    public Task<IActionResult> ListarMovimientosBancariosPendientes(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/movimientos-bancarios/pendientes")] HttpRequest req) =>
+        api.EjecutarAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await estados.PendientesAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
+
+    /// <summary>POST /api/pagos/movimientos-bancarios/{id}/asignacion (cobranzas, admin; Idempotency-Key): assigns a queued
+    /// credit to a customer, which makes it their payment.</summary>
+    [Function(nameof(AsignarMovimientoBancario))]
+    public Task<IActionResult> AsignarMovimientoBancario(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/movimientos-bancarios/{id:guid}/asignacion")] HttpRequest req, Guid id) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+            Respuestas.Ok(await estados.AsignarAsync(id, await l.LeerAsync<SolicitudAsignacion>(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct)));
 
     /// <summary>GET /api/pagos/conciliaciones/{id} (cobranzas, admin): the run with every finding.</summary>
     [Function(nameof(ConsultarConciliacion))]
