@@ -42,6 +42,15 @@ public static class CicloFacturacion
         if (diaCorte is < 1 or > 28) throw new ArgumentOutOfRangeException(nameof(diaCorte), "Entre 1 y 28.");
     }
 
+    /// <summary>A contract's cut-off day when the customer did not choose one: the allowed day on or after the start day,
+    /// else the first allowed day (next month's); with no catalog list, the start day (28 at most).</summary>
+    public static int DiaPorDefecto(DateOnly inicio, IReadOnlyList<int> permitidos)
+    {
+        if (permitidos.Count == 0) return Math.Min(inicio.Day, 28);
+        var ordenados = permitidos.Order().ToList();
+        return ordenados.FirstOrDefault(d => d >= inicio.Day, ordenados[0]);
+    }
+
     /// <summary>The cut-off date of a period.</summary>
     public static DateOnly Corte(DateOnly periodo, int diaCorte)
     {
@@ -141,4 +150,29 @@ public static class RecargoMora
     /// paid in full on <paramref name="liquidadaEl"/> (a Mexico date) or still open.</summary>
     public static bool Aplica(decimal? recargo, DateOnly vencimiento, DateOnly? liquidadaEl, DateOnly hoy) =>
         recargo is > 0m && (liquidadaEl is { } l ? l > vencimiento : hoy > vencimiento);
+}
+
+/// <summary>The customer portal's warning about suspension (Spanish, one place), from the oldest open invoice.</summary>
+public static class AvisoCuenta
+{
+    /// <summary>The day the service is suspended if the invoice due on <paramref name="vencimiento"/> stays unpaid.</summary>
+    public static DateOnly DiaSuspension(DateOnly vencimiento, int diasGracia, DateOnly? promesaHasta)
+    {
+        var dia = vencimiento.AddDays(diasGracia + 1);
+        return promesaHasta is { } p && p >= dia ? p.AddDays(1) : dia;
+    }
+
+    public static string? Texto(bool suspendido, decimal porPagar, DateOnly? vencimiento, int diasGracia, DateOnly? promesaHasta, DateOnly hoy)
+    {
+        var monto = porPagar.ToString("N2", System.Globalization.CultureInfo.GetCultureInfo("es-MX"));
+        if (suspendido && porPagar > 0)
+            return $"Tu servicio está suspendido por falta de pago. Paga ${monto} y se reactiva en segundos.";
+        if (porPagar <= 0 || vencimiento is not { } v) return null;
+        var dia = DiaSuspension(v, diasGracia, promesaHasta);
+        if (hoy > v)
+            return $"Tu pago venció el {v:dd/MM/yyyy}. Paga ${monto} antes del {dia:dd/MM/yyyy} para evitar la suspensión del servicio.";
+        if (hoy >= v.AddDays(-3))
+            return $"Tu pago de ${monto} vence el {v:dd/MM/yyyy}.";
+        return null;
+    }
 }

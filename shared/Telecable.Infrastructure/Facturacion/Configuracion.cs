@@ -37,6 +37,8 @@ public sealed class OpcionesFacturacion
     /// <summary>A live run untouched this long whose durable instance is gone, terminated or failed is ended fallida by
     /// the reconciliation timer; the grace covers the moment between creating a run and scheduling its instance.</summary>
     public int GraciaSinOrquestacionSegundos { get; set; } = 120;
+    /// <summary>The daily timer that bills the contracts whose cut-off is today (off in tests that fingerprint the database).</summary>
+    public bool CorridaDiaria { get; set; } = true;
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)

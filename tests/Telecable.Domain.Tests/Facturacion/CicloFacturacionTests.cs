@@ -148,3 +148,37 @@ public sealed class RecargoMoraTests
     public void Plan_sin_recargo_nunca_lo_genera() =>
         Assert.False(RecargoMora.Aplica(null, Vence, null, Vence.AddDays(30)));
 }
+
+public sealed class AvisoCuentaTests
+{
+    private static readonly DateOnly Vence = new(2026, 11, 20);
+
+    [Fact]
+    public void Vencida_avisa_el_dia_de_suspension_y_una_promesa_lo_mueve()
+    {
+        Assert.Equal(new DateOnly(2026, 11, 26), AvisoCuenta.DiaSuspension(Vence, 5, null));
+        Assert.Equal(new DateOnly(2026, 12, 1), AvisoCuenta.DiaSuspension(Vence, 5, new DateOnly(2026, 11, 30)));
+        Assert.Contains("26/11/2026", AvisoCuenta.Texto(false, 580m, Vence, 5, null, Vence.AddDays(1)));
+    }
+
+    [Fact]
+    public void Suspendido_dice_como_reactivar_y_al_corriente_no_avisa()
+    {
+        Assert.Contains("suspendido", AvisoCuenta.Texto(true, 580m, Vence, 5, null, Vence.AddDays(9)));
+        Assert.Null(AvisoCuenta.Texto(false, 0m, null, 5, null, Vence));
+        Assert.Null(AvisoCuenta.Texto(false, 580m, Vence, 5, null, Vence.AddDays(-10)));
+    }
+}
+
+public sealed class DiaCorteTests
+{
+    [Fact]
+    public void Por_defecto_el_dia_permitido_siguiente_al_inicio()
+    {
+        int[] permitidos = [1, 5, 10, 15, 20, 25];
+        Assert.Equal(15, CicloFacturacion.DiaPorDefecto(new DateOnly(2026, 6, 15), permitidos));
+        Assert.Equal(20, CicloFacturacion.DiaPorDefecto(new DateOnly(2026, 6, 16), permitidos));
+        Assert.Equal(1, CicloFacturacion.DiaPorDefecto(new DateOnly(2026, 6, 27), permitidos));
+        Assert.Equal(28, CicloFacturacion.DiaPorDefecto(new DateOnly(2026, 1, 31), []));
+    }
+}
