@@ -49,7 +49,10 @@ public sealed record EstadoDeCuenta(Guid ClienteId, string Nombre, string Numero
 public sealed record CargoPorFacturar(string Concepto, decimal Importe);
 
 /// <summary>The customer's next invoice date and what is due now (for the portal).</summary>
-public sealed record ProximoCorte(DateOnly Fecha, decimal MontoEstimado, decimal PorPagar, DateOnly? VenceMasProximo, string? Aviso);
+public sealed record ProximoCorte(DateOnly Fecha, decimal MontoEstimado, decimal PorPagar, DateOnly? VenceMasProximo, string? Aviso)
+{
+    public string ComoPagar => Domain.Cobranza.PlantillasCobranza.ComoPagar;
+}
 
 /// <summary>Plan changes with proration and the statement of account (issue 18).</summary>
 public sealed class ServicioCiclos(IRepositorioCiclos repositorio, TimeProvider reloj)

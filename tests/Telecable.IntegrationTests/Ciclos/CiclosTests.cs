@@ -55,6 +55,8 @@ public sealed class CiclosTests(HostCiclos host) : IClassFixture<HostCiclos>
         return (cliente, contrato);
     }
 
+    private static HttpRequestMessage Post(string url, object cuerpo, string? clave = null) => Datos.Post(url, cuerpo, clave ?? Guid.NewGuid().ToString());
+
     private async Task<Guid> CorridaDiariaAsync(HttpClient admin)
     {
         var antes = await host.EscalarAsync<long>("SELECT count(*) FROM corridas_facturacion WHERE fecha_corte IS NOT NULL");
@@ -84,7 +86,7 @@ public sealed class CiclosTests(HostCiclos host) : IClassFixture<HostCiclos>
         var vencida = await host.EscalarAsync<Guid>("""
             INSERT INTO facturas (serie, folio, cliente_id, contrato_id, periodo, subtotal, descuento, iva, ieps, total, metodo_pago, forma_pago,
                                   uso_cfdi, estado, fecha_emision, fecha_vencimiento, uuid)
-            VALUES ('Z', (SELECT coalesce(max(folio), 0) + 1 FROM facturas WHERE serie = 'Z'), @clienteA, @a, @prev, 430, 0, 68.80, 0, 498.80, 'PPD', '99',
+            VALUES ('A', 900000 + (random() * 99999)::int, @clienteA, @a, @prev, 430, 0, 68.80, 0, 498.80, 'PPD', '99',
                     'G03', 'timbrada', now() - interval '40 days', @vence, gen_random_uuid())
             RETURNING id
             """, new { clienteA, a, prev = mes.AddMonths(-1).ToDateTime(TimeOnly.MinValue), vence = hoy.AddDays(-5).ToDateTime(TimeOnly.MinValue) });
@@ -154,18 +156,18 @@ public sealed class CiclosTests(HostCiclos host) : IClassFixture<HostCiclos>
         // Its current cycle is billed (in advance), so an immediate change prorates the rest of it.
         await host.EscalarAsync<int>("""
             INSERT INTO facturas (serie, folio, cliente_id, contrato_id, periodo, subtotal, descuento, iva, ieps, total, metodo_pago, forma_pago, uso_cfdi, estado,
-                                  fecha_emision, fecha_vencimiento)
-            SELECT 'Y', (SELECT coalesce(max(folio), 0) + 1 FROM facturas WHERE serie = 'Y'), cliente_id, id, @p, 430, 0, 68.8, 0, 498.8, 'PPD', '99', 'G03',
-                   'timbrada', now(), @p
+                                  fecha_emision, fecha_vencimiento, uuid)
+            SELECT 'A', 800000 + (random() * 99999)::int, cliente_id, id, @p, 430, 0, 68.8, 0, 498.8, 'PPD', '99', 'G03',
+                   'timbrada', now(), @p, gen_random_uuid()
             FROM contratos WHERE id = @k RETURNING 1
             """, new { k, p = CicloFacturacion.PeriodoDe(hoy, 1).ToDateTime(TimeOnly.MinValue) });
 
-        await Problemas.AfirmarAsync(await admin.SendAsync(Datos.Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, aplicar = "ayer" })), HttpStatusCode.BadRequest, "aplicar");
-        await Problemas.AfirmarAsync(await admin.SendAsync(Datos.Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, comboId = Fibra500 })), HttpStatusCode.BadRequest, "planId");
-        await Problemas.AfirmarAsync(await admin.SendAsync(Datos.Post($"api/contratos/{Guid.NewGuid()}/cambio-plan", new { planId = Fibra500 })), HttpStatusCode.NotFound);
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, aplicar = "ayer" })), HttpStatusCode.BadRequest, "aplicar");
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, comboId = Fibra500 })), HttpStatusCode.BadRequest, "planId");
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/contratos/{Guid.NewGuid()}/cambio-plan", new { planId = Fibra500 })), HttpStatusCode.NotFound);
 
         var clave = Guid.NewGuid().ToString();
-        var r = await admin.SendAsync(Datos.Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, aplicar = "inmediato" }, clave));
+        var r = await admin.SendAsync(Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, aplicar = "inmediato" }, clave));
         var c = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
         Assert.True(r.IsSuccessStatusCode, c.ToString());
         var nuevo = c.GetProperty("precioNuevo").GetDecimal();
@@ -175,17 +177,17 @@ public sealed class CiclosTests(HostCiclos host) : IClassFixture<HostCiclos>
         if (esperado.Neto > 0)
             Assert.Equal(esperado.Neto, await host.EscalarAsync<decimal>("SELECT importe FROM cargos_pendientes WHERE contrato_id = @k AND origen = 'cambio_plan' AND factura_id IS NULL", new { k }));
         // Repeated with the same key: the same answer, nothing written twice.
-        var r2 = await admin.SendAsync(Datos.Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, aplicar = "inmediato" }, clave));
+        var r2 = await admin.SendAsync(Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra500, aplicar = "inmediato" }, clave));
         Assert.Equal(c.ToString(), JsonDocument.Parse(await r2.Content.ReadAsStringAsync()).RootElement.ToString());
         Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM cambios_plan WHERE contrato_id = @k", new { k }));
 
         // Back down, at the next cut-off: the contract keeps its plan until then.
-        var d = await admin.SendAsync(Datos.Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra300 }));
+        var d = await admin.SendAsync(Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra300 }));
         var cd = JsonDocument.Parse(await d.Content.ReadAsStringAsync()).RootElement;
         Assert.True(d.IsSuccessStatusCode, cd.ToString());
         Assert.Equal(("siguiente_corte", CicloFacturacion.SiguienteCorte(hoy, 1).ToString("yyyy-MM-dd")), (cd.GetProperty("modo").GetString(), cd.GetProperty("efectivoDesde").GetString()));
         Assert.Equal(nuevo, await host.EscalarAsync<decimal>("SELECT precio_pactado FROM contratos WHERE id = @k", new { k }));
-        await Problemas.AfirmarAsync(await admin.SendAsync(Datos.Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra300 })), HttpStatusCode.Conflict);
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra300 })), HttpStatusCode.Conflict);
         Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'CambioPlanRegistrado' AND agregado_id = @a AND datos->>'modo' = 'siguiente_corte'", new { a = k.ToString() }));
     }
 }
