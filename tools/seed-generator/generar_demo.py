@@ -13,6 +13,7 @@ Fixed ids: 00000000-0000-0000-0000-00000000Knnn, K = one hex digit per table, nn
 so the demo customer is ...00000000c001 and the demo technician ...00000000e001.
 """
 import hashlib
+import json
 import random
 import sys
 import unicodedata
@@ -21,6 +22,8 @@ from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[2]
 SALIDA = RAIZ / "shared/Telecable.Infrastructure/Seed/demo.sql"
+# The seed routers' device keys, as provisioned into them (the emulator's key store; never guessed from a serial).
+SALIDA_CLAVES = RAIZ / "tools/Telecable.RouterEmulator/claves-demo.json"
 
 # --- RFC (same algorithm as Telecable.Domain.Identidad.Rfc) -------------------------------------
 ALFABETO = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"
@@ -277,6 +280,7 @@ SELECT r.id, 'suspender', 'cobranza' FROM routers r JOIN contrato k ON k.id = r.
 
 
 def main() -> int:
+    claves: dict[str, str] = {}
     rnd = random.Random(20261127)
     out: list[str] = []
     w = out.append
@@ -452,6 +456,7 @@ def main() -> int:
                 modelo, prefijo = ("Arris SURFboard TG3482", "ARRS") if i % 2 else ("Technicolor CGA4233", "TCLR")
             serial = f"{prefijo}{hashlib.sha1(f'router{i}'.encode()).hexdigest()[:8].upper()}"
             clave = f"demo-key-{serial}"
+            claves[serial] = clave
             rid = uid("7", i)
             routers.append((rid, serial, modelo, tech, ktid, cid, f"02:54:43:00:{i // 256:02x}:{i % 256:02x}",
                             "V5R020C10S115" if prefijo == "HWTC" else "V9.0.11P1N12" if prefijo == "ZTEG" else "9.1.103AA",
@@ -563,14 +568,17 @@ def main() -> int:
     w(COBRANZA_DEMO)
 
     texto = "".join(out)
+    texto_claves = json.dumps(dict(sorted(claves.items())), indent=2) + "\n"
     if "--check" in sys.argv:
         actual = SALIDA.read_text(encoding="utf-8") if SALIDA.exists() else ""
-        if actual != texto:
+        actual_claves = SALIDA_CLAVES.read_text(encoding="utf-8") if SALIDA_CLAVES.exists() else ""
+        if actual != texto or actual_claves != texto_claves:
             print(f"{SALIDA} está desactualizado: regenere con {Path(__file__).name}", file=sys.stderr)
             return 1
         return 0
     SALIDA.parent.mkdir(parents=True, exist_ok=True)
     SALIDA.write_text(texto, encoding="utf-8")
+    SALIDA_CLAVES.write_text(texto_claves, encoding="utf-8")
     print(f"{SALIDA}: {len(clientes)} clientes, {len(contratos)} contratos, {len(routers)} routers, "
           f"{len(tickets)} tickets, {len(precios)} precios")
     return 0

@@ -28,6 +28,7 @@ public sealed record CargoAFacturar(Guid Id, LineaContrato Linea);
 /// <item>the daily run of date D (period P = D's month) bills cycle P of the contracts whose cut-off day is on or before
 /// D's day (so a missed day is caught up), and the first, partial cycle P-1 of a contract activated since its cut-off
 /// in the previous month (activation to the day before its next cut-off);</item>
+/// <item>a contract cancelled within a cycle not billed yet bills that cycle up to its cancellation date;</item>
 /// <item>never a cycle already billed (NOT EXISTS, and <c>ux_facturas_contrato_periodo</c>).</item>
 /// </list>
 /// A plan bills its agreed price, a combo each part scaled to the agreed price, prorated to the covered days; the
@@ -44,12 +45,14 @@ public static class TarifasContratos
                      CASE WHEN @fechaCorte::date IS NULL OR k.dia_corte <= extract(day FROM @fechaCorte::date) THEN @periodo::date
                           ELSE (@periodo::date - interval '1 month')::date END AS pk
               FROM contratos k
-              WHERE k.estado = 'activo' AND k.fecha_activacion IS NOT NULL) c
+              WHERE k.estado IN ('activo', 'cancelado') AND k.fecha_activacion IS NOT NULL) c
         """;
 
     private const string PorFacturar = $"""
         SELECT * FROM ({Candidatos}) pc
         WHERE pc.fecha_activacion < pc.siguiente
+          -- A cancelled contract bills only the cycle it was cancelled in, up to that day, if it was not billed before.
+          AND (pc.estado = 'activo' OR pc.fecha_cancelacion >= pc.corte)
           AND (@fechaCorte::date IS NULL OR pc.fecha_activacion <= @fechaCorte::date)
           AND (pc.pk = @periodo::date OR pc.fecha_activacion >= pc.corte)
           AND NOT EXISTS (SELECT 1 FROM facturas f
