@@ -44,9 +44,12 @@ if [ "$codigo" != 200 ]; then
   falla "the system is not healthy (GET /api/health answered $codigo; see above and $DATA/logs/localhost.log). The local host is still running: fix the cause and re-run scripts/up.sh, or stop it with scripts/down.sh"
 fi
 
-log "starting the router emulator (every demo router posts every 10 s, with occasional faults)"
-( cd "$RAIZ/tools/Telecable.RouterEmulator/bin/Release/net10.0" && exec nohup dotnet Telecable.RouterEmulator.dll \
-    --url "http://127.0.0.1:$HOST_PORT" --all --intervalo 10 --fallas 0.01 --pg "$(pg_cs)" \
+log "starting the router emulator (learns the fleet through the API; every router with a provisioned key posts every 10 s, with occasional faults)"
+# Installations add their device key to $DATA/claves-routers.json (the emulator re-reads it), standing in for the router's flash.
+[ -f "$DATA/claves-routers.json" ] || echo '{}' >"$DATA/claves-routers.json"
+( cd "$RAIZ/tools/Telecable.RouterEmulator/bin/Release/net10.0" && DEMO_PASSWORD="$DEMO_PASSWORD" exec nohup dotnet Telecable.RouterEmulator.dll \
+    --url "http://127.0.0.1:$HOST_PORT" --all --intervalo 10 --fallas 0.01 --usuario soporte \
+    --claves "claves-demo.json,$DATA/claves-routers.json" \
     >>"$DATA/logs/emulador.log" 2>&1 ) &
 echo $! >"$DATA/emulador.pid"
 

@@ -1,4 +1,5 @@
-// Portal del cliente: cobertura, planes, alta en pasos, seguimiento; con sesión de cliente: facturas,
+// Portal del cliente: cobertura, planes, alta en pasos, seguimiento; con sesión de cliente: mi cuenta (estado de cuenta,
+// próximo corte, avisos de suspensión), facturas,
 // router y soporte. Pagar: POST /api/pagos/en-linea (la pasarela cobra y avisa por su webhook firmado).
 import { api, lista, descargar, nuevoUuid, ErrorApi } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
@@ -238,6 +239,40 @@ async function comoPagar(el, ctx) {
   el.append(form, res);
 }
 
+const TIPOS_MOVIMIENTO = { factura: 'Factura', pago: 'Pago', credito: 'Crédito', cargo_saldo: 'Uso de saldo' };
+
+async function cuenta(el, ctx) {
+  const caja = h('div', { 'aria-live': 'polite' });
+  // GET /api/clientes/{id}/estado-de-cuenta → { saldoInicial, movimientos: [{ fecha, tipo, referencia, concepto, cargo, abono, saldo }], saldoFinal,
+  //   saldoAFavor, cargosPorFacturar: [{ concepto, importe }], proximoCorte: { fecha, montoEstimado, porPagar, venceMasProximo, aviso, comoPagar } }
+  const e = await api.get(`/api/clientes/${ctx.usuario.clienteId}/estado-de-cuenta`);
+  const p = e.proximoCorte;
+  if (p?.aviso) el.append(h('div', { class: 'error', role: 'alert' }, p.aviso));
+  if (p) {
+    el.append(h('dl', { class: 'kpis', 'aria-label': 'Resumen de mi cuenta' },
+      h('div', {}, h('dt', {}, 'Por pagar hoy'), h('dd', {}, dinero(p.porPagar))),
+      h('div', {}, h('dt', {}, 'Vence'), h('dd', {}, p.venceMasProximo ? dia(p.venceMasProximo) : '—')),
+      h('div', {}, h('dt', {}, 'Próxima factura'), h('dd', {}, dia(p.fecha))),
+      h('div', {}, h('dt', {}, 'Monto aproximado'), h('dd', {}, dinero(p.montoEstimado))),
+      e.saldoAFavor > 0 ? h('div', {}, h('dt', {}, 'Saldo a favor'), h('dd', {}, dinero(e.saldoAFavor))) : null),
+      h('p', {}, h('strong', {}, 'Cómo pagar: '), p.comoPagar, ' ', h('a', { href: '#/facturas' }, 'Pagar mis facturas con tarjeta')));
+  }
+  el.append(caja, h('div', { class: 'acciones' }, boton('Descargar estado de cuenta (PDF)', () =>
+    descargar(`/api/clientes/${ctx.usuario.clienteId}/estado-de-cuenta?formato=pdf`, 'estado-de-cuenta.pdf').catch((er) => mostrarError(caja, er)), 'secundario')));
+  el.append(tabla(`Movimientos del ${dia(e.desde)} al ${dia(e.hasta)} (saldo inicial ${dinero(e.saldoInicial)})`, e.movimientos, [
+    { campo: 'fecha', titulo: 'Fecha', formato: dia },
+    { campo: 'tipo', titulo: 'Tipo', formato: (v) => TIPOS_MOVIMIENTO[v] ?? v },
+    { campo: 'concepto', titulo: 'Concepto' },
+    { campo: 'cargo', titulo: 'Cargo', formato: (v) => (v ? dinero(v) : '') },
+    { campo: 'abono', titulo: 'Abono', formato: (v) => (v ? dinero(v) : '') },
+    { campo: 'saldo', titulo: 'Saldo', formato: dinero },
+  ]));
+  if (e.cargosPorFacturar?.length) {
+    el.append(tabla('Cargos en tu próxima factura (más impuestos)', e.cargosPorFacturar, [
+      { campo: 'concepto', titulo: 'Concepto' }, { campo: 'importe', titulo: 'Importe', formato: dinero }]));
+  }
+}
+
 const ESTADOS_ROUTER = { en_linea: 'En línea', degradado: 'Con fallas', fuera_de_linea: 'Fuera de línea' };
 
 async function router(el, ctx) {
@@ -305,6 +340,7 @@ iniciarPortal({
     { id: 'planes', titulo: 'Planes', render: planes },
     { id: 'alta', titulo: 'Contratar', render: alta },
     { id: 'seguimiento', titulo: 'Seguimiento', render: seguimiento },
+    { id: 'cuenta', titulo: 'Mi cuenta', roles: ['cliente'], render: cuenta },
     { id: 'facturas', titulo: 'Mis facturas', roles: ['cliente'], render: facturas },
     { id: 'como-pagar', titulo: 'Cómo pagar', roles: ['cliente'], render: comoPagar },
     { id: 'router', titulo: 'Mi router', roles: ['cliente'], render: router },

@@ -4,8 +4,8 @@ using System.Text.Json.Serialization;
 
 namespace Telecable.RouterEmulator;
 
-/// <summary>A router of the fleet as the emulator knows it (from the demo database).</summary>
-public sealed record RouterDemo(Guid Id, string Serial, string Tecnologia, string? Firmware);
+/// <summary>A router of the fleet as the emulator knows it (from the API) with the device key provisioned into it.</summary>
+public sealed record RouterDemo(Guid Id, string Serial, string Tecnologia, string? Firmware, string Clave);
 
 /// <summary>Knobs of the emulation.</summary>
 public sealed record OpcionesEmulacion(TimeSpan Intervalo, double Fallas, TimeSpan DuracionReinicio);
@@ -107,7 +107,7 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
     {
         var cuerpo = Medir();
         using var m = new HttpRequestMessage(HttpMethod.Post, "api/router/status") { Content = JsonContent.Create(cuerpo, options: Json) };
-        m.Headers.Add("X-Router-Auth", $"{router.Serial}:demo-key-{router.Serial}");
+        m.Headers.Add("X-Router-Auth", $"{router.Serial}:{router.Clave}");
         try
         {
             using var r = await http.SendAsync(m, ct);

@@ -13,6 +13,7 @@ Fixed ids: 00000000-0000-0000-0000-00000000Knnn, K = one hex digit per table, nn
 so the demo customer is ...00000000c001 and the demo technician ...00000000e001.
 """
 import hashlib
+import json
 import random
 import sys
 import unicodedata
@@ -21,6 +22,8 @@ from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[2]
 SALIDA = RAIZ / "shared/Telecable.Infrastructure/Seed/demo.sql"
+# The seed routers' device keys, as provisioned into them (the emulator's key store; never guessed from a serial).
+SALIDA_CLAVES = RAIZ / "tools/Telecable.RouterEmulator/claves-demo.json"
 
 # --- RFC (same algorithm as Telecable.Domain.Identidad.Rfc) -------------------------------------
 ALFABETO = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ Ñ"
@@ -238,7 +241,46 @@ FAQ = [
 ]
 
 
+COBRANZA_DEMO = """INSERT INTO facturas (id, serie, folio, cliente_id, contrato_id, periodo, subtotal, descuento, iva, ieps, total, metodo_pago, forma_pago,
+                      uso_cfdi, estado, fecha_emision, fecha_vencimiento, uuid, receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp,
+                      ciclo_desde, ciclo_hasta)
+SELECT v.id::uuid, 'A', v.folio, k.cliente_id, k.id, date_trunc('month', current_date + v.vence - 10)::date, k.precio_pactado, 0,
+       round(k.precio_pactado * 0.16, 2), 0, k.precio_pactado + round(k.precio_pactado * 0.16, 2), 'PPD', '99', c.uso_cfdi, 'timbrada',
+       (current_date + v.vence - 10)::timestamp AT TIME ZONE 'America/Mexico_City' + interval '6 hours', current_date + v.vence, v.uuid::uuid,
+       c.rfc, c.nombre, c.regimen_fiscal, c.cp_fiscal, current_date + v.vence - 10, (current_date + v.vence - 10 + interval '1 month' - interval '1 day')::date
+FROM (VALUES ('00000000-0000-0000-0000-00000000f001', 1, 'b002', 8, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d01'),
+             ('00000000-0000-0000-0000-00000000f002', 2, 'b003', -1, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d02'),
+             ('00000000-0000-0000-0000-00000000f003', 3, 'b005', -10, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d03'),
+             ('00000000-0000-0000-0000-00000000f004', 4, 'b009', -8, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d04'))
+     AS v (id, folio, contrato, vence, uuid)
+JOIN contratos k ON k.id = ('00000000-0000-0000-0000-00000000' || v.contrato)::uuid
+JOIN clientes c ON c.id = k.cliente_id
+ON CONFLICT DO NOTHING;
+UPDATE series_folios SET ultimo_folio = 4 WHERE serie = 'A' AND ultimo_folio < 4;
+INSERT INTO cobranza_etapas (factura_id, etapa, ocurrida_en, cid) VALUES
+    ('00000000-0000-0000-0000-00000000f002', 'recordatorio_vencida', now(), 'demo'),
+    ('00000000-0000-0000-0000-00000000f004', 'recordatorio_vencida', now(), 'demo'),
+    ('00000000-0000-0000-0000-00000000f003', 'recordatorio_vencida', now(), 'demo')
+ON CONFLICT DO NOTHING;
+INSERT INTO promesas_pago (id, cliente_id, hasta, motivo, registrada_por, cid)
+VALUES ('00000000-0000-0000-0000-00000000f101', '00000000-0000-0000-0000-00000000c009', current_date + 5,
+        'Paga con su quincena; cliente desde 2025 sin adeudos previos', 'cobranzas', 'demo')
+ON CONFLICT DO NOTHING;
+-- The suspension happens once: only when its stage is recorded now does the contract become suspended and the router told.
+WITH etapa AS (
+    INSERT INTO cobranza_etapas (factura_id, etapa, ocurrida_en, cid)
+    VALUES ('00000000-0000-0000-0000-00000000f003', 'suspension', now(), 'demo')
+    ON CONFLICT DO NOTHING RETURNING factura_id),
+contrato AS (
+    UPDATE contratos SET estado = 'suspendido', version = version + 1
+    WHERE id = '00000000-0000-0000-0000-00000000b005' AND estado = 'activo' AND EXISTS (SELECT 1 FROM etapa) RETURNING id)
+INSERT INTO router_comandos (router_id, tipo, solicitado_por)
+SELECT r.id, 'suspender', 'cobranza' FROM routers r JOIN contrato k ON k.id = r.contrato_id;
+"""
+
+
 def main() -> int:
+    claves: dict[str, str] = {}
     rnd = random.Random(20261127)
     out: list[str] = []
     w = out.append
@@ -414,6 +456,7 @@ def main() -> int:
                 modelo, prefijo = ("Arris SURFboard TG3482", "ARRS") if i % 2 else ("Technicolor CGA4233", "TCLR")
             serial = f"{prefijo}{hashlib.sha1(f'router{i}'.encode()).hexdigest()[:8].upper()}"
             clave = f"demo-key-{serial}"
+            claves[serial] = clave
             rid = uid("7", i)
             routers.append((rid, serial, modelo, tech, ktid, cid, f"02:54:43:00:{i // 256:02x}:{i % 256:02x}",
                             "V5R020C10S115" if prefijo == "HWTC" else "V9.0.11P1N12" if prefijo == "ZTEG" else "9.1.103AA",
@@ -518,15 +561,24 @@ def main() -> int:
              [(uid("9", k + 1), f[0], f[1], f[2], (k + 1) * 10, "2025-01-01T00:00:00-06:00", "2025-01-01T00:00:00-06:00")
               for k, f in enumerate(FAQ)]))
 
+    w("\n-- Collections: one customer at every stage (issue 18). Dates are relative to the day the seed is loaded, and every\n"
+      "-- stage reached is recorded, so the EvaluarCobranza timer finds nothing due right after loading: c002 current (due in 8\n"
+      "-- days), c003 reminded (due yesterday), c005 suspended (10 days overdue, router told to suspend), c009 on a promise to\n"
+      "-- pay (8 days overdue, held for 5 more days). Folios 1-4 of serie A; the serie's counter is moved past them.\n")
+    w(COBRANZA_DEMO)
+
     texto = "".join(out)
+    texto_claves = json.dumps(dict(sorted(claves.items())), indent=2) + "\n"
     if "--check" in sys.argv:
         actual = SALIDA.read_text(encoding="utf-8") if SALIDA.exists() else ""
-        if actual != texto:
+        actual_claves = SALIDA_CLAVES.read_text(encoding="utf-8") if SALIDA_CLAVES.exists() else ""
+        if actual != texto or actual_claves != texto_claves:
             print(f"{SALIDA} está desactualizado: regenere con {Path(__file__).name}", file=sys.stderr)
             return 1
         return 0
     SALIDA.parent.mkdir(parents=True, exist_ok=True)
     SALIDA.write_text(texto, encoding="utf-8")
+    SALIDA_CLAVES.write_text(texto_claves, encoding="utf-8")
     print(f"{SALIDA}: {len(clientes)} clientes, {len(contratos)} contratos, {len(routers)} routers, "
           f"{len(tickets)} tickets, {len(precios)} precios")
     return 0

@@ -19,6 +19,9 @@ public static partial class Registro
         s.AddOptions<PacEmuladoOptions>().BindConfiguration(PacEmuladoOptions.Seccion);
         s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesEmisor>>().Value);
         s.AddSingleton(sp => sp.GetRequiredService<IOptions<OpcionesFacturacion>>().Value);
+        // Billing cycles (issue 18): plan changes with proration, statement of account.
+        s.AddSingleton<Telecable.Application.Ciclos.IRepositorioCiclos, RepositorioCiclos>();
+        s.AddSingleton<Telecable.Application.Ciclos.ServicioCiclos>();
         // The CSD is loaded once per process, on first use.
         s.AddSingleton(sp => new ProveedorCsd(sp.GetRequiredService<IOptions<OpcionesCsd>>().Value,
             sp.GetRequiredService<OpcionesEmisor>(), sp.GetRequiredService<TimeProvider>()));

@@ -12,22 +12,28 @@ namespace Telecable.Functions.Timers;
 /// <summary>Billing timers: the monthly run, and the reconciliation of runs whose orchestration is gone.</summary>
 public sealed class TareasFacturacion(ServicioCorridas corridas, OpcionesFacturacion opciones, TimeProvider reloj, ILogger<TareasFacturacion> log)
 {
-    /// <summary>Day 1 at 06:00 Mexico City time (12:00 UTC; no DST since 2022), for the month that starts.</summary>
-    [Function(nameof(CorridaMensual))]
-    public async Task CorridaMensual([TimerTrigger("0 0 12 1 * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
+    /// <summary>
+    /// Every day at 06:00 Mexico City time (12:00 UTC; no DST since 2022): bills the contracts whose cut-off day is today
+    /// (and any earlier cut-off of the month a missed day left unbilled) and the first, prorated cycle of contracts
+    /// activated since their cut-off (issue 18). A manual run of a period is still POST /api/facturacion/corridas.
+    /// A live run of the month (manual or yesterday's still stamping) makes today's wait: the next day catches up.
+    /// </summary>
+    [Function(nameof(CorridaDiaria))]
+    public async Task CorridaDiaria([TimerTrigger("0 0 12 * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
     {
+        if (!opciones.CorridaDiaria) return;
         var cid = Correlacion.Normalizar(null);
         Correlacion.Establecer(cid);
-        var hoy = Domain.Cfdi.FormatoCfdi.HoraMexico(reloj.GetUtcNow());
+        var hoy = reloj.Hoy();
         var periodo = new DateOnly(hoy.Year, hoy.Month, 1);
         try
         {
-            var c = await IniciadorCorridas.IniciarAsync(corridas, durable, periodo, "timer", cid, ct);
-            log.LogInformation("Corrida mensual {Corrida} de {Periodo} iniciada", c.Id, Periodo.Texto(periodo));
+            var c = await IniciadorCorridas.IniciarAsync(corridas, durable, periodo, "timer", cid, ct, hoy);
+            log.LogInformation("Corrida diaria {Corrida} del corte {Fecha} iniciada", c.Id, hoy);
         }
         catch (ErrorConflicto e)
         {
-            log.LogWarning("Corrida mensual de {Periodo} no iniciada: {Motivo}", Periodo.Texto(periodo), e.Message);
+            log.LogWarning("Corrida diaria del corte {Fecha} no iniciada: {Motivo}", hoy, e.Message);
         }
     }
 

@@ -365,6 +365,12 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
                 ? new ErrorRegla("El cliente no tiene domicilio de instalación activo.", "domicilioId")
                 : new ErrorNoEncontrado("domicilio de instalación del cliente", s.DomicilioId.Value.ToString());
         var inicio = s.FechaInicio ?? catalogo.Hoy;
+        // The cut-off day comes from the catalog's allowed days (dias_corte_permitidos); without one, the allowed day
+        // nearest on or after the start day.
+        var permitidos = (await cn.QueryAsync<int>(new CommandDefinition("SELECT dia::int FROM dias_corte_permitidos ORDER BY dia", cancellationToken: ct))).ToList();
+        if (s.DiaCorte is { } pedido && permitidos.Count > 0 && !permitidos.Contains(pedido))
+            throw new ErrorValidacion("diaCorte", $"Elija un día de corte del catálogo: {string.Join(", ", permitidos)}.");
+        var diaCorte = s.DiaCorte ?? Domain.Facturacion.CicloFacturacion.DiaPorDefecto(inicio, permitidos);
         var oferta = await catalogo.CotizarAsync(new SolicitudCotizacion(null, dom.Value.Cp, s.PlanId, s.ComboId, inicio), ct);
 
         await using var tx = await cn.BeginTransactionAsync(ct);
@@ -375,7 +381,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
             """, new
         {
             clienteId, oferta.PlanId, oferta.ComboId, Promo = oferta.Cotizacion.Promocion?.Id, oferta.ZonaId, Dom = dom.Value.Id,
-            Precio = oferta.Cotizacion.Subtotal, Inicio = inicio.ToDateTime(TimeOnly.MinValue), DiaCorte = (short)(s.DiaCorte ?? Math.Min(inicio.Day, 28)),
+            Precio = oferta.Cotizacion.Subtotal, Inicio = inicio.ToDateTime(TimeOnly.MinValue), DiaCorte = (short)diaCorte,
         }, tx, cancellationToken: ct));
         await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("ContratoCreado", "contrato", id.ToString(),
             new { contratoId = id, clienteId, oferta.PlanId, oferta.ComboId, oferta.ZonaId, precioPactado = oferta.Cotizacion.Subtotal,

@@ -44,6 +44,8 @@ public sealed class OpcionesFacturacion
 
     /// <summary>Whether the SLA timer evaluates closed outages and issues their credit notes (off unless the settings say so).</summary>
     public bool CreditosSla { get; set; }
+    /// <summary>The daily timer that bills the contracts whose cut-off is today (off in tests that fingerprint the database).</summary>
+    public bool CorridaDiaria { get; set; } = true;
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)

@@ -34,16 +34,18 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
 
     /// <summary>Registers a run of the period. One live run per period (409 otherwise); a period already billed
     /// gets a run that generates nothing new.</summary>
-    public async Task<Corrida> CrearAsync(DateOnly periodo, string actor, CancellationToken ct)
+    /// <param name="fechaCorte">A daily run: bills the cycles whose cut-off is on or before this date (its month is the
+    /// period). Null: a manual run of the whole period.</param>
+    public async Task<Corrida> CrearAsync(DateOnly periodo, string actor, CancellationToken ct, DateOnly? fechaCorte = null)
     {
         var id = Guid.NewGuid();
         await using var cn = await db.OpenConnectionAsync(ct);
         try
         {
             await cn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO corridas_facturacion (id, periodo, estado, instance_id, solicitada_por, iniciada_en)
-                VALUES (@id, @periodo, 'en_proceso', @instancia, @actor, now())
-                """, new { id, periodo, instancia = id.ToString(), actor }, cancellationToken: ct));
+                INSERT INTO corridas_facturacion (id, periodo, estado, instance_id, solicitada_por, iniciada_en, fecha_corte)
+                VALUES (@id, @periodo, 'en_proceso', @instancia, @actor, now(), @fechaCorte)
+                """, new { id, periodo, instancia = id.ToString(), actor, fechaCorte }, cancellationToken: ct));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -152,14 +154,14 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
-        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, int Ejecuciones)?>(new CommandDefinition(
-            "SELECT periodo, ejecuciones FROM corridas_facturacion WHERE id = @corridaId FOR UPDATE", new { corridaId }, tx, cancellationToken: ct))
+        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, int Ejecuciones, DateOnly? FechaCorte)?>(new CommandDefinition(
+            "SELECT periodo, ejecuciones, fecha_corte FROM corridas_facturacion WHERE id = @corridaId FOR UPDATE", new { corridaId }, tx, cancellationToken: ct))
             ?? throw new InvalidOperationException($"Corrida {corridaId} no existe.");
         var generadas = 0;
         if (c.Ejecuciones == 0)
         {
             using var act = Telemetria.Fuente.StartActivity("Facturacion.Generar");
-            generadas = await GenerarAsync(cn, tx, corridaId, c.Periodo, ct);
+            generadas = await GenerarAsync(cn, tx, corridaId, c.Periodo, c.FechaCorte, ct);
             FacturacionMetricas.Generadas.Add(generadas);
         }
         await cn.ExecuteAsync(new CommandDefinition("""
@@ -174,9 +176,14 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         return new PreparacionCorrida(generadas, porTimbrar, partes);
     }
 
-    private async Task<int> GenerarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid corridaId, DateOnly periodo, CancellationToken ct)
+    private async Task<int> GenerarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid corridaId, DateOnly periodo, DateOnly? fechaCorte, CancellationToken ct)
     {
-        var contratos = await TarifasContratos.PorFacturarAsync(cn, tx, periodo, ct);
+        var hoy = reloj.Hoy();
+        // Same transaction as the invoices: a deferred plan change and a late fee land on exactly the invoice generated here.
+        await TarifasContratos.AplicarCambiosProgramadosAsync(cn, tx, hoy, ct);
+        var recargos = await TarifasContratos.RegistrarRecargosAsync(cn, tx, hoy, ct);
+        if (recargos > 0) CiclosMetricas.Recargos.Add(recargos);
+        var contratos = await TarifasContratos.PorFacturarAsync(cn, tx, periodo, fechaCorte, hoy, ct);
         if (contratos.Count == 0) return 0;
         var ultimo = await cn.ExecuteScalarAsync<long?>(new CommandDefinition(
             "UPDATE series_folios SET ultimo_folio = ultimo_folio + @n WHERE serie = @serie RETURNING ultimo_folio",
@@ -188,18 +195,29 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         var vence = DateOnly.FromDateTime(fecha).AddDays(emisor.DiasVencimiento);
 
         var conceptos = new ListaConceptos();
+        var cargosAdjuntos = new List<(Guid Cargo, Guid Factura)>();
+        var facturasPorCliente = new List<(Guid Cliente, Guid Factura, decimal Total)>();
         await using (var copia = await cn.BeginBinaryImportAsync("""
             COPY facturas (id, serie, folio, cliente_id, contrato_id, corrida_id, periodo, subtotal, descuento, iva, ieps, total,
                            metodo_pago, forma_pago, uso_cfdi, estado, fecha_emision, fecha_vencimiento,
-                           receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp) FROM STDIN (FORMAT BINARY)
+                           receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp, ciclo_desde, ciclo_hasta) FROM STDIN (FORMAT BINARY)
             """, ct))
         {
             for (var i = 0; i < contratos.Count; i++)
             {
                 var k = contratos[i];
                 var id = Guid.NewGuid();
-                var lineas = ArmadoFactura.Lineas(k.Lineas, k.Promocion, periodo);
+                var periodoK = k.Cobertura?.Periodo ?? periodo;
+                var servicio = ArmadoFactura.Lineas(k.Lineas, k.Promocion, periodoK);
+                if (k.Cobertura is { } cob)
+                    servicio = servicio.Select((l, n) => l with { Descripcion = $"{k.Lineas[n].NombrePlan} - {cob.Texto}" }).ToList();
+                var extra = k.Cargos.Count == 0 ? [] : ArmadoFactura.Lineas(k.Cargos.Select(x => x.Linea).ToList(), null, periodoK)
+                    .Select((l, n) => l with { Descripcion = k.Cargos[n].Linea.NombrePlan }).ToList();
+                var lineas = servicio.Concat(extra).ToList();
+                var todas = k.Lineas.Concat(k.Cargos.Select(x => x.Linea)).ToList();
+                cargosAdjuntos.AddRange(k.Cargos.Select(x => (x.Id, id)));
                 var cfdi = CalculadoraCfdi.Calcular(Datos(fecha, "0", Receptor(k.Rfc, k.Nombre, k.Regimen, k.UsoCfdi, k.Cp)), lineas);
+                facturasPorCliente.Add((k.ClienteId, id, cfdi.Total));
                 var (iva, ieps) = Impuestos(cfdi);
                 await copia.StartRowAsync(ct);
                 await copia.WriteAsync(id, NpgsqlDbType.Uuid, ct);
@@ -208,7 +226,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
                 await copia.WriteAsync(k.ClienteId, NpgsqlDbType.Uuid, ct);
                 await copia.WriteAsync(k.ContratoId, NpgsqlDbType.Uuid, ct);
                 await copia.WriteAsync(corridaId, NpgsqlDbType.Uuid, ct);
-                await copia.WriteAsync(periodo, NpgsqlDbType.Date, ct);
+                await copia.WriteAsync(periodoK, NpgsqlDbType.Date, ct);
                 await copia.WriteAsync(cfdi.SubTotal, NpgsqlDbType.Numeric, ct);
                 await copia.WriteAsync(cfdi.Descuento ?? 0m, NpgsqlDbType.Numeric, ct);
                 await copia.WriteAsync(iva, NpgsqlDbType.Numeric, ct);
@@ -219,20 +237,66 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
                 await Opcional(copia, k.UsoCfdi, NpgsqlDbType.Text, ct);
                 await copia.WriteAsync(EstadosFactura.Borrador, NpgsqlDbType.Text, ct);
                 await copia.WriteAsync(ahora, NpgsqlDbType.TimestampTz, ct);
-                await copia.WriteAsync(vence, NpgsqlDbType.Date, ct);
+                await copia.WriteAsync(k.Vence ?? vence, NpgsqlDbType.Date, ct);
                 await Opcional(copia, k.Rfc, NpgsqlDbType.Text, ct);
                 await Opcional(copia, k.Nombre, NpgsqlDbType.Text, ct);
                 await Opcional(copia, k.Regimen, NpgsqlDbType.Char, ct);
                 await Opcional(copia, k.Cp, NpgsqlDbType.Char, ct);
+                if (k.Cobertura is { } c2)
+                {
+                    await copia.WriteAsync(c2.Desde, NpgsqlDbType.Date, ct);
+                    await copia.WriteAsync(c2.Hasta, NpgsqlDbType.Date, ct);
+                }
+                else
+                {
+                    await copia.WriteNullAsync(ct);
+                    await copia.WriteNullAsync(ct);
+                }
                 for (var n = 0; n < cfdi.Conceptos.Count; n++)
                 {
-                    conceptos.Agregar(id, n + 1, k.Lineas[n].PlanId, cfdi.Conceptos[n], k.Lineas[n].TasaIeps);
+                    conceptos.Agregar(id, n + 1, todas[n].PlanId, cfdi.Conceptos[n], todas[n].TasaIeps);
                 }
             }
             await copia.CompleteAsync(ct);
         }
         await conceptos.CopiarAsync(cn, ct);
+        if (cargosAdjuntos.Count > 0)
+            await cn.ExecuteAsync(new CommandDefinition("""
+                UPDATE cargos_pendientes c SET factura_id = x.factura
+                FROM unnest(@cargos, @facturas) AS x(cargo, factura) WHERE c.id = x.cargo AND c.factura_id IS NULL
+                """, new { cargos = cargosAdjuntos.Select(x => x.Cargo).ToArray(), facturas = cargosAdjuntos.Select(x => x.Factura).ToArray() },
+                tx, cancellationToken: ct));
+        await ApartarSaldoAFavorAsync(cn, tx, facturasPorCliente, ct);
         return contratos.Count;
+    }
+
+    /// <summary>
+    /// Credit balance (saldo a favor, e.g. an overpayment) earmarked for the customer's first invoice of this run, up to its
+    /// total and to the credit not already earmarked. SAT does not allow netting it inside the invoice (no negative lines,
+    /// and the income invoice must show the full price); it is applied with a CFDI de egreso related to this invoice
+    /// (TipoRelacion 07, "CFDI por aplicación de anticipo"), which the credit-note work issues from the
+    /// <c>aplicaciones_saldo</c> rows left 'pendiente_cfdi' here (see docs/facturacion.md, "Saldo a favor").
+    /// </summary>
+    private static async Task ApartarSaldoAFavorAsync(NpgsqlConnection cn, NpgsqlTransaction tx,
+        IReadOnlyList<(Guid Cliente, Guid Factura, decimal Total)> facturas, CancellationToken ct)
+    {
+        if (facturas.Count == 0) return;
+        var clientes = facturas.Select(f => f.Cliente).Distinct().ToArray();
+        var disponibles = (await cn.QueryAsync<(Guid Cliente, decimal Disponible)>(new CommandDefinition("""
+            SELECT s.cliente_id, s.saldo - coalesce((SELECT sum(a.monto) FROM aplicaciones_saldo a
+                                                     WHERE a.cliente_id = s.cliente_id AND a.estado = 'pendiente_cfdi'), 0)
+            FROM saldos_a_favor s WHERE s.cliente_id = ANY(@clientes) AND s.saldo > 0
+            """, new { clientes }, tx, cancellationToken: ct))).Where(d => d.Disponible > 0).ToDictionary(d => d.Cliente, d => d.Disponible);
+        foreach (var (cliente, factura, total) in facturas)
+        {
+            if (!disponibles.TryGetValue(cliente, out var disponible) || disponible <= 0m || total <= 0m) continue;
+            var monto = Math.Min(disponible, total);
+            await cn.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO aplicaciones_saldo (factura_id, cliente_id, monto) VALUES (@factura, @cliente, @monto)",
+                new { factura, cliente, monto }, tx, cancellationToken: ct));
+            disponibles[cliente] = disponible - monto;
+            CiclosMetricas.SaldoApartado.Add((double)monto);
+        }
     }
 
     /// <summary>Closes a run's execution from what the database says (idempotent: only a run en_proceso closes,

@@ -16,7 +16,7 @@ public sealed record EstadoRouter(Guid RouterId, string Serial, string Modelo, s
     decimal? BajadaMbps, decimal? SubidaMbps, int? ClientesConectados, IReadOnlyList<ComandoRouter> Comandos);
 
 public sealed record RouterFlota(Guid RouterId, string Serial, Guid? ClienteId, string? Zona, string Estado, DateTime? ReportadoEn,
-    decimal? SenalDbm, decimal? SnrDb);
+    decimal? SenalDbm, decimal? SnrDb, string? Tecnologia = null);
 
 public sealed record ConteoZona(string Zona, string Nombre, int Total, int EnLinea, int Degradado, int FueraDeLinea);
 
@@ -82,7 +82,7 @@ public sealed class ServicioRouters(NpgsqlDataSource db, IOptions<OpcionesRouter
         await using var cn = await db.OpenConnectionAsync(ct);
         const string Base = $"""
             SELECT r.id, r.serial, r.cliente_id, z.clave AS zona, z.nombre AS zona_nombre, {EstadoEfectivo} AS estado,
-                   e.reportado_en, e.senal_dbm, e.snr_db
+                   e.reportado_en, e.senal_dbm, e.snr_db, r.tecnologia_clave
             FROM routers r JOIN contratos c ON c.id = r.contrato_id JOIN zonas z ON z.id = c.zona_id
             LEFT JOIN router_estado e ON e.router_id = r.id
             WHERE (@zona::text IS NULL OR z.clave = @zona)
@@ -96,7 +96,7 @@ public sealed class ServicioRouters(NpgsqlDataSource db, IOptions<OpcionesRouter
             """, p, cancellationToken: ct))).ToList();
         var routers = (await cn.QueryAsync<RouterFlota>(new CommandDefinition($"""
             SELECT id AS RouterId, serial, cliente_id AS ClienteId, zona, CASE WHEN estado = 'reiniciando' THEN 'fuera_de_linea' ELSE estado END AS Estado,
-                   reportado_en AS ReportadoEn, senal_dbm AS SenalDbm, snr_db AS SnrDb
+                   reportado_en AS ReportadoEn, senal_dbm AS SenalDbm, snr_db AS SnrDb, tecnologia_clave AS Tecnologia
             FROM ({Base}) f
             WHERE @estado::text IS NULL OR (CASE WHEN estado = 'reiniciando' THEN 'fuera_de_linea' ELSE estado END) = @estado
             ORDER BY serial LIMIT @tamano OFFSET @salto

@@ -679,3 +679,43 @@ INSERT INTO faq (id, categoria, pregunta, respuesta, orden, created_at, updated_
     ('00000000-0000-0000-0000-000000009011', 'Privacidad', '¿Cómo usan mis datos personales?', 'Conforme a nuestro Aviso de Privacidad. Puedes aceptar o rechazar el envío de promociones en cualquier momento desde tu perfil.', 110, '2025-01-01T00:00:00-06:00', '2025-01-01T00:00:00-06:00'),
     ('00000000-0000-0000-0000-000000009012', 'Cancelación', '¿Cómo cancelo mi servicio?', 'Desde el portal o en sucursal. Al cancelar se emite la factura proporcional del último periodo y se agenda el retiro del equipo.', 120, '2025-01-01T00:00:00-06:00', '2025-01-01T00:00:00-06:00')
 ON CONFLICT DO NOTHING;
+
+-- Collections: one customer at every stage (issue 18). Dates are relative to the day the seed is loaded, and every
+-- stage reached is recorded, so the EvaluarCobranza timer finds nothing due right after loading: c002 current (due in 8
+-- days), c003 reminded (due yesterday), c005 suspended (10 days overdue, router told to suspend), c009 on a promise to
+-- pay (8 days overdue, held for 5 more days). Folios 1-4 of serie A; the serie's counter is moved past them.
+INSERT INTO facturas (id, serie, folio, cliente_id, contrato_id, periodo, subtotal, descuento, iva, ieps, total, metodo_pago, forma_pago,
+                      uso_cfdi, estado, fecha_emision, fecha_vencimiento, uuid, receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp,
+                      ciclo_desde, ciclo_hasta)
+SELECT v.id::uuid, 'A', v.folio, k.cliente_id, k.id, date_trunc('month', current_date + v.vence - 10)::date, k.precio_pactado, 0,
+       round(k.precio_pactado * 0.16, 2), 0, k.precio_pactado + round(k.precio_pactado * 0.16, 2), 'PPD', '99', c.uso_cfdi, 'timbrada',
+       (current_date + v.vence - 10)::timestamp AT TIME ZONE 'America/Mexico_City' + interval '6 hours', current_date + v.vence, v.uuid::uuid,
+       c.rfc, c.nombre, c.regimen_fiscal, c.cp_fiscal, current_date + v.vence - 10, (current_date + v.vence - 10 + interval '1 month' - interval '1 day')::date
+FROM (VALUES ('00000000-0000-0000-0000-00000000f001', 1, 'b002', 8, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d01'),
+             ('00000000-0000-0000-0000-00000000f002', 2, 'b003', -1, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d02'),
+             ('00000000-0000-0000-0000-00000000f003', 3, 'b005', -10, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d03'),
+             ('00000000-0000-0000-0000-00000000f004', 4, 'b009', -8, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d04'))
+     AS v (id, folio, contrato, vence, uuid)
+JOIN contratos k ON k.id = ('00000000-0000-0000-0000-00000000' || v.contrato)::uuid
+JOIN clientes c ON c.id = k.cliente_id
+ON CONFLICT DO NOTHING;
+UPDATE series_folios SET ultimo_folio = 4 WHERE serie = 'A' AND ultimo_folio < 4;
+INSERT INTO cobranza_etapas (factura_id, etapa, ocurrida_en, cid) VALUES
+    ('00000000-0000-0000-0000-00000000f002', 'recordatorio_vencida', now(), 'demo'),
+    ('00000000-0000-0000-0000-00000000f004', 'recordatorio_vencida', now(), 'demo'),
+    ('00000000-0000-0000-0000-00000000f003', 'recordatorio_vencida', now(), 'demo')
+ON CONFLICT DO NOTHING;
+INSERT INTO promesas_pago (id, cliente_id, hasta, motivo, registrada_por, cid)
+VALUES ('00000000-0000-0000-0000-00000000f101', '00000000-0000-0000-0000-00000000c009', current_date + 5,
+        'Paga con su quincena; cliente desde 2025 sin adeudos previos', 'cobranzas', 'demo')
+ON CONFLICT DO NOTHING;
+-- The suspension happens once: only when its stage is recorded now does the contract become suspended and the router told.
+WITH etapa AS (
+    INSERT INTO cobranza_etapas (factura_id, etapa, ocurrida_en, cid)
+    VALUES ('00000000-0000-0000-0000-00000000f003', 'suspension', now(), 'demo')
+    ON CONFLICT DO NOTHING RETURNING factura_id),
+contrato AS (
+    UPDATE contratos SET estado = 'suspendido', version = version + 1
+    WHERE id = '00000000-0000-0000-0000-00000000b005' AND estado = 'activo' AND EXISTS (SELECT 1 FROM etapa) RETURNING id)
+INSERT INTO router_comandos (router_id, tipo, solicitado_por)
+SELECT r.id, 'suspender', 'cobranza' FROM routers r JOIN contrato k ON k.id = r.contrato_id;

@@ -60,10 +60,11 @@ public sealed class ProrrateoTests
         Assert.Equal(232.87m, r.Importe);
     }
 
-    // Activated 2027-02-10, cut day 20, 430.00: 10..19 Feb = 10 of 28 days: 430 * 10 / 28 = 153.5714.. -> 153.57
+    // Activated 2027-02-10, cut day 20, 430.00: 10..19 Feb = 10 of the 31 days of the cycle 20 Jan..19 Feb:
+    // 430 * 10 / 31 = 138.709.. -> 138.71 (the denominator is the cycle's days, not the calendar month's)
     [Fact]
     public void Ejemplo_febrero_corte_el_mismo_mes() =>
-        Assert.Equal(153.57m, Prorrateo.PrimerPeriodo(new DateOnly(2027, 2, 10), 20, 430.00m).Importe);
+        Assert.Equal(138.71m, Prorrateo.PrimerPeriodo(new DateOnly(2027, 2, 10), 20, 430.00m).Importe);
 
     // Activated 2026-01-31, cut day 1, 350.00: 1 of 31 days: 11.2903.. -> 11.29
     [Fact]

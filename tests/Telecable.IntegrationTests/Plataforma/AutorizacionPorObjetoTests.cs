@@ -75,6 +75,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("EstadoCliente", "get", "clientes/{id}/estado", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"clientes/{e.ClienteB}/estado"), e => e.ClienteA(Get, $"clientes/{ClienteA}/estado")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"clientes/{e.ClienteB}/estado"))]),
+        new("EstadoDeCuentaCliente", "get", "clientes/{id}/estado-de-cuenta", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"clientes/{e.ClienteB}/estado-de-cuenta"), e => e.ClienteA(Get, $"clientes/{ClienteA}/estado-de-cuenta")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"clientes/{e.ClienteB}/estado-de-cuenta"))]),
         new("RegistrarConsentimiento", "post", "clientes/{id}/consentimientos", [
             NoEncontrado("cliente", e => e.ClienteA(Post, $"clientes/{e.ClienteB}/consentimientos", Consentimiento),
                 e => e.ClienteA(Post, $"clientes/{ClienteA}/consentimientos", Consentimiento)),
@@ -94,6 +97,10 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("ModificarContrato", "patch", "contratos/{id}", [
             Prohibido("cliente", e => e.ClienteA(Patch, $"contratos/{e.ContratoB}", new { accion = "suspender", version = 1 })),
             Prohibido("tecnico", e => e.TecnicoA(Patch, $"contratos/{e.ContratoB}", new { accion = "suspender", version = 1 }))]),
+
+        new("CambiarPlanContrato", "post", "contratos/{id}/cambio-plan", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"contratos/{e.ContratoB}/cambio-plan", new { planId = Plan }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"contratos/{e.ContratoB}/cambio-plan", new { planId = Plan }, clave: true))]),
 
         // ---- catalog (reference data, not anybody's object; writes are admin's)
         new("CoberturaPorCp", "get", "catalogo/zonas/{cp}", [new("anonimo", HttpStatusCode.OK, e => e.Anonimo(Get, "catalogo/zonas/64000"))],
@@ -510,6 +517,8 @@ public sealed class HostAutorizacion : HostPrueba
         ["Facturacion:ConsultarCancelaciones"] = "false",
         // Closing expired OXXO references changes their rows too.
         ["Oxxo:CerrarVencidas"] = "false",
+        // The daily billing run would add invoices behind the fingerprinted requests.
+        ["Facturacion:CorridaDiaria"] = "false",
     };
 
     public async Task<Escenario> EscenarioAsync()

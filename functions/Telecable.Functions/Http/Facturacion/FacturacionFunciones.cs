@@ -142,9 +142,10 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
 /// <summary>Registers a run and schedules its orchestration under the run's instance id.</summary>
 public static class IniciadorCorridas
 {
-    public static async Task<Corrida> IniciarAsync(ServicioCorridas corridas, DurableTaskClient durable, DateOnly periodo, string actor, string cid, CancellationToken ct)
+    public static async Task<Corrida> IniciarAsync(ServicioCorridas corridas, DurableTaskClient durable, DateOnly periodo, string actor, string cid,
+        CancellationToken ct, DateOnly? fechaCorte = null)
     {
-        var c = await corridas.CrearAsync(periodo, actor, ct);
+        var c = await corridas.CrearAsync(periodo, actor, ct, fechaCorte);
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(nameof(TimbradoMasivo), new EntradaTimbradoMasivo(c.Id, cid),
