@@ -216,6 +216,17 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("IniciarAlta", "post", "altas", [], Publica: "public sign-up, no id in the route; with an existing customer's RFC it may reuse "
             + "that customer only for staff or that customer signed in (Un_alta_con_el_rfc_de_otro_cliente_no_toca_su_cuenta_ni_revela_sus_ids)"),
         new("Salud", "get", "health", [], Publica: "health probe; names components, no data"),
+
+        // ---- accounts (issue 21): anonymous flows answer the same whoever asks; staff accounts are admin's
+        new("RegistrarCuenta", "post", "cuentas/registro", [], Publica: "sign-up: the code goes to the channel on file, never to the caller"),
+        new("VerificarCuenta", "post", "cuentas/verificacion", [], Publica: "the code sent to the channel on file is the proof"),
+        new("IniciarSesion", "post", "cuentas/sesion", [], Publica: "sign-in with the account's password"),
+        new("CerrarSesion", "post", "cuentas/sesion/cerrar", [], Publica: "closes only the session of the caller's own token (its sid)"),
+        new("SolicitarRestablecimiento", "post", "cuentas/restablecimiento", [], Publica: "the code goes to the channel on file, never to the caller"),
+        new("ConfirmarRestablecimiento", "post", "cuentas/restablecimiento/confirmacion", [], Publica: "the code sent to the channel on file is the proof"),
+        new("CambiarPersonal", "patch", "cuentas/personal/{id}", [
+            Prohibido("cliente", e => e.ClienteA(Patch, $"cuentas/personal/{Guid.NewGuid()}", new { activa = false })),
+            Prohibido("tecnico", e => e.TecnicoA(Patch, $"cuentas/personal/{Guid.NewGuid()}", new { activa = false }))]),
     ];
 
     private static readonly object Consentimiento = new { avisoPrivacidadVersion = "2026-01", aceptaMarketing = true, origen = "portal_cliente" };
