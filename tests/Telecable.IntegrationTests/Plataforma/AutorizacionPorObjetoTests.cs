@@ -182,6 +182,40 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
                 e => e.ClienteA(Post, "tickets", new { contratoId = ContratoA, descripcion = "Sin señal" })),
             Prohibido("tecnico", e => e.TecnicoA(Post, "tickets", new { contratoId = e.ContratoB, descripcion = "Sin señal" }))]),
 
+        // ---- support desk (issue 21)
+        new("AsignarTicket", "post", "tickets/{id}/asignacion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/asignacion", new { agente = "soporte" })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/asignacion", new { agente = "soporte" }))]),
+        new("AtenderTicket", "post", "tickets/{id}/atencion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/atencion", new { })),
+            new("tecnico", HttpStatusCode.NotFound, e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/atencion", new { }),
+                async e => e.TecnicoA(Post, $"tickets/{await e.TicketDeAAsync()}/atencion", new { }))]),
+        new("ResolverTicket", "post", "tickets/{id}/resolucion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/resolucion", new { motivo = "x" })),
+            new("tecnico", HttpStatusCode.NotFound, e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/resolucion", new { motivo = "x" }),
+                async e => e.TecnicoA(Post, $"tickets/{await e.TicketDeAAsync()}/resolucion", new { motivo = "Listo" }))]),
+        new("ConfirmarTicket", "post", "tickets/{id}/confirmacion", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/confirmacion", new { }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketResueltoDeAAsync()}/confirmacion", new { })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/confirmacion", new { }))]),
+        new("ReabrirTicket", "post", "tickets/{id}/reapertura", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/reapertura", new { motivo = "sigue igual" }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketResueltoDeAAsync()}/reapertura", new { motivo = "sigue igual" })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/reapertura", new { motivo = "sigue igual" }))]),
+        new("CancelarTicket", "post", "tickets/{id}/cancelacion", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/cancelacion", new { motivo = "ya no" }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketDeAAsync()}/cancelacion", new { motivo = "ya no" })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/cancelacion", new { motivo = "ya no" }))]),
+        new("AnotarTicket", "post", "tickets/{id}/notas", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/notas", new { texto = "hola" }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketDeAAsync()}/notas", new { texto = "hola" })),
+            new("tecnico", HttpStatusCode.NotFound, e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/notas", new { texto = "nota", interna = true }),
+                async e => e.TecnicoA(Post, $"tickets/{await e.TicketDeAAsync()}/notas", new { texto = "nota", interna = true }))]),
+        new("LineaDeTiempoCliente", "get", "clientes/{id}/linea-tiempo", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"clientes/{e.ClienteB}/linea-tiempo"), e => e.ClienteA(Get, $"clientes/{ClienteA}/linea-tiempo")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"clientes/{e.ClienteB}/linea-tiempo"))]),
+        new("ListarFaq", "get", "faq", [], Publica: "the help page's questions and answers"),
+
         // ---- routers: customers read their own; commands are support's; devices speak for themselves only
         new("ObtenerEstadoRouter", "get", "router/status/{routerId:guid}", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"router/status/{e.RouterB}"), e => e.ClienteA(Get, $"router/status/{RouterA}")),
@@ -422,6 +456,14 @@ public sealed class Escenario
         foreach (var estado in enSitio || cerrado ? new[] { "en_camino", "en_sitio" } : [])
             await Exito(Host.Http.SendAsync(TecnicoA(HttpMethod.Patch, $"tickets/{t}/progreso", new { estado })));
         if (cerrado) await Exito(Host.Http.SendAsync(TecnicoA(HttpMethod.Patch, $"tickets/{t}/cerrar", new { nota = "resuelto" })));
+        return t;
+    }
+
+    /// <summary>A support ticket of A assigned to technician A and resolved by them (for the customer's confirm and reopen).</summary>
+    public async Task<Guid> TicketResueltoDeAAsync()
+    {
+        var t = await TicketDeAAsync();
+        await Exito(Host.Http.SendAsync(TecnicoA(HttpMethod.Post, $"tickets/{t}/resolucion", new { motivo = "Se reconfiguró el módem." })));
         return t;
     }
 
