@@ -75,6 +75,7 @@ public static partial class Registro
         s.AgregarAltasYTickets(config);
         s.AgregarRouters(config);
         s.AgregarOperaciones(config);
+        s.AgregarCuentas(config);
 
         AgregarTelemetria(s, config);
         return s;

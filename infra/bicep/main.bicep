@@ -51,6 +51,12 @@ param tenantId string = subscription().tenantId
 @description('Audience (App ID URI or client id) of the API app registration, e.g. api://telecable-comercial.')
 param authAudience string
 
+@description('Entra External ID (customers) tenant id; empty = customers not yet migrated to External ID (docs/cuentas.md).')
+param externalIdTenantId string = ''
+
+@description('Subdomain of the External ID tenant (<subdominio>.ciamlogin.com), e.g. telecableclientes.')
+param externalIdSubdominio string = ''
+
 @description('Object id of the Entra group made PostgreSQL administrator.')
 param postgresEntraAdminObjectId string
 
@@ -559,6 +565,8 @@ var appSettings = {
   // purged after 30 days.
   Limites__AnonimoPorMinuto: '300'
   Limites__FallosFirmadosPorMinuto: '60'
+  // Sign-in and code endpoints of the development issuer answer 404 in Azure, but the budget is set the same.
+  Limites__CuentasPorMinuto: '10'
   Proxies__Conocidos__0: '127.0.0.1'
   Proxies__Saltos: '1'
   Webhooks__Pagos__RetencionDias: '30'
@@ -591,6 +599,9 @@ var appSettings = {
   // API authentication (Entra ID bearer tokens).
   Auth__Authority: '${environment().authentication.loginEndpoint}${tenantId}/v2.0'
   Auth__Audience: authAudience
+  // Customers' accounts (sign-up with e-mail code, sign-in, reset, lockout, sessions) live in Entra External ID
+  // (docs/cuentas.md): its tenant's authority is accepted beside the workforce tenant's. Empty = none yet.
+  Auth__AuthorityClientes: empty(externalIdTenantId) ? '' : 'https://${externalIdSubdominio}.ciamlogin.com/${externalIdTenantId}/v2.0'
 
   // Secrets are read by the app through the SDK with its identity, not as Key Vault references: the
   // platform resolves references from outside the VNet, so they fail once the vault denies public

@@ -8,6 +8,19 @@ import { h, mostrarError, anunciar } from './ui.js';
  * @param {{ roles: string[], vistas: { id: string, titulo: string, roles?: string[], render: (el: HTMLElement, ctx: object) => Promise<void>|void }[] }} portal
  *   roles: quién puede usar el portal; una vista sin roles es pública; una vista con coincide(ruta) es un detalle fuera del menú.
  */
+/**
+ * Cuentas (POST /api/cuentas/sesion) primero; los usuarios de demostración del emisor de desarrollo
+ * (POST /api/auth/token) si no hay cuenta con ese usuario. Bloqueo y cuenta sin verificar se muestran tal cual.
+ */
+async function iniciarSesion(usuario, password) {
+  try {
+    return await api.post('/api/cuentas/sesion', { usuario, password });
+  } catch (e) {
+    if (!(e instanceof ErrorApi) || !(e.status === 401 || e.status === 404)) throw e;
+    return api.post('/api/auth/token', { usuario, password });
+  }
+}
+
 export function iniciarPortal(portal) {
   const main = document.getElementById('contenido');
   const nav = document.getElementById('navegacion');
@@ -28,6 +41,8 @@ export function iniciarPortal(portal) {
   }
 
   function salir() {
+    // Cierra la sesión también en el servidor (sus tokens dejan de valer); si falla, igual se olvida aquí.
+    if (token()) api.post('/api/cuentas/sesion/cerrar').catch(() => {});
     cerrarSesion();
     aviso = 'Sesión cerrada.';
     ir('ingresar');
@@ -46,14 +61,15 @@ export function iniciarPortal(portal) {
       caja,
       h('div', { class: 'campo' }, h('label', { for: 'usuario' }, 'Usuario'), h('input', { id: 'usuario', name: 'usuario', autocomplete: 'username', required: true })),
       h('div', { class: 'campo' }, h('label', { for: 'password' }, 'Contraseña'), h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-      h('button', { type: 'submit' }, 'Entrar'));
+      h('button', { type: 'submit' }, 'Entrar'),
+      portal.enlacesIngreso?.length ? h('ul', { class: 'enlaces-ingreso' }, portal.enlacesIngreso.map(([href, texto]) => h('li', {}, h('a', { href }, texto)))) : null);
     aviso = '';
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const b = form.querySelector('button[type=submit]');
       b.disabled = true;
       try {
-        const t = await api.post('/api/auth/token', { usuario: form.usuario.value.trim(), password: form.password.value });
+        const t = await iniciarSesion(form.usuario.value.trim(), form.password.value);
         guardarSesion(t.accessToken);
         guardarUsuario(await api.get('/api/auth/yo'));
         anunciar('Sesión iniciada.');

@@ -6,6 +6,8 @@ import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, hoyMx } from '../comun/formato.js';
 import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSalir, boton, ocupado } from '../comun/ui.js';
 import { validarRfc, validarEmail, validarTelefono, validarCp, requerido } from '../comun/validacion.js';
+import { vistasCuenta, enlacesIngresoCliente } from '../comun/cuentas.js';
+import { misTickets, ayuda } from './mesa.js';
 
 const estado = JSON.parse(sessionStorage.getItem('telecable.alta') || '{}'); // plan, zona y borrador del alta
 const guardarEstado = () => sessionStorage.setItem('telecable.alta', JSON.stringify(estado));
@@ -146,6 +148,7 @@ function seguimiento(el) {
         a.motivo ? h('p', { class: 'aviso' }, `No se pudo completar${a.pasoFallido ? ` (${NOMBRE_PASO(a.pasoFallido)})` : ''}: ${a.motivo}`) : null,
         a.pasos?.length ? h('ol', { class: 'pasos-alta' }, a.pasos.map((p) => h('li', {},
           `${NOMBRE_PASO(p.paso)}: ${ESTADOS_PASO[p.estado] ?? p.estado}`, p.detalle ? ` — ${p.detalle}` : '', p.actualizadoEn ? ` (${fecha(p.actualizadoEn)})` : ''))) : null));
+      if (a.estado === 'completada') res.append(h('p', { class: 'exito' }, 'Ya es cliente de Telecable. ', h('a', { href: '#/crear-cuenta', class: 'boton-enlace' }, 'Crear mi cuenta')));
       if (['en_curso', 'compensando'].includes(a.estado) && document.body.contains(res)) reloj = setTimeout(consultar, 3000);
     } catch (e) { mostrarError(res, e, form); }
   };
@@ -308,10 +311,14 @@ async function soporte(el, ctx) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!validarFormulario(form, { contratoId: requerido, descripcion: requerido })) return;
+    // Una clave por ticket que se está abriendo: un doble clic o un reintento repiten la misma y abren uno solo.
+    form.dataset.clave ||= nuevoUuid();
     try {
-      const t = await api.post('/api/tickets', { contratoId: form.contratoId.value, prioridad: form.prioridad.value, descripcion: form.descripcion.value.trim() });
-      res.replaceChildren(h('div', { class: 'exito', role: 'status' }, `Ticket ${t.numero ?? t.id} abierto.`));
+      const t = await ocupado(form.querySelector('[type=submit]'), () => api.post('/api/tickets',
+        { contratoId: form.contratoId.value, prioridad: form.prioridad.value, descripcion: form.descripcion.value.trim() }, form.dataset.clave));
+      res.replaceChildren(h('div', { class: 'exito', role: 'status' }, `Ticket ${t.numero} abierto. `, h('a', { href: '#/mis-tickets' }, 'Ver mis tickets')));
       form.reset();
+      delete form.dataset.clave;
     } catch (er) { mostrarError(res, er, form); }
   });
   const res2 = h('div', { 'aria-live': 'polite' });
@@ -335,7 +342,11 @@ async function soporte(el, ctx) {
 
 iniciarPortal({
   roles: ['cliente'],
+  enlacesIngreso: enlacesIngresoCliente,
   vistas: [
+    ...vistasCuenta,
+    { id: 'ayuda', titulo: 'Ayuda', render: ayuda },
+    { id: 'mis-tickets', titulo: 'Mis tickets', roles: ['cliente'], render: misTickets },
     { id: 'cobertura', titulo: 'Cobertura', render: cobertura },
     { id: 'planes', titulo: 'Planes', render: planes },
     { id: 'alta', titulo: 'Contratar', render: alta },

@@ -49,6 +49,7 @@ public sealed partial class ContratoSettingsTests
         ["Auth:EmisorDesarrollo"] = Clase.SoloLocal,          // the development token issuer: never in Azure (Entra ID issues tokens)
         ["Auth:SigningKeys:*"] = Clase.SoloLocal,             // its signing keys
         ["Auth:DemoPassword"] = Clase.SoloLocal,              // the demo users' password
+        ["Cuentas:VigenciaSesionMinutos"] = Clase.SoloLocal,  // sessions of the development issuer's accounts; Entra External ID sets its own in Azure
         ["Csd:CerPath"] = Clase.SoloLocal,                    // CSD files; in Azure the CSD comes from Key Vault (Csd:KeyVaultUri)
         ["Csd:KeyPath"] = Clase.SoloLocal,
         ["Csd:Password"] = Clase.SoloLocal,                   // in Azure ProveedorCsd reads the secret csd-password itself
@@ -80,6 +81,7 @@ public sealed partial class ContratoSettingsTests
         ["KeyVault:Uri"] = Clase.SoloAzure,                    // secrets read through the SDK (SecretosKeyVault)
         ["Auth:Authority"] = Clase.SoloAzure,                  // Entra ID; empty locally means the development issuer
         ["Auth:Audience"] = Clase.SoloAzure,
+        ["Auth:AuthorityClientes"] = Clase.SoloAzure,          // Entra External ID tenant of the customers (docs/cuentas.md)
         ["Facturacion:MaxPartes"] = Clase.SoloAzure,           // the billing fan-out sized for Flex (infra/bicep/README.md)
 
         // --- optional: defaults right everywhere, tuning knobs and test hooks ---

@@ -61,6 +61,8 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         try
         {
             if (permiso.PorFirma && !limitador.QuedanFallos(req)) return Registrar(DemasiadasSolicitudes(cid, instancia), req, funcion, inicio, actividad, null);
+            if (permiso.LimiteCuentas && !limitador.PermitirCuentas(req))
+                return Registrar(DemasiadasSolicitudes(cid, instancia, 6), req, funcion, inicio, actividad, null);
             auth = permiso.PorFirma
                 ? new Autenticacion.Ausente()
                 : await tokens.AutenticarAsync(req.Headers.Authorization.ToString(), req.HttpContext.RequestAborted);
@@ -99,8 +101,9 @@ public sealed class Api(ValidadorTokens tokens, IAlmacenIdempotencia idempotenci
         return resultado;
     }
 
-    private static RespuestaJson DemasiadasSolicitudes(string cid, string instancia) =>
-        Respuestas.Problema(429, "Demasiadas solicitudes", "Espere unos segundos antes de reintentar.", cid, instancia).Con("Retry-After", "1");
+    private static RespuestaJson DemasiadasSolicitudes(string cid, string instancia, int segundos = 1) =>
+        Respuestas.Problema(429, "Demasiadas solicitudes", "Espere unos segundos antes de reintentar.", cid, instancia)
+            .Con("Retry-After", segundos.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static RespuestaJson NoAutenticado(string cid, string instancia, string detalle) =>
         Respuestas.Problema(401, "No autenticado", detalle, cid, instancia).Con("WWW-Authenticate", "Bearer");

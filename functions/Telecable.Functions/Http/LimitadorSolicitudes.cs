@@ -16,6 +16,7 @@ public sealed class LimitadorSolicitudes(IConfiguration config, DireccionCliente
 {
     private readonly PartitionedRateLimiter<string> _anonimos = Crear(Leer(config["Limites:AnonimoPorMinuto"], 300));
     private readonly PartitionedRateLimiter<string> _fallos = Crear(Leer(config["Limites:FallosFirmadosPorMinuto"], 60));
+    private readonly PartitionedRateLimiter<string> _cuentas = Crear(Leer(config["Limites:CuentasPorMinuto"], 10));
 
     // Literal keys at the call sites: the settings contract test finds every key the code reads by its text.
     private static int Leer(string? valor, int porDefecto) => int.TryParse(valor, out var n) && n > 0 ? n : porDefecto;
@@ -35,6 +36,13 @@ public sealed class LimitadorSolicitudes(IConfiguration config, DireccionCliente
     public bool Permitir(HttpRequest req)
     {
         using var permiso = _anonimos.AttemptAcquire(direcciones.De(req.HttpContext));
+        return permiso.IsAcquired;
+    }
+
+    /// <summary>True when a call to the accounts endpoints (sign-in, codes) may proceed (spends a token of its own, smaller budget).</summary>
+    public bool PermitirCuentas(HttpRequest req)
+    {
+        using var permiso = _cuentas.AttemptAcquire(direcciones.De(req.HttpContext));
         return permiso.IsAcquired;
     }
 

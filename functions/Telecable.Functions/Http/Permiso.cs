@@ -6,7 +6,7 @@ namespace Telecable.Functions.Http;
 /// Who may call an endpoint. Every function states one. The Functions-level AuthorizationLevel is
 /// Anonymous everywhere because identity comes from the bearer JWT (Entra ID in Azure), checked here.
 /// </summary>
-public sealed record Permiso(bool Publico, IReadOnlyList<string> Roles, bool LimitarAnonimos = false, bool PorFirma = false)
+public sealed record Permiso(bool Publico, IReadOnlyList<string> Roles, bool LimitarAnonimos = false, bool PorFirma = false, bool LimiteCuentas = false)
 {
     /// <summary>No token needed (catalog reads, sign-in); anonymous callers are rate limited per client (429).</summary>
     public static readonly Permiso Publica = new(true, [], LimitarAnonimos: true);
@@ -17,6 +17,12 @@ public sealed record Permiso(bool Publico, IReadOnlyList<string> Roles, bool Lim
     /// address, since a gateway or a building full of routers sends from few addresses.
     /// </summary>
     public static readonly Permiso Firmada = new(true, [], PorFirma: true);
+
+    /// <summary>
+    /// Sign-up, sign-in, codes and password reset: public, and every call (token or not) spends the per-address budget
+    /// Limites:CuentasPorMinuto, far smaller than the catalog's, so passwords and codes can't be guessed at speed.
+    /// </summary>
+    public static readonly Permiso Cuentas = new(true, [], LimitarAnonimos: true, LimiteCuentas: true);
 
     /// <summary>Any of the given roles.</summary>
     public static Permiso Para(params string[] roles) => new(false, roles);

@@ -16,6 +16,9 @@ public static class Roles
 /// <summary>The authenticated caller: subject, roles and, for customers and technicians, their own id.</summary>
 public sealed record Usuario(string Sujeto, string Nombre, IReadOnlySet<string> Roles, Guid? ClienteId, Guid? TecnicoId)
 {
+    /// <summary>The sign-in session the token belongs to (sid claim of tokens from POST /api/cuentas/sesion); null otherwise.</summary>
+    public Guid? Sesion { get; init; }
+
     public bool Tiene(string rol) => Roles.Contains(rol);
 
     public bool TieneAlguno(IEnumerable<string> roles) => roles.Any(Roles.Contains);

@@ -20,7 +20,7 @@ public static class EstadosTicket
     public const string TipoInstalacion = "instalacion";
     public const string TipoSoporte = "soporte";
 
-    public static readonly IReadOnlyList<string> Todos = [Abierto, Asignado, EnCamino, EnSitio, Instalado, Cerrado, Cancelado];
+    public static readonly IReadOnlyList<string> Todos = [Abierto, Asignado, EnCamino, EnSitio, Instalado, "en_atencion", "resuelto", Cerrado, Cancelado];
 
     /// <summary>The states a technician reports with PATCH /progreso.</summary>
     public static readonly IReadOnlySet<string> DeProgreso = new HashSet<string>(StringComparer.Ordinal) { EnCamino, EnSitio, Instalado };

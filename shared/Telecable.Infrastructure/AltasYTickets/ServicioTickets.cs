@@ -46,6 +46,8 @@ public sealed record EventoTicket
     public string? Nota { get; init; }
     public string Actor { get; init; } = "";
     public DateTime CreatedAt { get; init; }
+    /// <summary>An internal note of the support desk: never shown to the customer.</summary>
+    public bool Interna { get; init; }
 }
 
 public sealed record Feedback
@@ -242,7 +244,8 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
         await using var cn = await db.OpenConnectionAsync(ct);
         var t = await ObtenerAsync(cn, id, ct);
         Exigir(u, t);
-        return t;
+        // Internal notes of the support desk are for staff and technicians.
+        return EsPersonal(u) || u.Tiene(Roles.Tecnico) ? t : t with { Eventos = t.Eventos?.Where(e => !e.Interna).ToList() };
     }
 
     private static void Exigir(Usuario u, Ticket t)
@@ -258,7 +261,7 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
         var t = await cn.QuerySingleOrDefaultAsync<Ticket>(new CommandDefinition(SqlTicket + " WHERE id = @id", new { id }, cancellationToken: ct))
                 ?? throw new ErrorNoEncontrado("ticket", id.ToString());
         var eventos = await cn.QueryAsync<EventoTicket>(new CommandDefinition("""
-            SELECT estado_anterior AS estadoanterior, estado_nuevo AS estadonuevo, nota, actor, created_at AS createdat
+            SELECT estado_anterior AS estadoanterior, estado_nuevo AS estadonuevo, nota, actor, created_at AS createdat, interna
             FROM ticket_eventos WHERE ticket_id = @id ORDER BY created_at, id
             """, new { id }, cancellationToken: ct));
         var fb = await cn.QuerySingleOrDefaultAsync<Feedback>(new CommandDefinition(

@@ -61,7 +61,7 @@ public sealed class DetectorDesconexiones(NpgsqlDataSource db, IOptions<Opciones
             {
                 ticket = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition("""
                     INSERT INTO tickets (tipo, cliente_id, contrato_id, estado, prioridad, descripcion, created_at, updated_at)
-                    VALUES ('soporte', @cliente, @ContratoId, 'abierto', 'alta', @descripcion, @ahora, @ahora) RETURNING id
+                    VALUES ('falla', @cliente, @ContratoId, 'abierto', 'alta', @descripcion, @ahora, @ahora) RETURNING id
                     """, new { cliente, c.ContratoId, ahora,
                         descripcion = $"Router {c.Serial} sin reportar desde {c.ReportadoEn:yyyy-MM-dd HH:mm:ss} UTC (detectado automáticamente)." },
                     tx, cancellationToken: ct));

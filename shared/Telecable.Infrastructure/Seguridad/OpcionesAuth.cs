@@ -7,6 +7,13 @@ public sealed class OpcionesAuth
     /// <summary>Entra ID authority (https://login.microsoftonline.com/{tenant}/v2.0). Empty: the local development issuer.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// Entra External ID authority of the customers' tenant (https://{subdomain}.ciamlogin.com/{tenantId}/v2.0), where
+    /// customers sign up, verify, sign in and reset their password in Azure (docs/cuentas.md). Tokens from it are
+    /// accepted beside the workforce tenant's (<see cref="Authority"/>). Empty: only the workforce tenant.
+    /// </summary>
+    public string? AuthorityClientes { get; set; }
+
     public string Issuer { get; set; } = "telecable-dev";
 
     public string Audience { get; set; } = "api://telecable-comercial";

@@ -50,6 +50,7 @@ public sealed class HostNavegador : IAsyncLifetime
             ["OutboxRelayCron"] = "*/1 * * * * *",
             ["PagosInicioCron"] = "*/1 * * * * *",
             ["Limites:AnonimoPorMinuto"] = "100000",
+            ["Limites:CuentasPorMinuto"] = "100000",
             // Payments (as HostPagos): a webhook secret.
             ["Webhooks:Pagos:Secretos:0"] = "whsec_navegador_de_pruebas_0123456789",
             // The operations page lists the alerts of this stand-in Prometheus.

@@ -79,7 +79,7 @@ public sealed class TicketsTests(HostAltas host)
         Assert.All(mios.EnumerateArray(), x => Assert.Equal("00000000-0000-0000-0000-00000000e001", x.GetProperty("tecnicoId").GetString()));
         var deOtro = await Datos.JsonAsync(await tecnico.GetAsync("api/tickets?tecnico=00000000-0000-0000-0000-00000000e002"), HttpStatusCode.OK);
         Assert.Empty(deOtro.EnumerateArray());
-        await Problemas.AfirmarAsync(await tecnico.GetAsync("api/tickets?estado=resuelto"), HttpStatusCode.BadRequest, "estado");
+        await Problemas.AfirmarAsync(await tecnico.GetAsync("api/tickets?estado=inexistente"), HttpStatusCode.BadRequest, "estado");
         await Problemas.AfirmarAsync(await tecnico.GetAsync("api/tickets/no-es-guid"), HttpStatusCode.BadRequest);
 
         // support ticket: asignado -> cerrar is not allowed; en_camino -> en_sitio -> cerrar is

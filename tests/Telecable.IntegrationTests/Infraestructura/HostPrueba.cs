@@ -61,6 +61,7 @@ public class HostPrueba : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             ["Limites:AnonimoPorMinuto"] = "100000",
             ["Limites:FallosFirmadosPorMinuto"] = "100000",
+            ["Limites:CuentasPorMinuto"] = "100000",
         };
         foreach (var (k, v) in Telecable.Pruebas.Servicios.AjustesCsd()) ajustes[k] = v;
         foreach (var (k, v) in Ajustes) ajustes[k] = v;

@@ -231,6 +231,40 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
                 e => e.ClienteA(Post, "tickets", new { contratoId = ContratoA, descripcion = "Sin señal" })),
             Prohibido("tecnico", e => e.TecnicoA(Post, "tickets", new { contratoId = e.ContratoB, descripcion = "Sin señal" }))]),
 
+        // ---- support desk (issue 21)
+        new("AsignarTicket", "post", "tickets/{id}/asignacion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/asignacion", new { agente = "soporte" })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/asignacion", new { agente = "soporte" }))]),
+        new("AtenderTicket", "post", "tickets/{id}/atencion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/atencion", new { })),
+            new("tecnico", HttpStatusCode.NotFound, e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/atencion", new { }),
+                async e => e.TecnicoA(Post, $"tickets/{await e.TicketDeAAsync()}/atencion", new { }))]),
+        new("ResolverTicket", "post", "tickets/{id}/resolucion", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/resolucion", new { motivo = "x" })),
+            new("tecnico", HttpStatusCode.NotFound, e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/resolucion", new { motivo = "x" }),
+                async e => e.TecnicoA(Post, $"tickets/{await e.TicketDeAAsync()}/resolucion", new { motivo = "Listo" }))]),
+        new("ConfirmarTicket", "post", "tickets/{id}/confirmacion", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/confirmacion", new { }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketResueltoDeAAsync()}/confirmacion", new { })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/confirmacion", new { }))]),
+        new("ReabrirTicket", "post", "tickets/{id}/reapertura", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/reapertura", new { motivo = "sigue igual" }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketResueltoDeAAsync()}/reapertura", new { motivo = "sigue igual" })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/reapertura", new { motivo = "sigue igual" }))]),
+        new("CancelarTicket", "post", "tickets/{id}/cancelacion", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/cancelacion", new { motivo = "ya no" }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketDeAAsync()}/cancelacion", new { motivo = "ya no" })),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/cancelacion", new { motivo = "ya no" }))]),
+        new("AnotarTicket", "post", "tickets/{id}/notas", [
+            new("cliente", HttpStatusCode.NotFound, e => e.ClienteA(Post, $"tickets/{e.TicketSoporteB}/notas", new { texto = "hola" }),
+                async e => e.ClienteA(Post, $"tickets/{await e.TicketDeAAsync()}/notas", new { texto = "hola" })),
+            new("tecnico", HttpStatusCode.NotFound, e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/notas", new { texto = "nota", interna = true }),
+                async e => e.TecnicoA(Post, $"tickets/{await e.TicketDeAAsync()}/notas", new { texto = "nota", interna = true }))]),
+        new("LineaDeTiempoCliente", "get", "clientes/{id}/linea-tiempo", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"clientes/{e.ClienteB}/linea-tiempo"), e => e.ClienteA(Get, $"clientes/{ClienteA}/linea-tiempo")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"clientes/{e.ClienteB}/linea-tiempo"))]),
+        new("ListarFaq", "get", "faq", [], Publica: "the help page's questions and answers"),
+
         // ---- routers: customers read their own; commands are support's; devices speak for themselves only
         new("ObtenerEstadoRouter", "get", "router/status/{routerId:guid}", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"router/status/{e.RouterB}"), e => e.ClienteA(Get, $"router/status/{RouterA}")),
@@ -265,6 +299,17 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("IniciarAlta", "post", "altas", [], Publica: "public sign-up, no id in the route; with an existing customer's RFC it may reuse "
             + "that customer only for staff or that customer signed in (Un_alta_con_el_rfc_de_otro_cliente_no_toca_su_cuenta_ni_revela_sus_ids)"),
         new("Salud", "get", "health", [], Publica: "health probe; names components, no data"),
+
+        // ---- accounts (issue 21): anonymous flows answer the same whoever asks; staff accounts are admin's
+        new("RegistrarCuenta", "post", "cuentas/registro", [], Publica: "sign-up: the code goes to the channel on file, never to the caller"),
+        new("VerificarCuenta", "post", "cuentas/verificacion", [], Publica: "the code sent to the channel on file is the proof"),
+        new("IniciarSesion", "post", "cuentas/sesion", [], Publica: "sign-in with the account's password"),
+        new("CerrarSesion", "post", "cuentas/sesion/cerrar", [], Publica: "closes only the session of the caller's own token (its sid)"),
+        new("SolicitarRestablecimiento", "post", "cuentas/restablecimiento", [], Publica: "the code goes to the channel on file, never to the caller"),
+        new("ConfirmarRestablecimiento", "post", "cuentas/restablecimiento/confirmacion", [], Publica: "the code sent to the channel on file is the proof"),
+        new("CambiarPersonal", "patch", "cuentas/personal/{id}", [
+            Prohibido("cliente", e => e.ClienteA(Patch, $"cuentas/personal/{Guid.NewGuid()}", new { activa = false })),
+            Prohibido("tecnico", e => e.TecnicoA(Patch, $"cuentas/personal/{Guid.NewGuid()}", new { activa = false }))]),
     ];
 
     private static readonly object Consentimiento = new { avisoPrivacidadVersion = "2026-01", aceptaMarketing = true, origen = "portal_cliente" };
@@ -470,6 +515,14 @@ public sealed class Escenario
         foreach (var estado in enSitio || cerrado ? new[] { "en_camino", "en_sitio" } : [])
             await Exito(Host.Http.SendAsync(TecnicoA(HttpMethod.Patch, $"tickets/{t}/progreso", new { estado })));
         if (cerrado) await Exito(Host.Http.SendAsync(TecnicoA(HttpMethod.Patch, $"tickets/{t}/cerrar", new { nota = "resuelto" })));
+        return t;
+    }
+
+    /// <summary>A support ticket of A assigned to technician A and resolved by them (for the customer's confirm and reopen).</summary>
+    public async Task<Guid> TicketResueltoDeAAsync()
+    {
+        var t = await TicketDeAAsync();
+        await Exito(Host.Http.SendAsync(TecnicoA(HttpMethod.Post, $"tickets/{t}/resolucion", new { motivo = "Se reconfiguró el módem." })));
         return t;
     }
 

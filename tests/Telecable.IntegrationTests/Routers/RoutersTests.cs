@@ -158,7 +158,7 @@ public sealed class RoutersTests(HostRouters host) : IClassFixture<HostRouters>
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM router_desconexiones WHERE router_id = @router", p));
         var ticket = await host.EscalarAsync<Guid>("SELECT ticket_id FROM router_desconexiones WHERE router_id = @router AND terminada_en IS NULL", p);
         Assert.Equal(1, await host.EscalarAsync<long>(
-            "SELECT count(*) FROM tickets WHERE cliente_id = @c AND tipo = 'soporte' AND descripcion LIKE '%' || @serial || '%'", new { c = HostRouters.Demo, serial }));
+            "SELECT count(*) FROM tickets WHERE cliente_id = @c AND tipo = 'falla' AND descripcion LIKE '%' || @serial || '%'", new { c = HostRouters.Demo, serial }));
         Assert.Equal("abierto", await host.EscalarAsync<string>("SELECT estado FROM tickets WHERE id = @ticket", new { ticket }));
         Assert.Equal(1, await host.EscalarAsync<long>(
             "SELECT count(*) FROM notificaciones WHERE cliente_id = @c AND canal = 'whatsapp' AND estado IN ('pendiente', 'enviada') AND cuerpo LIKE '%' || @serial || '%'",

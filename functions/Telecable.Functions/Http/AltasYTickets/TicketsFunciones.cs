@@ -16,15 +16,22 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
     private static readonly Permiso Lectura = Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cobranzas, Roles.Tecnico, Roles.Cliente);
     private static readonly Permiso Campo = Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Tecnico);
 
-    /// <summary>POST /api/tickets (admin, soporte; cliente for own contract) → 201 support ticket.</summary>
+    /// <summary>POST /api/tickets (admin, soporte; cliente for own contract) → 201 support ticket. With an Idempotency-Key
+    /// (the portals send one per form) a repeat, such as a double click, replays the first ticket instead of opening another.</summary>
     [Function(nameof(CrearTicket))]
     public Task<IActionResult> CrearTicket(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets")] HttpRequest req) =>
-        api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cliente), async l =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "tickets")] HttpRequest req)
+    {
+        var permiso = Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cliente);
+        Func<Llamada, Task<IActionResult>> crear = async l =>
         {
             var t = await tickets.CrearSoporteAsync(await l.LeerAsync<SolicitudTicket>(), l.UsuarioAutenticado, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/tickets/{t.Id}", t);
-        });
+        };
+        return req.Headers.ContainsKey(Api.EncabezadoIdempotencia)
+            ? api.EjecutarIdempotenteAsync(req, permiso, crear)
+            : api.EjecutarAsync(req, permiso, crear);
+    }
 
     /// <summary>POST /api/tickets/instalacion (admin, soporte) → 201 installation ticket with a technician assigned.</summary>
     [Function(nameof(CrearTicketInstalacion))]

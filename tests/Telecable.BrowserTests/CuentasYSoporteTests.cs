@@ -1,0 +1,190 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Telecable.BrowserTests.Infraestructura;
+
+namespace Telecable.BrowserTests;
+
+/// <summary>
+/// Issue 21 in a real browser: a customer creates their account, activates it with the code sent to their channel,
+/// signs in and sees their account; password reset; lockout; a double click opens one ticket; the support lifecycle
+/// between the customer (browser) and an agent (API); the new pages show no ids or state codes and fit 375 px.
+/// </summary>
+[Collection(ColeccionNavegador.Nombre)]
+public sealed partial class CuentasYSoporteTests(HostNavegador host)
+{
+    private const string Password = "mi frase de acceso 2026";
+
+    [GeneratedRegex(@"\b(\d{6})\b")]
+    private static partial Regex SeisDigitos();
+
+    [GeneratedRegex(@"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", RegexOptions.IgnoreCase)]
+    private static partial Regex Uuid();
+
+    [GeneratedRegex(@"\b[a-z]+_[a-z_]+\b")]
+    private static partial Regex SnakeCase();
+
+    private async Task<HttpClient> ApiAsync(string usuario)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(host.UrlBase), Timeout = TimeSpan.FromSeconds(60) };
+        var r = await http.PostAsJsonAsync("api/auth/token", new { usuario, password = HostNavegador.Password });
+        r.EnsureSuccessStatusCode();
+        var t = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", t);
+        return http;
+    }
+
+    /// <summary>A customer as onboarding leaves them (created by staff through the API), with a fresh e-mail.</summary>
+    private async Task<string> ClienteNuevoAsync()
+    {
+        using var admin = await ApiAsync("admin");
+        var email = $"cuenta.{Guid.NewGuid():N}@ejemplo.mx";
+        var letras = string.Concat(Enumerable.Range(0, 4).Select(_ => (char)('A' + Random.Shared.Next(26))));
+        var sinDv = $"{letras}{Random.Shared.Next(50, 99):00}0{Random.Shared.Next(1, 9)}1{Random.Shared.Next(0, 9)}A{Random.Shared.Next(10)}";
+        var rfc = sinDv + Telecable.Domain.Identidad.Rfc.CalcularDigitoVerificador(sinDv);
+        using var m = new HttpRequestMessage(HttpMethod.Post, "api/clientes")
+        {
+            Content = JsonContent.Create(new
+            {
+                nombre = "ROSA MARTÍNEZ LUNA", rfc, email, telefono = "8119876543", regimenFiscal = "612", usoCfdi = "G03", cpFiscal = "64000",
+                domicilio = new { calle = "Av. Juárez", numeroExterior = "10", colonia = "Centro", cp = "64000" },
+                consentimiento = new { avisoPrivacidadVersion = "2026-01", aceptaMarketing = false, origen = "backoffice" },
+            }),
+        };
+        m.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var r = await admin.SendAsync(m);
+        Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        return email;
+    }
+
+    private async Task<string> CodigoAsync(string email, string plantilla)
+    {
+        using var admin = await ApiAsync("admin");
+        var lista = JsonDocument.Parse(await admin.GetStringAsync($"api/email-mock/mensajes?destino={Uri.EscapeDataString(email)}")).RootElement;
+        var m = lista.EnumerateArray().First(x => x.GetProperty("plantilla").GetString() == plantilla);
+        return SeisDigitos().Match(m.GetProperty("cuerpo").GetString()!).Groups[1].Value;
+    }
+
+    private static async Task IngresarConCuentaAsync(IPage p, string usuario, string password)
+    {
+        await p.GotoAsync("/portal-cliente/#/ingresar");
+        await p.GetByLabel("Usuario").FillAsync(usuario);
+        await p.GetByLabel("Contraseña", new() { Exact = true }).FillAsync(password);
+        await p.GetByRole(AriaRole.Button, new() { Name = "Entrar" }).ClickAsync();
+    }
+
+    private async Task<string> CuentaActivaEnElNavegadorAsync(IPage p)
+    {
+        var email = await ClienteNuevoAsync();
+        await p.GotoAsync("/portal-cliente/#/ingresar");
+        await p.GetByRole(AriaRole.Link, new() { Name = "Crear mi cuenta" }).ClickAsync();
+        await p.GetByLabel("Correo electrónico").FillAsync(email);
+        await p.GetByLabel("Contraseña nueva").FillAsync(Password);
+        await p.GetByLabel("Confirme la contraseña").FillAsync(Password);
+        await p.GetByRole(AriaRole.Button, new() { Name = "Crear cuenta" }).ClickAsync();
+        await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Activar mi cuenta" })).ToBeVisibleAsync();
+        await Expect(p.GetByLabel("Correo electrónico")).ToHaveValueAsync(email);
+        await p.GetByLabel("Código de 6 dígitos").FillAsync(await CodigoAsync(email, "cuenta_verificacion"));
+        await p.GetByRole(AriaRole.Button, new() { Name = "Activar cuenta" }).ClickAsync();
+        await Expect(p.GetByText("Su cuenta está activa.")).ToBeVisibleAsync();
+        return email;
+    }
+
+    [Fact]
+    public async Task Crea_su_cuenta_la_activa_con_el_codigo_e_ingresa_a_su_cuenta()
+    {
+        var p = await host.PaginaAsync();
+        var email = await CuentaActivaEnElNavegadorAsync(p);
+        await Pasos.CapturarAsync(p, "cuentas-activada");
+        await p.GetByRole(AriaRole.Link, new() { Name = "Iniciar sesión" }).First.ClickAsync();
+        await IngresarConCuentaAsync(p, email, Password);
+        await Expect(p.Locator("#sesion")).ToContainTextAsync("ROSA MARTÍNEZ LUNA");
+        await Expect(Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis facturas" })).ToBeVisibleAsync();
+        await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis tickets" }).ClickAsync();
+        await Expect(p.GetByText("No tiene tickets.")).ToBeVisibleAsync();
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Cinco_intentos_fallidos_bloquean_y_restablecer_la_contrasena_permite_entrar()
+    {
+        var p = await host.PaginaAsync();
+        var email = await CuentaActivaEnElNavegadorAsync(p);
+        for (var i = 0; i < 5; i++)
+        {
+            await IngresarConCuentaAsync(p, email, "no es mi contraseña");
+            await Expect(p.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+        }
+        await Expect(p.GetByRole(AriaRole.Alert)).ToContainTextAsync("Demasiados intentos fallidos");
+        // Data typed stays on the form after an error.
+        await Expect(p.GetByLabel("Usuario")).ToHaveValueAsync(email);
+        await Pasos.CapturarAsync(p, "cuentas-bloqueada");
+
+        await p.GetByRole(AriaRole.Link, new() { Name = "Olvidé mi contraseña" }).ClickAsync();
+        await p.GetByLabel("Usuario o correo electrónico").FillAsync(email);
+        await p.GetByRole(AriaRole.Button, new() { Name = "Enviar código" }).ClickAsync();
+        await Expect(p.GetByLabel("Código de 6 dígitos")).ToBeVisibleAsync(); // shown once the code was sent
+        await p.GetByLabel("Código de 6 dígitos").FillAsync(await CodigoAsync(email, "cuenta_restablecimiento"));
+        const string nueva = "otra frase distinta 77";
+        await p.GetByLabel("Contraseña nueva").FillAsync(nueva);
+        await p.GetByLabel("Confirme la contraseña").FillAsync(nueva);
+        await p.GetByRole(AriaRole.Button, new() { Name = "Cambiar contraseña" }).ClickAsync();
+        await Expect(p.GetByText("Su contraseña cambió.")).ToBeVisibleAsync();
+        await IngresarConCuentaAsync(p, email, nueva);
+        await Expect(p.Locator("#sesion")).ToContainTextAsync("Cerrar sesión");
+    }
+
+    [Fact]
+    public async Task Doble_clic_en_abrir_ticket_abre_uno_solo_y_el_ciclo_de_soporte_llega_a_cerrado()
+    {
+        var p = await host.PaginaAsync();
+        await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
+        await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Soporte" }).ClickAsync();
+        var descripcion = $"Sin internet desde la mañana {Guid.NewGuid():N}"[..44];
+        await p.GetByLabel("Descripción").FillAsync(descripcion);
+        await p.GetByRole(AriaRole.Button, new() { Name = "Abrir ticket" }).DblClickAsync();
+        await Expect(p.GetByText("abierto.").First).ToBeVisibleAsync();
+
+        using var soporte = await ApiAsync("soporte");
+        var tickets = JsonDocument.Parse(await soporte.GetStringAsync("api/tickets?limite=500")).RootElement.EnumerateArray()
+            .Where(t => t.GetProperty("descripcion").GetString() == descripcion).ToList();
+        Assert.Single(tickets);
+        var id = tickets[0].GetProperty("id").GetString();
+
+        // The agent works it through the API; the customer sees it in words and confirms the solution.
+        Assert.True((await soporte.PostAsJsonAsync($"api/tickets/{id}/asignacion", new { agente = "soporte" })).IsSuccessStatusCode);
+        Assert.True((await soporte.PostAsJsonAsync($"api/tickets/{id}/atencion", new { })).IsSuccessStatusCode);
+        Assert.True((await soporte.PostAsJsonAsync($"api/tickets/{id}/notas", new { texto = "Nodo saturado, ver con red", interna = true })).IsSuccessStatusCode);
+        Assert.True((await soporte.PostAsJsonAsync($"api/tickets/{id}/resolucion", new { motivo = "Reiniciamos su puerto en la central." })).IsSuccessStatusCode);
+
+        await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis tickets" }).ClickAsync();
+        var tarjeta = p.GetByRole(AriaRole.Article).Filter(new() { HasText = descripcion });
+        await Expect(tarjeta).ToContainTextAsync("Resuelto: confirme si quedó bien");
+        await tarjeta.GetByText("Mensajes").ClickAsync();
+        await Expect(tarjeta).ToContainTextAsync("Reiniciamos su puerto en la central.");
+        await Expect(tarjeta).Not.ToContainTextAsync("Nodo saturado");
+        await Pasos.CapturarAsync(p, "soporte-resuelto");
+        await tarjeta.GetByRole(AriaRole.Button, new() { Name = "Sí, quedó resuelto" }).ClickAsync();
+        await Expect(p.GetByRole(AriaRole.Article).Filter(new() { HasText = descripcion })).ToContainTextAsync("Cerrado");
+    }
+
+    [Fact]
+    public async Task Las_paginas_nuevas_no_muestran_ids_ni_codigos_y_caben_en_375px()
+    {
+        var p = await host.PaginaAsync(telefono: true);
+        await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
+        foreach (var vista in new[] { "mis-tickets", "ayuda", "crear-cuenta", "verificar-cuenta", "restablecer" })
+        {
+            await p.GotoAsync($"/portal-cliente/#/{vista}");
+            await Expect(p.Locator("main h2")).Not.ToHaveTextAsync("Cargando…");
+            await p.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            var texto = await p.Locator("main").InnerTextAsync();
+            Assert.False(Uuid().IsMatch(texto), $"{vista} muestra un identificador: {Uuid().Match(texto).Value}");
+            Assert.False(SnakeCase().IsMatch(texto), $"{vista} muestra un código: {SnakeCase().Match(texto).Value}");
+            var desborde = await p.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(desborde <= 0, $"{vista} se desborda {desborde}px a lo ancho en 375px.");
+            await Pasos.CapturarAsync(p, $"cuentas-{vista}-telefono");
+        }
+    }
+}
