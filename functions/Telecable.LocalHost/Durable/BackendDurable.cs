@@ -68,24 +68,26 @@ public sealed class BackendDurable : IAsyncDisposable
     private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, ILoggerFactory logs)
     {
         var cs = config["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
+        var d = Configuracion.DurableHost(config);
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = config["DURABLE_TASK_HUB"] ?? "TelecableLocal",
             StorageAccountClientProvider = new StorageAccountClientProvider(cs),
             LoggerFactory = logs,
-            PartitionCount = 4,
-            // Locally: poll often (Durable:PollingMs, 100 ms by default: an onboarding saga waits on the
-            // queue between each of its steps) and keep messages hidden briefly, so work resumes quickly
-            // after a crash (the defaults leave in-flight messages hidden for 5 minutes).
-            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(int.TryParse(config["Durable:PollingMs"], out var ms) && ms > 0 ? ms : 100),
-            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
-            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
+            // host.json's extensions.durableTask (docs/escala.md): the concurrency, partitions, polling and visibility the
+            // Functions host would use, so several local hosts on one task hub share work as Azure instances do.
+            PartitionCount = d.Particiones,
+            MaxQueuePollingInterval = d.MaxPolling,
+            ControlQueueVisibilityTimeout = d.VisibilidadControl,
+            WorkItemQueueVisibilityTimeout = d.VisibilidadTrabajo,
+            MaxConcurrentTaskActivityWorkItems = d.MaxActividades,
+            MaxConcurrentTaskOrchestrationWorkItems = d.MaxOrquestaciones,
+            // Not host.json settings: short leases so a killed host's partitions move to the others within seconds.
             LeaseInterval = TimeSpan.FromSeconds(5),
             LeaseRenewInterval = TimeSpan.FromSeconds(2),
             LeaseAcquireInterval = TimeSpan.FromSeconds(2),
-            MaxConcurrentTaskActivityWorkItems = 64,
-            MaxConcurrentTaskOrchestrationWorkItems = 32,
         };
+        logs.CreateLogger<BackendDurable>().LogInformation("Durable (host.json): {Opciones}", d);
         var servicio = new AzureStorageOrchestrationService(settings);
         await servicio.CreateIfNotExistsAsync();
         return servicio;

@@ -26,9 +26,16 @@ public sealed class OpcionesFacturacion
 {
     public const string Seccion = "Facturacion";
 
-    /// <summary>Invoices per chunk activity (the fan-out has ceil(n / this) activities, at most <see cref="MaxPartes"/>).</summary>
+    /// <summary>Invoices per chunk activity, whatever the size of the run (a run has ceil(n / this) chunks). Bounded so that
+    /// one chunk ends well inside the work-item visibility timeout of host.json even with every activity slot of a host
+    /// busy (docs/escala.md has the arithmetic): an activity that outlives it is delivered again while still running.</summary>
     public int FacturasPorParte { get; set; } = 50;
-    public int MaxPartes { get; set; } = 20;
+    /// <summary>Chunks per group: each group is one sub-orchestration (TimbrarGrupo) with its own retry rounds, so no
+    /// orchestration's history grows with the size of the run.</summary>
+    public int PartesPorGrupo { get; set; } = 20;
+    /// <summary>Groups (sub-orchestrations) of one run in flight at once: at most PartesPorGrupo x this chunk activities
+    /// are queued, whatever the run's size. Azure sets it from the instances the plan may scale to.</summary>
+    public int GruposEnVuelo { get; set; } = 4;
     /// <summary>CFDIs sealed and stamped at once inside one chunk activity.</summary>
     public int Paralelismo { get; set; } = 12;
     /// <summary>PAC calls per CFDI inside one activity before leaving it for the next round.</summary>
