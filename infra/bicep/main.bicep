@@ -184,9 +184,9 @@ param functionAlwaysReadyDurableInstances int = 1
 @minValue(1)
 param durableMaxConcurrentActivities int = 4
 
-@description('Groups of 20 chunks of 50 CFDIs (sub-orchestrations) one billing run keeps in flight (Facturacion__GruposEnVuelo): at most 20 x this chunk activities queued at once, whatever the run size. 25 = 500 chunks, a backlog Flex spreads over up to 125 instances of 4 activities (README).')
+@description('Chunk activities of 50 CFDIs one billing run keeps queued at once (Facturacion__PartesEnVuelo), whatever the run size: 500 is a backlog Flex spreads over up to 125 instances of 4 activities (README).')
 @minValue(1)
-param facturacionGruposEnVuelo int = 25
+param facturacionPartesEnVuelo int = 500
 
 @description('Durable Functions task hub name (host.json: %DURABLE_TASK_HUB%). Letters and digits, 3-45 chars.')
 param durableTaskHubName string
@@ -512,7 +512,7 @@ var appSettings = {
   AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions: string(durableMaxConcurrentActivities)
   AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout: '00:15:00'
   AzureFunctionsJobHost__functionTimeout: '00:15:00'
-  Facturacion__GruposEnVuelo: string(facturacionGruposEnVuelo)
+  Facturacion__PartesEnVuelo: string(facturacionPartesEnVuelo)
 
   // Observability. Ingestion is Entra-authenticated (App Insights local auth is disabled).
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString

@@ -110,9 +110,7 @@ public sealed class CorrelacionTests
     {
         var historia = new TableClient(Servicios.Azurite, hub + "History");
         var nombres = new List<string>();
-        // A billing run stamps through TimbrarGrupo sub-orchestrations, whose ids are "<instance>:g<n>": their histories count too.
-        var filtro = TableClient.CreateQueryFilter($"PartitionKey eq {instancia} or (PartitionKey ge {instancia + ":g"} and PartitionKey lt {instancia + ":h"})");
-        await foreach (var e in historia.QueryAsync<TableEntity>(filtro))
+        await foreach (var e in historia.QueryAsync<TableEntity>(e => e.PartitionKey == instancia))
             if (e.GetString("EventType") == "TaskScheduled") nombres.Add(e.GetString("Name"));
         return nombres;
     }

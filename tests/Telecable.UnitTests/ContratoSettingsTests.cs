@@ -80,7 +80,7 @@ public sealed partial class ContratoSettingsTests
         ["KeyVault:Uri"] = Clase.SoloAzure,                    // secrets read through the SDK (SecretosKeyVault)
         ["Auth:Authority"] = Clase.SoloAzure,                  // Entra ID; empty locally means the development issuer
         ["Auth:Audience"] = Clase.SoloAzure,
-        ["Facturacion:GruposEnVuelo"] = Clase.SoloAzure,       // the billing backlog sized for Flex (infra/bicep/README.md)
+        ["Facturacion:PartesEnVuelo"] = Clase.SoloAzure,       // the billing backlog sized for Flex (infra/bicep/README.md)
 
         // --- optional: defaults right everywhere, tuning knobs and test hooks ---
         ["settings"] = Clase.Opcional,                         // the local host's --settings path

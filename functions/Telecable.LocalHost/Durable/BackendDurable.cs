@@ -35,9 +35,11 @@ public sealed class BackendDurable : IAsyncDisposable
     public static async Task<BackendDurable> IniciarAsync(IConfiguration config, ILoggerFactory logs, CancellationToken ct)
     {
         var tipo = config["Durable:Backend"] ?? "AzureStorage";
+        var d = Configuracion.DurableHost(config);
+        // In memory: limits well above the processor count (see ServicioDelegado). Azure Storage: host.json's.
         var servicio = tipo.Equals("InMemory", StringComparison.OrdinalIgnoreCase)
-            ? (IOrchestrationService)new ServicioEnMemoria(new InMemoryOrchestrationService(logs))
-            : await CrearAzureStorageAsync(config, logs);
+            ? new ServicioDelegado(new InMemoryOrchestrationService(logs), 100, 100)
+            : new ServicioDelegado(await CrearAzureStorageAsync(config, d, logs), d.MaxOrquestaciones, d.MaxActividades);
 
         var puerto = int.TryParse(config["Durable:PuertoSidecar"], out var p) ? p : 0;
         // Content root = the binaries, not the working directory, and no config reload: with the defaults the
@@ -52,8 +54,8 @@ public sealed class BackendDurable : IAsyncDisposable
         builder.Services.AddSingleton(logs);
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, puerto, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
-        builder.Services.AddSingleton(servicio);
-        builder.Services.AddSingleton((IOrchestrationServiceClient)servicio);
+        builder.Services.AddSingleton<IOrchestrationService>(servicio);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(servicio);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
@@ -65,10 +67,9 @@ public sealed class BackendDurable : IAsyncDisposable
         return new BackendDurable(tipo, app, canal);
     }
 
-    private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, ILoggerFactory logs)
+    private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, OpcionesDurableHost d, ILoggerFactory logs)
     {
         var cs = config["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
-        var d = Configuracion.DurableHost(config);
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = config["DURABLE_TASK_HUB"] ?? "TelecableLocal",

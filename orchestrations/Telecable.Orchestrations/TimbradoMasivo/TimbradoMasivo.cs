@@ -6,30 +6,31 @@ using Telecable.Infrastructure.Facturacion;
 
 namespace Telecable.Orchestrations.TimbradoMasivo;
 
-public sealed record EntradaTimbradoMasivo(Guid CorridaId, string Cid) : IConCid;
+/// <summary>A run's orchestration input: <see cref="Estado"/> is null when it starts, and carries the progress across
+/// ContinueAsNew.</summary>
+public sealed record EntradaTimbradoMasivo(Guid CorridaId, string Cid, EstadoTimbrado? Estado = null) : IConCid;
 /// <summary>One chunk: the run's invoices to stamp whose folio lies in [FolioDesde, FolioHasta] (at most FacturasPorParte).</summary>
 public sealed record ParteCorrida(Guid CorridaId, int Parte, long FolioDesde, long FolioHasta, bool UltimaRonda, string Cid) : IConCid;
-/// <summary>A group of chunks driven by one TimbrarGrupo sub-orchestration: chunk i of the group is
-/// [Cortes[i], Cortes[i+1] - 1], the last one up to <see cref="UltimoFolio"/>.</summary>
-public sealed record GrupoCorrida(Guid CorridaId, int Grupo, int PrimeraParte, long[] Cortes, long UltimoFolio, string Cid) : IConCid;
-/// <summary>What a group did; <see cref="Falla"/> when one of its activities failed for good (the run then ends fallida).</summary>
-public sealed record ResultadoGrupo(int Timbradas, int Fallidas, int Pendientes, int Rondas, FallaCorrida? Falla);
+/// <summary>Where a run stands between episodes: its chunks (chunk i is [Cortes[i], Cortes[i+1] - 1], the last up to
+/// UltimoFolio), the round, the chunks of this round still to run (Cola), those with CFDIs left pending for the next
+/// round, and the counts so far.</summary>
+public sealed record EstadoTimbrado(long[] Cortes, long UltimoFolio, int Generadas, int Ronda, int[] Cola, int[] Pendientes,
+    int Timbradas, int Fallidas, int EnVuelo, int PorEpisodio);
 public sealed record ResultadoTimbradoMasivo(Guid CorridaId, int Generadas, int Timbradas, int Fallidas, int Pendientes, int Rondas, string Estado);
 public sealed record CorridaFallida(Guid CorridaId, string InstanceId, FallaCorrida Causa, string Cid) : IConCid;
 
 /// <summary>
 /// A billing run: generate the period's invoices (one activity, one transaction), then stamp them in chunks of a bounded
-/// number of CFDIs (FacturasPorParte, 50: one chunk ends well inside the work-item visibility timeout, so no chunk is
-/// delivered twice while it runs), as many chunks as the run needs. Chunks go out in groups, one TimbrarGrupo
-/// sub-orchestration per group with its own rounds, and only GruposEnVuelo groups at once: the work queued and every
-/// orchestration's history stay bounded whatever the run's size (a 50,000-CFDI run: 1,000 chunks, 50 groups, 4 in flight;
-/// this orchestration's history holds two events per group). In each group, CFDIs the PAC kept answering "unavailable"
-/// are tried again after a durable timer with exponential backoff; in the last round they are marked error. Each chunk
-/// activity is safe to re-run (a crash, a retry): stamped rows are skipped, and a re-sealed CFDI gets its original UUID
-/// from the PAC. When an activity fails for good (its retries exhausted: no CSD, no database), no further group starts,
-/// the groups in flight end, and the run is ended <c>fallida</c> with the cause, so it never stays <c>en_proceso</c>;
-/// <c>reintentar</c> resumes it. Should even that step fail, the reconciliation timer (TareasFacturacion) sees the
-/// failed instance and ends the run.
+/// number of CFDIs (FacturasPorParte, 50: one chunk ends well inside the work-item visibility timeout of host.json, so no
+/// chunk is delivered twice while it runs), as many chunks as the run needs, at most PartesEnVuelo of them queued at once
+/// (a sliding window: a chunk starts when one ends). After PartesPorEpisodio chunks the orchestration continues as new with
+/// its progress, so its history stays bounded whatever the run's size (a 50,000-CFDI run: 1,000 chunks, 10 episodes). CFDIs
+/// the PAC kept answering "unavailable" are tried again in a next round after a durable timer with exponential backoff; in
+/// the last round they are marked error. Each chunk activity is safe to re-run (a crash, a retry): stamped rows are
+/// skipped, and a re-sealed CFDI gets its original UUID from the PAC. When an activity fails for good (its retries
+/// exhausted: no CSD, no database), no further chunk starts, the chunks in flight end, and the run is ended
+/// <c>fallida</c> with the cause, so it never stays <c>en_proceso</c>; <c>reintentar</c> resumes it. Should even that step
+/// fail, the reconciliation timer (TareasFacturacion) sees the failed instance and ends the run.
 /// </summary>
 public static class TimbradoMasivo
 {
@@ -51,108 +52,77 @@ public static class TimbradoMasivo
         catch (TaskFailedException ex)
         {
             var causa = FallaCorrida.Clasificar(ex.FailureDetails.ErrorType, ex.FailureDetails.ErrorMessage, ex.TaskName);
-            return await FallarAsync(ctx, e, log, causa, ex.TaskName, ex.FailureDetails.ErrorType);
+            log.LogError("Corrida {Corrida} fallida en {Actividad}: {Codigo} ({Tipo}); cid {Cid}",
+                e.CorridaId, ex.TaskName, causa.Codigo, ex.FailureDetails.ErrorType, e.Cid);
+            await ctx.CallActivityAsync(nameof(ActividadesTimbrado.MarcarCorridaFallida), new CorridaFallida(e.CorridaId, ctx.InstanceId, causa, e.Cid), Reintentos);
+            return new ResultadoTimbradoMasivo(e.CorridaId, 0, 0, 0, 0, 0, "fallida");
         }
-    }
-
-    private static async Task<ResultadoTimbradoMasivo> FallarAsync(TaskOrchestrationContext ctx, EntradaTimbradoMasivo e, ILogger log,
-        FallaCorrida causa, string tarea, string tipo)
-    {
-        log.LogError("Corrida {Corrida} fallida en {Actividad}: {Codigo} ({Tipo}); cid {Cid}", e.CorridaId, tarea, causa.Codigo, tipo, e.Cid);
-        await ctx.CallActivityAsync(nameof(ActividadesTimbrado.MarcarCorridaFallida), new CorridaFallida(e.CorridaId, ctx.InstanceId, causa, e.Cid), Reintentos);
-        return new ResultadoTimbradoMasivo(e.CorridaId, 0, 0, 0, 0, 0, "fallida");
     }
 
     private static async Task<ResultadoTimbradoMasivo> TimbrarAsync(TaskOrchestrationContext ctx, EntradaTimbradoMasivo e, ILogger log)
     {
-        var prep = await ctx.CallActivityAsync<PreparacionCorrida>(nameof(ActividadesTimbrado.PrepararCorrida), e, Reintentos);
-        var grupos = Agrupar(e, prep);
-        int timbradas = 0, fallidas = 0, rondas = 0, siguiente = 0;
-        ResultadoGrupo? fallido = null;
-        var enVuelo = new List<Task<ResultadoGrupo>>();
+        var est = e.Estado;
+        if (est is null)
+        {
+            var prep = await ctx.CallActivityAsync<PreparacionCorrida>(nameof(ActividadesTimbrado.PrepararCorrida), e, Reintentos);
+            var cortes = prep.Cortes ?? [];
+            est = new EstadoTimbrado(cortes, prep.UltimoFolio, prep.Generadas, 1, [.. Enumerable.Range(0, cortes.Length)], [], 0, 0,
+                Math.Max(1, prep.PartesEnVuelo), Math.Max(1, prep.PartesPorEpisodio));
+        }
+
+        // This episode's chunks: at most PorEpisodio of the round's queue, EnVuelo at once.
+        var lote = est.Cola.Take(est.PorEpisodio).ToArray();
+        var ultima = est.Ronda >= Rondas;
+        int timbradas = 0, fallidas = 0, siguiente = 0;
+        var pendientes = new List<int>(est.Pendientes);
+        var enVuelo = new Dictionary<Task<ResultadoParte>, int>();
+        TaskFailedException? falla = null;
         while (true)
         {
-            // A sliding window: a new group starts as soon as one ends, never more than GruposEnVuelo at once, none after a failure.
-            while (fallido is null && siguiente < grupos.Count && enVuelo.Count < prep.GruposEnVuelo)
+            while (falla is null && siguiente < lote.Length && enVuelo.Count < est.EnVuelo)
             {
-                var g = grupos[siguiente++];
-                // A stable id per group: a replay (or a host that takes over after a crash) finds the same sub-orchestration.
-                enVuelo.Add(ctx.CallSubOrchestratorAsync<ResultadoGrupo>(nameof(TimbrarGrupo), g,
-                    new SubOrchestrationOptions { InstanceId = $"{ctx.InstanceId}:g{g.Grupo}" }));
+                var i = lote[siguiente++];
+                var hasta = i + 1 < est.Cortes.Length ? est.Cortes[i + 1] - 1 : est.UltimoFolio;
+                enVuelo[ctx.CallActivityAsync<ResultadoParte>(nameof(ActividadesTimbrado.TimbrarParte),
+                    new ParteCorrida(e.CorridaId, i, est.Cortes[i], hasta, ultima, e.Cid), Reintentos)] = i;
             }
             if (enVuelo.Count == 0) break;
-            var hecha = await Task.WhenAny(enVuelo);
+            var hecha = await Task.WhenAny(enVuelo.Keys);
+            var parte = enVuelo[hecha];
             enVuelo.Remove(hecha);
-            var r = await hecha;
-            timbradas += r.Timbradas;
-            fallidas += r.Fallidas;
-            rondas = Math.Max(rondas, r.Rondas);
-            if (r.Falla is not null) fallido ??= r;
-        }
-        if (fallido?.Falla is { } falla) return await FallarAsync(ctx, e, log, falla, nameof(TimbrarGrupo), falla.Codigo);
-
-        var cierre = await ctx.CallActivityAsync<ProgresoCorrida>(nameof(ActividadesTimbrado.CerrarCorrida), e, Reintentos);
-        log.LogInformation("Corrida {Corrida} {Estado}: {Timbradas} timbradas, {Fallidas} con error en {Rondas} rondas, {Grupos} grupos; cid {Cid}",
-            e.CorridaId, cierre.Estado, cierre.Timbradas, cierre.Fallidas, rondas, grupos.Count, e.Cid);
-        return new ResultadoTimbradoMasivo(e.CorridaId, prep.Generadas, timbradas, fallidas, cierre.Pendientes, rondas, cierre.Estado);
-    }
-
-    /// <summary>The run's chunks cut into groups of PartesPorGrupo, each with its own folio cuts.</summary>
-    public static IReadOnlyList<GrupoCorrida> Agrupar(EntradaTimbradoMasivo e, PreparacionCorrida prep)
-    {
-        var cortes = prep.Cortes ?? [];
-        var tamano = Math.Max(1, prep.PartesPorGrupo);
-        var grupos = new List<GrupoCorrida>();
-        for (int i = 0, g = 0; i < cortes.Length; i += tamano, g++)
-        {
-            var n = Math.Min(tamano, cortes.Length - i);
-            var ultimo = i + n < cortes.Length ? cortes[i + n] - 1 : prep.UltimoFolio;
-            grupos.Add(new GrupoCorrida(e.CorridaId, g, i, cortes[i..(i + n)], ultimo, e.Cid));
-        }
-        return grupos;
-    }
-
-    /// <summary>
-    /// One group of chunks, with its rounds: all its chunks at once, then those with CFDIs left pending (PAC unavailable)
-    /// again after a durable timer (2, 4, 8... s); the last round marks what is still pending as error. An activity
-    /// that fails for good ends the group with its cause, for the parent to end the run fallida.
-    /// </summary>
-    [Function(nameof(TimbrarGrupo))]
-    public static async Task<ResultadoGrupo> TimbrarGrupo([OrchestrationTrigger] TaskOrchestrationContext ctx)
-    {
-        var g = ctx.GetInput<GrupoCorrida>() ?? throw new InvalidOperationException("TimbrarGrupo sin entrada.");
-        var log = ctx.CreateReplaySafeLogger(nameof(TimbrarGrupo));
-        int timbradas = 0, fallidas = 0, ronda = 0;
-        var partes = Enumerable.Range(0, g.Cortes.Length).ToList();
-        try
-        {
-            while (partes.Count > 0)
+            try
             {
-                ronda++;
-                var ultima = ronda >= Rondas;
-                var tareas = partes.Select(i => ctx.CallActivityAsync<ResultadoParte>(nameof(ActividadesTimbrado.TimbrarParte),
-                    new ParteCorrida(g.CorridaId, g.PrimeraParte + i, g.Cortes[i], i + 1 < g.Cortes.Length ? g.Cortes[i + 1] - 1 : g.UltimoFolio, ultima, g.Cid),
-                    Reintentos)).ToList();
-                var resultados = await Task.WhenAll(tareas);
-                timbradas += resultados.Sum(r => r.Timbradas);
-                fallidas += resultados.Sum(r => r.Fallidas);
-                partes = partes.Where((_, i) => resultados[i].Pendientes > 0).ToList();
-                if (partes.Count > 0)
-                {
-                    log.LogWarning("Corrida {Corrida} grupo {Grupo}: {Partes} partes con CFDIs pendientes por PAC no disponible; ronda {Ronda}",
-                        g.CorridaId, g.Grupo, partes.Count, ronda + 1);
-                    await ctx.CreateTimer(ctx.CurrentUtcDateTime.AddSeconds(Math.Pow(2, ronda)), CancellationToken.None);
-                }
+                var r = await hecha;
+                timbradas += r.Timbradas;
+                fallidas += r.Fallidas;
+                if (r.Pendientes > 0) pendientes.Add(parte);
             }
-            return new ResultadoGrupo(timbradas, fallidas, 0, ronda, null);
+            catch (TaskFailedException ex)
+            {
+                // Start nothing more; let the chunks in flight end (as Task.WhenAll did), then fail the run with the first cause.
+                falla ??= ex;
+            }
         }
-        catch (TaskFailedException ex)
+        if (falla is not null) throw falla;
+
+        est = est with { Cola = est.Cola[lote.Length..], Pendientes = [.. pendientes], Timbradas = est.Timbradas + timbradas, Fallidas = est.Fallidas + fallidas };
+        if (est.Cola.Length > 0)
         {
-            var causa = FallaCorrida.Clasificar(ex.FailureDetails.ErrorType, ex.FailureDetails.ErrorMessage, ex.TaskName);
-            log.LogError("Corrida {Corrida} grupo {Grupo}: {Actividad} falló sin remedio: {Codigo} ({Tipo}); cid {Cid}",
-                g.CorridaId, g.Grupo, ex.TaskName, causa.Codigo, ex.FailureDetails.ErrorType, g.Cid);
-            return new ResultadoGrupo(timbradas, fallidas, partes.Count, ronda, causa);
+            ctx.ContinueAsNew(e with { Estado = est });
+            return new ResultadoTimbradoMasivo(e.CorridaId, est.Generadas, est.Timbradas, est.Fallidas, est.Cola.Length, est.Ronda, "en_proceso");
         }
+        if (est.Pendientes.Length > 0)
+        {
+            log.LogWarning("Corrida {Corrida}: {Partes} partes con CFDIs pendientes por PAC no disponible; ronda {Ronda}", e.CorridaId, est.Pendientes.Length, est.Ronda + 1);
+            await ctx.CreateTimer(ctx.CurrentUtcDateTime.AddSeconds(Math.Pow(2, est.Ronda)), CancellationToken.None);
+            ctx.ContinueAsNew(e with { Estado = est with { Ronda = est.Ronda + 1, Cola = est.Pendientes, Pendientes = [] } });
+            return new ResultadoTimbradoMasivo(e.CorridaId, est.Generadas, est.Timbradas, est.Fallidas, est.Pendientes.Length, est.Ronda, "en_proceso");
+        }
+
+        var cierre = await ctx.CallActivityAsync<ProgresoCorrida>(nameof(ActividadesTimbrado.CerrarCorrida), e with { Estado = null }, Reintentos);
+        log.LogInformation("Corrida {Corrida} {Estado}: {Timbradas} timbradas, {Fallidas} con error en {Rondas} rondas; cid {Cid}",
+            e.CorridaId, cierre.Estado, cierre.Timbradas, cierre.Fallidas, est.Ronda, e.Cid);
+        return new ResultadoTimbradoMasivo(e.CorridaId, est.Generadas, est.Timbradas, est.Fallidas, cierre.Pendientes, est.Ronda, cierre.Estado);
     }
 }
 

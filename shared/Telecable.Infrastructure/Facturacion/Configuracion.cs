@@ -30,12 +30,12 @@ public sealed class OpcionesFacturacion
     /// one chunk ends well inside the work-item visibility timeout of host.json even with every activity slot of a host
     /// busy (docs/escala.md has the arithmetic): an activity that outlives it is delivered again while still running.</summary>
     public int FacturasPorParte { get; set; } = 50;
-    /// <summary>Chunks per group: each group is one sub-orchestration (TimbrarGrupo) with its own retry rounds, so no
-    /// orchestration's history grows with the size of the run.</summary>
-    public int PartesPorGrupo { get; set; } = 20;
-    /// <summary>Groups (sub-orchestrations) of one run in flight at once: at most PartesPorGrupo x this chunk activities
-    /// are queued, whatever the run's size. Azure sets it from the instances the plan may scale to.</summary>
-    public int GruposEnVuelo { get; set; } = 4;
+    /// <summary>Chunk activities of one run queued at once, whatever the run's size (a sliding window). Locally 16: two
+    /// rounds of host.json's 8 activity slots; Azure sets it from the instances the plan may scale to (infra/bicep).</summary>
+    public int PartesEnVuelo { get; set; } = 16;
+    /// <summary>Chunks per orchestration episode: the orchestration continues as new after this many, so its history
+    /// (about three events per chunk) never grows with the run.</summary>
+    public int PartesPorEpisodio { get; set; } = 100;
     /// <summary>CFDIs sealed and stamped at once inside one chunk activity.</summary>
     public int Paralelismo { get; set; } = 12;
     /// <summary>PAC calls per CFDI inside one activity before leaving it for the next round.</summary>

@@ -21,10 +21,10 @@ public sealed record CorridaViva(Guid Id, string InstanceId);
 
 /// <summary>What a run's execution will stamp: <see cref="Partes"/> chunks of at most FacturasPorParte invoices each; chunk i
 /// owns the folios from <see cref="Cortes"/>[i] up to the next cut (the last one up to <see cref="UltimoFolio"/>), so a
-/// chunk's input is two numbers and its query one index range. Chunks go out in groups of <see cref="PartesPorGrupo"/>,
-/// <see cref="GruposEnVuelo"/> groups at once.</summary>
+/// chunk's input is two numbers and its query one index range. At most <see cref="PartesEnVuelo"/> chunks are queued at
+/// once; the orchestration continues as new every <see cref="PartesPorEpisodio"/> chunks.</summary>
 public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Partes, long[]? Cortes = null, long UltimoFolio = 0,
-    int PartesPorGrupo = 20, int GruposEnVuelo = 4);
+    int PartesEnVuelo = 16, int PartesPorEpisodio = 100);
 
 /// <summary>
 /// Billing runs: creating one, generating its invoices (gap-free folios in the same transaction), closing it, its
@@ -183,7 +183,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         await tx.CommitAsync(ct);
         var porTimbrar = cortes.Count == 0 ? 0 : (int)cortes[0].Total;
         return new PreparacionCorrida(generadas, porTimbrar, cortes.Count, [.. cortes.Select(c => c.Folio)], cortes.Count == 0 ? 0 : cortes[0].Ultimo,
-            Math.Max(1, opciones.PartesPorGrupo), Math.Max(1, opciones.GruposEnVuelo));
+            Math.Max(1, opciones.PartesEnVuelo), Math.Max(1, opciones.PartesPorEpisodio));
     }
 
     private async Task<int> GenerarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid corridaId, DateOnly periodo, CancellationToken ct)
