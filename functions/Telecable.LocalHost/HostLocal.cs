@@ -82,7 +82,10 @@ public static class HostLocal
             b.UseGrpc(backend.Canal);
             b.RegisterDirectly();
         });
-        builder.Services.AddSingleton(sp => new HostTimers(funciones, sp, config, sp.GetRequiredService<ILogger<HostTimers>>()));
+        builder.Services.AddSingleton(sp => new CandadoTimers(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+            $"{Environment.MachineName}:{Environment.ProcessId}:{puerto}"));
+        builder.Services.AddSingleton(sp => new HostTimers(funciones, sp, config, sp.GetRequiredService<ILogger<HostTimers>>(),
+            sp.GetRequiredService<CandadoTimers>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HostTimers>());
 
         app = builder.Build();

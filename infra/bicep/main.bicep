@@ -190,9 +190,9 @@ param functionAlwaysReadyDurableInstances int = 1
 @minValue(1)
 param durableMaxConcurrentActivities int = 4
 
-@description('Most chunk activities of a billing run (Facturacion__MaxPartes). A chunk is max(50, CFDIs / this): keep it near 100 CFDIs (50,000 subscribers: 500; 500,000: 5,000), so the worst chunk fits functionTimeout (README).')
+@description('Chunk activities of 50 CFDIs one billing run keeps queued at once (Facturacion__PartesEnVuelo), whatever the run size: 500 is a backlog Flex spreads over up to 125 instances of 4 activities (README).')
 @minValue(1)
-param facturacionMaxPartes int = 500
+param facturacionPartesEnVuelo int = 500
 
 @description('Durable Functions task hub name (host.json: %DURABLE_TASK_HUB%). Letters and digits, 3-45 chars.')
 param durableTaskHubName string
@@ -526,7 +526,7 @@ var appSettings = {
   AzureFunctionsJobHost__extensions__durableTask__maxConcurrentActivityFunctions: string(durableMaxConcurrentActivities)
   AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout: '00:15:00'
   AzureFunctionsJobHost__functionTimeout: '00:15:00'
-  Facturacion__MaxPartes: string(facturacionMaxPartes)
+  Facturacion__PartesEnVuelo: string(facturacionPartesEnVuelo)
 
   // Observability. Ingestion is Entra-authenticated (App Insights local auth is disabled).
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString

@@ -82,7 +82,7 @@ public sealed partial class ContratoSettingsTests
         ["Auth:Authority"] = Clase.SoloAzure,                  // Entra ID; empty locally means the development issuer
         ["Auth:Audience"] = Clase.SoloAzure,
         ["Auth:AuthorityClientes"] = Clase.SoloAzure,          // Entra External ID tenant of the customers (docs/cuentas.md)
-        ["Facturacion:MaxPartes"] = Clase.SoloAzure,           // the billing fan-out sized for Flex (infra/bicep/README.md)
+        ["Facturacion:PartesEnVuelo"] = Clase.SoloAzure,       // the billing backlog sized for Flex (infra/bicep/README.md)
 
         // --- optional: defaults right everywhere, tuning knobs and test hooks ---
         ["settings"] = Clase.Opcional,                         // the local host's --settings path

@@ -35,9 +35,11 @@ public sealed class BackendDurable : IAsyncDisposable
     public static async Task<BackendDurable> IniciarAsync(IConfiguration config, ILoggerFactory logs, CancellationToken ct)
     {
         var tipo = config["Durable:Backend"] ?? "AzureStorage";
+        var d = Configuracion.DurableHost(config);
+        // In memory: limits well above the processor count (see ServicioDelegado). Azure Storage: host.json's.
         var servicio = tipo.Equals("InMemory", StringComparison.OrdinalIgnoreCase)
-            ? (IOrchestrationService)new ServicioEnMemoria(new InMemoryOrchestrationService(logs))
-            : await CrearAzureStorageAsync(config, logs);
+            ? new ServicioDelegado(new InMemoryOrchestrationService(logs), 100, 100)
+            : new ServicioDelegado(await CrearAzureStorageAsync(config, d, logs), d.MaxOrquestaciones, d.MaxActividades);
 
         var puerto = int.TryParse(config["Durable:PuertoSidecar"], out var p) ? p : 0;
         // Content root = the binaries, not the working directory, and no config reload: with the defaults the
@@ -52,8 +54,8 @@ public sealed class BackendDurable : IAsyncDisposable
         builder.Services.AddSingleton(logs);
         builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, puerto, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
-        builder.Services.AddSingleton(servicio);
-        builder.Services.AddSingleton((IOrchestrationServiceClient)servicio);
+        builder.Services.AddSingleton<IOrchestrationService>(servicio);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(servicio);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
@@ -65,7 +67,7 @@ public sealed class BackendDurable : IAsyncDisposable
         return new BackendDurable(tipo, app, canal);
     }
 
-    private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, ILoggerFactory logs)
+    private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, OpcionesDurableHost d, ILoggerFactory logs)
     {
         var cs = config["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
         var settings = new AzureStorageOrchestrationServiceSettings
@@ -73,19 +75,20 @@ public sealed class BackendDurable : IAsyncDisposable
             TaskHubName = config["DURABLE_TASK_HUB"] ?? "TelecableLocal",
             StorageAccountClientProvider = new StorageAccountClientProvider(cs),
             LoggerFactory = logs,
-            PartitionCount = 4,
-            // Locally: poll often (Durable:PollingMs, 100 ms by default: an onboarding saga waits on the
-            // queue between each of its steps) and keep messages hidden briefly, so work resumes quickly
-            // after a crash (the defaults leave in-flight messages hidden for 5 minutes).
-            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(int.TryParse(config["Durable:PollingMs"], out var ms) && ms > 0 ? ms : 100),
-            ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
-            WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(15),
+            // host.json's extensions.durableTask (docs/escala.md): the concurrency, partitions, polling and visibility the
+            // Functions host would use, so several local hosts on one task hub share work as Azure instances do.
+            PartitionCount = d.Particiones,
+            MaxQueuePollingInterval = d.MaxPolling,
+            ControlQueueVisibilityTimeout = d.VisibilidadControl,
+            WorkItemQueueVisibilityTimeout = d.VisibilidadTrabajo,
+            MaxConcurrentTaskActivityWorkItems = d.MaxActividades,
+            MaxConcurrentTaskOrchestrationWorkItems = d.MaxOrquestaciones,
+            // Not host.json settings: short leases so a killed host's partitions move to the others within seconds.
             LeaseInterval = TimeSpan.FromSeconds(5),
             LeaseRenewInterval = TimeSpan.FromSeconds(2),
             LeaseAcquireInterval = TimeSpan.FromSeconds(2),
-            MaxConcurrentTaskActivityWorkItems = 64,
-            MaxConcurrentTaskOrchestrationWorkItems = 32,
         };
+        logs.CreateLogger<BackendDurable>().LogInformation("Durable (host.json): {Opciones}", d);
         var servicio = new AzureStorageOrchestrationService(settings);
         await servicio.CreateIfNotExistsAsync();
         return servicio;

@@ -10,9 +10,12 @@ namespace Telecable.LocalHost.Funciones;
 
 /// <summary>
 /// Fires [TimerTrigger] functions on their 6-field CRON schedules (UTC, like the Functions host
-/// without WEBSITE_TIME_ZONE), never overlapping a run of the same timer, and on demand.
+/// without WEBSITE_TIME_ZONE), never overlapping a run of the same timer, and on demand. With several local hosts
+/// on one database each scheduled occurrence runs on one host only (<see cref="CandadoTimers"/>), as a timer runs on
+/// one instance in Azure.
 /// </summary>
-internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvider servicios, IConfiguration config, ILogger<HostTimers> log) : BackgroundService
+internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvider servicios, IConfiguration config, ILogger<HostTimers> log,
+    CandadoTimers candados) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _enCurso = new();
 
@@ -41,7 +44,19 @@ internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvi
             if (siguiente is null) return;
             var espera = siguiente.Value - DateTime.UtcNow;
             if (espera > TimeSpan.Zero) await Task.Delay(espera, ct);
-            await DispararAsync(f.Nombre, ct);
+            bool mia;
+            try
+            {
+                mia = await candados.ReclamarAsync(f.Nombre, siguiente.Value, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // No database, no claim: skipping one occurrence is safer than running it on every host.
+                log.LogWarning(ex, "El timer {Funcion} no pudo reclamar la ocurrencia {Ocurrencia}; se omite", f.Nombre, siguiente.Value);
+                continue;
+            }
+            if (mia) await DispararAsync(f.Nombre, ct);
+            else TimersMetricas.Omitidas.Add(1, new KeyValuePair<string, object?>("timer", f.Nombre));
         }
     }
 
@@ -52,8 +67,16 @@ internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvi
         if (f is null) return false;
         var candado = _enCurso.GetOrAdd(f.Nombre, _ => new SemaphoreSlim(1, 1));
         if (!await candado.WaitAsync(0, ct)) return true;
+        IAsyncDisposable? bloqueo = null;
         try
         {
+            bloqueo = await candados.BloquearAsync(f.Nombre, ct);
+            if (bloqueo is null)
+            {
+                log.LogInformation("El timer {Funcion} sigue corriendo en otro host; se omite", f.Nombre);
+                TimersMetricas.Omitidas.Add(1, new KeyValuePair<string, object?>("timer", f.Nombre));
+                return true;
+            }
             await using var alcance = servicios.CreateAsyncScope();
             await Invocador.InvocarAsync(f, alcance.ServiceProvider, p =>
                 p == f.ParametroDisparador ? (true, new TimerInfo())
@@ -66,8 +89,16 @@ internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvi
         }
         finally
         {
+            if (bloqueo is not null) await bloqueo.DisposeAsync();
             candado.Release();
         }
         return true;
     }
+}
+
+/// <summary>Timer occurrences a host skipped because another host claimed them or was still running the timer.</summary>
+internal static class TimersMetricas
+{
+    public static readonly System.Diagnostics.Metrics.Counter<long> Omitidas = Telecable.Infrastructure.Observabilidad.Telemetria.Medidor
+        .CreateCounter<long>("timers.ocurrencias.omitidas", "{ocurrencia}", "Timer occurrences left to the host that claimed them");
 }

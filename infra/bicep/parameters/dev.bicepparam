@@ -35,7 +35,7 @@ param functionInstanceMemoryMB = 2048
 param functionAlwaysReadyHttpInstances = 0
 param functionAlwaysReadyDurableInstances = 1
 param durableMaxConcurrentActivities = 4
-param facturacionMaxPartes = 500
+param facturacionPartesEnVuelo = 500
 param durableTaskHubName = 'TelecableDev'
 
 param pacMode = 'emulated'

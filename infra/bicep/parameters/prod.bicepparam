@@ -41,7 +41,7 @@ param functionInstanceMemoryMB = 2048
 param functionAlwaysReadyHttpInstances = 1
 param functionAlwaysReadyDurableInstances = 1
 param durableMaxConcurrentActivities = 4
-param facturacionMaxPartes = 500
+param facturacionPartesEnVuelo = 500
 param durableTaskHubName = 'TelecableProd'
 
 // The app implements only the emulated PAC and gateway; the template refuses 'live' until real adapters exist

@@ -6,20 +6,31 @@ using Telecable.Infrastructure.Facturacion;
 
 namespace Telecable.Orchestrations.TimbradoMasivo;
 
-public sealed record EntradaTimbradoMasivo(Guid CorridaId, string Cid) : IConCid;
-public sealed record ParteCorrida(Guid CorridaId, int Parte, int Partes, bool UltimaRonda, string Cid) : IConCid;
+/// <summary>A run's orchestration input: <see cref="Estado"/> is null when it starts, and carries the progress across
+/// ContinueAsNew.</summary>
+public sealed record EntradaTimbradoMasivo(Guid CorridaId, string Cid, EstadoTimbrado? Estado = null) : IConCid;
+/// <summary>One chunk: the run's invoices to stamp whose folio lies in [FolioDesde, FolioHasta] (at most FacturasPorParte).</summary>
+public sealed record ParteCorrida(Guid CorridaId, int Parte, long FolioDesde, long FolioHasta, bool UltimaRonda, string Cid) : IConCid;
+/// <summary>Where a run stands between episodes: its chunks (chunk i is [Cortes[i], Cortes[i+1] - 1], the last up to
+/// UltimoFolio), the round, the chunks of this round still to run (Cola), those with CFDIs left pending for the next
+/// round, and the counts so far.</summary>
+public sealed record EstadoTimbrado(long[] Cortes, long UltimoFolio, int Generadas, int Ronda, int[] Cola, int[] Pendientes,
+    int Timbradas, int Fallidas, int EnVuelo, int PorEpisodio);
 public sealed record ResultadoTimbradoMasivo(Guid CorridaId, int Generadas, int Timbradas, int Fallidas, int Pendientes, int Rondas, string Estado);
 public sealed record CorridaFallida(Guid CorridaId, string InstanceId, FallaCorrida Causa, string Cid) : IConCid;
 
 /// <summary>
-/// A billing run: generate the period's invoices (one activity, one transaction), fan out over them in chunks
-/// (about 50 CFDIs per activity, at most 20 activities: one activity per CFDI is far too slow on the Azure
-/// Storage backend), fan in, and repeat over the CFDIs the PAC kept answering "unavailable", after a durable timer
-/// with exponential backoff; in the last round those are marked error. Each chunk activity is safe to re-run (a
-/// crash, a retry): stamped rows are skipped, and a re-sealed CFDI gets its original UUID from the PAC.
-/// When an activity fails for good (its retries exhausted: no CSD, no database), the run is ended <c>fallida</c> with
-/// the cause, so it never stays <c>en_proceso</c>; <c>reintentar</c> resumes it. Should even that step fail, the
-/// reconciliation timer (TareasFacturacion) sees the failed instance and ends the run.
+/// A billing run: generate the period's invoices (one activity, one transaction), then stamp them in chunks of a bounded
+/// number of CFDIs (FacturasPorParte, 50: one chunk ends well inside the work-item visibility timeout of host.json, so no
+/// chunk is delivered twice while it runs), as many chunks as the run needs, at most PartesEnVuelo of them queued at once
+/// (a sliding window: a chunk starts when one ends). After PartesPorEpisodio chunks the orchestration continues as new with
+/// its progress, so its history stays bounded whatever the run's size (a 50,000-CFDI run: 1,000 chunks, 10 episodes). CFDIs
+/// the PAC kept answering "unavailable" are tried again in a next round after a durable timer with exponential backoff; in
+/// the last round they are marked error. Each chunk activity is safe to re-run (a crash, a retry): stamped rows are
+/// skipped, and a re-sealed CFDI gets its original UUID from the PAC. When an activity fails for good (its retries
+/// exhausted: no CSD, no database), no further chunk starts, the chunks in flight end, and the run is ended
+/// <c>fallida</c> with the cause, so it never stays <c>en_proceso</c>; <c>reintentar</c> resumes it. Should even that step
+/// fail, the reconciliation timer (TareasFacturacion) sees the failed instance and ends the run.
 /// </summary>
 public static class TimbradoMasivo
 {
@@ -50,29 +61,68 @@ public static class TimbradoMasivo
 
     private static async Task<ResultadoTimbradoMasivo> TimbrarAsync(TaskOrchestrationContext ctx, EntradaTimbradoMasivo e, ILogger log)
     {
-        var prep = await ctx.CallActivityAsync<PreparacionCorrida>(nameof(ActividadesTimbrado.PrepararCorrida), e, Reintentos);
-        int timbradas = 0, fallidas = 0, ronda = 0;
-        var partes = Enumerable.Range(0, prep.Partes).ToList();
-        while (partes.Count > 0)
+        var est = e.Estado;
+        if (est is null)
         {
-            ronda++;
-            var ultima = ronda >= Rondas;
-            var tareas = partes.Select(p => ctx.CallActivityAsync<ResultadoParte>(
-                nameof(ActividadesTimbrado.TimbrarParte), new ParteCorrida(e.CorridaId, p, prep.Partes, ultima, e.Cid), Reintentos)).ToList();
-            var resultados = await Task.WhenAll(tareas);
-            timbradas += resultados.Sum(r => r.Timbradas);
-            fallidas += resultados.Sum(r => r.Fallidas);
-            partes = partes.Where((_, i) => resultados[i].Pendientes > 0).ToList();
-            if (partes.Count > 0)
+            var prep = await ctx.CallActivityAsync<PreparacionCorrida>(nameof(ActividadesTimbrado.PrepararCorrida), e, Reintentos);
+            var cortes = prep.Cortes ?? [];
+            est = new EstadoTimbrado(cortes, prep.UltimoFolio, prep.Generadas, 1, [.. Enumerable.Range(0, cortes.Length)], [], 0, 0,
+                Math.Max(1, prep.PartesEnVuelo), Math.Max(1, prep.PartesPorEpisodio));
+        }
+
+        // This episode's chunks: at most PorEpisodio of the round's queue, EnVuelo at once.
+        var lote = est.Cola.Take(est.PorEpisodio).ToArray();
+        var ultima = est.Ronda >= Rondas;
+        int timbradas = 0, fallidas = 0, siguiente = 0;
+        var pendientes = new List<int>(est.Pendientes);
+        var enVuelo = new Dictionary<Task<ResultadoParte>, int>();
+        TaskFailedException? falla = null;
+        while (true)
+        {
+            while (falla is null && siguiente < lote.Length && enVuelo.Count < est.EnVuelo)
             {
-                log.LogWarning("Corrida {Corrida}: {Partes} partes con CFDIs pendientes por PAC no disponible; ronda {Ronda}", e.CorridaId, partes.Count, ronda + 1);
-                await ctx.CreateTimer(ctx.CurrentUtcDateTime.AddSeconds(Math.Pow(2, ronda)), CancellationToken.None);
+                var i = lote[siguiente++];
+                var hasta = i + 1 < est.Cortes.Length ? est.Cortes[i + 1] - 1 : est.UltimoFolio;
+                enVuelo[ctx.CallActivityAsync<ResultadoParte>(nameof(ActividadesTimbrado.TimbrarParte),
+                    new ParteCorrida(e.CorridaId, i, est.Cortes[i], hasta, ultima, e.Cid), Reintentos)] = i;
+            }
+            if (enVuelo.Count == 0) break;
+            var hecha = await Task.WhenAny(enVuelo.Keys);
+            var parte = enVuelo[hecha];
+            enVuelo.Remove(hecha);
+            try
+            {
+                var r = await hecha;
+                timbradas += r.Timbradas;
+                fallidas += r.Fallidas;
+                if (r.Pendientes > 0) pendientes.Add(parte);
+            }
+            catch (TaskFailedException ex)
+            {
+                // Start nothing more; let the chunks in flight end (as Task.WhenAll did), then fail the run with the first cause.
+                falla ??= ex;
             }
         }
-        var cierre = await ctx.CallActivityAsync<ProgresoCorrida>(nameof(ActividadesTimbrado.CerrarCorrida), e, Reintentos);
+        if (falla is not null) throw falla;
+
+        est = est with { Cola = est.Cola[lote.Length..], Pendientes = [.. pendientes], Timbradas = est.Timbradas + timbradas, Fallidas = est.Fallidas + fallidas };
+        if (est.Cola.Length > 0)
+        {
+            ctx.ContinueAsNew(e with { Estado = est });
+            return new ResultadoTimbradoMasivo(e.CorridaId, est.Generadas, est.Timbradas, est.Fallidas, est.Cola.Length, est.Ronda, "en_proceso");
+        }
+        if (est.Pendientes.Length > 0)
+        {
+            log.LogWarning("Corrida {Corrida}: {Partes} partes con CFDIs pendientes por PAC no disponible; ronda {Ronda}", e.CorridaId, est.Pendientes.Length, est.Ronda + 1);
+            await ctx.CreateTimer(ctx.CurrentUtcDateTime.AddSeconds(Math.Pow(2, est.Ronda)), CancellationToken.None);
+            ctx.ContinueAsNew(e with { Estado = est with { Ronda = est.Ronda + 1, Cola = est.Pendientes, Pendientes = [] } });
+            return new ResultadoTimbradoMasivo(e.CorridaId, est.Generadas, est.Timbradas, est.Fallidas, est.Pendientes.Length, est.Ronda, "en_proceso");
+        }
+
+        var cierre = await ctx.CallActivityAsync<ProgresoCorrida>(nameof(ActividadesTimbrado.CerrarCorrida), e with { Estado = null }, Reintentos);
         log.LogInformation("Corrida {Corrida} {Estado}: {Timbradas} timbradas, {Fallidas} con error en {Rondas} rondas; cid {Cid}",
-            e.CorridaId, cierre.Estado, cierre.Timbradas, cierre.Fallidas, ronda, e.Cid);
-        return new ResultadoTimbradoMasivo(e.CorridaId, prep.Generadas, timbradas, fallidas, cierre.Pendientes, ronda, cierre.Estado);
+            e.CorridaId, cierre.Estado, cierre.Timbradas, cierre.Fallidas, est.Ronda, e.Cid);
+        return new ResultadoTimbradoMasivo(e.CorridaId, est.Generadas, est.Timbradas, est.Fallidas, cierre.Pendientes, est.Ronda, cierre.Estado);
     }
 }
 
@@ -92,7 +142,7 @@ public sealed class ActividadesTimbrado(ServicioCorridas corridas, TimbradorFact
     public async Task<ResultadoParte> TimbrarParte([ActivityTrigger] ParteCorrida p)
     {
         using var _ = Contexto.Entrar(log, p);
-        return await timbrador.TimbrarParteAsync(p.CorridaId, p.Parte, p.Partes, p.UltimaRonda, p.Cid, CancellationToken.None);
+        return await timbrador.TimbrarRangoAsync(p.CorridaId, p.Parte, p.FolioDesde, p.FolioHasta, p.UltimaRonda, p.Cid, CancellationToken.None);
     }
 
     [Function(nameof(MarcarCorridaFallida))]

@@ -26,9 +26,16 @@ public sealed class OpcionesFacturacion
 {
     public const string Seccion = "Facturacion";
 
-    /// <summary>Invoices per chunk activity (the fan-out has ceil(n / this) activities, at most <see cref="MaxPartes"/>).</summary>
+    /// <summary>Invoices per chunk activity, whatever the size of the run (a run has ceil(n / this) chunks). Bounded so that
+    /// one chunk ends well inside the work-item visibility timeout of host.json even with every activity slot of a host
+    /// busy (docs/escala.md has the arithmetic): an activity that outlives it is delivered again while still running.</summary>
     public int FacturasPorParte { get; set; } = 50;
-    public int MaxPartes { get; set; } = 20;
+    /// <summary>Chunk activities of one run queued at once, whatever the run's size (a sliding window). Locally 16: two
+    /// rounds of host.json's 8 activity slots; Azure sets it from the instances the plan may scale to (infra/bicep).</summary>
+    public int PartesEnVuelo { get; set; } = 16;
+    /// <summary>Chunks per orchestration episode: the orchestration continues as new after this many, so its history
+    /// (about three events per chunk) never grows with the run.</summary>
+    public int PartesPorEpisodio { get; set; } = 100;
     /// <summary>CFDIs sealed and stamped at once inside one chunk activity.</summary>
     public int Paralelismo { get; set; } = 12;
     /// <summary>PAC calls per CFDI inside one activity before leaving it for the next round.</summary>

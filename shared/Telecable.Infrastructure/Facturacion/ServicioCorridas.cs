@@ -19,8 +19,12 @@ public sealed record ProgresoCorrida(
 /// <summary>A live run and the durable instance that should be driving it.</summary>
 public sealed record CorridaViva(Guid Id, string InstanceId);
 
-/// <summary>What a run's execution will stamp: the number of chunk activities to fan out to.</summary>
-public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Partes);
+/// <summary>What a run's execution will stamp: <see cref="Partes"/> chunks of at most FacturasPorParte invoices each; chunk i
+/// owns the folios from <see cref="Cortes"/>[i] up to the next cut (the last one up to <see cref="UltimoFolio"/>), so a
+/// chunk's input is two numbers and its query one index range. At most <see cref="PartesEnVuelo"/> chunks are queued at
+/// once; the orchestration continues as new every <see cref="PartesPorEpisodio"/> chunks.</summary>
+public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Partes, long[]? Cortes = null, long UltimoFolio = 0,
+    int PartesEnVuelo = 16, int PartesPorEpisodio = 100);
 
 /// <summary>
 /// Billing runs: creating one, generating its invoices (gap-free folios in the same transaction), closing it, its
@@ -169,11 +173,19 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
                    total_contratos = total_contratos + @generadas, total_facturas = total_facturas + @generadas
             WHERE id = @corridaId
             """, new { corridaId, generadas }, tx, cancellationToken: ct));
-        var porTimbrar = await cn.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT count(*) FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador'", new { corridaId }, tx, cancellationToken: ct));
+        var tamano = Math.Max(1, opciones.FacturasPorParte);
+        // Every tamano-th folio still to stamp starts a chunk (one pass over the (corrida_id, folio) index): chunks of
+        // exactly tamano invoices, also on a retry where the invoices left are scattered over the run's folios.
+        var cortes = (await cn.QueryAsync<(long Folio, long Total, long Ultimo)>(new CommandDefinition("""
+            SELECT folio, total, ultimo FROM (
+                SELECT folio, row_number() OVER (ORDER BY folio) AS n, count(*) OVER () AS total, max(folio) OVER () AS ultimo
+                FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador' AND uuid IS NULL) x
+            WHERE (n - 1) % @tamano = 0 ORDER BY folio
+            """, new { corridaId, tamano = (long)tamano }, tx, cancellationToken: ct))).ToList();
         await tx.CommitAsync(ct);
-        var partes = porTimbrar == 0 ? 0 : Math.Clamp((porTimbrar + opciones.FacturasPorParte - 1) / opciones.FacturasPorParte, 1, opciones.MaxPartes);
-        return new PreparacionCorrida(generadas, porTimbrar, partes);
+        var porTimbrar = cortes.Count == 0 ? 0 : (int)cortes[0].Total;
+        return new PreparacionCorrida(generadas, porTimbrar, cortes.Count, [.. cortes.Select(c => c.Folio)], cortes.Count == 0 ? 0 : cortes[0].Ultimo,
+            Math.Max(1, opciones.PartesEnVuelo), Math.Max(1, opciones.PartesPorEpisodio));
     }
 
     private async Task<int> GenerarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid corridaId, DateOnly periodo, DateOnly? fechaCorte, CancellationToken ct)

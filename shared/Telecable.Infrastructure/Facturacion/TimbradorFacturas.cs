@@ -30,7 +30,7 @@ public static class FacturacionMetricas
 
 /// <summary>
 /// Stamps one chunk of a run: the invoices of the run in estado borrador whose folio falls in the chunk
-/// (folio mod partes = parte). Each CFDI is rebuilt from its stored rows and sealed (deterministic: same XML, same
+/// (a range of folios, or folio mod partes = parte). Each CFDI is rebuilt from its stored rows and sealed (deterministic: same XML, same
 /// Sello), sent to the PAC (a resend after a crash gets the original UUID, 307), its stamped XML stored as
 /// &lt;uuid&gt;.xml if absent, then the rows are marked in batches together with their FacturaTimbrada events.
 /// A row already carrying a UUID is never sent again.
@@ -42,9 +42,23 @@ public sealed class TimbradorFacturas(
     public const string EventoFacturaTimbrada = "FacturaTimbrada";
     private const int TamanoLote = 16;
 
+    /// <summary>Stamps the chunk <c>folio % partes = parte</c> of the run (the floor of bench/FacturacionMasiva and tests).</summary>
     public async Task<ResultadoParte> TimbrarParteAsync(Guid corridaId, int parte, int partes, bool ultimaRonda, string cid, CancellationToken ct)
     {
-        var facturas = await CargarAsync(corridaId, parte, partes, ct);
+        var facturas = await CargarAsync("f.folio % @partes = @parte", new { corridaId, parte = (long)parte, partes = (long)partes }, ct);
+        return await TimbrarAsync(facturas, corridaId, $"{parte}/{partes}", ultimaRonda, cid, ct);
+    }
+
+    /// <summary>Stamps the chunk of the run whose folios lie in [desde, hasta] (what the orchestration fans out: one
+    /// index range of (corrida_id, folio), a bounded number of invoices).</summary>
+    public async Task<ResultadoParte> TimbrarRangoAsync(Guid corridaId, int parte, long desde, long hasta, bool ultimaRonda, string cid, CancellationToken ct)
+    {
+        var facturas = await CargarAsync("f.folio BETWEEN @desde AND @hasta", new { corridaId, desde, hasta }, ct);
+        return await TimbrarAsync(facturas, corridaId, $"{parte} ({desde}-{hasta})", ultimaRonda, cid, ct);
+    }
+
+    private async Task<ResultadoParte> TimbrarAsync(IReadOnlyList<FacturaPorTimbrar> facturas, Guid corridaId, string parte, bool ultimaRonda, string cid, CancellationToken ct)
+    {
         if (facturas.Count == 0) return new ResultadoParte(0, 0, 0);
         var certificado = csd.Csd;
         int timbradas = 0, fallidas = 0, pendientes = 0;
@@ -73,8 +87,8 @@ public sealed class TimbradorFacturas(
         await RegistrarAsync(acumulados, cid, ct);
         FacturacionMetricas.Timbradas.Add(timbradas);
         FacturacionMetricas.Fallidas.Add(fallidas);
-        log.LogInformation("Corrida {Corrida} parte {Parte}/{Partes}: {Timbradas} timbradas, {Fallidas} con error, {Pendientes} pendientes",
-            corridaId, parte, partes, timbradas, fallidas, pendientes);
+        log.LogInformation("Corrida {Corrida} parte {Parte}: {Timbradas} timbradas, {Fallidas} con error, {Pendientes} pendientes",
+            corridaId, parte, timbradas, fallidas, pendientes);
         return new ResultadoParte(timbradas, fallidas, pendientes);
     }
 
@@ -197,24 +211,24 @@ public sealed class TimbradorFacturas(
         await tx.CommitAsync(ct);
     }
 
-    private async Task<IReadOnlyList<FacturaPorTimbrar>> CargarAsync(Guid corridaId, int parte, int partes, CancellationToken ct)
+    private async Task<IReadOnlyList<FacturaPorTimbrar>> CargarAsync(string porParte, object parametros, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        const string filtro = "f.corrida_id = @corridaId AND f.estado = 'borrador' AND f.uuid IS NULL AND f.folio % @partes = @parte";
+        var filtro = $"f.corrida_id = @corridaId AND f.estado = 'borrador' AND f.uuid IS NULL AND {porParte}";
         var facturas = (await cn.QueryAsync<FacturaPorTimbrar>(new CommandDefinition($"""
             SELECT f.id AS Id, f.serie AS Serie, f.folio AS Folio, f.cliente_id AS ClienteId, f.corrida_id AS CorridaId,
                    f.fecha_emision AS FechaEmision, f.metodo_pago AS MetodoPago, f.forma_pago AS FormaPago, f.uso_cfdi AS UsoCfdi,
                    f.receptor_rfc AS ReceptorRfc, f.receptor_nombre AS ReceptorNombre, f.receptor_regimen AS ReceptorRegimen,
                    f.receptor_cp AS ReceptorCp, f.total AS Total
             FROM facturas f WHERE {filtro} ORDER BY f.folio
-            """, new { corridaId, parte = (long)parte, partes = (long)partes }, cancellationToken: ct))).ToList();
+            """, parametros, cancellationToken: ct))).ToList();
         var conceptos = (await cn.QueryAsync<ConceptoGuardado>(new CommandDefinition($"""
             SELECT c.factura_id AS FacturaId, c.clave_prod_serv AS ClaveProdServ, c.clave_unidad AS ClaveUnidad, c.unidad AS Unidad,
                    c.no_identificacion AS NoIdentificacion, c.descripcion AS Descripcion, c.cantidad AS Cantidad,
                    c.valor_unitario AS ValorUnitario, c.descuento AS Descuento, c.tasa_ieps AS TasaIeps
             FROM factura_conceptos c JOIN facturas f ON f.id = c.factura_id
             WHERE {filtro} ORDER BY c.factura_id, c.numero_linea
-            """, new { corridaId, parte = (long)parte, partes = (long)partes }, cancellationToken: ct))).ToLookup(c => c.FacturaId);
+            """, parametros, cancellationToken: ct))).ToLookup(c => c.FacturaId);
         foreach (var f in facturas) f.Conceptos = conceptos[f.Id].ToList();
         return facturas;
     }
