@@ -33,7 +33,7 @@ public class HostPagos : HostPrueba
                 ["Pac:Carpeta"] = CarpetaPac,
                 ["Webhooks:Spei:Secretos:0"] = SecretoSpei,
             };
-            if (FallarPaso is not null) a["Pagos:FallarPaso"] = FallarPaso;
+            if (FallarPaso is not null) (a["Pruebas:InyectarFallas"], a["Pagos:FallarPaso"]) = ("true", FallarPaso);
             return a;
         }
     }
