@@ -216,6 +216,7 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("IniciarAlta", "post", "altas", [], Publica: "public sign-up, no id in the route; with an existing customer's RFC it may reuse "
             + "that customer only for staff or that customer signed in (Un_alta_con_el_rfc_de_otro_cliente_no_toca_su_cuenta_ni_revela_sus_ids)"),
         new("Salud", "get", "health", [], Publica: "health probe; names components, no data"),
+        new("DocumentoApi", "get", "openapi.json", [], Publica: "the API's OpenAPI document, generated from the code; no data"),
     ];
 
     private static readonly object Consentimiento = new { avisoPrivacidadVersion = "2026-01", aceptaMarketing = true, origen = "portal_cliente" };
