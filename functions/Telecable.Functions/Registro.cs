@@ -67,6 +67,8 @@ public static partial class Registro
         s.AddHostedService<MigracionAlIniciar>();
         s.AddSingleton<DireccionCliente>();
         s.AddSingleton<LimitadorSolicitudes>();
+        // Nothing is injected in the app; the local host replaces it for tests (Pruebas:InyectarFallas).
+        s.TryAddSingleton<Telecable.Application.Comun.IInyectorFallas>(Telecable.Application.Comun.SinFallas.Instancia);
 
         // One registration method per area, each in its own file under Registro/.
         s.AgregarCatalogoYClientes(config);

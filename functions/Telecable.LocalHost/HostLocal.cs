@@ -60,6 +60,8 @@ public static class HostLocal
         var backend = await BackendDurable.IniciarAsync(config, logsArranque, CancellationToken.None);
 
         builder.Services.AgregarTelecable(config);
+        if (config.GetValue<bool>("Pruebas:InyectarFallas"))
+            builder.Services.AddSingleton<Telecable.Application.Comun.IInyectorFallas, Pruebas.InyectorFallasConfigurado>();
         builder.Services.AddOpenTelemetry().WithTracing(t =>
             t.AddAspNetCoreInstrumentation(o => o.Filter = ctx => !Telemetria.EsSidecarDurable(ctx.Request.Path.Value)));
         builder.Services.AddSingleton(backend);

@@ -21,7 +21,7 @@ public sealed class AltaCompensacionCrashTests
         var hub = $"e2e{Guid.NewGuid():N}"[..16];
         var extra = new Dictionary<string, string>
         {
-            ["Altas__PermitirFallasInyectadas"] = "true",
+            ["Pruebas__InyectarFallas"] = "true",
             ["Altas__FallarEnPaso"] = "notificacion",
             ["Altas__PausaCompensacionMs"] = "1500",
         };

@@ -104,7 +104,8 @@ public sealed partial class ContratoSettingsTests
         ["Oxxo:CerrarVencidas"] = Clase.Opcional,              // the expiry timer; off only in tests that fingerprint the database
         ["Pac:*"] = Clase.Opcional,                            // the emulated PAC's knobs (Pac:Carpeta is "in both", below)
         ["Routers:*"] = Clase.Opcional,                        // telemetry cadence and limits (Routers:DetectarDesconexiones is "in both")
-        ["Pagos:FallarPaso"] = Clase.Opcional,                 // test hook, never set
+        ["Pagos:FallarPaso"] = Clase.Opcional,                 // test hook (local host's InyectorFallasConfigurado), never set
+        ["Pruebas:InyectarFallas"] = Clase.Opcional,           // test hosts only: turns on InyectorFallasConfigurado in the local host
         ["Notificaciones:*"] = Clase.Opcional,                 // delivery retries and batch; TasaFallaSimulada is a test hook of the emulated providers
         ["Operaciones:DiasMuestras"] = Clase.Opcional,         // retention of the operations samples (7 days)
         ["Altas:*"] = Clase.Opcional,                          // test hooks of the onboarding saga, never set

@@ -47,7 +47,7 @@ public sealed class OperacionUnitTests
         Assert.False(await MetricasOperacion.SondearAsync("prueba-falla", _ => throw new HttpRequestException("caído"), TimeSpan.FromSeconds(1), CancellationToken.None));
         Assert.True(await MetricasOperacion.SondearAsync("prueba-ok", _ => Task.CompletedTask, TimeSpan.FromSeconds(1), CancellationToken.None));
         using var metricas = new MetricasPrometheus();
-        var texto = metricas.Renderizar();
+        var texto = await metricas.RenderizarAsync();
         Assert.Contains("telecable_dependencia_disponible{dependencia=\"prueba-lenta\"} 0", texto);
         Assert.Contains("telecable_dependencia_disponible{dependencia=\"prueba-falla\"} 0", texto);
         Assert.Contains("telecable_dependencia_disponible{dependencia=\"prueba-ok\"} 1", texto);
@@ -63,7 +63,7 @@ public sealed class OperacionUnitTests
         var medido = new PacMedido(pac.Object);
         Assert.True((await medido.TimbrarAsync("a", CancellationToken.None)).EsTransitorio);
         await Assert.ThrowsAsync<TimeoutException>(() => medido.TimbrarAsync("b", CancellationToken.None));
-        var texto = metricas.Renderizar();
+        var texto = await metricas.RenderizarAsync();
         Assert.Contains("telecable_pac_duracion_ms_count{operacion=\"timbrar\",resultado=\"no_disponible\"} 1", texto);
         Assert.Contains("telecable_pac_duracion_ms_count{operacion=\"timbrar\",resultado=\"excepcion\"} 1", texto);
     }

@@ -122,7 +122,7 @@ public sealed class PlataformaUnitTests
     }
 
     [Fact]
-    public void Metricas_propias_salen_en_formato_prometheus_con_contadores_e_histogramas()
+    public async Task Metricas_propias_salen_en_formato_prometheus_con_contadores_e_histogramas()
     {
         using var metricas = new MetricasPrometheus();
         var contador = Telemetria.Medidor.CreateCounter<long>("telecable.prueba.eventos", description: "Eventos de prueba");
@@ -131,7 +131,7 @@ public sealed class PlataformaUnitTests
         contador.Add(3, new KeyValuePair<string, object?>("tipo", "a\"b"));
         histograma.Record(7);
         histograma.Record(700);
-        var texto = metricas.Renderizar();
+        var texto = await metricas.RenderizarAsync();
         Assert.Contains("# TYPE telecable_prueba_eventos_total counter", texto);
         Assert.Contains("telecable_prueba_eventos_total{tipo=\"a\\\"b\"} 5", texto);
         Assert.Contains("# TYPE telecable_prueba_latencia_ms histogram", texto);

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
+using Telecable.Functions.Http;
+using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.LocalHost.Funciones;
 
@@ -64,19 +66,22 @@ internal static class HostHttp
     }
 }
 
+/// <summary>
+/// Problems the local host answers itself (no such endpoint, a route value of the wrong type, the admin endpoint,
+/// an unhandled fault): written by the functions' own <see cref="Respuestas.Problema"/>, with the cid, so they
+/// look like every other problem of the API.
+/// </summary>
 internal static class Problemas
 {
     public static Task EscribirAsync(HttpContext ctx, int status, string titulo, string detalle)
     {
-        ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = "application/problem+json; charset=utf-8";
-        return ctx.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new
-        {
-            type = $"https://telecable.mx/problemas/{status}",
-            title = titulo,
-            status,
-            detail = detalle,
-            instance = ctx.Request.Path.ToString(),
-        }));
+        // The cid Api already answered with (a fault after Api ran), else the caller's, else a new one.
+        var cid = ctx.Response.Headers[Correlacion.Encabezado].ToString() is { Length: > 0 } propio
+            ? propio
+            : Correlacion.Normalizar(ctx.Request.Headers[Correlacion.Encabezado].ToString());
+        ctx.Response.Headers[Correlacion.Encabezado] = cid;
+        if (status >= 500) detalle = $"{detalle} Cite el identificador {cid} al reportarlo.";
+        return Respuestas.Problema(status, titulo, detalle, cid, ctx.Request.Path.ToString())
+            .ExecuteResultAsync(new ActionContext { HttpContext = ctx });
     }
 }

@@ -64,16 +64,23 @@ public static class Invocador
     }
 }
 
-/// <summary>The FunctionContext the local host gives a function that asks for one.</summary>
+/// <summary>
+/// The FunctionContext the local host gives a function that asks for one: its invocation id, services and items.
+/// The members it does not serve throw, so a function that starts using one fails at once under the local host
+/// (and in its tests) instead of meeting a null that the real host would never give.
+/// </summary>
 internal sealed class ContextoFuncionLocal(IServiceProvider servicios) : FunctionContext
 {
     public override string InvocationId { get; } = Guid.NewGuid().ToString();
     public override string FunctionId => InvocationId;
-    public override TraceContext TraceContext => null!;
-    public override BindingContext BindingContext => null!;
-    public override RetryContext RetryContext => null!;
+    public override TraceContext TraceContext => throw NoServido(nameof(TraceContext));
+    public override BindingContext BindingContext => throw NoServido(nameof(BindingContext));
+    public override RetryContext RetryContext => throw NoServido(nameof(RetryContext));
     public override IServiceProvider InstanceServices { get; set; } = servicios;
-    public override FunctionDefinition FunctionDefinition => null!;
+    public override FunctionDefinition FunctionDefinition => throw NoServido(nameof(FunctionDefinition));
     public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
-    public override IInvocationFeatures Features => null!;
+    public override IInvocationFeatures Features => throw NoServido(nameof(Features));
+
+    private static NotSupportedException NoServido(string miembro) =>
+        new($"El host local no sirve FunctionContext.{miembro}; sírvalo en Telecable.LocalHost/Funciones/Invocador.cs antes de usarlo en una función.");
 }

@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Comun;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.AltasYTickets;
 
@@ -79,26 +79,15 @@ public static class AltaClienteOrquestacion
     }
 }
 
-/// <summary>
-/// The saga's activities. Failure injection for tests: with <c>Altas:PermitirFallasInyectadas=true</c>,
-/// <c>Altas:FallarEnPaso</c> = a step name makes that step throw before doing anything, and
-/// <c>Altas:FallarCompensacion</c> = a step name makes its compensation throw
-/// (<c>Altas:FallarCompensacionVeces</c> times, default always). <c>Altas:PausaCompensacionMs</c>
-/// delays each compensation (so a test can kill the host in the middle of compensating).
-/// </summary>
-public sealed class ActividadesAlta(ServicioAltas altas, IConfiguration config, ILogger<ActividadesAlta> log)
+/// <summary>The saga's activities. Tests make a step or a compensation fail through <see cref="IInyectorFallas"/>.</summary>
+public sealed class ActividadesAlta(ServicioAltas altas, IInyectorFallas fallas, ILogger<ActividadesAlta> log)
 {
-    private static readonly Dictionary<string, int> FallasCompensacion = new();
-
-    private bool Inyectar => config.GetValue<bool>("Altas:PermitirFallasInyectadas");
-
     [Function(nameof(EjecutarPasoAlta))]
     public async Task<string> EjecutarPasoAlta([ActivityTrigger] PasoAlta p)
     {
         using var _ = Contexto.Entrar(log, p);
         await altas.IniciarPasoAsync(p.AltaId, p.Paso, CancellationToken.None);
-        if (Inyectar && config["Altas:FallarEnPaso"] == p.Paso)
-            throw new InvalidOperationException($"Falla inyectada en el paso {p.Paso}.");
+        await fallas.AntesDelPasoAsync(Sagas.AltaCliente, p.AltaId, p.Paso, CancellationToken.None);
         return await altas.EjecutarPasoAsync(p.AltaId, p.Paso, p.Cid, CancellationToken.None);
     }
 
@@ -108,17 +97,7 @@ public sealed class ActividadesAlta(ServicioAltas altas, IConfiguration config, 
         using var _ = Contexto.Entrar(log, p);
         try
         {
-            if (Inyectar)
-            {
-                if (config.GetValue<int>("Altas:PausaCompensacionMs") is > 0 and var pausa) await Task.Delay(pausa);
-                if (config["Altas:FallarCompensacion"] == p.Paso)
-                {
-                    var veces = config.GetValue("Altas:FallarCompensacionVeces", int.MaxValue);
-                    int n;
-                    lock (FallasCompensacion) n = FallasCompensacion[p.AltaId + p.Paso] = FallasCompensacion.GetValueOrDefault(p.AltaId + p.Paso) + 1;
-                    if (n <= veces) throw new InvalidOperationException($"Falla inyectada en la compensación de {p.Paso} (intento {n}).");
-                }
-            }
+            await fallas.AntesDeCompensarAsync(Sagas.AltaCliente, p.AltaId, p.Paso, CancellationToken.None);
             var hecho = await altas.CompensarAsync(p.AltaId, p.Paso, p.Cid, CancellationToken.None);
             log.LogInformation("Alta {Alta}: compensación de {Paso}: {Detalle}", p.AltaId, p.Paso, hecho ?? "nada que deshacer");
             return hecho;

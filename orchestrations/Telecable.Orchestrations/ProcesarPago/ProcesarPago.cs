@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Comun;
 using Telecable.Infrastructure.Pagos;
 
 namespace Telecable.Orchestrations.ProcesarPago;
@@ -78,13 +79,14 @@ public static class ProcesarPago
     }
 }
 
-public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago complementos, ILogger<ActividadesPago> log)
+/// <summary>The saga's activities. Tests make a step fail through <see cref="IInyectorFallas"/>.</summary>
+public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago complementos, IInyectorFallas fallas, ILogger<ActividadesPago> log)
 {
     [Function(nameof(AplicarPago))]
     public async Task<ResultadoAplicacion> AplicarPago([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        pasos.FallaInducida(nameof(AplicarPago));
+        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(AplicarPago), CancellationToken.None);
         return await pasos.AplicarAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 
@@ -100,7 +102,7 @@ public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago comp
     public async Task<Guid?> EmitirComplementoPago([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        pasos.FallaInducida(nameof(EmitirComplementoPago));
+        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(EmitirComplementoPago), CancellationToken.None);
         return await complementos.EmitirAsync(e.PagoId, CancellationToken.None);
     }
 
@@ -115,7 +117,7 @@ public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago comp
     public async Task NotificarPago([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        pasos.FallaInducida(nameof(NotificarPago));
+        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(NotificarPago), CancellationToken.None);
         await pasos.NotificarAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 
@@ -123,7 +125,7 @@ public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago comp
     public async Task<int> ReactivarServicio([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        pasos.FallaInducida(nameof(ReactivarServicio));
+        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(ReactivarServicio), CancellationToken.None);
         return await pasos.ReactivarAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 

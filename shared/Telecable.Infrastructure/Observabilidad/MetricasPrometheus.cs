@@ -1,136 +1,110 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Text;
+using Prometheus;
+using ContadorProm = Prometheus.Counter;
+using HistogramaProm = Prometheus.Histogram;
+using MedidorProm = Prometheus.Gauge;
 
 namespace Telecable.Infrastructure.Observabilidad;
 
 /// <summary>
-/// Collects the app's own instruments (Meter "Telecable") with a MeterListener and renders them in the
-/// Prometheus text exposition format for GET /api/metrics. Counters become *_total, histograms get
-/// fixed buckets, observable gauges are read at scrape time. Per-instance figures: in Azure, the
-/// OpenTelemetry exporter to Application Insights aggregates across instances.
+/// The app's own instruments (Meter "Telecable", System.Diagnostics.Metrics) exported for GET /api/metrics
+/// through prometheus-net: the library owns the series, the histogram buckets and the text exposition format
+/// (escaping, HELP/TYPE). What stays here is the mapping of instrument kinds to the names the alert rules
+/// (infra/prometheus/alertas.yml) already use: counters as <c>name_total</c>, units ms/s as a suffix,
+/// histograms with fixed buckets, observable gauges read at scrape time.
+/// prometheus-net's own MeterAdapter is not used because it turns counters into gauges without <c>_total</c>,
+/// and OpenTelemetry's Prometheus exporter renames units (ms to milliseconds) and serves only ASP.NET middleware,
+/// not a function behind Api's admin check. Per-instance figures: in Azure, the OpenTelemetry exporter to
+/// Application Insights aggregates across instances.
 /// </summary>
 public sealed class MetricasPrometheus : IDisposable
 {
     private static readonly double[] Limites = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
+    private readonly CollectorRegistry _registro = Metrics.NewCustomRegistry();
+    private readonly IMetricFactory _fabrica;
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<(Instrument, string), Serie> _series = new();
-    private readonly ConcurrentDictionary<Instrument, byte> _instrumentos = new();
+    private readonly ConcurrentDictionary<Instrument, Serie> _series = new();
 
     public MetricasPrometheus()
     {
+        _fabrica = Metrics.WithCustomRegistry(_registro);
         _listener.InstrumentPublished = (i, l) =>
         {
-            if (i.Meter.Name != Telemetria.Nombre) return;
-            _instrumentos.TryAdd(i, 0);
-            l.EnableMeasurementEvents(i);
+            if (i.Meter.Name == Telemetria.Nombre) l.EnableMeasurementEvents(i);
         };
         _listener.SetMeasurementEventCallback<long>((i, v, t, _) => Registrar(i, v, t));
         _listener.SetMeasurementEventCallback<int>((i, v, t, _) => Registrar(i, v, t));
         _listener.SetMeasurementEventCallback<double>((i, v, t, _) => Registrar(i, v, t));
         _listener.Start();
+        // Observable gauges are read when Prometheus scrapes, not before.
+        _registro.AddBeforeCollectCallback(_listener.RecordObservableInstruments);
+    }
+
+    /// <summary>The text a Prometheus server scrapes (text format 0.0.4).</summary>
+    public async Task<string> RenderizarAsync(CancellationToken ct = default)
+    {
+        using var flujo = new MemoryStream();
+        await _registro.CollectAndExportAsTextAsync(flujo, ct);
+        return System.Text.Encoding.UTF8.GetString(flujo.GetBuffer(), 0, (int)flujo.Length);
     }
 
     private void Registrar(Instrument i, double valor, ReadOnlySpan<KeyValuePair<string, object?>> etiquetas)
     {
-        var clave = Etiquetas(etiquetas);
-        var serie = _series.GetOrAdd((i, clave), _ => new Serie(i is Histogram<double> or Histogram<long> or Histogram<int>));
-        if (i.IsObservable) serie.Fijar(valor);
-        else serie.Sumar(valor);
+        var serie = _series.GetOrAdd(i, static (ins, e) => e.fabrica.Crear(ins, e.nombres), (fabrica: this, nombres: Nombres(etiquetas)));
+        serie.Registrar(valor, etiquetas);
     }
 
-    /// <summary>The text a Prometheus server scrapes.</summary>
-    public string Renderizar()
+    private Serie Crear(Instrument i, string[] etiquetas)
     {
-        _listener.RecordObservableInstruments();
-        var sb = new StringBuilder();
-        foreach (var grupo in _series.GroupBy(s => s.Key.Item1).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
-        {
-            var i = grupo.Key;
-            var nombre = Nombre(i);
-            var tipo = i switch
-            {
-                _ when grupo.First().Value.EsHistograma => "histogram",
-                _ when i.IsObservable || i.GetType().Name.StartsWith("UpDownCounter", StringComparison.Ordinal) => "gauge",
-                _ => "counter",
-            };
-            if (tipo == "counter") nombre += "_total";
-            if (!string.IsNullOrEmpty(i.Description)) sb.Append("# HELP ").Append(nombre).Append(' ').Append(i.Description).Append('\n');
-            sb.Append("# TYPE ").Append(nombre).Append(' ').Append(tipo).Append('\n');
-            foreach (var (clave, serie) in grupo.Select(g => (g.Key.Item2, g.Value)).OrderBy(x => x.Item1, StringComparer.Ordinal))
-                serie.Escribir(sb, nombre, clave);
-        }
-        return sb.ToString();
+        var nombre = new string(i.Name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+        if (i.Unit is "ms" or "s") nombre = $"{nombre}_{i.Unit}";
+        var ayuda = string.IsNullOrEmpty(i.Description) ? i.Name : i.Description;
+        var tipo = i.GetType().GetGenericTypeDefinition();
+        if (tipo == typeof(System.Diagnostics.Metrics.Histogram<>))
+            return new Serie(etiquetas, _fabrica.CreateHistogram(nombre, ayuda, etiquetas, new HistogramConfiguration { Buckets = Limites }), null, null, false);
+        if (tipo == typeof(System.Diagnostics.Metrics.Counter<>))
+            return new Serie(etiquetas, null, _fabrica.CreateCounter(nombre + "_total", ayuda, etiquetas), null, false);
+        // Observable instruments report the current value; an UpDownCounter reports increments.
+        return new Serie(etiquetas, null, null, _fabrica.CreateGauge(nombre, ayuda, etiquetas), i.IsObservable);
     }
 
-    private static string Nombre(Instrument i)
+    private static string[] Nombres(ReadOnlySpan<KeyValuePair<string, object?>> etiquetas)
     {
-        var n = new string(i.Name.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
-        return i.Unit is "ms" or "s" ? $"{n}_{i.Unit}" : n;
-    }
-
-    private static string Etiquetas(ReadOnlySpan<KeyValuePair<string, object?>> etiquetas)
-    {
-        if (etiquetas.Length == 0) return "";
-        var partes = new List<string>(etiquetas.Length);
-        foreach (var (k, v) in etiquetas)
-        {
-            var valor = Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
-            partes.Add($"{k}=\"{valor.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n")}\"");
-        }
-        partes.Sort(StringComparer.Ordinal);
-        return string.Join(',', partes);
+        var n = new string[etiquetas.Length];
+        for (var k = 0; k < etiquetas.Length; k++)
+            n[k] = new string(etiquetas[k].Key.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+        Array.Sort(n, StringComparer.Ordinal);
+        return n;
     }
 
     public void Dispose() => _listener.Dispose();
 
-    private sealed class Serie(bool esHistograma)
+    /// <summary>
+    /// One instrument's metric. Its label names are those of its first measurement (Prometheus wants one set per
+    /// name); a later measurement lacking one gets "" for it, and tags outside the set are left out.
+    /// </summary>
+    private sealed class Serie(string[] etiquetas, HistogramaProm? histograma, ContadorProm? contador, MedidorProm? medidor, bool fijar)
     {
-        private readonly long[] _cubetas = new long[Limites.Length];
-        private double _suma;
-        private long _cuenta;
-        private double _valor;
-
-        public bool EsHistograma { get; } = esHistograma;
-
-        public void Fijar(double v)
+        public void Registrar(double valor, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            lock (this) _valor = v;
-        }
-
-        public void Sumar(double v)
-        {
-            lock (this)
+            var valores = new string[etiquetas.Length];
+            for (var k = 0; k < etiquetas.Length; k++)
             {
-                _valor += v;
-                if (!EsHistograma) return;
-                _suma += v;
-                _cuenta++;
-                for (var b = 0; b < Limites.Length; b++) if (v <= Limites[b]) _cubetas[b]++;
+                valores[k] = "";
+                foreach (var t in tags)
+                    if (t.Key.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').SequenceEqual(etiquetas[k]))
+                    {
+                        valores[k] = Convert.ToString(t.Value, CultureInfo.InvariantCulture) ?? "";
+                        break;
+                    }
             }
+            if (histograma is not null) histograma.WithLabels(valores).Observe(valor);
+            else if (contador is not null) contador.WithLabels(valores).Inc(valor);
+            else if (fijar) medidor!.WithLabels(valores).Set(valor);
+            else medidor!.WithLabels(valores).Inc(valor);
         }
-
-        public void Escribir(StringBuilder sb, string nombre, string etiquetas)
-        {
-            lock (this)
-            {
-                if (!EsHistograma)
-                {
-                    sb.Append(nombre).Append(Llaves(etiquetas)).Append(' ').Append(Num(_valor)).Append('\n');
-                    return;
-                }
-                for (var b = 0; b < Limites.Length; b++)
-                    sb.Append(nombre).Append("_bucket").Append(Llaves(Unir(etiquetas, $"le=\"{Num(Limites[b])}\""))).Append(' ').Append(_cubetas[b]).Append('\n');
-                sb.Append(nombre).Append("_bucket").Append(Llaves(Unir(etiquetas, "le=\"+Inf\""))).Append(' ').Append(_cuenta).Append('\n');
-                sb.Append(nombre).Append("_sum").Append(Llaves(etiquetas)).Append(' ').Append(Num(_suma)).Append('\n');
-                sb.Append(nombre).Append("_count").Append(Llaves(etiquetas)).Append(' ').Append(_cuenta).Append('\n');
-            }
-        }
-
-        private static string Unir(string a, string b) => a.Length == 0 ? b : a + "," + b;
-        private static string Llaves(string e) => e.Length == 0 ? "" : "{" + e + "}";
-        private static string Num(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
     }
 }

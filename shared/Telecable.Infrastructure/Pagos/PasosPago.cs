@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Dapper;
 using Telecable.Infrastructure.Cobranza;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Pagos;
@@ -12,9 +11,6 @@ namespace Telecable.Infrastructure.Pagos;
 public sealed class OpcionesPagos
 {
     public const string Seccion = "Pagos";
-    /// <summary>Test hook: the ProcesarPago step with this name fails (AplicarPago, EmitirComplementoPago,
-    /// NotificarPago, ReactivarServicio), to exercise the compensations. Never set in production.</summary>
-    public string? FallarPaso { get; set; }
     /// <summary>Blob container where each provider leaves its daily settlement file (&lt;provider&gt;/&lt;yyyy-MM-dd&gt;.csv).</summary>
     public string ContenedorLiquidaciones { get; set; } = "liquidaciones";
 }
@@ -25,19 +21,12 @@ public sealed record ResultadoAplicacion(Guid PagoId, Guid ClienteId, IReadOnlyL
 /// The steps of the ProcesarPago saga and their compensations. Each step is idempotent (a retried
 /// activity changes nothing twice) and each compensation undoes exactly what its step recorded.
 /// </summary>
-public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj, IOptions<OpcionesPagos> opciones)
+public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj)
 {
     private static readonly Counter<long> Aplicados = Telemetria.Medidor.CreateCounter<long>(
         "telecable.pagos.aplicados", description: "Pagos aplicados a facturas");
     private static readonly Counter<decimal> MontoAplicado = Telemetria.Medidor.CreateCounter<decimal>(
         "telecable.pagos.monto_aplicado", unit: "MXN", description: "Monto aplicado a facturas");
-
-    /// <summary>Throws when the test hook names this step.</summary>
-    public void FallaInducida(string paso)
-    {
-        if (string.Equals(opciones.Value.FallarPaso, paso, StringComparison.Ordinal))
-            throw new InvalidOperationException($"Falla inducida en el paso {paso} (Pagos:FallarPaso).");
-    }
 
     /// <summary>Applies a confirmed payment: named invoices in order (or the oldest open ones), the rest as credit.</summary>
     public async Task<ResultadoAplicacion> AplicarAsync(Guid pagoId, string cid, CancellationToken ct)

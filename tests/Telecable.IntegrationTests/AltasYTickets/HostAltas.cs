@@ -8,10 +8,10 @@ using Telecable.IntegrationTests.Infraestructura;
 
 namespace Telecable.IntegrationTests.AltasYTickets;
 
-/// <summary>The local host with failure injection allowed (Altas:PermitirFallasInyectadas), shared by the onboarding and ticket tests.</summary>
+/// <summary>The local host with failure injection on (Pruebas:InyectarFallas, read by its InyectorFallasConfigurado), shared by the onboarding and ticket tests.</summary>
 public sealed class HostAltas : HostPrueba
 {
-    protected override IDictionary<string, string?> Ajustes => new Dictionary<string, string?> { ["Altas:PermitirFallasInyectadas"] = "true" };
+    protected override IDictionary<string, string?> Ajustes => new Dictionary<string, string?> { ["Pruebas:InyectarFallas"] = "true" };
 
     /// <summary>Sets (or clears, with null) a setting of the running host; the saga's activities read it on every call.</summary>
     public void Ajustar(string clave, string? valor) => Servicios.GetRequiredService<IConfiguration>()[clave] = valor;

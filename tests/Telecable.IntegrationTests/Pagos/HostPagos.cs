@@ -37,7 +37,7 @@ public class HostPagos : HostPrueba
                 ["Webhooks:Oxxo:Secretos:0"] = SecretoOxxo,
                 ["Webhooks:Oxxo:Secretos:1"] = SecretoOxxoAnterior,
             };
-            if (FallarPaso is not null) a["Pagos:FallarPaso"] = FallarPaso;
+            if (FallarPaso is not null) (a["Pruebas:InyectarFallas"], a["Pagos:FallarPaso"]) = ("true", FallarPaso);
             return a;
         }
     }

@@ -310,6 +310,7 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("CambiarPersonal", "patch", "cuentas/personal/{id}", [
             Prohibido("cliente", e => e.ClienteA(Patch, $"cuentas/personal/{Guid.NewGuid()}", new { activa = false })),
             Prohibido("tecnico", e => e.TecnicoA(Patch, $"cuentas/personal/{Guid.NewGuid()}", new { activa = false }))]),
+        new("DocumentoApi", "get", "openapi.json", [], Publica: "the API's OpenAPI document, generated from the code; no data"),
     ];
 
     private static readonly object Consentimiento = new { avisoPrivacidadVersion = "2026-01", aceptaMarketing = true, origen = "portal_cliente" };

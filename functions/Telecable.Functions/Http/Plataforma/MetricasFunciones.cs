@@ -43,7 +43,7 @@ public sealed class MetricasFunciones(Api api, MetricasPrometheus metricas, Serv
                 MetricasOperacion.SondearAsync("csd", _ => csd.Estado() is { Ok: false } e
                     ? Task.FromException(new CsdNoDisponible(e.Codigo ?? "csd_no_disponible", "El CSD del emisor no está disponible."))
                     : Task.CompletedTask, LimiteLectura, l.Ct));
-            return new RespuestaJson(200, metricas.Renderizar(), "text/plain; version=0.0.4; charset=utf-8");
+            return new RespuestaJson(200, await metricas.RenderizarAsync(l.Ct), "text/plain; version=0.0.4; charset=utf-8");
         });
 
     private static async Task<IReadOnlyList<System.Diagnostics.Metrics.Measurement<long>>> ContarOrquestacionesAsync(DurableTaskClient durable, CancellationToken ct)

@@ -1,0 +1,295 @@
+using System.Reflection;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using Moq.Protected;
+using Telecable.Domain.Facturacion;
+using Telecable.Domain.Pagos;
+using Telecable.Infrastructure.AltasYTickets;
+using Telecable.Infrastructure.Facturacion;
+using Telecable.Infrastructure.Pagos;
+using Telecable.Orchestrations.AltaCliente;
+using Telecable.Orchestrations.Plataforma;
+using Telecable.Orchestrations.ProcesarPago;
+using Telecable.Orchestrations.TimbradoMasivo;
+
+namespace Telecable.UnitTests;
+
+/// <summary>
+/// A TaskOrchestrationContext mocked with Moq: each activity answers what the test says (a value, or a
+/// TaskFailedException, which is how an orchestrator sees an activity whose retries are exhausted), and every
+/// call is recorded with its input and options. Runs an orchestrator's code alone, without a durable backend.
+/// </summary>
+internal sealed class ContextoSimulado
+{
+    private readonly Mock<TaskOrchestrationContext> _mock = new() { CallBase = true };
+    private readonly Dictionary<string, Queue<Func<object?, object?>>> _respuestas = new(StringComparer.Ordinal);
+
+    public List<(string Actividad, object? Entrada, TaskOptions? Opciones)> Llamadas { get; } = [];
+    public List<DateTime> Temporizadores { get; } = [];
+    public TaskOrchestrationContext Objeto => _mock.Object;
+
+    public static ContextoSimulado Con<T>(T entrada, string instancia = "instancia-1")
+    {
+        var c = new ContextoSimulado();
+        c._mock.Setup(x => x.GetInput<T>()).Returns(entrada);
+        c._mock.SetupGet(x => x.InstanceId).Returns(instancia);
+        c._mock.SetupGet(x => x.CurrentUtcDateTime).Returns(new DateTime(2026, 12, 3, 12, 0, 0, DateTimeKind.Utc));
+        c._mock.SetupGet(x => x.IsReplaying).Returns(false);
+        c._mock.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(NullLoggerFactory.Instance);
+        c._mock.Setup(x => x.CreateTimer(It.IsAny<DateTime>(), It.IsAny<CancellationToken>()))
+            .Callback((DateTime d, CancellationToken _) => c.Temporizadores.Add(d)).Returns(Task.CompletedTask);
+        c._mock.Setup(x => x.CallActivityAsync<It.IsAnyType>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Returns(new InvocationFunc(inv => c.Responder(inv.Method.GetGenericArguments()[0], ((TaskName)inv.Arguments[0]!).Name, inv.Arguments[1], (TaskOptions?)inv.Arguments[2])));
+        return c;
+    }
+
+    /// <summary>The next call of this activity answers this value (calls beyond the queue repeat the last answer).</summary>
+    public ContextoSimulado Responde(string actividad, Func<object?, object?> respuesta)
+    {
+        if (!_respuestas.TryGetValue(actividad, out var cola)) _respuestas[actividad] = cola = new();
+        cola.Enqueue(respuesta);
+        return this;
+    }
+
+    public ContextoSimulado Responde(string actividad, object? valor) => Responde(actividad, _ => valor);
+
+    /// <summary>The activity fails for good: what the orchestrator sees once the retry policy gave up.</summary>
+    public ContextoSimulado Falla(string actividad, string tipoError = "System.InvalidOperationException", string mensaje = "falla de prueba") =>
+        Responde(actividad, _ => throw new TaskFailedException(actividad, 1,
+            new TaskFailureDetails(tipoError, mensaje, null, null, null)));
+
+    public List<string> Nombres => Llamadas.Select(l => l.Actividad).ToList();
+
+    private object Responder(Type tipo, string actividad, object? entrada, TaskOptions? opciones)
+    {
+        Llamadas.Add((actividad, entrada, opciones));
+        object? valor;
+        try
+        {
+            valor = _respuestas.TryGetValue(actividad, out var cola) && cola.Count > 0
+                ? (cola.Count > 1 ? cola.Dequeue() : cola.Peek())(entrada)
+                : null;
+        }
+        catch (Exception ex)
+        {
+            return typeof(Task).GetMethod(nameof(Task.FromException), 1, [typeof(Exception)])!.MakeGenericMethod(tipo).Invoke(null, [ex])!;
+        }
+        if (valor is null && tipo.IsValueType && Nullable.GetUnderlyingType(tipo) is null) valor = Activator.CreateInstance(tipo);
+        return typeof(Task).GetMethod(nameof(Task.FromResult))!.MakeGenericMethod(tipo).Invoke(null, [valor])!;
+    }
+}
+
+/// <summary>AltaCliente: every step in order; on a failed step, the registered compensations in reverse.</summary>
+public sealed class AltaClienteOrquestacionTests
+{
+    private static readonly EntradaAlta Entrada = new("alta-1", "cid-1");
+
+    private static IEnumerable<string> Compensaciones(ContextoSimulado c) =>
+        c.Llamadas.Where(l => l.Actividad == nameof(ActividadesAlta.CompensarPasoAlta)).Select(l => ((PasoAlta)l.Entrada!).Paso);
+
+    [Fact]
+    public async Task Exito_ejecuta_cada_paso_en_orden_sin_compensar_y_termina_bien()
+    {
+        var c = ContextoSimulado.Con(Entrada);
+        var r = await AltaClienteOrquestacion.Ejecutar(c.Objeto);
+
+        Assert.True(r.Exito);
+        Assert.Equal(ServicioAltas.Pasos, c.Llamadas.Where(l => l.Actividad == nameof(ActividadesAlta.EjecutarPasoAlta)).Select(l => ((PasoAlta)l.Entrada!).Paso));
+        Assert.Empty(Compensaciones(c));
+        Assert.Equal(nameof(ActividadesAlta.TerminarAlta), c.Nombres[^1]);
+        Assert.True(((FinAlta)c.Llamadas[^1].Entrada!).Exito);
+        Assert.All(c.Llamadas, l => Assert.Equal("cid-1", ((Telecable.Orchestrations.IConCid)l.Entrada!).Cid));
+        // Each step retries (3 attempts), never a business error (ErrorDominio is deterministic).
+        Assert.Equal(3, c.Llamadas[0].Opciones!.Retry!.Policy!.MaxNumberOfAttempts);
+    }
+
+    [Theory]
+    [InlineData(ServicioAltas.Cotizacion, new string[0])]
+    [InlineData(ServicioAltas.Cliente, new[] { ServicioAltas.Cliente })]
+    [InlineData(ServicioAltas.Contrato, new[] { ServicioAltas.Contrato, ServicioAltas.Cliente })]
+    [InlineData(ServicioAltas.Ticket, new[] { ServicioAltas.Ticket, ServicioAltas.Contrato, ServicioAltas.Cliente })]
+    [InlineData(ServicioAltas.Notificacion, new[] { ServicioAltas.Ticket, ServicioAltas.Contrato, ServicioAltas.Cliente })]
+    public async Task Un_paso_que_agota_sus_reintentos_compensa_en_orden_inverso_lo_registrado(string fallido, string[] compensados)
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesAlta.EjecutarPasoAlta),
+            e => ((PasoAlta)e!).Paso == fallido ? throw new TaskFailedException("EjecutarPasoAlta", 1, new TaskFailureDetails("X", "no", null, null, null)) : "ok");
+        var r = await AltaClienteOrquestacion.Ejecutar(c.Objeto);
+
+        Assert.False(r.Exito);
+        Assert.Equal(fallido, r.PasoFallido);
+        Assert.Equal("no", r.Motivo);
+        Assert.Equal(compensados, Compensaciones(c));
+        var registro = c.Llamadas.Single(l => l.Actividad == nameof(ActividadesAlta.RegistrarFalloAlta));
+        Assert.Equal(fallido, ((FalloAlta)registro.Entrada!).Paso);
+        Assert.True(c.Nombres.IndexOf(nameof(ActividadesAlta.RegistrarFalloAlta)) < c.Nombres.IndexOf(nameof(ActividadesAlta.TerminarAlta)));
+        Assert.False(((FinAlta)c.Llamadas[^1].Entrada!).Exito);
+        Assert.DoesNotContain(c.Llamadas.Where(l => l.Actividad == nameof(ActividadesAlta.EjecutarPasoAlta)), l => ServicioAltas.Pasos.ToList().IndexOf(((PasoAlta)l.Entrada!).Paso) > ServicioAltas.Pasos.ToList().IndexOf(fallido));
+    }
+
+    [Fact]
+    public async Task Una_compensacion_que_agota_sus_reintentos_no_detiene_las_demas_y_el_alta_termina_fallida()
+    {
+        var c = ContextoSimulado.Con(Entrada)
+            .Responde(nameof(ActividadesAlta.EjecutarPasoAlta), e => ((PasoAlta)e!).Paso == ServicioAltas.Notificacion
+                ? throw new TaskFailedException("EjecutarPasoAlta", 1, new TaskFailureDetails("X", "sin canal", null, null, null)) : "ok")
+            .Responde(nameof(ActividadesAlta.CompensarPasoAlta), e => ((PasoAlta)e!).Paso == ServicioAltas.Contrato
+                ? throw new TaskFailedException("CompensarPasoAlta", 2, new TaskFailureDetails("X", "bloqueado", null, null, null)) : "deshecho");
+        var r = await AltaClienteOrquestacion.Ejecutar(c.Objeto);
+
+        Assert.False(r.Exito);
+        Assert.Equal([ServicioAltas.Ticket, ServicioAltas.Contrato, ServicioAltas.Cliente], Compensaciones(c));
+        Assert.Equal(5, c.Llamadas.First(l => l.Actividad == nameof(ActividadesAlta.CompensarPasoAlta)).Opciones!.Retry!.Policy!.MaxNumberOfAttempts);
+        Assert.Equal(nameof(ActividadesAlta.TerminarAlta), c.Nombres[^1]);
+    }
+}
+
+/// <summary>ProcesarPago: apply, complement for PPD, reactivate, then notify; compensations in reverse on failure.</summary>
+public sealed class ProcesarPagoOrquestacionTests
+{
+    private static readonly EntradaProcesarPago Entrada = new(Guid.NewGuid(), "cid-p");
+
+    private static ResultadoAplicacion Aplicacion(bool ppd) =>
+        new(Entrada.PagoId, Guid.NewGuid(), [new AplicacionCalculada(Guid.NewGuid(), 1, 500m, 500m)], 0m, ppd);
+
+    [Fact]
+    public async Task Exito_sin_PPD_aplica_reactiva_y_avisa()
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesPago.AplicarPago), Aplicacion(false)).Responde(nameof(ActividadesPago.ReactivarServicio), 2);
+        var r = await ProcesarPago.Ejecutar(c.Objeto);
+        Assert.Equal("completado", r.Estado);
+        Assert.Equal(2, r.ContratosReactivados);
+        Assert.Null(r.ComplementoUuid);
+        Assert.Equal([nameof(ActividadesPago.AplicarPago), nameof(ActividadesPago.ReactivarServicio), nameof(ActividadesPago.NotificarPago)], c.Nombres);
+    }
+
+    [Fact]
+    public async Task Exito_con_PPD_emite_el_complemento()
+    {
+        var uuid = Guid.NewGuid();
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesPago.AplicarPago), Aplicacion(true))
+            .Responde(nameof(ActividadesPago.EmitirComplementoPago), (Guid?)uuid);
+        var r = await ProcesarPago.Ejecutar(c.Objeto);
+        Assert.Equal("completado", r.Estado);
+        Assert.Equal(uuid, r.ComplementoUuid);
+        Assert.Equal([nameof(ActividadesPago.AplicarPago), nameof(ActividadesPago.EmitirComplementoPago), nameof(ActividadesPago.ReactivarServicio), nameof(ActividadesPago.NotificarPago)], c.Nombres);
+    }
+
+    [Theory]
+    [InlineData(nameof(ActividadesPago.AplicarPago), true, new[] { nameof(ActividadesPago.RevertirAplicacionPago) })]
+    [InlineData(nameof(ActividadesPago.EmitirComplementoPago), true, new[] { nameof(ActividadesPago.CancelarComplementoPago), nameof(ActividadesPago.RevertirAplicacionPago) })]
+    [InlineData(nameof(ActividadesPago.ReactivarServicio), true, new[] { nameof(ActividadesPago.ResuspenderServicio), nameof(ActividadesPago.CancelarComplementoPago), nameof(ActividadesPago.RevertirAplicacionPago) })]
+    [InlineData(nameof(ActividadesPago.ReactivarServicio), false, new[] { nameof(ActividadesPago.ResuspenderServicio), nameof(ActividadesPago.RevertirAplicacionPago) })]
+    public async Task Un_paso_que_agota_sus_reintentos_compensa_en_orden_inverso_y_no_avisa(string fallido, bool ppd, string[] compensaciones)
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesPago.AplicarPago), Aplicacion(ppd)).Falla(fallido);
+        if (fallido == nameof(ActividadesPago.AplicarPago)) c = ContextoSimulado.Con(Entrada).Falla(fallido);
+        var r = await ProcesarPago.Ejecutar(c.Objeto);
+        Assert.Equal("compensado", r.Estado);
+        Assert.StartsWith(fallido, r.Falla);
+        var indice = c.Nombres.ToList().IndexOf(fallido);
+        Assert.Equal(compensaciones, c.Nombres.Skip(indice + 1));
+        Assert.DoesNotContain(nameof(ActividadesPago.NotificarPago), c.Nombres);
+        Assert.Equal(3, c.Llamadas[0].Opciones!.Retry!.Policy!.MaxNumberOfAttempts);
+    }
+
+    [Fact]
+    public async Task Una_compensacion_que_falla_deja_la_orquestacion_fallida_nombrandola_tras_intentar_las_demas()
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesPago.AplicarPago), Aplicacion(true))
+            .Falla(nameof(ActividadesPago.ReactivarServicio)).Falla(nameof(ActividadesPago.CancelarComplementoPago));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ProcesarPago.Ejecutar(c.Objeto));
+        Assert.Contains(nameof(ActividadesPago.CancelarComplementoPago), e.Message);
+        Assert.Equal(nameof(ActividadesPago.RevertirAplicacionPago), c.Nombres[^1]);
+    }
+
+    [Fact]
+    public async Task Un_aviso_que_no_se_encola_no_deshace_el_pago()
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesPago.AplicarPago), Aplicacion(false)).Falla(nameof(ActividadesPago.NotificarPago));
+        var r = await ProcesarPago.Ejecutar(c.Objeto);
+        Assert.Equal("completado", r.Estado);
+        Assert.DoesNotContain(c.Nombres, n => n is nameof(ActividadesPago.RevertirAplicacionPago) or nameof(ActividadesPago.ResuspenderServicio));
+    }
+}
+
+/// <summary>TimbradoMasivo: fan out, fan in, rounds with backoff over pending CFDIs, and a run that fails for good.</summary>
+public sealed class TimbradoMasivoOrquestacionTests
+{
+    private static readonly EntradaTimbradoMasivo Entrada = new(Guid.NewGuid(), "cid-t");
+
+    private static ProgresoCorrida Cierre(int timbradas, int fallidas) =>
+        new(Entrada.CorridaId, "2026-12", "completada", "instancia-1", timbradas + fallidas, timbradas, fallidas, 0, 0, 0m,
+            new Dictionary<string, int>(), null, null);
+
+    [Fact]
+    public async Task Exito_en_una_ronda_reparte_en_partes_y_cierra()
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(120, 120, 3))
+            .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(40, 0, 0))
+            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(120, 0));
+        var r = await TimbradoMasivo.Ejecutar(c.Objeto);
+        Assert.Equal(("completada", 120, 120, 1), (r.Estado, r.Generadas, r.Timbradas, r.Rondas));
+        Assert.Equal([0, 1, 2], c.Llamadas.Where(l => l.Actividad == nameof(ActividadesTimbrado.TimbrarParte)).Select(l => ((ParteCorrida)l.Entrada!).Parte));
+        Assert.Empty(c.Temporizadores);
+        Assert.Equal(5, c.Llamadas[0].Opciones!.Retry!.Policy!.MaxNumberOfAttempts);
+    }
+
+    [Fact]
+    public async Task Las_partes_con_PAC_no_disponible_se_repiten_tras_un_temporizador_y_la_ultima_ronda_lo_dice()
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 2))
+            .Responde(nameof(ActividadesTimbrado.TimbrarParte), e => ((ParteCorrida)e!) switch
+            {
+                { Parte: 0 } => new ResultadoParte(5, 0, 0),
+                { UltimaRonda: false } => new ResultadoParte(0, 0, 5),
+                _ => new ResultadoParte(0, 5, 0),
+            })
+            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(5, 5));
+        var r = await TimbradoMasivo.Ejecutar(c.Objeto);
+        Assert.Equal(TimbradoMasivo.Rondas, r.Rondas);
+        Assert.Equal(5, r.Fallidas);
+        Assert.Equal(TimbradoMasivo.Rondas - 1, c.Temporizadores.Count);
+        // Backoff: 2, 4, 8, 16 s after the orchestration's own clock.
+        Assert.Equal([2d, 4d, 8d, 16d], c.Temporizadores.Select(t => (t - c.Objeto.CurrentUtcDateTime).TotalSeconds));
+        var parte1 = c.Llamadas.Where(l => l.Actividad == nameof(ActividadesTimbrado.TimbrarParte) && ((ParteCorrida)l.Entrada!).Parte == 1).ToList();
+        Assert.Equal(TimbradoMasivo.Rondas, parte1.Count);
+        Assert.True(((ParteCorrida)parte1[^1].Entrada!).UltimaRonda);
+    }
+
+    [Fact]
+    public async Task Una_actividad_que_agota_sus_reintentos_deja_la_corrida_fallida_con_su_causa()
+    {
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 1))
+            .Falla(nameof(ActividadesTimbrado.TimbrarParte), "Npgsql.NpgsqlException", "conexión rechazada");
+        var r = await TimbradoMasivo.Ejecutar(c.Objeto);
+        Assert.Equal("fallida", r.Estado);
+        var marca = (CorridaFallida)c.Llamadas.Single(l => l.Actividad == nameof(ActividadesTimbrado.MarcarCorridaFallida)).Entrada!;
+        Assert.Equal("base_de_datos", marca.Causa.Codigo);
+        Assert.Equal("instancia-1", marca.InstanceId);
+        Assert.DoesNotContain(nameof(ActividadesTimbrado.CerrarCorrida), c.Nombres);
+    }
+}
+
+/// <summary>SondaDurable: each step once and then the result; a step that fails for good fails the probe.</summary>
+public sealed class SondaDurableOrquestacionTests
+{
+    [Fact]
+    public async Task Exito_registra_cada_paso_y_completa()
+    {
+        var c = ContextoSimulado.Con(new EntradaSonda(3, 0, "cid-s"), "sonda-1");
+        var r = await SondaDurable.Ejecutar(c.Objeto);
+        Assert.Equal(("sonda-1", 3), (r.Instancia, r.Pasos));
+        Assert.Equal([0, 1, 2, 3], c.Llamadas.Select(l => ((PasoSonda)l.Entrada!).Paso));
+        Assert.Equal(nameof(ActividadesSonda.CompletarSonda), c.Nombres[^1]);
+    }
+
+    [Fact]
+    public async Task Un_paso_que_agota_sus_reintentos_falla_la_sonda_sin_completarla()
+    {
+        var c = ContextoSimulado.Con(new EntradaSonda(3, 0, "cid-s")).Falla(nameof(ActividadesSonda.RegistrarPasoSonda));
+        await Assert.ThrowsAsync<TaskFailedException>(() => SondaDurable.Ejecutar(c.Objeto));
+        Assert.DoesNotContain(nameof(ActividadesSonda.CompletarSonda), c.Nombres);
+    }
+}
