@@ -7,15 +7,19 @@ using Telecable.Infrastructure.Observabilidad;
 namespace Telecable.Functions.Timers;
 
 /// <summary>SLA credits: every 5 minutes, closed outages are evaluated and earned credits issued as credit notes.</summary>
-public sealed class TareasCreditosSla(IServicioCreditosSla creditos, OpcionesFacturacion opciones, ILogger<TareasCreditosSla> log)
+public sealed class TareasCreditosSla(IServicioCreditosSla creditos, IServicioNotasCredito notas, OpcionesFacturacion opciones, ILogger<TareasCreditosSla> log)
 {
-    /// <summary>Safe on several hosts: each outage is evaluated once (unique key) and each credit's note is keyed by the credit.</summary>
+    /// <summary>Safe on several hosts: each outage is evaluated once (unique key) and each credit's note is keyed by the credit.
+    /// It also re-sends credit notes left sealed for over 5 minutes (a 503 nobody retried, a crash), so no reservation stays
+    /// on an invoice without its stamped note.</summary>
     [Function(nameof(ProcesarCreditosSla))]
     public async Task ProcesarCreditosSla([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct)
     {
         if (!opciones.CreditosSla) return;
         var cid = Correlacion.Normalizar(null);
         Correlacion.Establecer(cid);
+        var reanudadas = await notas.ReanudarSelladasAsync(TimeSpan.FromMinutes(5), cid, ct);
+        if (reanudadas > 0) log.LogInformation("Notas de crédito selladas reanudadas y timbradas: {Cantidad}", reanudadas);
         var r = await creditos.ProcesarAsync(cid, ct);
         if (r.Pendientes > 0) log.LogInformation("Créditos SLA pendientes de factura o de PAC: {Pendientes}", r.Pendientes);
     }

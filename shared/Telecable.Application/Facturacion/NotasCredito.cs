@@ -38,4 +38,8 @@ public interface IServicioNotasCredito
     Task<string> XmlAsync(Usuario u, Guid uuid, CancellationToken ct);
 
     Task<string> RepresentacionAsync(Usuario u, Guid uuid, CancellationToken ct);
+
+    /// <summary>Re-sends notes left sealed (PAC unavailable, or a crash) for longer than <paramref name="antiguedad"/> and nobody
+    /// retried: the same XML, so the PAC answers with the original stamp if it had one. Returns how many got stamped.</summary>
+    Task<int> ReanudarSelladasAsync(TimeSpan antiguedad, string cid, CancellationToken ct);
 }

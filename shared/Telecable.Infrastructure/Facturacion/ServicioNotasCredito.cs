@@ -269,6 +269,31 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, IPacClient pac, Al
         return new ResultadoNotaCredito((await LeerAsync(cn, nota.Id, ct))!, false);
     }
 
+    public async Task<int> ReanudarSelladasAsync(TimeSpan antiguedad, string cid, CancellationToken ct)
+    {
+        List<(Guid Id, string Xml)> selladas;
+        await using (var cn = await db.OpenConnectionAsync(ct))
+        {
+            selladas = (await cn.QueryAsync<(Guid, string)>(new CommandDefinition("""
+                SELECT id, xml_sellado FROM notas_credito WHERE estado = 'sellada' AND created_at < @limite ORDER BY created_at LIMIT 100
+                """, new { limite = (reloj.GetUtcNow() - antiguedad).UtcDateTime }, cancellationToken: ct))).ToList();
+            var timbradas = 0;
+            foreach (var (id, xml) in selladas)
+            {
+                try
+                {
+                    var r = await TimbrarAsync((await LeerAsync(cn, id, ct))!, xml, cid, ct);
+                    if (!r.PacNoDisponible) timbradas++;
+                }
+                catch (ErrorRegla e)
+                {
+                    log.LogWarning("Nota de crédito sellada {Id} rechazada al reanudarla: {Motivo}", id, e.Message);
+                }
+            }
+            return timbradas;
+        }
+    }
+
     public async Task<IReadOnlyList<NotaCreditoEmitida>> DeFacturaAsync(Usuario u, Guid facturaUuid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);

@@ -147,6 +147,12 @@ public sealed class NotasCreditoTests(HostPagos host)
         Assert.Equal(timbres, await host.EscalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres"));
         Assert.Equal((1L, 50.00m), (await host.EscalarAsync<long>("SELECT count(*) FROM notas_credito WHERE factura_id = @factura", new { factura }),
             await host.EscalarAsync<decimal>("SELECT acreditado FROM facturas WHERE id = @factura", new { factura })));
+        // Left sealed again and nobody retries: the timer's sweep re-sends it, same UUID again.
+        await host.EscalarAsync<int>("UPDATE notas_credito SET uuid = NULL, estado = 'sellada', xml_blob = NULL, timbrada_en = NULL, created_at = now() - interval '10 minutes' WHERE id = @id; SELECT 1", new { id });
+        Assert.True(await host.Servicios.GetRequiredService<IServicioNotasCredito>().ReanudarSelladasAsync(TimeSpan.FromMinutes(5), "prueba", CancellationToken.None) >= 1);
+        Assert.Equal(("timbrada", original), (await host.EscalarAsync<string>("SELECT estado FROM notas_credito WHERE id = @id", new { id }),
+            await host.EscalarAsync<Guid>("SELECT uuid FROM notas_credito WHERE id = @id", new { id })));
+        Assert.Equal(timbres, await host.EscalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres"));
         var xml = XDocument.Parse(await (await cobranzas.GetAsync($"api/facturacion/notas-credito/{original}/xml")).Content.ReadAsStringAsync()).Root!;
         Assert.Equal(("07", "30"), ((string?)xml.Element(Cfdi + "CfdiRelacionados")!.Attribute("TipoRelacion"), (string?)xml.Attribute("FormaPago")));
 
