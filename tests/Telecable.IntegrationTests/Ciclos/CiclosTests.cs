@@ -64,7 +64,7 @@ public sealed class CiclosTests(HostCiclos host) : IClassFixture<HostCiclos>
         var reloj = Stopwatch.StartNew();
         while (await host.EscalarAsync<long>("SELECT count(*) FROM corridas_facturacion WHERE fecha_corte IS NOT NULL") == antes)
         {
-            Assert.True(reloj.Elapsed < TimeSpan.FromSeconds(30), "La corrida diaria no empezó.");
+            Assert.True(reloj.Elapsed < TimeSpan.FromSeconds(120), "La corrida diaria no empezó.");
             await Task.Delay(200);
         }
         var id = await host.EscalarAsync<Guid>("SELECT id FROM corridas_facturacion WHERE fecha_corte IS NOT NULL ORDER BY created_at DESC LIMIT 1");
