@@ -7,6 +7,7 @@ import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSa
 import { validarRfc, validarEmail, validarTelefono, validarCp, requerido } from '../comun/validacion.js';
 import { vistasCuenta, enlacesIngresoCliente } from '../comun/cuentas.js';
 import { misTickets, ayuda } from './mesa.js';
+import { enlazarParesFiscales } from './fiscal.js';
 
 const estado = JSON.parse(sessionStorage.getItem('telecable.alta') || '{}'); // plan, zona y borrador del alta
 const guardarEstado = () => sessionStorage.setItem('telecable.alta', JSON.stringify(estado));
@@ -86,6 +87,7 @@ function alta(el, ctx) {
       reglas.fechaInstalacion = (v) => (!v ? 'Elija una fecha.' : v < hoyMx() ? 'La fecha no puede ser anterior a hoy.' : null);
     }
     for (const [k, v] of Object.entries(estado.datos)) { const c = form.elements[k]; if (c) { if (c.type === 'checkbox') c.checked = !!v; else c.value = v; } }
+    if (paso === 1) enlazarParesFiscales(form, estado.datos);
     validarAlSalir(form, reglas);
     const ultimo = paso === PASOS.length - 1;
     form.append(h('div', { class: 'acciones' },
