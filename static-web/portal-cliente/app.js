@@ -258,9 +258,6 @@ iniciarPortal({
   roles: ['cliente'],
   enlacesIngreso: enlacesIngresoCliente,
   vistas: [
-    ...vistasCuenta,
-    { id: 'ayuda', titulo: 'Ayuda', render: ayuda },
-    { id: 'mis-tickets', titulo: 'Mis tickets', roles: ['cliente'], render: misTickets },
     { id: 'cobertura', titulo: 'Cobertura', render: cobertura },
     { id: 'planes', titulo: 'Planes', render: planes },
     { id: 'alta', titulo: 'Contratar', render: alta },
@@ -268,5 +265,9 @@ iniciarPortal({
     { id: 'facturas', titulo: 'Mis facturas', roles: ['cliente'], render: facturas },
     { id: 'router', titulo: 'Mi router', roles: ['cliente'], render: router },
     { id: 'soporte', titulo: 'Soporte', roles: ['cliente'], render: soporte },
+    { id: 'mis-tickets', titulo: 'Mis tickets', roles: ['cliente'], render: misTickets },
+    { id: 'ayuda', titulo: 'Ayuda', render: ayuda },
+    // Last: the first public view is the one shown without a session.
+    ...vistasCuenta,
   ],
 });
