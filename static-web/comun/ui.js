@@ -29,7 +29,8 @@ export function mostrarError(contenedor, error, formulario) {
   const detalle = e.status === 403 ? (e.detalle || 'No tiene permiso para realizar esta operación.') : e.detalle;
   const sinCampo = [];
   for (const [campo, motivos] of Object.entries(e.errores || {})) {
-    const control = formulario?.querySelector(`[name="${CSS.escape(campo)}"]`);
+    // "cliente.usoCfdi" (a nested field of the API) is the form's "usoCfdi".
+    const control = formulario?.querySelector(`[name="${CSS.escape(campo)}"]`) ?? formulario?.querySelector(`[name="${CSS.escape(campo.split('.').at(-1))}"]`);
     if (control) marcarCampo(control, motivos.join(' '));
     else sinCampo.push(`${campo}: ${motivos.join(' ')}`);
   }

@@ -8,6 +8,7 @@ import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSa
 import { validarRfc, validarEmail, validarTelefono, validarCp, requerido } from '../comun/validacion.js';
 import { vistasCuenta, enlacesIngresoCliente } from '../comun/cuentas.js';
 import { misTickets, ayuda } from './mesa.js';
+import { enlazarParesFiscales } from './fiscal.js';
 
 const estado = JSON.parse(sessionStorage.getItem('telecable.alta') || '{}'); // plan, zona y borrador del alta
 const guardarEstado = () => sessionStorage.setItem('telecable.alta', JSON.stringify(estado));
@@ -87,6 +88,7 @@ function alta(el, ctx) {
       reglas.fechaInstalacion = (v) => (!v ? 'Elija una fecha.' : v < hoyMx() ? 'La fecha no puede ser anterior a hoy.' : null);
     }
     for (const [k, v] of Object.entries(estado.datos)) { const c = form.elements[k]; if (c) { if (c.type === 'checkbox') c.checked = !!v; else c.value = v; } }
+    if (paso === 1) enlazarParesFiscales(form, estado.datos);
     validarAlSalir(form, reglas);
     const ultimo = paso === PASOS.length - 1;
     form.append(h('div', { class: 'acciones' },
@@ -344,9 +346,6 @@ iniciarPortal({
   roles: ['cliente'],
   enlacesIngreso: enlacesIngresoCliente,
   vistas: [
-    ...vistasCuenta,
-    { id: 'ayuda', titulo: 'Ayuda', render: ayuda },
-    { id: 'mis-tickets', titulo: 'Mis tickets', roles: ['cliente'], render: misTickets },
     { id: 'cobertura', titulo: 'Cobertura', render: cobertura },
     { id: 'planes', titulo: 'Planes', render: planes },
     { id: 'alta', titulo: 'Contratar', render: alta },
@@ -356,5 +355,9 @@ iniciarPortal({
     { id: 'como-pagar', titulo: 'Cómo pagar', roles: ['cliente'], render: comoPagar },
     { id: 'router', titulo: 'Mi router', roles: ['cliente'], render: router },
     { id: 'soporte', titulo: 'Soporte', roles: ['cliente'], render: soporte },
+    { id: 'mis-tickets', titulo: 'Mis tickets', roles: ['cliente'], render: misTickets },
+    { id: 'ayuda', titulo: 'Ayuda', render: ayuda },
+    // Last: the first public view is the one shown without a session.
+    ...vistasCuenta,
   ],
 });

@@ -35,7 +35,7 @@ public sealed class PortalesTests(HostNavegador host)
         var p = await host.PaginaAsync();
         await p.GotoAsync("/portal-cliente/");
         var nav = Pasos.Navegacion(p);
-        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Cobertura", "Planes", "Contratar", "Seguimiento"]);
+        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Cobertura", "Planes", "Contratar", "Seguimiento", "Ayuda"]);
         await Expect(p.GetByLabel("Código postal")).ToBeVisibleAsync();
         await Pasos.CapturarAsync(p, "portal-cliente-publico");
 
@@ -44,7 +44,7 @@ public sealed class PortalesTests(HostNavegador host)
         await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Iniciar sesión" })).ToBeVisibleAsync();
 
         await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
-        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Cobertura", "Planes", "Contratar", "Seguimiento", "Mis facturas", "Mi router", "Soporte"]);
+        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Cobertura", "Planes", "Contratar", "Seguimiento", "Mis facturas", "Mi router", "Soporte", "Mis tickets", "Ayuda"]);
     }
 
     [Theory]

@@ -37,7 +37,7 @@ public sealed class EstadosTicketTests
 
     [Fact]
     public void Estado_desconocido_es_400() =>
-        Assert.Throws<ErrorValidacion>(() => EstadosTicket.Validar("soporte", "abierto", "resuelto"));
+        Assert.Throws<ErrorValidacion>(() => EstadosTicket.Validar("soporte", "abierto", "inexistente"));
 
     [Fact]
     public void Estados_finales_no_tienen_salida()

@@ -264,6 +264,7 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
             NoEncontrado("cliente", e => e.ClienteA(Get, $"clientes/{e.ClienteB}/linea-tiempo"), e => e.ClienteA(Get, $"clientes/{ClienteA}/linea-tiempo")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"clientes/{e.ClienteB}/linea-tiempo"))]),
         new("ListarFaq", "get", "faq", [], Publica: "the help page's questions and answers"),
+        new("RegimenesFiscales", "get", "catalogo/regimenes-fiscales", [], Publica: "SAT catalogs: regimes and the CFDI uses each allows"),
 
         // ---- routers: customers read their own; commands are support's; devices speak for themselves only
         new("ObtenerEstadoRouter", "get", "router/status/{routerId:guid}", [
