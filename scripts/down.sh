@@ -5,5 +5,7 @@ set -euo pipefail
 detener prometheus
 detener emulador
 detener localhost
+# Extra hosts of scripts/up.sh HOSTS (localhost-1, localhost-2, ...).
+for f in "$DATA"/localhost-*.pid; do [ -e "$f" ] && detener "$(basename "$f" .pid)"; done
 detener_azurite
 detener_postgres

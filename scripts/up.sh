@@ -2,8 +2,12 @@
 # Brings the whole system up locally with demo data: PostgreSQL, Azurite, the Functions app on the
 # local host (Azure Storage durable backend on Azurite), the portals, and prints where everything is.
 # Re-running it restarts the app (picking up code changes) and leaves the data where it was.
+#   scripts/up.sh [HOSTS]   HOSTS local hosts (default 1) on one task hub and one database, on ports 7071, 7072, ...
+#                           (docs/escala.md: each timer occurrence runs on one host only)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+HOSTS="${1:-1}"
+[[ "$HOSTS" =~ ^[1-9][0-9]?$ ]] || falla "HOSTS must be a number from 1 to 99 (got '$HOSTS')"
 
 "$RAIZ/scripts/instalar.sh"
 iniciar_postgres
@@ -18,6 +22,7 @@ done
 
 detener emulador
 detener localhost
+for f in "$DATA"/localhost-*.pid; do [ -e "$f" ] && detener "$(basename "$f" .pid)"; done
 
 BIN="$RAIZ/functions/Telecable.LocalHost/bin/Release/net10.0"
 log "starting the local host on http://127.0.0.1:$HOST_PORT"
@@ -25,6 +30,13 @@ log "starting the local host on http://127.0.0.1:$HOST_PORT"
 ( cd "$BIN" && exec nohup "${PRIORIDAD_HOST[@]}" dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
     >>"$DATA/logs/localhost.log" 2>&1 ) &
 echo $! >"$DATA/localhost.pid"
+# Extra hosts: same settings, the next ports, their own logs; they share the task hub, the database and the timers.
+for i in $(seq 1 $((HOSTS - 1))); do
+  log "starting local host $((i + 1)) of $HOSTS on http://127.0.0.1:$((HOST_PORT + i))"
+  ( cd "$BIN" && LocalHost__Port=$((HOST_PORT + i)) exec nohup "${PRIORIDAD_HOST[@]}" dotnet Telecable.LocalHost.dll \
+      --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" >>"$DATA/logs/localhost-$i.log" 2>&1 ) &
+  echo $! >"$DATA/localhost-$i.pid"
+done
 
 # Wait until the host answers, then judge its health: a 503 that lasts (the CSD cannot sign, a store is down) fails
 # loudly with the reason per component instead of printing "is up".

@@ -111,9 +111,10 @@ public class HostPrueba : IAsyncLifetime
     /// Tables left out of the fingerprint: idempotency records (a refused idempotent call stores the refusal as the
     /// answer to A's own key) and router history (pruned by an hourly timer). Webhook deliveries count only when
     /// accepted: every rejected one is kept on purpose, with its reason. The operations samples are written by a
-    /// minute timer whatever the requests do.
+    /// minute timer whatever the requests do. timers_ejecucion is the local host's claim of each timer occurrence (which
+    /// host runs it), written on every firing of any timer.
     /// </summary>
-    protected static readonly HashSet<string> FueraDeLaHuella = ["idempotencia", "router_estado_historial", "operacion_muestras"];
+    protected static readonly HashSet<string> FueraDeLaHuella = ["idempotencia", "router_estado_historial", "operacion_muestras", "timers_ejecucion"];
 
     /// <summary>md5 of every table's rows (in a stable order), by table.</summary>
     public async Task<Dictionary<string, string>> HuellaAsync()
