@@ -28,7 +28,21 @@ internal sealed class ContextoSimulado
 
     public List<(string Actividad, object? Entrada, TaskOptions? Opciones)> Llamadas { get; } = [];
     public List<DateTime> Temporizadores { get; } = [];
+    /// <summary>The inputs the orchestration continued as new with, in order.</summary>
+    public List<object?> Continuaciones { get; } = [];
     public TaskOrchestrationContext Objeto => _mock.Object;
+
+    /// <summary>Runs the orchestrator episode after episode, as the runtime does after each ContinueAsNew, and answers the
+    /// last episode's result. Calls and timers accumulate across episodes.</summary>
+    public async Task<R> HastaTerminar<R>(Func<TaskOrchestrationContext, Task<R>> orquestador)
+    {
+        while (true)
+        {
+            var antes = Continuaciones.Count;
+            var r = await orquestador(Objeto);
+            if (Continuaciones.Count == antes) return r;
+        }
+    }
 
     public static ContextoSimulado Con<T>(T entrada, string instancia = "instancia-1")
     {
@@ -42,6 +56,11 @@ internal sealed class ContextoSimulado
             .Callback((DateTime d, CancellationToken _) => c.Temporizadores.Add(d)).Returns(Task.CompletedTask);
         c._mock.Setup(x => x.CallActivityAsync<It.IsAnyType>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Returns(new InvocationFunc(inv => c.Responder(inv.Method.GetGenericArguments()[0], ((TaskName)inv.Arguments[0]!).Name, inv.Arguments[1], (TaskOptions?)inv.Arguments[2])));
+        c._mock.Setup(x => x.ContinueAsNew(It.IsAny<object?>(), It.IsAny<bool>())).Callback((object? nueva, bool _) =>
+        {
+            c.Continuaciones.Add(nueva);
+            c._mock.Setup(x => x.GetInput<T>()).Returns((T)nueva!);
+        });
         return c;
     }
 
@@ -223,23 +242,45 @@ public sealed class TimbradoMasivoOrquestacionTests
         new(Entrada.CorridaId, "2026-12", "completada", "instancia-1", timbradas + fallidas, timbradas, fallidas, 0, 0, 0m,
             new Dictionary<string, int>(), null, null);
 
+    private static List<ParteCorrida> Partes(ContextoSimulado c) =>
+        c.Llamadas.Where(l => l.Actividad == nameof(ActividadesTimbrado.TimbrarParte)).Select(l => (ParteCorrida)l.Entrada!).ToList();
+
     [Fact]
-    public async Task Exito_en_una_ronda_reparte_en_partes_y_cierra()
+    public async Task Exito_en_una_ronda_reparte_en_rangos_de_folios_y_cierra()
     {
-        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(120, 120, 3))
+        var c = ContextoSimulado.Con(Entrada)
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(120, 120, 3, [1, 41, 81], 120))
             .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(40, 0, 0))
             .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(120, 0));
-        var r = await TimbradoMasivo.Ejecutar(c.Objeto);
+        var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
         Assert.Equal(("completada", 120, 120, 1), (r.Estado, r.Generadas, r.Timbradas, r.Rondas));
-        Assert.Equal([0, 1, 2], c.Llamadas.Where(l => l.Actividad == nameof(ActividadesTimbrado.TimbrarParte)).Select(l => ((ParteCorrida)l.Entrada!).Parte));
+        Assert.Equal([(0, 1L, 40L), (1, 41L, 80L), (2, 81L, 120L)], Partes(c).Select(p => (p.Parte, p.FolioDesde, p.FolioHasta)));
         Assert.Empty(c.Temporizadores);
+        Assert.Empty(c.Continuaciones);
         Assert.Equal(5, c.Llamadas[0].Opciones!.Retry!.Policy!.MaxNumberOfAttempts);
+    }
+
+    [Fact]
+    public async Task Una_corrida_grande_continua_como_nueva_cada_episodio_y_timbra_cada_parte_una_vez()
+    {
+        // 5 chunks, 2 in flight, 2 per episode: 3 episodes, history bounded; generation runs once.
+        var c = ContextoSimulado.Con(Entrada)
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(250, 250, 5, [1, 51, 101, 151, 201], 250, 2, 2))
+            .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(50, 0, 0))
+            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(250, 0));
+        var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
+        Assert.Equal(("completada", 250), (r.Estado, r.Timbradas));
+        Assert.Equal([0, 1, 2, 3, 4], Partes(c).Select(p => p.Parte));
+        Assert.Equal(2, c.Continuaciones.Count);
+        Assert.Single(c.Llamadas, l => l.Actividad == nameof(ActividadesTimbrado.PrepararCorrida));
+        Assert.Single(c.Llamadas, l => l.Actividad == nameof(ActividadesTimbrado.CerrarCorrida));
     }
 
     [Fact]
     public async Task Las_partes_con_PAC_no_disponible_se_repiten_tras_un_temporizador_y_la_ultima_ronda_lo_dice()
     {
-        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 2))
+        var c = ContextoSimulado.Con(Entrada)
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 2, [1, 6], 10))
             .Responde(nameof(ActividadesTimbrado.TimbrarParte), e => ((ParteCorrida)e!) switch
             {
                 { Parte: 0 } => new ResultadoParte(5, 0, 0),
@@ -247,23 +288,25 @@ public sealed class TimbradoMasivoOrquestacionTests
                 _ => new ResultadoParte(0, 5, 0),
             })
             .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(5, 5));
-        var r = await TimbradoMasivo.Ejecutar(c.Objeto);
+        var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
         Assert.Equal(TimbradoMasivo.Rondas, r.Rondas);
         Assert.Equal(5, r.Fallidas);
         Assert.Equal(TimbradoMasivo.Rondas - 1, c.Temporizadores.Count);
         // Backoff: 2, 4, 8, 16 s after the orchestration's own clock.
         Assert.Equal([2d, 4d, 8d, 16d], c.Temporizadores.Select(t => (t - c.Objeto.CurrentUtcDateTime).TotalSeconds));
-        var parte1 = c.Llamadas.Where(l => l.Actividad == nameof(ActividadesTimbrado.TimbrarParte) && ((ParteCorrida)l.Entrada!).Parte == 1).ToList();
+        var parte1 = Partes(c).Where(p => p.Parte == 1).ToList();
         Assert.Equal(TimbradoMasivo.Rondas, parte1.Count);
-        Assert.True(((ParteCorrida)parte1[^1].Entrada!).UltimaRonda);
+        Assert.True(parte1[^1].UltimaRonda);
+        Assert.Single(Partes(c), p => p.Parte == 0);
     }
 
     [Fact]
     public async Task Una_actividad_que_agota_sus_reintentos_deja_la_corrida_fallida_con_su_causa()
     {
-        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 1))
+        var c = ContextoSimulado.Con(Entrada)
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 1, [1], 10))
             .Falla(nameof(ActividadesTimbrado.TimbrarParte), "Npgsql.NpgsqlException", "conexión rechazada");
-        var r = await TimbradoMasivo.Ejecutar(c.Objeto);
+        var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
         Assert.Equal("fallida", r.Estado);
         var marca = (CorridaFallida)c.Llamadas.Single(l => l.Actividad == nameof(ActividadesTimbrado.MarcarCorridaFallida)).Entrada!;
         Assert.Equal("base_de_datos", marca.Causa.Codigo);
