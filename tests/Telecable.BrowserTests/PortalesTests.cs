@@ -44,7 +44,7 @@ public sealed class PortalesTests(HostNavegador host)
         await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Iniciar sesión" })).ToBeVisibleAsync();
 
         await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
-        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Cobertura", "Planes", "Contratar", "Seguimiento", "Mis facturas", "Mi router", "Soporte", "Mis tickets", "Ayuda"]);
+        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Cobertura", "Planes", "Contratar", "Seguimiento", "Mi cuenta", "Mis facturas", "Cómo pagar", "Mi router", "Soporte", "Mis tickets", "Ayuda"]);
     }
 
     [Theory]

@@ -101,7 +101,8 @@ public sealed partial class ContratoSettingsTests
         ["Webhooks:Spei:ToleranciaSegundos"] = Clase.Opcional,   // 300 s, as the card webhook
         ["Webhooks:Oxxo:ToleranciaSegundos"] = Clase.Opcional,   // likewise
         ["Oxxo:Proveedor"] = Clase.Opcional,                   // the cash provider that issues references (oxxo, the only one)
-        ["Oxxo:CerrarVencidas"] = Clase.Opcional,              // the expiry timer; off only in tests that fingerprint the database
+        ["Oxxo:CerrarVencidas"] = Clase.Opcional,
+        ["Cobranza:Evaluar"] = Clase.Opcional,                 // the collections timer; off only in tests that fingerprint the database              // the expiry timer; off only in tests that fingerprint the database
         ["Pac:*"] = Clase.Opcional,                            // the emulated PAC's knobs (Pac:Carpeta is "in both", below)
         ["Routers:*"] = Clase.Opcional,                        // telemetry cadence and limits (Routers:DetectarDesconexiones is "in both")
         ["Pagos:FallarPaso"] = Clase.Opcional,                 // test hook (local host's InyectorFallasConfigurado), never set

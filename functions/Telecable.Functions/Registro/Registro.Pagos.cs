@@ -50,6 +50,7 @@ public static partial class Registro
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
         s.AddSingleton<ReversionComplemento>();
+        s.AddOptions<OpcionesCobranza>().BindConfiguration(OpcionesCobranza.Seccion);
         s.AddSingleton<ServicioCobranza>();
         return s;
     }

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Telecable.Infrastructure.Cobranza;
 using Telecable.Infrastructure.Observabilidad;
 
@@ -7,11 +8,12 @@ namespace Telecable.Functions.Timers;
 
 /// <summary>Every 10 minutes: reminders and suspensions of unpaid invoices. Safe to overlap and on several hosts: each
 /// stage of an invoice is recorded once, with its messages and effects, in one transaction.</summary>
-public sealed class TareasCobranza(ServicioCobranza cobranza, ILogger<TareasCobranza> log)
+public sealed class TareasCobranza(ServicioCobranza cobranza, IOptions<OpcionesCobranza> opciones, ILogger<TareasCobranza> log)
 {
     [Function(nameof(EvaluarCobranza))]
     public async Task EvaluarCobranza([TimerTrigger("0 */10 * * * *")] TimerInfo timer, CancellationToken ct)
     {
+        if (!opciones.Value.Evaluar) return;
         var cid = Correlacion.Normalizar(null);
         Correlacion.Establecer(cid);
         var r = await cobranza.EvaluarAsync(cid, ct);

@@ -13,8 +13,10 @@ public sealed record SolicitudCliente(string? Nombre, string? Rfc, string? Email
     string? CpFiscal, SolicitudDomicilio? Domicilio, SolicitudConsentimiento? Consentimiento);
 
 /// <summary>Partial update; Version is the optimistic-concurrency token (or the If-Match header).</summary>
+/// <remarks><paramref name="ContribuyenteIepsTelecom"/> and <paramref name="SolicitaDesgloseIeps"/>: LIEPS art. 19 fr. II, the IEPS is
+/// itemized on the customer's invoices only when both are true (docs/facturacion.md).</remarks>
 public sealed record CambioCliente(string? Nombre, string? Email, string? Telefono, string? RegimenFiscal, string? UsoCfdi, string? CpFiscal,
-    string? Estado, int? Version);
+    string? Estado, int? Version, bool? ContribuyenteIepsTelecom = null, bool? SolicitaDesgloseIeps = null);
 
 /// <summary>Plan or combo (exactly one); the installation address (default: the customer's latest); start date (default today).</summary>
 public sealed record SolicitudContrato(Guid? PlanId, Guid? ComboId, Guid? DomicilioId, DateOnly? FechaInicio, int? DiaCorte);
@@ -39,6 +41,9 @@ public sealed record Cliente
     public Guid? ZonaId { get; init; }
     public string? ZonaClave { get; init; }
     public string Estado { get; init; } = "";
+    /// <summary>LIEPS art. 19 fr. II: an IEPS taxpayer for telecom services who asked for the IEPS itemized.</summary>
+    public bool ContribuyenteIepsTelecom { get; init; }
+    public bool SolicitaDesgloseIeps { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
     public int Version { get; init; }

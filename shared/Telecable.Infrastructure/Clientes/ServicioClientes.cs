@@ -209,7 +209,8 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         var c = await cn.QuerySingleOrDefaultAsync<Cliente>(new CommandDefinition("""
             SELECT c.id, c.numero_cliente AS numerocliente, c.tipo_persona AS tipopersona, c.nombre, c.rfc, c.email, c.telefono,
                    c.regimen_fiscal AS regimenfiscal, c.uso_cfdi AS usocfdi, c.cp_fiscal AS cpfiscal, c.zona_id AS zonaid,
-                   z.clave AS zonaclave, c.estado, c.created_at AS createdat, c.updated_at AS updatedat, c.version
+                   z.clave AS zonaclave, c.estado, c.contribuyente_ieps_telecom AS contribuyenteiepstelecom,
+                   c.solicita_desglose_ieps AS solicitadesgloseieps, c.created_at AS createdat, c.updated_at AS updatedat, c.version
             FROM clientes c LEFT JOIN zonas z ON z.id = c.zona_id WHERE c.id = @id
             """, new { id }, cancellationToken: ct)) ?? throw new ErrorNoEncontrado("cliente", id.ToString());
         var domicilios = await cn.QueryAsync<Domicilio>(new CommandDefinition(SqlDomicilio + " WHERE cliente_id = @id ORDER BY created_at, id",
@@ -267,7 +268,8 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         if (c.Telefono is not null) { var r = TelefonoMx.Validar(c.Telefono); tel = r.Valor?.E164; foreach (var e in Convertir(r.Errores)) v.Agregar(e); }
         if (c.Estado is not null) v.Regla(EstadosCliente.Contains(c.Estado), "estado", "Debe ser activo, suspendido o baja.");
         v.Regla(c.Nombre is not null || c.Email is not null || c.Telefono is not null || c.RegimenFiscal is not null || c.UsoCfdi is not null
-                || c.CpFiscal is not null || c.Estado is not null, "cuerpo", "No hay cambios que aplicar.");
+                || c.CpFiscal is not null || c.Estado is not null || c.ContribuyenteIepsTelecom is not null || c.SolicitaDesgloseIeps is not null,
+            "cuerpo", "No hay cambios que aplicar.");
         v.Lanzar();
         var f = fiscales.Valor!;
 
@@ -276,14 +278,19 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         var n = await cn.ExecuteAsync(new CommandDefinition("""
             UPDATE clientes SET nombre = @Nombre, regimen_fiscal = @Regimen, uso_cfdi = @Uso, cp_fiscal = @CpFiscal,
                    email = coalesce(@email, email), telefono = coalesce(@tel, telefono), estado = coalesce(@Estado, estado),
+                   contribuyente_ieps_telecom = coalesce(@ContribuyenteIepsTelecom, contribuyente_ieps_telecom),
+                   solicita_desglose_ieps = coalesce(@SolicitaDesgloseIeps, solicita_desglose_ieps),
                    version = version + 1
             WHERE id = @id AND version = @version
-            """, new { id, version, f.Nombre, Regimen = f.RegimenFiscal.Clave, Uso = f.UsoCfdi.Clave, CpFiscal = f.CpFiscal.Valor, email, tel, c.Estado },
+            """, new { id, version, f.Nombre, Regimen = f.RegimenFiscal.Clave, Uso = f.UsoCfdi.Clave, CpFiscal = f.CpFiscal.Valor, email, tel, c.Estado,
+                c.ContribuyenteIepsTelecom, c.SolicitaDesgloseIeps },
             tx, cancellationToken: ct));
         if (n == 0)
             throw new ErrorConflicto($"El cliente cambió desde que lo leyó (versión actual {await VersionAsync(cn, tx, id, ct)}, enviada {version}); vuelva a leerlo.", "version_desactualizada");
         var cambios = new[] { ("nombre", c.Nombre), ("email", c.Email), ("telefono", c.Telefono), ("regimenFiscal", c.RegimenFiscal),
-            ("usoCfdi", c.UsoCfdi), ("cpFiscal", c.CpFiscal), ("estado", c.Estado) }.Where(x => x.Item2 is not null).Select(x => x.Item1).ToArray();
+            ("usoCfdi", c.UsoCfdi), ("cpFiscal", c.CpFiscal), ("estado", c.Estado),
+            ("contribuyenteIepsTelecom", c.ContribuyenteIepsTelecom?.ToString()), ("solicitaDesgloseIeps", c.SolicitaDesgloseIeps?.ToString()) }
+            .Where(x => x.Item2 is not null).Select(x => x.Item1).ToArray();
         await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("ClienteActualizado", "cliente", id.ToString(),
             new { clienteId = id, campos = cambios, version = version + 1, actor }, cid, reloj.GetUtcNow()), ct);
         await tx.CommitAsync(ct);

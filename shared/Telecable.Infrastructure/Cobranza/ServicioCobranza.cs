@@ -18,6 +18,14 @@ public sealed record FacturaVencida(Guid ClienteId, string Cliente, Guid Factura
 
 public sealed record ResultadoCobranza(int Recordatorios, int Suspensiones);
 
+/// <summary>Settings of collections (section "Cobranza").</summary>
+public sealed class OpcionesCobranza
+{
+    public const string Seccion = "Cobranza";
+    /// <summary>The EvaluarCobranza timer runs (off only in tests that fingerprint the database).</summary>
+    public bool Evaluar { get; set; } = true;
+}
+
 /// <summary>
 /// Collections over open invoices (stamped, with a balance): reminders before, on and after the due date on the
 /// customer's WhatsApp and e-mail, and automatic suspension after the plan's grace days unless a promise to pay

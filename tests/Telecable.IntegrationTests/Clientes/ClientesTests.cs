@@ -270,6 +270,27 @@ public sealed class ClientesTests(HostPrueba host)
     }
 
     [Fact]
+    public async Task Los_atributos_IEPS_del_articulo_19_se_cambian_por_la_API_y_se_auditan()
+    {
+        // LIEPS art. 19 fr. II: the itemization is driven by these two attributes; staff set them, never SQL by hand.
+        using var admin = await host.ClienteAsync("admin");
+        var id = await CrearAsync(admin);
+        var antes = await JsonAsync(await admin.GetAsync($"api/clientes/{id}"), HttpStatusCode.OK);
+        Assert.Equal((false, false), (antes.GetProperty("contribuyenteIepsTelecom").GetBoolean(), antes.GetProperty("solicitaDesgloseIeps").GetBoolean()));
+
+        var c = await JsonAsync(await admin.SendAsync(Patch($"api/clientes/{id}", new { contribuyenteIepsTelecom = true, solicitaDesgloseIeps = true, version = 1 })), HttpStatusCode.OK);
+        Assert.Equal((2, true, true), (c.GetProperty("version").GetInt32(), c.GetProperty("contribuyenteIepsTelecom").GetBoolean(), c.GetProperty("solicitaDesgloseIeps").GetBoolean()));
+        Assert.Equal((true, true), (await host.EscalarAsync<bool>("SELECT contribuyente_ieps_telecom FROM clientes WHERE id = @id::uuid", new { id }),
+            await host.EscalarAsync<bool>("SELECT solicita_desglose_ieps FROM clientes WHERE id = @id::uuid", new { id })));
+        Assert.Equal(1, await host.EscalarAsync<long>(
+            "SELECT count(*) FROM outbox WHERE agregado_id = @id AND tipo = 'ClienteActualizado' AND datos::text LIKE '%solicitaDesgloseIeps%'", new { id }));
+
+        // One attribute alone leaves the other as it was.
+        var d = await JsonAsync(await admin.SendAsync(Patch($"api/clientes/{id}", new { solicitaDesgloseIeps = false, version = 2 })), HttpStatusCode.OK);
+        Assert.Equal((true, false), (d.GetProperty("contribuyenteIepsTelecom").GetBoolean(), d.GetProperty("solicitaDesgloseIeps").GetBoolean()));
+    }
+
+    [Fact]
     public async Task Busqueda_por_nombre_rfc_email_telefono_numero_zona_y_estado()
     {
         using var admin = await host.ClienteAsync("admin");

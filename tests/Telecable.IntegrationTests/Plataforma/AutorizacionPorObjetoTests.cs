@@ -574,6 +574,8 @@ public sealed class HostAutorizacion : HostPrueba
         ["Oxxo:CerrarVencidas"] = "false",
         // The daily billing run would add invoices behind the fingerprinted requests.
         ["Facturacion:CorridaDiaria"] = "false",
+        // Reminders and suspensions (every 10 min on the clock) change notifications and contracts too.
+        ["Cobranza:Evaluar"] = "false",
     };
 
     public async Task<Escenario> EscenarioAsync()

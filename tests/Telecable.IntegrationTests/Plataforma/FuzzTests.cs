@@ -321,6 +321,13 @@ public sealed class HostFuzz : HostPrueba
         ["Routers:DetectarDesconexiones"] = "false",
         ["OutboxRelayCron"] = "0 0 0 1 1 *",
         ["PagosInicioCron"] = "0 0 0 1 1 *",
+        // Background writers change rows behind the fingerprinted requests (a 4xx must change nothing).
+        ["Notificaciones:Despachar"] = "false",
+        ["Facturacion:ConsultarCancelaciones"] = "false",
+        ["Facturacion:CorridaDiaria"] = "false",
+        ["Facturacion:CreditosSla"] = "false",
+        ["Oxxo:CerrarVencidas"] = "false",
+        ["Cobranza:Evaluar"] = "false",
     };
 
     public async Task<Credenciales> CredencialesAsync()

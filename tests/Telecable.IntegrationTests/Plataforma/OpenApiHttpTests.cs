@@ -43,7 +43,10 @@ public sealed class OpenApiHttpTests(HostPrueba host)
             {
                 if (op!["security"]!.AsArray().Count == 0) continue; // public or signed: no role to check
                 var admitidos = op["x-roles"]!.AsArray().Select(x => (string)x!).ToHashSet();
-                var url = "api" + System.Text.RegularExpressions.Regex.Replace(ruta, @"\{[^}]+\}", Guid.Empty.ToString());
+                // Each path parameter gets a value of its declared type, so the route matches and authorization is what answers.
+                var enteros = (op["parameters"]?.AsArray() ?? []).Where(x => (string?)x!["in"] == "path" && (string?)x["schema"]!["type"] == "integer")
+                    .Select(x => (string)x!["name"]!).ToHashSet();
+                var url = "api" + System.Text.RegularExpressions.Regex.Replace(ruta, @"\{([^}]+)\}", m => enteros.Contains(m.Groups[1].Value) ? "1" : Guid.Empty.ToString());
                 foreach (var rol in Roles.Todos)
                 {
                     // Writes are only sent to roles that must be refused: a refusal happens before the function runs.

@@ -199,18 +199,26 @@ public static class DocumentoOpenApi
         };
     }
 
-    private static (string Plantilla, IReadOnlyList<string> Parametros) Plantilla(string ruta)
+    /// <summary>A route parameter's schema from its route constraint (what a request must send for the route to match).</summary>
+    private static JsonObject EsquemaRuta(string restriccion) => restriccion switch
     {
-        var parametros = new List<string>();
+        "guid" => new JsonObject { ["type"] = "string", ["format"] = "uuid" },
+        "int" or "long" => new JsonObject { ["type"] = "integer" },
+        _ => new JsonObject { ["type"] = "string" },
+    };
+
+    private static (string Plantilla, IReadOnlyList<(string Nombre, string Restriccion)> Parametros) Plantilla(string ruta)
+    {
+        var parametros = new List<(string, string)>();
         var plantilla = Regex.Replace(ruta, @"\{\*?([A-Za-z0-9_]+)(:[^}]*)?\??\}", m =>
         {
-            parametros.Add(m.Groups[1].Value);
+            parametros.Add((m.Groups[1].Value, m.Groups[2].Value.TrimStart(':')));
             return "{" + m.Groups[1].Value + "}";
         });
         return ("/" + plantilla.TrimStart('/'), parametros);
     }
 
-    private static JsonObject Operacion(OperacionApi op, string metodo, IReadOnlyList<string> parametrosRuta,
+    private static JsonObject Operacion(OperacionApi op, string metodo, IReadOnlyList<(string Nombre, string Restriccion)> parametrosRuta,
         SortedDictionary<string, JsonNode> esquemas, Dictionary<Type, string> nombres)
     {
         var p = op.Permiso;
@@ -228,8 +236,8 @@ public static class DocumentoOpenApi
         };
 
         var parametros = new JsonArray();
-        foreach (var r in parametrosRuta)
-            parametros.Add(new JsonObject { ["name"] = r, ["in"] = "path", ["required"] = true, ["schema"] = new JsonObject { ["type"] = "string" } });
+        foreach (var (nombre, restriccion) in parametrosRuta)
+            parametros.Add(new JsonObject { ["name"] = nombre, ["in"] = "path", ["required"] = true, ["schema"] = EsquemaRuta(restriccion) });
         foreach (var q in op.Consulta)
         {
             var s = new JsonObject { ["type"] = q.Tipo };
