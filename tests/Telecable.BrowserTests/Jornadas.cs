@@ -61,7 +61,7 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await DatosDemo.FacturarPeriodoAsync(host.UrlBase, periodo);
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
-        await p.GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
+        await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
         var fila = p.GetByRole(AriaRole.Table, new() { Name = "Mis facturas" }).GetByRole(AriaRole.Row).Filter(new() { HasText = periodo });
         await fila.GetByRole(AriaRole.Button, new() { Name = "Pagar con tarjeta" }).ClickAsync();
         await Expect(p.GetByText("recibido (referencia")).ToBeVisibleAsync();
@@ -73,7 +73,7 @@ public sealed class JornadaClienteTests(HostNavegador host)
     {
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
-        await p.GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
+        await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
         var facturas = p.GetByRole(AriaRole.Table, new() { Name = "Mis facturas" });
         await Expect(facturas).ToContainTextAsync(" MXN");
         await Expect(facturas.GetByRole(AriaRole.Button, new() { Name = "XML" }).First).ToBeVisibleAsync();
