@@ -47,12 +47,17 @@ public sealed class OperacionesTests(HostNavegador host)
         var graficas = p.Locator("[data-grafica] canvas[role=img]");
         await Expect(graficas).ToHaveCountAsync(5);
         await Expect(p.Locator("[data-grafica='routers'] canvas")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("MTY_"));
-        var dibujadas = await p.EvaluateAsync<int[]>("""
+        // The canvases and their labels appear before Chart.js has drawn on them; on a busy machine the
+        // drawing comes later, so wait for it (bounded) and let the assertion below name what is missing.
+        const string Puntos = """
             () => [...document.querySelectorAll('[data-grafica] canvas')].map((c) => {
               const g = window.Chart?.getChart(c);
               return g && c.width > 0 && c.height > 0 ? g.data.datasets.reduce((n, d) => n + d.data.length, 0) : -1;
             })
-            """);
+            """;
+        try { await p.WaitForFunctionAsync($"() => ({Puntos})().every((n) => n > 0)", null, new() { Timeout = 15_000 }); }
+        catch (TimeoutException) { }
+        var dibujadas = await p.EvaluateAsync<int[]>(Puntos);
         Assert.All(dibujadas, n => Assert.True(n > 0, $"Una gráfica no se dibujó: [{string.Join(", ", dibujadas)}]"));
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "backoffice-operaciones");
