@@ -16,14 +16,14 @@ function clientes(el) {
     h('button', { type: 'submit' }, 'Buscar'));
   let pagina = 1;
   const cargar = async () => {
-    // GET /api/clientes?buscar=&zona=&estado=&pagina= → { elementos, numeroPagina, tamanoPagina, total }; los filtros vacíos no se envían.
+    // GET /api/clientes?buscar=&zona=&estado=&pagina= → { pagina, tamano, total, elementos }; los filtros vacíos no se envían.
     const q = new URLSearchParams({ pagina });
     for (const n of ['buscar', 'zona', 'estado']) if (form[n].value.trim()) q.set(n, form[n].value.trim());
     try {
       const r = await api.get(`/api/clientes?${q}`);
       const filas = lista(r);
-      const total = r.total ?? filas.length;
-      const porPagina = r.tamanoPagina ?? 20;
+      const total = r.total;
+      const porPagina = r.tamano;
       res.replaceChildren(tabla(`Clientes (página ${pagina}, ${entero(total)} en total)`, filas, [
         { campo: 'nombre', titulo: 'Nombre', celda: (f) => h('a', { href: `#/cliente-${f.id}` }, f.nombre ?? f.id) },
         { campo: 'numeroCliente', titulo: 'Número' }, { campo: 'rfc', titulo: 'RFC' }, { campo: 'zonaClave', titulo: 'Zona' }, { campo: 'estado', titulo: 'Estado' },
@@ -54,7 +54,7 @@ async function estadoCliente(el, id) {
 }
 
 async function tickets(el) {
-  const abiertos = lista(await api.get('/api/tickets?limite=200')).filter((t) => t.estado !== 'cerrado' && t.estado !== 'cancelado');
+  const abiertos = lista(await api.get('/api/tickets?tamano=200')).filter((t) => t.estado !== 'cerrado' && t.estado !== 'cancelado');
   el.append(tabla('Tickets abiertos', abiertos, [
     { campo: 'numero', titulo: 'Número' }, { campo: 'tipo', titulo: 'Tipo' }, { campo: 'prioridad', titulo: 'Prioridad' }, { campo: 'estado', titulo: 'Estado' },
     { campo: 'clienteId', titulo: 'Cliente', celda: (f) => h('a', { href: `#/cliente-${f.clienteId}` }, 'Ver cliente') },
@@ -99,7 +99,7 @@ async function notificaciones(el) {
 }
 
 async function eventos(el) {
-  el.append(tabla('Eventos de dominio', lista(await api.get('/api/eventos?limite=50')), [
+  el.append(tabla('Eventos de dominio', lista(await api.get('/api/eventos?tamano=50')), [
     { campo: 'posicion', titulo: 'Posición' }, { campo: 'tipo', titulo: 'Tipo' }, { campo: 'agregado', titulo: 'Agregado' }, { campo: 'agregadoId', titulo: 'Id' },
     { campo: 'ocurridoEn', titulo: 'Ocurrió', formato: fecha },
   ]));

@@ -63,8 +63,11 @@ export const api = {
   patch: (ruta, cuerpo) => pedir(ruta, { metodo: 'PATCH', cuerpo }),
 };
 
-/** Las listas llegan como arreglo o como página { elementos|items, total, ... }. */
-export const lista = (r) => Array.isArray(r) ? r : (r?.elementos ?? r?.items ?? r?.datos ?? r?.resultados ?? []);
+/** Toda lista del API llega como una sola forma de página { pagina, tamano, total, elementos } (ver /api/openapi.json). */
+export const lista = (pagina) => {
+  if (!Array.isArray(pagina?.elementos)) throw new Error('La respuesta no es una página { pagina, tamano, total, elementos }.');
+  return pagina.elementos;
+};
 
 /** Descarga un recurso autenticado (XML, PDF) como archivo. */
 export async function descargar(ruta, nombre) {

@@ -1,11 +1,11 @@
 // Régimen fiscal y uso del CFDI del alta: solo los pares que el servidor acepta, según el tipo de persona que
 // indica el RFC (13 caracteres física, 12 moral), de GET /api/catalogo/regimenes-fiscales (issue 21).
-import { api } from '../comun/api.js';
+import { api, lista } from '../comun/api.js';
 import { h } from '../comun/ui.js';
 
 const cache = new Map();
 const catalogo = (tipo) => {
-  if (!cache.has(tipo)) cache.set(tipo, api.get(`/api/catalogo/regimenes-fiscales?tipo=${tipo}`).catch((e) => { cache.delete(tipo); throw e; }));
+  if (!cache.has(tipo)) cache.set(tipo, api.get(`/api/catalogo/regimenes-fiscales?tipo=${tipo}`).then(lista).catch((e) => { cache.delete(tipo); throw e; }));
   return cache.get(tipo);
 };
 

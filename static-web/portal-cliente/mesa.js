@@ -58,7 +58,7 @@ export async function misTickets(el) {
   const aviso = h('div', { 'aria-live': 'polite' });
   const contenedor = h('div', {});
   const repintar = async (mensaje) => {
-    const ts = lista(await api.get('/api/tickets?limite=50')).filter((t) => t.tipo !== 'instalacion' || t.estado !== 'cerrado');
+    const ts = lista(await api.get('/api/tickets?tamano=50')).filter((t) => t.tipo !== 'instalacion' || t.estado !== 'cerrado');
     // The detail carries the conversation (GET /api/tickets/{id}: internal notes never reach a customer).
     const detalles = await Promise.all(ts.slice(0, 20).map((t) => api.get(`/api/tickets/${encodeURIComponent(t.id)}`)));
     contenedor.replaceChildren(...(detalles.length ? detalles.map((t) => tarjetaTicket(t, repintar)) : [h('p', { class: 'vacio' }, 'No tiene tickets.')]));
@@ -69,7 +69,7 @@ export async function misTickets(el) {
 }
 
 export async function ayuda(el) {
-  const faq = await api.get('/api/faq');
+  const faq = lista(await api.get('/api/faq?tamano=200'));
   const porCategoria = new Map();
   for (const f of faq) porCategoria.set(f.categoria, [...(porCategoria.get(f.categoria) ?? []), f]);
   el.append(h('p', {}, '¿No encuentra su respuesta? Inicie sesión y abra un ticket en Soporte.'),

@@ -62,7 +62,7 @@ public sealed partial class CuentasYSoporteTests(HostNavegador host)
     {
         using var admin = await ApiAsync("admin");
         var lista = JsonDocument.Parse(await admin.GetStringAsync($"api/email-mock/mensajes?destino={Uri.EscapeDataString(email)}")).RootElement;
-        var m = lista.EnumerateArray().First(x => x.GetProperty("plantilla").GetString() == plantilla);
+        var m = lista.GetProperty("elementos").EnumerateArray().First(x => x.GetProperty("plantilla").GetString() == plantilla);
         return SeisDigitos().Match(m.GetProperty("cuerpo").GetString()!).Groups[1].Value;
     }
 
@@ -147,7 +147,7 @@ public sealed partial class CuentasYSoporteTests(HostNavegador host)
         await Expect(p.GetByText("abierto.").First).ToBeVisibleAsync();
 
         using var soporte = await ApiAsync("soporte");
-        var tickets = JsonDocument.Parse(await soporte.GetStringAsync("api/tickets?limite=500")).RootElement.EnumerateArray()
+        var tickets = JsonDocument.Parse(await soporte.GetStringAsync("api/tickets?tamano=500")).RootElement.GetProperty("elementos").EnumerateArray()
             .Where(t => t.GetProperty("descripcion").GetString() == descripcion).ToList();
         Assert.Single(tickets);
         var id = tickets[0].GetProperty("id").GetString();

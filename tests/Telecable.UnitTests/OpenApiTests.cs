@@ -46,6 +46,28 @@ public sealed class OpenApiTests
     }
 
     [Fact]
+    public void Toda_lista_responde_la_unica_pagina()
+    {
+        // One paging contract (issue #16): a GET that answers a collection answers Pagina<T>
+        // {pagina, tamano, total, elementos}, never a bare array or another page shape.
+        var fuera = new List<string>();
+        foreach (var f in DocumentoOpenApi.FuncionesHttp())
+        {
+            var op = DocumentoOpenApi.Leer(f);
+            if (!op.Metodos.Contains("get")) continue;
+            foreach (var r in op.Respuestas.Where(r => r.Tipo is not null))
+            {
+                var t = r.Tipo!;
+                var pagina = t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Telecable.Application.Comun.Pagina<>);
+                var otraPagina = !pagina && t.Name.StartsWith("Pagina", StringComparison.Ordinal);
+                var lista = t != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(t) && !t.Name.Contains("Dictionary", StringComparison.Ordinal);
+                if (otraPagina || lista) fuera.Add($"{op.Funcion}: GET /{op.Ruta} responde {t}");
+            }
+        }
+        Assert.True(fuera.Count == 0, "Listas que no responden Telecable.Application.Comun.Pagina<T>:\n" + string.Join("\n", fuera));
+    }
+
+    [Fact]
     public void Cada_operacion_dice_quien_puede_llamarla_y_sus_problemas()
     {
         foreach (var (ruta, metodo, op) in Operaciones())

@@ -75,6 +75,13 @@ public sealed class Llamada(HttpRequest solicitud, Usuario? usuario, string cid,
         return LectorJson.Invalido(texto) is { } motivo ? throw new ErrorValidacion(nombre, motivo) : texto;
     }
 
+    /// <summary>
+    /// The one paging binder: <c>pagina</c> (from 1) and <c>tamano</c> (1..<paramref name="tamanoMaximo"/>), a 400
+    /// naming the field otherwise. Every list endpoint answers <see cref="Application.Comun.Pagina{T}"/> with it.
+    /// </summary>
+    public Application.Comun.Paginacion Paginacion(int tamanoPorDefecto = 20, int tamanoMaximo = 100) =>
+        new(QueryEntero("pagina", 1, 1, 100_000), QueryEntero("tamano", tamanoPorDefecto, 1, tamanoMaximo));
+
     public int QueryEntero(string nombre, int porDefecto, int min, int max)
     {
         var texto = Query(nombre);

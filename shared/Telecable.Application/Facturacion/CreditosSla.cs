@@ -18,5 +18,5 @@ public interface IServicioCreditosSla
     Task<ResultadoCreditosSla> ProcesarAsync(string cid, CancellationToken ct);
 
     /// <summary>A customer's credits (a cliente only their own; staff name the customer), newest first.</summary>
-    Task<Pagina<CreditoSlaResumen>> DelClienteAsync(Usuario u, Guid? clienteId, int pagina, int tamano, CancellationToken ct);
+    Task<Pagina<CreditoSlaResumen>> DelClienteAsync(Usuario u, Guid? clienteId, Paginacion pagina, CancellationToken ct);
 }

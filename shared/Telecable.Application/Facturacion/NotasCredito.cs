@@ -1,3 +1,4 @@
+using Telecable.Application.Comun;
 using Telecable.Domain.Comun;
 
 namespace Telecable.Application.Facturacion;
@@ -33,7 +34,7 @@ public interface IServicioNotasCredito
     Task<ResultadoNotaCredito> EmitirAsync(Guid facturaUuid, SolicitudNotaCredito solicitud, ContextoNotaCredito contexto, CancellationToken ct);
 
     /// <summary>The notes of an invoice (404 when the caller may not see the invoice).</summary>
-    Task<IReadOnlyList<NotaCreditoEmitida>> DeFacturaAsync(Usuario u, Guid facturaUuid, CancellationToken ct);
+    Task<Pagina<NotaCreditoEmitida>> DeFacturaAsync(Usuario u, Guid facturaUuid, Paginacion p, CancellationToken ct);
 
     Task<string> XmlAsync(Usuario u, Guid uuid, CancellationToken ct);
 

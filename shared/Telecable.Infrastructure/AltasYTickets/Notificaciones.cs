@@ -111,7 +111,7 @@ public sealed class ServicioNotificaciones(ICanalNotificaciones canal, NpgsqlDat
 
     /// <summary>Newest first; destino is a phone in any Mexican format (an e-mail address for the e-mail channel);
     /// canal filters (whatsapp or email for the emulated providers' mailboxes).</summary>
-    public async Task<IReadOnlyList<Notificacion>> ListarAsync(string? destino, string? canalFiltro, int limite, CancellationToken ct)
+    public async Task<Application.Comun.Pagina<Notificacion>> ListarAsync(string? destino, string? canalFiltro, Application.Comun.Paginacion pagina, CancellationToken ct)
     {
         string? filtro = null;
         if (destino is not null && canalFiltro == "email")
@@ -125,9 +125,8 @@ public sealed class ServicioNotificaciones(ICanalNotificaciones canal, NpgsqlDat
             filtro = t.Valor!.E164;
         }
         await using var cn = await db.OpenConnectionAsync(ct);
-        return (await cn.QueryAsync<Notificacion>(new CommandDefinition(CanalWhatsAppMock.SqlNotificacion + """
+        return await Datos.Paginado.LeerAsync<Notificacion>(cn, CanalWhatsAppMock.SqlNotificacion + """
              WHERE (@filtro::text IS NULL OR lower(destino) = lower(@filtro)) AND (@canalFiltro::text IS NULL OR canal = @canalFiltro)
-            ORDER BY created_at DESC, id LIMIT @limite
-            """, new { filtro, canalFiltro, limite }, cancellationToken: ct))).AsList();
+            """, "created_at DESC, id", new { filtro, canalFiltro }, pagina, ct);
     }
 }

@@ -17,7 +17,7 @@ public sealed record SolicitudInstalacion(Guid? ContratoId, DateOnly? FechaProgr
 public sealed record ProgresoTicket(string? Estado, string? Nota, string? SerialRouter, string? ModeloRouter, string? Mac);
 public sealed record CierreTicket(string? Nota);
 public sealed record SolicitudFeedback(int? Calificacion, string? Comentario);
-public sealed record FiltroTickets(string? Tecnico, string? Estado, DateOnly? Fecha, int Limite = 100);
+public sealed record FiltroTickets(string? Tecnico, string? Estado, DateOnly? Fecha, Application.Comun.Paginacion Pagina);
 
 public sealed record Ticket
 {
@@ -209,7 +209,7 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
     // ------------------------------------------------------------------ read
 
     /// <summary>Staff see all tickets; a technician only theirs (another technician's id yields an empty list); a customer only theirs.</summary>
-    public async Task<IReadOnlyList<Ticket>> ListarAsync(FiltroTickets f, Usuario u, CancellationToken ct)
+    public async Task<Application.Comun.Pagina<Ticket>> ListarAsync(FiltroTickets f, Usuario u, CancellationToken ct)
     {
         if (f.Estado is not null && !EstadosTicket.Todos.Contains(f.Estado))
             throw new ErrorValidacion("estado", $"Use uno de: {string.Join(", ", EstadosTicket.Todos)}.");
@@ -224,18 +224,17 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
             if (u.Tiene(Roles.Tecnico) && u.TecnicoId is { } propio)
             {
                 // a technician asking for someone else's list gets an empty list, never theirs
-                if (tecnico is not null && tecnico != propio) return [];
+                if (tecnico is not null && tecnico != propio) return f.Pagina.Con<Ticket>([], 0);
                 tecnico = propio;
             }
             else if (u.ClienteId is { } c) cliente = c;
-            else return [];
+            else return f.Pagina.Con<Ticket>([], 0);
         }
         await using var cn = await db.OpenConnectionAsync(ct);
-        return (await cn.QueryAsync<Ticket>(new CommandDefinition(SqlTicket + """
+        return await Datos.Paginado.LeerAsync<Ticket>(cn, SqlTicket + """
              WHERE (@tecnico::uuid IS NULL OR tecnico_id = @tecnico) AND (@cliente::uuid IS NULL OR cliente_id = @cliente)
                AND (@Estado::text IS NULL OR estado = @Estado) AND (@Fecha::date IS NULL OR fecha_programada = @Fecha::date)
-            ORDER BY fecha_programada NULLS LAST, franja_horaria, numero LIMIT @Limite
-            """, new { tecnico, cliente, f.Estado, Fecha = f.Fecha?.ToDateTime(TimeOnly.MinValue), f.Limite }, cancellationToken: ct))).AsList();
+            """, "fecha_programada NULLS LAST, franja_horaria, numero", new { tecnico, cliente, f.Estado, Fecha = f.Fecha?.ToDateTime(TimeOnly.MinValue) }, f.Pagina, ct);
     }
 
     /// <summary>The ticket with its events and feedback, if the caller may see it (404 otherwise).</summary>

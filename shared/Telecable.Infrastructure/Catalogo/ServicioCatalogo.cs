@@ -4,16 +4,15 @@ using Npgsql;
 using Telecable.Domain.Catalogo;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Identidad;
+using Telecable.Application.Comun;
+using Telecable.Infrastructure.Datos;
 using Telecable.Infrastructure.Observabilidad;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 
 namespace Telecable.Infrastructure.Catalogo;
 
-/// <summary>A page of results (pagina starts at 1).</summary>
-public sealed record Pagina<T>(IReadOnlyList<T> Elementos, int NumeroPagina, int TamanoPagina, long Total);
-
 public sealed record FiltroPlanes(string? Zona, string? Tecnologia, int? VelocidadMin, decimal? PrecioMax, string? Tipo,
-    string? Orden, int Pagina = 1, int TamanoPagina = 20);
+    string? Orden, Paginacion Paginas);
 
 public sealed record ZonaResumen
 {
@@ -68,10 +67,10 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
 
     // ---------------------------------------------------------------- zones
 
-    public async Task<IReadOnlyList<ZonaResumen>> ListarZonasAsync(CancellationToken ct)
+    public async Task<Pagina<ZonaResumen>> ListarZonasAsync(Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        return (await cn.QueryAsync<ZonaResumen>(new CommandDefinition(SqlZona + " ORDER BY z.clave", new { Hoy = HoyParam }, cancellationToken: ct))).AsList();
+        return await Paginado.LeerAsync<ZonaResumen>(cn, SqlZona, "clave", new { Hoy = HoyParam }, p, ct);
     }
 
     private const string SqlZona = """
@@ -242,7 +241,7 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
             _ => planes.OrderBy(p => p.Cotizacion.Total),
         };
         var todos = ordenados.ThenBy(p => p.Clave, StringComparer.Ordinal).ToList();
-        return new Pagina<PlanEnZona>(todos.Skip((f.Pagina - 1) * f.TamanoPagina).Take(f.TamanoPagina).ToList(), f.Pagina, f.TamanoPagina, todos.Count);
+        return f.Paginas.De(todos);
     }
 
     public async Task<Guid> CrearPlanAsync(SolicitudPlan s, CancellationToken ct)
@@ -381,11 +380,11 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
         }).ToList();
     }
 
-    public async Task<IReadOnlyList<ComboEnZona>> CombosAsync(string zona, CancellationToken ct)
+    public async Task<Pagina<ComboEnZona>> CombosAsync(string zona, Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         var z = await ZonaAsync(cn, zona, ct);
-        return await CombosEnZonaAsync(cn, z.Id, Hoy, null, ct);
+        return p.De(await CombosEnZonaAsync(cn, z.Id, Hoy, null, ct));
     }
 
     public async Task<Guid> CrearComboAsync(SolicitudCombo s, CancellationToken ct)

@@ -6,7 +6,9 @@ using Npgsql;
 using Telecable.Domain.Clientes;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Identidad;
+using Telecable.Application.Comun;
 using Telecable.Infrastructure.Catalogo;
+using Telecable.Infrastructure.Datos;
 using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pagos;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
@@ -220,7 +222,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
     }
 
     /// <summary>Back-office search: buscar matches name (substring), RFC, email, phone or numero_cliente; filters by zone and state.</summary>
-    public async Task<Pagina<ClienteResumen>> BuscarAsync(string? buscar, string? zona, string? estado, int pagina, int tamano, CancellationToken ct)
+    public async Task<Pagina<ClienteResumen>> BuscarAsync(string? buscar, string? zona, string? estado, Paginacion pagina, CancellationToken ct)
     {
         var v = new Validador();
         if (estado is not null) v.Regla(EstadosCliente.Contains(estado), "estado", "Debe ser activo, suspendido o baja.");
@@ -244,13 +246,10 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         var p = new
         {
             Zona = zonaId, Estado = estado, Texto = texto, Patron = texto?.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_"),
-            Telefono = tel, Numero = numero, Tamano = tamano, Salto = (pagina - 1) * tamano,
+            Telefono = tel, Numero = numero,
         };
         await using var cn = await db.OpenConnectionAsync(ct);
-        var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM clientes c " + filtro, p, cancellationToken: ct));
-        var filas = (await cn.QueryAsync<ClienteResumen>(new CommandDefinition(
-            SqlResumen + "\n" + filtro + " ORDER BY c.nombre, c.numero_cliente LIMIT @Tamano OFFSET @Salto", p, cancellationToken: ct))).AsList();
-        return new Pagina<ClienteResumen>(filas, pagina, tamano, total);
+        return await Paginado.LeerAsync<ClienteResumen>(cn, SqlResumen + "\n" + filtro, "c.nombre, c.numero_cliente", p, pagina, ct);
     }
 
     // ------------------------------------------------------------------ update
@@ -318,11 +317,11 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         return (await ConsentimientosAsync(cn, clienteId, 1, ct))[0];
     }
 
-    public async Task<IReadOnlyList<Consentimiento>> ConsentimientosAsync(Guid clienteId, CancellationToken ct)
+    public async Task<Pagina<Consentimiento>> ConsentimientosAsync(Guid clienteId, Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await ExigirClienteAsync(cn, null, clienteId, ct);
-        return await ConsentimientosAsync(cn, clienteId, 1000, ct);
+        return p.De(await ConsentimientosAsync(cn, clienteId, 1000, ct));
     }
 
     private static async Task<IReadOnlyList<Consentimiento>> ConsentimientosAsync(NpgsqlConnection cn, Guid clienteId, int limite, CancellationToken ct) =>
@@ -397,12 +396,11 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         return await ContratoAsync(cn, id, ct);
     }
 
-    public async Task<IReadOnlyList<Contrato>> ContratosAsync(Guid clienteId, CancellationToken ct)
+    public async Task<Pagina<Contrato>> ContratosAsync(Guid clienteId, Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await ExigirClienteAsync(cn, null, clienteId, ct);
-        return (await cn.QueryAsync<Contrato>(new CommandDefinition(SqlContrato + " WHERE k.cliente_id = @clienteId ORDER BY k.created_at DESC, k.id",
-            new { clienteId }, cancellationToken: ct))).AsList();
+        return await Paginado.LeerAsync<Contrato>(cn, SqlContrato + " WHERE k.cliente_id = @clienteId", "k.created_at DESC, k.id", new { clienteId }, p, ct);
     }
 
     public async Task<Contrato> ObtenerContratoAsync(Guid id, CancellationToken ct)

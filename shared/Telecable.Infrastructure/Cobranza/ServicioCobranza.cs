@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Comun;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Cobranza;
 using Telecable.Domain.Comun;
@@ -150,19 +151,19 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
     }
 
     /// <summary>Overdue invoices with their days overdue and collection stage, most overdue first.</summary>
-    public async Task<Pagina<FacturaVencida>> VencidasAsync(int pagina, int tamano, CancellationToken ct)
+    public async Task<Pagina<FacturaVencida>> VencidasAsync(Paginacion pagina, CancellationToken ct)
     {
         var hoy = Hoy();
         await using var cn = await db.OpenConnectionAsync(ct);
         var vencidas = Abiertas("f.fecha_vencimiento < @hoy");
-        var filtro = new { hoy, tamano, saltar = (pagina - 1) * tamano };
+        var filtro = new { hoy, tamano = pagina.Tamano, saltar = pagina.Saltar };
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM ({vencidas}) v", filtro, cancellationToken: ct));
         var filas = await cn.QueryAsync<Abierta>(new CommandDefinition(vencidas + " ORDER BY vencimiento, facturaid LIMIT @tamano OFFSET @saltar",
             filtro, cancellationToken: ct));
         var elementos = filas.Select(f => new FacturaVencida(
             f.ClienteId, f.Nombre, f.FacturaId, f.Folio, f.Saldo, f.Vencimiento, hoy.DayNumber - f.Vencimiento.DayNumber,
             f.Hechas.OrderBy(ReglasCobranza.Orden).LastOrDefault(), f.PromesaHasta is { } p && p >= hoy ? p : null, f.EstadoContrato)).ToList();
-        return new Pagina<FacturaVencida>(elementos, pagina, tamano, total);
+        return pagina.Con(elementos, total);
     }
 
     // Properties rather than a positional record: Dapper matches constructors by exact column types, and text[]

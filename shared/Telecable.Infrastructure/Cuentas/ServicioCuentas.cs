@@ -371,13 +371,10 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
         return (await ObtenerPersonalAsync(id, ct))!;
     }
 
-    public async Task<PaginaCuentas> ListarPersonalAsync(int pagina, int tamano, CancellationToken ct)
+    public async Task<PaginaCuentas> ListarPersonalAsync(Telecable.Application.Comun.Paginacion pagina, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM cuentas WHERE tipo = 'personal'", cancellationToken: ct));
-        var filas = await cn.QueryAsync<CuentaPersonal>(new CommandDefinition(SqlPersonal + " ORDER BY nombre, usuario LIMIT @tamano OFFSET @salto",
-            new { tamano, salto = (pagina - 1) * tamano }, cancellationToken: ct));
-        return new PaginaCuentas(filas.AsList(), pagina, tamano, total);
+        return await Datos.Paginado.LeerAsync<CuentaPersonal>(cn, SqlPersonal, "nombre, usuario", null, pagina, ct);
     }
 
     /// <summary>Renames, changes roles, disables (closing its sessions) or re-enables a staff account.</summary>

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
+using Telecable.Application.Comun;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
@@ -139,14 +140,14 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
     }
 
     /// <summary>Runs, newest first, optionally of one period and state, with their progress and cause.</summary>
-    public async Task<Pagina<ProgresoCorrida>> ListarAsync(DateOnly? periodo, string? estado, int pagina, int tamano, CancellationToken ct)
+    public async Task<Pagina<ProgresoCorrida>> ListarAsync(DateOnly? periodo, string? estado, Paginacion pagina, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        var filtro = new { periodo, estado, tamano, saltar = (pagina - 1) * tamano };
+        var filtro = new { periodo, estado, tamano = pagina.Tamano, saltar = pagina.Saltar };
         const string Donde = "WHERE (@periodo::date IS NULL OR periodo = @periodo) AND (@estado::text IS NULL OR estado = @estado)";
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM corridas_facturacion {Donde}", filtro, cancellationToken: ct));
         var elementos = await ProgresosAsync(cn, null, $"{Donde} ORDER BY created_at DESC, id LIMIT @tamano OFFSET @saltar", filtro, ct);
-        return new Pagina<ProgresoCorrida>(elementos, pagina, tamano, total);
+        return pagina.Con(elementos, total);
     }
 
     /// <summary>

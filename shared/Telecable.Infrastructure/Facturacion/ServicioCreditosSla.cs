@@ -137,14 +137,14 @@ public sealed class ServicioCreditosSla(NpgsqlDataSource db, IServicioNotasCredi
         return (emitidas, siguen);
     }
 
-    public async Task<Telecable.Application.Comun.Pagina<CreditoSlaResumen>> DelClienteAsync(Usuario u, Guid? clienteId, int pagina, int tamano, CancellationToken ct)
+    public async Task<Telecable.Application.Comun.Pagina<CreditoSlaResumen>> DelClienteAsync(Usuario u, Guid? clienteId, Telecable.Application.Comun.Paginacion pagina, CancellationToken ct)
     {
         var staff = u.TieneAlguno([Roles.Admin, Roles.Cobranzas, Roles.Soporte]);
         // A cliente sees only their own credits, whatever they ask for.
         var cliente = staff ? clienteId : u.ClienteId ?? Guid.Empty;
         if (cliente is null) throw new ErrorValidacion("clienteId", "Es obligatorio (UUID del cliente).");
         await using var cn = await db.OpenConnectionAsync(ct);
-        var p = new { cliente, limite = tamano, salto = (pagina - 1) * tamano };
+        var p = new { cliente, limite = pagina.Tamano, salto = pagina.Saltar };
         var filas = await cn.QueryAsync<FilaCredito>(new CommandDefinition("""
             SELECT c.id AS Id, c.contrato_id AS ContratoId, c.periodo AS Periodo, c.horas AS Horas, c.umbral_horas AS UmbralHoras,
                    c.fraccion AS Fraccion, c.estado AS Estado, c.monto AS Monto, n.uuid AS NotaCreditoUuid, c.created_at AS CreadoEn, c.emitido_en AS EmitidoEn
@@ -152,9 +152,8 @@ public sealed class ServicioCreditosSla(NpgsqlDataSource db, IServicioNotasCredi
             WHERE c.cliente_id = @cliente ORDER BY c.created_at DESC, c.id LIMIT @limite OFFSET @salto
             """, p, cancellationToken: ct));
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM creditos_sla WHERE cliente_id = @cliente", p, cancellationToken: ct));
-        return new Telecable.Application.Comun.Pagina<CreditoSlaResumen>(filas.Select(f => new CreditoSlaResumen(f.Id, f.ContratoId, Periodo.Texto(DateOnly.FromDateTime(f.Periodo)),
-            f.Horas, f.UmbralHoras, f.Fraccion, f.Estado, f.Monto, f.NotaCreditoUuid, Utc(f.CreadoEn), f.EmitidoEn is { } e ? Utc(e) : null)).ToList(),
-            pagina, tamano, total);
+        return pagina.Con(filas.Select(f => new CreditoSlaResumen(f.Id, f.ContratoId, Periodo.Texto(DateOnly.FromDateTime(f.Periodo)),
+            f.Horas, f.UmbralHoras, f.Fraccion, f.Estado, f.Monto, f.NotaCreditoUuid, Utc(f.CreadoEn), f.EmitidoEn is { } e ? Utc(e) : null)).ToList(), total);
     }
 
     private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Comun;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
@@ -26,8 +27,6 @@ public sealed record FacturaResumen(
 /// <summary>A payment complement related to an invoice: the payment, its UUID, the amount it paid of the invoice.</summary>
 public sealed record ComplementoDeFactura(Guid PagoId, Guid Uuid, string Estado, decimal ImpPagado, int NumParcialidad);
 
-public sealed record Pagina<T>(IReadOnlyList<T> Elementos, int Numero, int Tamano, long Total);
-
 public sealed record KpiMes(string Mes, decimal Facturado, decimal Cobrado, int Facturas);
 
 public sealed record Kpis(decimal Facturado, decimal Cobrado, decimal Vencido, int FacturasVencidas, IReadOnlyList<KpiMes> PorMes);
@@ -50,11 +49,11 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         f.fecha_vencimiento AS FechaVencimiento, f.error_codigo AS ErrorCodigo, f.error_mensaje AS ErrorMensaje
         """;
 
-    public async Task<Pagina<FacturaResumen>> UltimasAsync(Usuario u, int pagina, int tamano, string? estado, CancellationToken ct)
+    public async Task<Pagina<FacturaResumen>> UltimasAsync(Usuario u, Paginacion pagina, string? estado, CancellationToken ct)
     {
         var clienteId = VeTodo(u) ? (Guid?)null : u.ClienteId ?? Guid.Empty;
         await using var cn = await db.OpenConnectionAsync(ct);
-        var p = new { clienteId, estado, limite = tamano, salto = (pagina - 1) * tamano };
+        var p = new { clienteId, estado, limite = pagina.Tamano, salto = pagina.Saltar };
         const string filtro = "(@clienteId::uuid IS NULL OR f.cliente_id = @clienteId) AND (@estado::text IS NULL OR f.estado = @estado)";
         var filas = await cn.QueryAsync<FilaResumen>(new CommandDefinition($"""
             SELECT {Columnas} FROM facturas f JOIN clientes cl ON cl.id = f.cliente_id
@@ -69,13 +68,13 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
             WHERE a.factura_id = ANY(@ids)
             """, new { ids = lista.Select(f => f.Id).ToArray() }, cancellationToken: ct))).ToLookup(c => c.FacturaId);
         var notas = await ServicioNotasCredito.DeFacturasAsync(cn, lista.Select(f => f.Id).ToList(), ct);
-        return new Pagina<FacturaResumen>(lista.Select(f => f with
+        return pagina.Con(lista.Select(f => f with
         {
             NotasCredito = notas[f.Id].ToList(),
             Acreditado = notas[f.Id].Sum(n => n.Total),
             Complementos = complementos[f.Id].OrderBy(c => c.Parcialidad)
                 .Select(c => new ComplementoDeFactura(c.PagoId, c.Uuid, c.Estado, c.Monto, (int)c.Parcialidad)).ToList(),
-        }).ToList(), pagina, tamano, total);
+        }).ToList(), total);
     }
 
     public async Task<Kpis> KpisAsync(int meses, CancellationToken ct)

@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Comun;
 using Telecable.Application.Facturacion;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
@@ -294,16 +295,15 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, IPacClient pac, Al
         }
     }
 
-    public async Task<IReadOnlyList<NotaCreditoEmitida>> DeFacturaAsync(Usuario u, Guid facturaUuid, CancellationToken ct)
+    public async Task<Pagina<NotaCreditoEmitida>> DeFacturaAsync(Usuario u, Guid facturaUuid, Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         var f = await cn.QuerySingleOrDefaultAsync<(Guid Id, Guid ClienteId)?>(new CommandDefinition(
             "SELECT id, cliente_id FROM facturas WHERE uuid = @facturaUuid", new { facturaUuid }, cancellationToken: ct));
         if (f is not { } fila || !PuedeVer(u, fila.ClienteId)) throw new ErrorNoEncontrado("factura", facturaUuid.ToString());
-        return (await cn.QueryAsync<FilaNota>(new CommandDefinition($"""
-            SELECT {Columnas} FROM notas_credito n JOIN facturas f ON f.id = n.factura_id
-            WHERE n.factura_id = @Id ORDER BY n.created_at, n.folio
-            """, new { fila.Id }, cancellationToken: ct))).Select(n => n.Nota()).ToList();
+        return await Datos.Paginado.LeerAsync<FilaNota, NotaCreditoEmitida>(cn, $"""
+            SELECT {Columnas} FROM notas_credito n JOIN facturas f ON f.id = n.factura_id WHERE n.factura_id = @Id
+            """, "n.created_at, n.folio", new { fila.Id }, p, n => n.Nota(), ct);
     }
 
     /// <summary>The stamped notes of these invoices, for the invoice listing.</summary>

@@ -66,17 +66,15 @@ public sealed class RelayOutbox(NpgsqlDataSource db, IPublicadorEventos publicad
     }
 
     /// <summary>Recent events, newest first, for operators and tests ("keeps it queryable").</summary>
-    public async Task<IReadOnlyList<EventoPublicado>> ConsultarAsync(string? tipo, string? agregadoId, int limite, CancellationToken ct)
+    public async Task<Application.Comun.Pagina<EventoPublicado>> ConsultarAsync(string? tipo, string? agregadoId, Application.Comun.Paginacion pagina, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        var filas = await cn.QueryAsync<(long, Guid, string, string, string, string, string, DateTime, DateTime?, string?, int, string?)>(new CommandDefinition("""
+        return await Datos.Paginado.LeerAsync<(long, Guid, string, string, string, string, string, DateTime, DateTime?, string?, int, string?), EventoPublicado>(cn, """
             SELECT posicion, evento_id, tipo, agregado, agregado_id, datos::text, cid, ocurrido_en, publicado_en, destino, intentos, ultimo_error
               FROM outbox
              WHERE (@tipo::text IS NULL OR tipo = @tipo) AND (@agregadoId::text IS NULL OR agregado_id = @agregadoId)
-             ORDER BY posicion DESC LIMIT @limite
-            """, new { tipo, agregadoId, limite }, cancellationToken: ct));
-        return filas.Select(f => new EventoPublicado(f.Item1, f.Item2, f.Item3, f.Item4, f.Item5,
-            JsonDocument.Parse(f.Item6).RootElement.Clone(), f.Item7, Utc(f.Item8), f.Item9 is { } p ? Utc(p) : null, f.Item10, f.Item11, f.Item12)).ToList();
+            """, "posicion DESC", new { tipo, agregadoId }, pagina, f => new EventoPublicado(f.Item1, f.Item2, f.Item3, f.Item4, f.Item5,
+            JsonDocument.Parse(f.Item6).RootElement.Clone(), f.Item7, Utc(f.Item8), f.Item9 is { } p ? Utc(p) : null, f.Item10, f.Item11, f.Item12), ct);
     }
 
     /// <summary>Age of the oldest unpublished event: the lag an operator charts.</summary>

@@ -131,15 +131,13 @@ public sealed class ServicioEstadosDeCuenta(NpgsqlDataSource db, TimeProvider re
         return pago.Id;
     }
 
-    public async Task<Pagina<MovimientoBancario>> PendientesAsync(int pagina, int tamano, CancellationToken ct)
+    public async Task<Pagina<MovimientoBancario>> PendientesAsync(Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM movimientos_bancarios WHERE estado = 'pendiente'", cancellationToken: ct));
-        var filas = (await cn.QueryAsync<MovimientoBancario>(new CommandDefinition("""
+        return await Datos.Paginado.LeerAsync<MovimientoBancario>(cn, """
             SELECT id, banco, fecha::timestamp AS Fecha, concepto, referencia, monto, estado, pago_id AS PagoId
-            FROM movimientos_bancarios WHERE estado = 'pendiente' ORDER BY fecha, id LIMIT @tamano OFFSET @salto
-            """, new { tamano, salto = (pagina - 1) * tamano }, cancellationToken: ct))).ToList();
-        return new Pagina<MovimientoBancario>(filas, pagina, tamano, total);
+            FROM movimientos_bancarios WHERE estado = 'pendiente'
+            """, "fecha, id", null, p, ct);
     }
 
     /// <summary>An operator assigns a queued line to a customer: it becomes that customer's payment (named invoices or

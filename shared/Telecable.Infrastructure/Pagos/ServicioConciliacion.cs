@@ -137,11 +137,10 @@ public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj
         return c with { Hallazgos = h.ToList() };
     }
 
-    public async Task<IReadOnlyList<ConciliacionVista>> ListarAsync(int pagina, int tamano, CancellationToken ct)
+    public async Task<Application.Comun.Pagina<ConciliacionVista>> ListarAsync(Application.Comun.Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        return (await cn.QueryAsync<ConciliacionVista>(new CommandDefinition(
-            Seleccion + " ORDER BY periodo DESC, gateway LIMIT @tamano OFFSET @salto", new { tamano, salto = (pagina - 1) * tamano }, cancellationToken: ct))).ToList();
+        return await Datos.Paginado.LeerAsync<ConciliacionVista>(cn, Seleccion, "periodo DESC, gateway, id", null, p, ct);
     }
 
     /// <summary>The operator's decision on one finding (aceptar: understood, closed; investigar: open, being looked into).

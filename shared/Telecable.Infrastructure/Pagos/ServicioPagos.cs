@@ -191,7 +191,7 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
     }
 
     /// <summary>Stamped invoices with a balance, by customer and by days past due.</summary>
-    public async Task<IReadOnlyList<PendientesCliente>> PendientesAsync(Guid? clienteId, CancellationToken ct)
+    public async Task<Application.Comun.Pagina<PendientesCliente>> PendientesAsync(Guid? clienteId, Application.Comun.Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         var filas = await cn.QueryAsync<(Guid ClienteId, string Nombre, Guid FacturaId, string Serie, long Folio, DateTime? Vence, decimal Total, decimal Saldo)>(
@@ -204,7 +204,7 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
             LIMIT 20000
             """, new { clienteId }, cancellationToken: ct));
         var hoy = reloj.Hoy();
-        return filas.Where(f => f.Saldo > 0).GroupBy(f => (f.ClienteId, f.Nombre)).Select(g =>
+        return p.De(filas.Where(f => f.Saldo > 0).GroupBy(f => (f.ClienteId, f.Nombre)).Select(g =>
         {
             var facturas = g.Select(f =>
             {
@@ -214,6 +214,6 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
             var rangos = new[] { Antiguedad.PorVencer }.Concat(Antiguedad.Rangos)
                 .ToDictionary(r => r, r => facturas.Where(f => f.Rango == r).Sum(f => f.Saldo));
             return new PendientesCliente(g.Key.ClienteId, g.Key.Nombre, facturas.Sum(f => f.Saldo), rangos, facturas);
-        }).ToList();
+        }).ToList());
     }
 }

@@ -13,7 +13,7 @@ namespace Telecable.Infrastructure.Soporte;
 public sealed record SolicitudAsignacion(string? Agente, Guid? TecnicoId, string? Nota);
 public sealed record SolicitudNotaTicket(string? Texto, bool? Interna);
 public sealed record SolicitudMotivo(string? Motivo);
-public sealed record FiltroBandeja(string? Estado, string? Tipo, bool SoloVencidos, string? Agente, int Pagina, int Tamano);
+public sealed record FiltroBandeja(string? Estado, string? Tipo, bool SoloVencidos, string? Agente, Telecable.Application.Comun.Paginacion Pagina);
 
 /// <summary>A ticket as the desk's queue shows it: who has it, the SLA target and whether it is overdue.</summary>
 public sealed record TicketMesa
@@ -240,16 +240,16 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
                AND (@Agente::text IS NULL OR t.agente = lower(@Agente))
                AND (NOT @SoloVencidos OR (t.estado IN ('abierto', 'asignado', 'en_atencion') AND {vence} < @ahora))
             """;
-        var p = new { f.Estado, f.Tipo, f.Agente, f.SoloVencidos, ahora = reloj.GetUtcNow(), tamano = f.Tamano, salto = (f.Pagina - 1) * f.Tamano };
+        var p = new { f.Estado, f.Tipo, f.Agente, f.SoloVencidos, ahora = reloj.GetUtcNow(), tamano = f.Pagina.Tamano, salto = f.Pagina.Saltar };
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM tickets t" + donde, p, cancellationToken: ct));
         var filas = await cn.QueryAsync<TicketMesa>(new CommandDefinition(SqlMesa + donde + $"""
              ORDER BY (t.estado IN ('abierto', 'asignado', 'en_atencion')) DESC, {vence}, t.numero LIMIT @tamano OFFSET @salto
             """, p, cancellationToken: ct));
-        return new PaginaBandeja(filas.Select(ConSla).ToList(), f.Pagina, f.Tamano, total);
+        return f.Pagina.Con(filas.Select(ConSla).ToList(), total);
     }
 
     /// <summary>What happened to a customer's account, newest first: staff any customer, a customer their own (404 otherwise).</summary>
-    public async Task<PaginaLinea> LineaDeTiempoAsync(Guid clienteId, Usuario u, int pagina, int tamano, CancellationToken ct)
+    public async Task<PaginaLinea> LineaDeTiempoAsync(Guid clienteId, Usuario u, Telecable.Application.Comun.Paginacion pagina, CancellationToken ct)
     {
         if (!u.PuedeVerCliente(clienteId)) throw new ErrorNoEncontrado("cliente", clienteId.ToString());
         await using var cn = await db.OpenConnectionAsync(ct);
@@ -261,18 +261,16 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
         var filas = await cn.QueryAsync<(long Id, string Tipo, string Actor, DateTime CreatedAt, string Payload)>(new CommandDefinition("""
             SELECT id, tipo, actor, created_at, payload::text FROM eventos_sistema WHERE entidad = 'cliente' AND entidad_id = @id
             ORDER BY created_at DESC, id DESC LIMIT @tamano OFFSET @salto
-            """, new { id, tamano, salto = (pagina - 1) * tamano }, cancellationToken: ct));
-        return new PaginaLinea(filas.Select(f => new EventoCliente(f.Id, f.Tipo, f.Actor, f.CreatedAt, JsonDocument.Parse(f.Payload).RootElement.Clone())).ToList(),
-            pagina, tamano, total);
+            """, new { id, tamano = pagina.Tamano, salto = pagina.Saltar }, cancellationToken: ct));
+        return pagina.Con(filas.Select(f => new EventoCliente(f.Id, f.Tipo, f.Actor, f.CreatedAt, JsonDocument.Parse(f.Payload).RootElement.Clone())).ToList(), total);
     }
 
     /// <summary>The active FAQ, grouped by category order then question order.</summary>
-    public async Task<IReadOnlyList<FaqEntrada>> FaqAsync(string? categoria, CancellationToken ct)
+    public async Task<Telecable.Application.Comun.Pagina<FaqEntrada>> FaqAsync(string? categoria, Telecable.Application.Comun.Paginacion p, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        return (await cn.QueryAsync<FaqEntrada>(new CommandDefinition("""
+        return await Datos.Paginado.LeerAsync<FaqEntrada>(cn, """
             SELECT categoria, pregunta, respuesta FROM faq WHERE activa AND (@categoria::text IS NULL OR categoria = @categoria)
-            ORDER BY categoria, orden, pregunta
-            """, new { categoria }, cancellationToken: ct))).AsList();
+            """, "categoria, orden, pregunta", new { categoria }, p, ct);
     }
 }

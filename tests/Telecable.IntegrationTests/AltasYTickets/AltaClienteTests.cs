@@ -90,8 +90,8 @@ public sealed class AltaClienteTests(HostAltas host)
 
         // the customer received welcome, installation and closing messages on the WhatsApp mock
         using var soporte = await host.ClienteAsync("soporte");
-        var mensajes = await Datos.JsonAsync(await soporte.GetAsync("api/whatsapp-mock/mensajes?destino=8112345678&limite=500"), HttpStatusCode.OK);
-        var plantillas = mensajes.EnumerateArray().Where(m => m.GetProperty("clienteId").GetString() == clienteId.ToString())
+        var mensajes = await Datos.JsonAsync(await soporte.GetAsync("api/whatsapp-mock/mensajes?destino=8112345678&tamano=500"), HttpStatusCode.OK);
+        var plantillas = mensajes.GetProperty("elementos").EnumerateArray().Where(m => m.GetProperty("clienteId").GetString() == clienteId.ToString())
             .Select(m => m.GetProperty("plantilla").GetString()).ToHashSet();
         Assert.Equal(new HashSet<string?> { "bienvenida", "instalacion_completada", "ticket_cerrado" }, plantillas);
     }

@@ -62,7 +62,7 @@ public sealed class DespachoNotificacionesTests(HostPrueba host) : IClassFixture
         Assert.Equal("fallida", s.Estado);
         Assert.Contains("No hay proveedor para el canal sms", s.Error);
 
-        var buzon = JsonDocument.Parse(await admin.GetStringAsync($"api/email-mock/mensajes?destino={Uri.EscapeDataString(correo.ToUpperInvariant())}")).RootElement;
+        var buzon = JsonDocument.Parse(await admin.GetStringAsync($"api/email-mock/mensajes?destino={Uri.EscapeDataString(correo.ToUpperInvariant())}")).RootElement.GetProperty("elementos");
         Assert.Equal(1, buzon.GetArrayLength());
         Assert.Equal("pago_aplicado", buzon[0].GetProperty("plantilla").GetString());
         Assert.Equal("enviada", buzon[0].GetProperty("estado").GetString());

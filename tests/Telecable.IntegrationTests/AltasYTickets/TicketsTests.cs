@@ -62,7 +62,7 @@ public sealed class TicketsTests(HostAltas host)
         Assert.Equal("abierto", t.GetProperty("estado").GetString());
         Assert.Equal("soporte", t.GetProperty("tipo").GetString());
         var lista = await Datos.JsonAsync(await cliente.GetAsync("api/tickets"), HttpStatusCode.OK);
-        Assert.All(lista.EnumerateArray(), x => Assert.Equal(Datos.ClienteDemo, x.GetProperty("clienteId").GetString()));
+        Assert.All(lista.GetProperty("elementos").EnumerateArray(), x => Assert.Equal(Datos.ClienteDemo, x.GetProperty("clienteId").GetString()));
         await Problemas.AfirmarAsync(await cliente.PostAsJsonAsync("api/tickets", new { contratoId = ContratoDemo }), HttpStatusCode.BadRequest, "descripcion");
         using var cobranzas = await host.ClienteAsync("cobranzas");
         await Problemas.AfirmarAsync(await cobranzas.PostAsJsonAsync("api/tickets", new { contratoId = ContratoDemo, descripcion = "x" }), HttpStatusCode.Forbidden);
@@ -75,10 +75,11 @@ public sealed class TicketsTests(HostAltas host)
     {
         using var tecnico = await host.ClienteAsync("tecnico"); // e001
         var mios = await Datos.JsonAsync(await tecnico.GetAsync("api/tickets?tecnico=me"), HttpStatusCode.OK);
-        Assert.NotEmpty(mios.EnumerateArray());
-        Assert.All(mios.EnumerateArray(), x => Assert.Equal("00000000-0000-0000-0000-00000000e001", x.GetProperty("tecnicoId").GetString()));
+        Assert.NotEmpty(mios.GetProperty("elementos").EnumerateArray());
+        Assert.All(mios.GetProperty("elementos").EnumerateArray(), x => Assert.Equal("00000000-0000-0000-0000-00000000e001", x.GetProperty("tecnicoId").GetString()));
         var deOtro = await Datos.JsonAsync(await tecnico.GetAsync("api/tickets?tecnico=00000000-0000-0000-0000-00000000e002"), HttpStatusCode.OK);
-        Assert.Empty(deOtro.EnumerateArray());
+        Assert.Empty(deOtro.GetProperty("elementos").EnumerateArray());
+        Assert.Equal(0, deOtro.GetProperty("total").GetInt64());
         await Problemas.AfirmarAsync(await tecnico.GetAsync("api/tickets?estado=inexistente"), HttpStatusCode.BadRequest, "estado");
         await Problemas.AfirmarAsync(await tecnico.GetAsync("api/tickets/no-es-guid"), HttpStatusCode.BadRequest);
 
@@ -114,9 +115,9 @@ public sealed class TicketsTests(HostAltas host)
         Assert.Equal("enviada", n.GetProperty("estado").GetString());
         Assert.Equal("+528155550199", n.GetProperty("destino").GetString());
         var recibidos = await Datos.JsonAsync(await soporte.GetAsync("api/whatsapp-mock/mensajes?destino=8155550199"), HttpStatusCode.OK);
-        Assert.Contains(recibidos.EnumerateArray(), m => m.GetProperty("cuerpo").GetString()!.Contains(marca));
-        var historial = await Datos.JsonAsync(await soporte.GetAsync("api/notificaciones?destino=8155550199&limite=5"), HttpStatusCode.OK);
-        Assert.Contains(historial.EnumerateArray(), m => m.GetProperty("cuerpo").GetString()!.Contains(marca));
+        Assert.Contains(recibidos.GetProperty("elementos").EnumerateArray(), m => m.GetProperty("cuerpo").GetString()!.Contains(marca));
+        var historial = await Datos.JsonAsync(await soporte.GetAsync("api/notificaciones?destino=8155550199&tamano=5"), HttpStatusCode.OK);
+        Assert.Contains(historial.GetProperty("elementos").EnumerateArray(), m => m.GetProperty("cuerpo").GetString()!.Contains(marca));
         await Problemas.AfirmarAsync(await soporte.PostAsJsonAsync("api/notificaciones", new { plantilla = "x", cuerpo = "y" }), HttpStatusCode.BadRequest, "destino");
         await Problemas.AfirmarAsync(await soporte.PostAsJsonAsync("api/notificaciones", new { destino = "123", plantilla = "x", cuerpo = "y" }), HttpStatusCode.BadRequest, "destino");
         using var tecnico = await host.ClienteAsync("tecnico");

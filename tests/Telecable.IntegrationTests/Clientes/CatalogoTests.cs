@@ -76,7 +76,15 @@ public sealed class CatalogoTests(HostPrueba host)
         await Problemas.AfirmarAsync(await host.Http.GetAsync("api/catalogo/zonas/99999"), HttpStatusCode.NotFound);
         await Problemas.AfirmarAsync(await host.Http.GetAsync("api/catalogo/zonas/6400A"), HttpStatusCode.BadRequest, "cp");
         var zonas = await Get("api/catalogo/zonas");
-        Assert.True(zonas.GetArrayLength() >= 8);
+        Assert.True(zonas.GetProperty("elementos").GetArrayLength() >= 8);
+        // The one page shape, its binder and its 400s (issue #16).
+        var segunda = await Get("api/catalogo/zonas?tamano=3&pagina=2");
+        Assert.Equal(2, segunda.GetProperty("pagina").GetInt32());
+        Assert.Equal(3, segunda.GetProperty("tamano").GetInt32());
+        Assert.Equal(zonas.GetProperty("total").GetInt64(), segunda.GetProperty("total").GetInt64());
+        Assert.Equal(zonas.GetProperty("elementos")[3].GetProperty("clave").GetString(), segunda.GetProperty("elementos")[0].GetProperty("clave").GetString());
+        await Problemas.AfirmarAsync(await host.Http.GetAsync("api/catalogo/zonas?tamano=0"), HttpStatusCode.BadRequest, "tamano");
+        await Problemas.AfirmarAsync(await host.Http.GetAsync("api/catalogo/zonas?pagina=x"), HttpStatusCode.BadRequest, "pagina");
     }
 
     [Fact]
@@ -147,7 +155,7 @@ public sealed class CatalogoTests(HostPrueba host)
             partes = new object[] { new { planId = plan, precioMensual = 280m }, new { planId = "00000000-0000-0000-0000-000000002007", precioMensual = 100m } },
         })), HttpStatusCode.Created);
         var combos = await Get($"api/catalogo/combos?zona={clave}");
-        var c = combos.EnumerateArray().Single(x => x.GetProperty("id").GetString() == combo.GetProperty("id").GetString());
+        var c = combos.GetProperty("elementos").EnumerateArray().Single(x => x.GetProperty("id").GetString() == combo.GetProperty("id").GetString());
         AfirmarCuadra(c.GetProperty("cotizacion"));
         Assert.Equal(3.00m, c.GetProperty("cotizacion").GetProperty("ieps").GetDecimal()); // 3% of the TV part only
         await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/catalogo/combos", new { clave = $"D-{sufijo}", nombre = "x", partes = new[] { new { planId = plan, precioMensual = 1m } } })), HttpStatusCode.BadRequest, "partes");

@@ -352,7 +352,7 @@ public sealed class ClientesTests(HostPrueba host)
         var nuevo = await JsonAsync(r, HttpStatusCode.Created);
         Assert.NotNull(nuevo.GetProperty("ip").GetString()); // taken from the connection when not sent
         var historia = await JsonAsync(await admin.GetAsync($"api/clientes/{id}/consentimientos"), HttpStatusCode.OK);
-        Assert.Equal(["2026-06", "2026-01"], historia.EnumerateArray().Select(x => x.GetProperty("avisoPrivacidadVersion").GetString()));
+        Assert.Equal(["2026-06", "2026-01"], historia.GetProperty("elementos").EnumerateArray().Select(x => x.GetProperty("avisoPrivacidadVersion").GetString()));
         var vigente = (await JsonAsync(await admin.GetAsync($"api/clientes/{id}"), HttpStatusCode.OK)).GetProperty("consentimientoVigente");
         Assert.True(vigente.GetProperty("aceptaMarketing").GetBoolean());
         Assert.Equal(2, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE agregado_id = @id AND tipo = 'ConsentimientoActualizado'", new { id }));

@@ -25,7 +25,8 @@ public sealed class ContratosTests(HostPrueba host)
         Assert.Equal(await r1.Content.ReadAsStringAsync(), await r2.Content.ReadAsStringAsync());
         await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/clientes/{id}/contratos", new { planId = Fibra300 }, clave)), HttpStatusCode.UnprocessableEntity);
         var lista = await JsonAsync(await admin.GetAsync($"api/clientes/{id}/contratos"), HttpStatusCode.OK);
-        Assert.Equal(1, lista.GetArrayLength());
+        Assert.Equal(1, lista.GetProperty("elementos").GetArrayLength());
+        Assert.Equal(1, lista.GetProperty("total").GetInt64());
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'ContratoCreado' AND agregado_id = @a", new { a = k.GetProperty("id").GetString() }));
     }
 

@@ -36,7 +36,7 @@ public sealed partial class CuentasTests(HostPrueba host)
     {
         using var admin = await host.ClienteAsync("admin");
         var lista = JsonDocument.Parse(await admin.GetStringAsync(
-            $"api/{(canal == "email" ? "email" : "whatsapp")}-mock/mensajes?destino={Uri.EscapeDataString(destino)}")).RootElement;
+            $"api/{(canal == "email" ? "email" : "whatsapp")}-mock/mensajes?destino={Uri.EscapeDataString(destino)}")).RootElement.GetProperty("elementos");
         var m = lista.EnumerateArray().First(x => x.GetProperty("plantilla").GetString() == plantilla);
         return SeisDigitos().Match(m.GetProperty("cuerpo").GetString()!).Groups[1].Value;
     }

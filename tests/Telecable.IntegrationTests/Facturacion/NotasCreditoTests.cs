@@ -111,7 +111,7 @@ public sealed class NotasCreditoTests(HostPagos host)
         var otro = host.TokenPara("otro-nc", ["cliente"], clienteId: Guid.NewGuid());
         var lista = await Get($"api/facturacion/{uuid}/notas-credito", dueno);
         Assert.Equal(HttpStatusCode.OK, lista.StatusCode);
-        Assert.Equal(3, JsonDocument.Parse(await lista.Content.ReadAsStringAsync()).RootElement.GetArrayLength());
+        Assert.Equal(3, JsonDocument.Parse(await lista.Content.ReadAsStringAsync()).RootElement.GetProperty("elementos").GetArrayLength());
         var ultimas = JsonDocument.Parse(await (await Get("api/facturacion/ultimas?tamano=200", dueno)).Content.ReadAsStringAsync()).RootElement;
         var f = ultimas.GetProperty("elementos").EnumerateArray().Single(e => e.GetProperty("id").GetGuid() == factura);
         Assert.Equal((3, 654.82m), (f.GetProperty("notasCredito").GetArrayLength(), f.GetProperty("acreditado").GetDecimal()));

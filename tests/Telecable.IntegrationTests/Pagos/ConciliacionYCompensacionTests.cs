@@ -56,7 +56,7 @@ public sealed class ConciliacionTests(HostPagos host)
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'ConciliacionCompletada' AND agregado_id = @id", new { id = id.ToString() }));
 
         var lista = JsonDocument.Parse(await cobranzas.GetStringAsync("api/pagos/conciliaciones")).RootElement;
-        Assert.Contains(lista.EnumerateArray(), c => c.GetProperty("id").GetGuid() == id);
+        Assert.Contains(lista.GetProperty("elementos").EnumerateArray(), c => c.GetProperty("id").GetGuid() == id);
         using var soporte = await host.ClienteAsync("soporte");
         await Problemas.AfirmarAsync(await soporte.GetAsync($"api/pagos/conciliaciones/{id}"), HttpStatusCode.Forbidden);
         await Problemas.AfirmarAsync(await cobranzas.GetAsync($"api/pagos/conciliaciones/{Guid.NewGuid()}"), HttpStatusCode.NotFound);

@@ -153,7 +153,7 @@ public sealed class PagosTests(HostPagos host)
         await DatosPagos.FacturaAsync(host, cliente, 999m, diasParaVencer: -120, estado: "cancelada");
 
         var lista = JsonDocument.Parse(await cobranzas.GetStringAsync($"api/pagos/pendientes?clienteId={cliente}")).RootElement;
-        var c = Assert.Single(lista.EnumerateArray());
+        var c = Assert.Single(lista.GetProperty("elementos").EnumerateArray());
         Assert.Equal(1000m, c.GetProperty("total").GetDecimal());
         var r = c.GetProperty("porRango");
         Assert.Equal((100m, 200m, 300m, 0m, 400m), (r.GetProperty("porVencer").GetDecimal(), r.GetProperty("0-30").GetDecimal(),

@@ -150,7 +150,7 @@ public sealed class PlataformaTests(HostPrueba host)
         for (var i = 0; i < 100; i++)
         {
             var lista = JsonDocument.Parse(await admin.GetStringAsync($"api/eventos?agregadoId={evento.AgregadoId}")).RootElement;
-            e = Assert.Single(lista.EnumerateArray());
+            e = Assert.Single(lista.GetProperty("elementos").EnumerateArray());
             if (e.TryGetProperty("destino", out var d) && d.ValueKind == JsonValueKind.String) break;
             await Task.Delay(100);
         }

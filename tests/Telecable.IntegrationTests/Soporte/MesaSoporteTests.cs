@@ -119,7 +119,7 @@ public sealed class MesaSoporteTests(HostPrueba host)
     public async Task Faq_publica_con_las_preguntas_sembradas()
     {
         var faq = await Ok(host.Http.GetAsync("api/faq"));
-        Assert.True(faq.GetArrayLength() > 0);
-        Assert.All(faq.EnumerateArray(), f => Assert.False(string.IsNullOrWhiteSpace(f.GetProperty("respuesta").GetString())));
+        Assert.True(faq.GetProperty("elementos").GetArrayLength() > 0);
+        Assert.All(faq.GetProperty("elementos").EnumerateArray(), f => Assert.False(string.IsNullOrWhiteSpace(f.GetProperty("respuesta").GetString())));
     }
 }

@@ -19,25 +19,25 @@ public sealed class NotificacionesFunciones(Api api, ServicioNotificaciones noti
             return Respuestas.Creado($"/api/notificaciones?destino={Uri.EscapeDataString(n.Destino)}", n);
         });
 
-    /// <summary>GET /api/notificaciones?destino=&amp;limite= (staff), newest first.</summary>
+    /// <summary>GET /api/notificaciones?destino=&amp;pagina=&amp;tamano= (staff), newest first.</summary>
     [Function(nameof(ListarNotificaciones))]
     public Task<IActionResult> ListarNotificaciones(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "notificaciones")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
-            Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), null, l.QueryEntero("limite", 50, 1, 500), l.Ct)));
+            Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), null, l.Paginacion(50, 500), l.Ct)));
 
-    /// <summary>GET /api/whatsapp-mock/mensajes?destino=&amp;limite= (staff): what the WhatsApp mock "delivered".</summary>
+    /// <summary>GET /api/whatsapp-mock/mensajes?destino=&amp;pagina=&amp;tamano= (staff): what the WhatsApp mock "delivered".</summary>
     [Function(nameof(MensajesWhatsAppMock))]
     public Task<IActionResult> MensajesWhatsAppMock(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "whatsapp-mock/mensajes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
-            Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "whatsapp", l.QueryEntero("limite", 50, 1, 500), l.Ct)));
+            Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "whatsapp", l.Paginacion(50, 500), l.Ct)));
 
-    /// <summary>GET /api/email-mock/mensajes?destino=&amp;limite= (staff): what the emulated e-mail provider delivered,
+    /// <summary>GET /api/email-mock/mensajes?destino=&amp;pagina=&amp;tamano= (staff): what the emulated e-mail provider delivered,
     /// the mailbox a demo or a test reads.</summary>
     [Function(nameof(MensajesEmailMock))]
     public Task<IActionResult> MensajesEmailMock(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "email-mock/mensajes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
-            Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "email", l.QueryEntero("limite", 50, 1, 500), l.Ct)));
+            Respuestas.Ok(await notificaciones.ListarAsync(l.Query("destino"), "email", l.Paginacion(50, 500), l.Ct)));
 }

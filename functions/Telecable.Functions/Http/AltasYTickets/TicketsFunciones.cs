@@ -43,12 +43,12 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
             return Respuestas.Creado($"/api/tickets/{t.Id}", t);
         });
 
-    /// <summary>GET /api/tickets?tecnico=me|id&amp;estado=&amp;fecha=&amp;limite= (staff all; technician own; cliente own).</summary>
+    /// <summary>GET /api/tickets?tecnico=me|id&amp;estado=&amp;fecha=&amp;pagina=&amp;tamano= (staff all; technician own; cliente own).</summary>
     [Function(nameof(ListarTickets))]
     public Task<IActionResult> ListarTickets(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "tickets")] HttpRequest req) =>
         api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await tickets.ListarAsync(
-            new FiltroTickets(l.Query("tecnico"), l.Query("estado"), Peticion.Fecha(l, "fecha"), l.QueryEntero("limite", 100, 1, 500)),
+            new FiltroTickets(l.Query("tecnico"), l.Query("estado"), Peticion.Fecha(l, "fecha"), l.Paginacion(100, 500)),
             l.UsuarioAutenticado, l.Ct)));
 
     /// <summary>GET /api/tickets/{id} with events and feedback.</summary>

@@ -8,7 +8,7 @@ using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 namespace Telecable.Functions.Http.Catalogo;
 
 /// <summary>
-/// GET /api/catalogo/regimenes-fiscales?tipo=fisica|moral (public): each fiscal regime with the CFDI uses it allows,
+/// GET /api/catalogo/regimenes-fiscales?tipo=fisica|moral&amp;pagina=&amp;tamano= (public): each fiscal regime with the CFDI uses it allows,
 /// from the same rules the server validates a customer with, so the sign-up form offers only valid pairs (issue 21).
 /// </summary>
 public sealed class CatalogoFiscalFunciones(Api api)
@@ -24,6 +24,6 @@ public sealed class CatalogoFiscalFunciones(Api api)
                 "moral" => TipoPersona.Moral,
                 _ => throw new ErrorValidacion("tipo", "Use fisica o moral."),
             };
-            return Task.FromResult<IActionResult>(Respuestas.Ok(ParesFiscales.Para(tipo)).Con("Cache-Control", "public, max-age=3600"));
+            return Task.FromResult<IActionResult>(Respuestas.Ok(l.Paginacion(100, 100).De(ParesFiscales.Para(tipo))).Con("Cache-Control", "public, max-age=3600"));
         });
 }

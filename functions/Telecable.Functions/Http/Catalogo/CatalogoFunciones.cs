@@ -19,13 +19,13 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.BuscarPlanesAsync(new FiltroPlanes(
             l.Query("zona"), l.Query("tecnologia"), string.IsNullOrEmpty(l.Query("velocidadMin")) ? null : l.QueryEntero("velocidadMin", 0, 0, 100_000),
             Peticion.Decimal(l, "precioMax"), l.Query("tipo"), l.Query("orden"),
-            l.QueryEntero("pagina", 1, 1, 10_000), l.QueryEntero("tamano", 20, 1, 100)), l.Ct)));
+            l.Paginacion()), l.Ct)));
 
-    /// <summary>GET /api/catalogo/zonas (public): zones with the technologies they offer today.</summary>
+    /// <summary>GET /api/catalogo/zonas?pagina=&amp;tamano= (public): zones with the technologies they offer today.</summary>
     [Function(nameof(ListarZonas))]
     public Task<IActionResult> ListarZonas(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/zonas")] HttpRequest req) =>
-        api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.ListarZonasAsync(l.Ct)));
+        api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.ListarZonasAsync(l.Paginacion(100, 500), l.Ct)));
 
     /// <summary>GET /api/catalogo/zonas/{cp} (public): the zone of a postal code and the plans and combos it can buy.</summary>
     [Function(nameof(CoberturaPorCp))]
@@ -33,12 +33,12 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/zonas/{cp}")] HttpRequest req, string cp) =>
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.CoberturaAsync(cp, l.Ct)));
 
-    /// <summary>GET /api/catalogo/combos?zona= (public): combos sold in a zone, priced per part.</summary>
+    /// <summary>GET /api/catalogo/combos?zona=&amp;pagina=&amp;tamano= (public): combos sold in a zone, priced per part.</summary>
     [Function(nameof(ListarCombos))]
     public Task<IActionResult> ListarCombos(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/combos")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Publica, async l =>
-            Respuestas.Ok(await catalogo.CombosAsync(l.Query("zona") ?? throw new ErrorValidacion("zona", "Es obligatoria."), l.Ct)));
+            Respuestas.Ok(await catalogo.CombosAsync(l.Query("zona") ?? throw new ErrorValidacion("zona", "Es obligatoria."), l.Paginacion(50, 100), l.Ct)));
 
     /// <summary>GET /api/catalogo/cotizacion?zona=|cp=&amp;planId=|comboId=&amp;fecha= (public): lines per part with IEPS/IVA.</summary>
     [Function(nameof(Cotizar))]

@@ -45,7 +45,7 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
     public Task<IActionResult> BuscarClientes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l => Respuestas.Ok(await clientes.BuscarAsync(
-            l.Query("buscar"), l.Query("zona"), l.Query("estado"), l.QueryEntero("pagina", 1, 1, 100_000), l.QueryEntero("tamano", 20, 1, 100), l.Ct)));
+            l.Query("buscar"), l.Query("zona"), l.Query("estado"), l.Paginacion(), l.Ct)));
 
     /// <summary>GET /api/clientes/{id} (staff; cliente only its own). ETag = version.</summary>
     [Function(nameof(ObtenerCliente))]
@@ -85,11 +85,11 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
             return Respuestas.Creado($"/api/clientes/{clienteId}/consentimientos", c);
         });
 
-    /// <summary>GET /api/clientes/{id}/consentimientos (staff; cliente only its own): the whole history, newest first.</summary>
+    /// <summary>GET /api/clientes/{id}/consentimientos?pagina=&amp;tamano= (staff; cliente only its own): the whole history, newest first.</summary>
     [Function(nameof(ListarConsentimientos))]
     public Task<IActionResult> ListarConsentimientos(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes/{id}/consentimientos")] HttpRequest req, string id) =>
-        api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.ConsentimientosAsync(Propio(l, id), l.Ct)));
+        api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.ConsentimientosAsync(Propio(l, id), l.Paginacion(), l.Ct)));
 
     /// <summary>POST /api/clientes/{id}/domicilios (admin, soporte): another installation address.</summary>
     [Function(nameof(AgregarDomicilio))]
@@ -112,11 +112,11 @@ public sealed class ClientesFunciones(Api api, ServicioClientes clientes)
             return Respuestas.Creado($"/api/contratos/{k.Id}", k).Con("ETag", $"\"{k.Version}\"");
         });
 
-    /// <summary>GET /api/clientes/{id}/contratos (staff; cliente only its own).</summary>
+    /// <summary>GET /api/clientes/{id}/contratos?pagina=&amp;tamano= (staff; cliente only its own).</summary>
     [Function(nameof(ListarContratos))]
     public Task<IActionResult> ListarContratos(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes/{id}/contratos")] HttpRequest req, string id) =>
-        api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.ContratosAsync(Propio(l, id), l.Ct)));
+        api.EjecutarAsync(req, Lectura, async l => Respuestas.Ok(await clientes.ContratosAsync(Propio(l, id), l.Paginacion(), l.Ct)));
 
     /// <summary>PATCH /api/contratos/{id} (admin, soporte): cambiar_plan, activar, suspender, reactivar, cancelar.</summary>
     [Function(nameof(ModificarContrato))]

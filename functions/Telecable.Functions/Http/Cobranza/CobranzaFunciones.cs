@@ -17,7 +17,7 @@ public sealed class CobranzaFunciones(Api api, ServicioCobranza cobranza)
     public Task<IActionResult> FacturasVencidas(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "cobranza/vencidas")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Personal, async l =>
-            Respuestas.Ok(await cobranza.VencidasAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
+            Respuestas.Ok(await cobranza.VencidasAsync(l.Paginacion(50, 200), l.Ct)));
 
     /// <summary>POST /api/clientes/{id}/promesas-pago {hasta: yyyy-MM-dd, motivo} (admin, cobranzas; Idempotency-Key): holds
     /// the customer's automatic suspension until that date; audited with who granted it.</summary>

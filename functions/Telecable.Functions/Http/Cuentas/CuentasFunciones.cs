@@ -106,7 +106,7 @@ public sealed class CuentasFunciones(Api api, OpcionesAuth op, ServicioCuentas c
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin), async l =>
         {
             Disponible();
-            return Respuestas.Ok(await cuentas.ListarPersonalAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 100), l.Ct));
+            return Respuestas.Ok(await cuentas.ListarPersonalAsync(l.Paginacion(), l.Ct));
         });
 
     /// <summary>POST /api/cuentas/personal (admin; Idempotency-Key): {usuario, nombre, email, roles, tecnicoId?} → 201; the person gets

@@ -21,7 +21,6 @@ public sealed class CreditosSlaFunciones(Api api, IServicioCreditosSla creditos)
             Guid? cliente = l.Query("clienteId") is { Length: > 0 } c
                 ? Guid.TryParse(c, out var g) ? g : throw new ErrorValidacion("clienteId", "Debe ser un UUID.")
                 : null;
-            return Respuestas.Ok(await creditos.DelClienteAsync(l.UsuarioAutenticado, cliente, l.QueryEntero("pagina", 1, 1, 10000),
-                l.QueryEntero("tamano", 20, 1, 100), l.Ct));
+            return Respuestas.Ok(await creditos.DelClienteAsync(l.UsuarioAutenticado, cliente, l.Paginacion(), l.Ct));
         });
 }

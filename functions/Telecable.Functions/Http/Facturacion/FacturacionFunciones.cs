@@ -48,7 +48,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
             var estado = l.Query("estado") is { Length: > 0 } e
                 ? EstadosCorrida.Todos.Contains(e) ? e : throw new ErrorValidacion("estado", $"Debe ser uno de: {string.Join(", ", EstadosCorrida.Todos)}.")
                 : null;
-            return Respuestas.Ok(await corridas.ListarAsync(periodo, estado, l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 100), l.Ct));
+            return Respuestas.Ok(await corridas.ListarAsync(periodo, estado, l.Paginacion(), l.Ct));
         });
 
     /// <summary>GET /api/facturacion/corridas/{id}: progress (total, timbradas, fallidas, pendientes, errores por código, estado).</summary>
@@ -85,7 +85,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
     public Task<IActionResult> UltimasFacturas(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/ultimas")] HttpRequest req) =>
         api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await facturas.UltimasAsync(
-            l.UsuarioAutenticado, l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 200), l.Query("estado"), l.Ct)));
+            l.UsuarioAutenticado, l.Paginacion(20, 200), l.Query("estado"), l.Ct)));
 
     /// <summary>PATCH /api/facturacion/{uuid}/pagar {metodo?, referencia?} (admin, cobranzas): pays the invoice's balance through
     /// the same path as POST /api/pagos (ProcesarPago: application, Pagos 2.0 complement for PPD) and answers once it is

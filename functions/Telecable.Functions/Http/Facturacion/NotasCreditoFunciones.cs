@@ -33,11 +33,11 @@ public sealed class NotasCreditoFunciones(Api api, IServicioNotasCredito notas)
                 : Respuestas.Ok(r.Nota);
         });
 
-    /// <summary>GET /api/facturacion/{uuid}/notas-credito: the invoice's credit notes (a cliente only of their own invoices, 404 otherwise).</summary>
+    /// <summary>GET /api/facturacion/{uuid}/notas-credito?pagina=&amp;tamano=: the invoice's credit notes (a cliente only of their own invoices, 404 otherwise).</summary>
     [Function(nameof(NotasCreditoDeFactura))]
     public Task<IActionResult> NotasCreditoDeFactura(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/{uuid}/notas-credito")] HttpRequest req, string uuid) =>
-        api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await notas.DeFacturaAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct)));
+        api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await notas.DeFacturaAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Paginacion(), l.Ct)));
 
     /// <summary>GET /api/facturacion/notas-credito/{uuid}/xml: the stamped CFDI E.</summary>
     [Function(nameof(XmlNotaCredito))]

@@ -105,6 +105,11 @@ public static class DocumentoOpenApi
                 var d = llamado.DeclaringType;
                 if (d == typeof(Llamada) && llamado.Name == nameof(Llamada.LeerAsync))
                     cuerpo = llamado.GetGenericArguments()[0];
+                else if (d == typeof(Llamada) && llamado.Name == nameof(Llamada.Paginacion))
+                {
+                    foreach (var n in new[] { "pagina", "tamano" })
+                        if (consulta.All(c => c.Nombre != n)) consulta.Add(new(n, "integer", null));
+                }
                 else if (d == typeof(Llamada) && llamado.Name == nameof(Llamada.CuerpoAsync))
                     crudo = true; // raw bytes (a signed webhook): JSON, but verified before it is bound
                 else if ((d == typeof(Llamada) || d == typeof(Clientes.Peticion)) && llamado.GetParameters().Any(p => p.Name == "nombre") && ultimoTexto is not null)

@@ -107,7 +107,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
             };
         });
 
-    /// <summary>GET /api/pagos/pendientes?clienteId= (cobranzas, admin): open balances by customer and age bucket.</summary>
+    /// <summary>GET /api/pagos/pendientes?clienteId=&amp;pagina=&amp;tamano= (cobranzas, admin): open balances by customer and age bucket.</summary>
     [Function(nameof(ConsultarPendientes))]
     public Task<IActionResult> ConsultarPendientes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/pendientes")] HttpRequest req) =>
@@ -117,7 +117,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
             Guid? cliente = null;
             if (!string.IsNullOrEmpty(texto))
                 cliente = Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion("clienteId", "Debe ser un UUID.");
-            return Respuestas.Ok(await pagos.PendientesAsync(cliente, l.Ct));
+            return Respuestas.Ok(await pagos.PendientesAsync(cliente, l.Paginacion(50, 200), l.Ct));
         });
 
     /// <summary>POST /api/pagos/conciliaciones (cobranzas, admin; Idempotency-Key): reconciles a settlement report on demand.</summary>
@@ -140,7 +140,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     public Task<IActionResult> ListarConciliaciones(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/conciliaciones")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
-            Respuestas.Ok(await conciliacion.ListarAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
+            Respuestas.Ok(await conciliacion.ListarAsync(l.Paginacion(50, 200), l.Ct)));
 
     /// <summary>POST /api/pagos/conciliaciones/{id}/hallazgos/{hallazgoId}/resolucion (cobranzas, admin; Idempotency-Key):
     /// the operator accepts a finding (understood) or marks it under investigation, from the billing portal.</summary>
@@ -164,7 +164,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     public Task<IActionResult> ListarMovimientosBancariosPendientes(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/movimientos-bancarios/pendientes")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
-            Respuestas.Ok(await estados.PendientesAsync(l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 50, 1, 200), l.Ct)));
+            Respuestas.Ok(await estados.PendientesAsync(l.Paginacion(50, 200), l.Ct)));
 
     /// <summary>POST /api/pagos/movimientos-bancarios/{id}/asignacion (cobranzas, admin; Idempotency-Key): assigns a queued
     /// credit to a customer, which makes it their payment.</summary>

@@ -13,5 +13,5 @@ public sealed class EventosFunciones(Api api, RelayOutbox relay)
     public Task<IActionResult> ListarEventos(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "eventos")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte), async l =>
-            Respuestas.Ok(await relay.ConsultarAsync(l.Query("tipo"), l.Query("agregadoId"), l.QueryEntero("limite", 50, 1, 500), l.Ct)));
+            Respuestas.Ok(await relay.ConsultarAsync(l.Query("tipo"), l.Query("agregadoId"), l.Paginacion(50, 500), l.Ct)));
 }

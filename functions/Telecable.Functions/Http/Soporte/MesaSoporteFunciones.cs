@@ -71,18 +71,18 @@ public sealed class MesaSoporteFunciones(Api api, ServicioMesaSoporte mesa)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "soporte/bandeja")] HttpRequest req) =>
         api.EjecutarAsync(req, Mesa, async l => Respuestas.Ok(await mesa.BandejaAsync(new FiltroBandeja(
             l.Query("estado"), l.Query("tipo"), l.Query("vencidos") is "true" or "1", l.Query("agente"),
-            l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 100)), l.Ct)));
+            l.Paginacion()), l.Ct)));
 
     /// <summary>GET /api/clientes/{id}/linea-tiempo?pagina=&amp;tamano= (staff; customer own): what happened to the account, newest first.</summary>
     [Function(nameof(LineaDeTiempoCliente))]
     public Task<IActionResult> LineaDeTiempoCliente(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "clientes/{id}/linea-tiempo")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Permiso.Para(Roles.Admin, Roles.Soporte, Roles.Cobranzas, Roles.Cliente), async l => Respuestas.Ok(
-            await mesa.LineaDeTiempoAsync(Peticion.Id(id), l.UsuarioAutenticado, l.QueryEntero("pagina", 1, 1, 10000), l.QueryEntero("tamano", 20, 1, 100), l.Ct)));
+            await mesa.LineaDeTiempoAsync(Peticion.Id(id), l.UsuarioAutenticado, l.Paginacion(), l.Ct)));
 
-    /// <summary>GET /api/faq?categoria= (public): the help page's questions and answers.</summary>
+    /// <summary>GET /api/faq?categoria=&amp;pagina=&amp;tamano= (public): the help page's questions and answers.</summary>
     [Function(nameof(ListarFaq))]
     public Task<IActionResult> ListarFaq(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "faq")] HttpRequest req) =>
-        api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await mesa.FaqAsync(l.Query("categoria"), l.Ct)));
+        api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await mesa.FaqAsync(l.Query("categoria"), l.Paginacion(100, 200), l.Ct)));
 }
