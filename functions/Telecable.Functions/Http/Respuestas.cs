@@ -65,7 +65,7 @@ public static class Respuestas
         if (codigo is not null) p["code"] = codigo;
         if (recurso is not null) p["recurso"] = recurso;
         if (errores is { Count: > 0 })
-            p["errors"] = errores.GroupBy(e => e.Campo).ToDictionary(g => g.Key, g => g.Select(e => e.Motivo).ToArray());
+            p["errors"] = errores.GroupBy(e => e.Campo).ToDictionary(g => g.Key, g => g.Select(e => e.Mensaje).ToArray());
         return new RespuestaJson(status, JsonSerializer.Serialize(p, JsonWeb.Opciones), TipoProblema);
     }
 }

@@ -1,7 +1,11 @@
 namespace Telecable.Domain.Comun;
 
-/// <summary>One field that failed validation, with the reason in the customer's language.</summary>
-public sealed record ErrorCampo(string Campo, string Motivo);
+/// <summary>
+/// One field that failed validation: the field as the API names it, the reason in the customer's language and,
+/// when the rule has one, a stable machine code (<see cref="Identidad.CodigosValidacion"/>). The one type for this
+/// meaning: domain validators return it, <see cref="ErrorValidacion"/> carries it to the RFC 7807 answer.
+/// </summary>
+public sealed record ErrorCampo(string Campo, string Mensaje, string? Codigo = null);
 
 /// <summary>
 /// Base of the domain's expected failures. The HTTP layer maps each kind to its RFC 7807 status;

@@ -1,3 +1,5 @@
+using Telecable.Domain.Comun;
+
 namespace Telecable.Domain.Identidad;
 
 /// <summary>
@@ -10,20 +12,18 @@ public sealed record DatosFiscales(Rfc Rfc, string Nombre, RegimenFiscal Regimen
 {
     public static ResultadoValidacion<DatosFiscales> Validar(string? rfc, string? nombre, string? regimenFiscal, string? usoCfdi, string? cpFiscal)
     {
-        var errores = new List<ErrorValidacion>();
+        var errores = new List<ErrorCampo>();
         var r = Rfc.Validar(rfc);
         errores.AddRange(r.Errores);
 
         var nombreNormalizado = nombre?.Trim() ?? string.Empty;
         if (nombreNormalizado.Length == 0)
         {
-            errores.Add(new ErrorValidacion("nombre", CodigosValidacion.Requerido,
-                "El nombre o razón social es obligatorio, tal como aparece en la constancia de situación fiscal."));
+            errores.Add(new ErrorCampo("nombre", "El nombre o razón social es obligatorio, tal como aparece en la constancia de situación fiscal.", CodigosValidacion.Requerido));
         }
         else if (nombreNormalizado.Length > 254)
         {
-            errores.Add(new ErrorValidacion("nombre", CodigosValidacion.Longitud,
-                "El nombre o razón social no puede tener más de 254 caracteres."));
+            errores.Add(new ErrorCampo("nombre", "El nombre o razón social no puede tener más de 254 caracteres.", CodigosValidacion.Longitud));
         }
 
         var tipo = r.Valor?.Tipo;
@@ -40,14 +40,12 @@ public sealed record DatosFiscales(Rfc Rfc, string Nombre, RegimenFiscal Regimen
         {
             if (regimen.Valor is not null && regimen.Valor.Clave != "616")
             {
-                errores.Add(new ErrorValidacion(RegimenFiscal.CampoPredeterminado, CodigosValidacion.NoAplicaRegimen,
-                    "Con el RFC genérico XAXX010101000 el régimen fiscal debe ser 616 (Sin obligaciones fiscales)."));
+                errores.Add(new ErrorCampo(RegimenFiscal.CampoPredeterminado, "Con el RFC genérico XAXX010101000 el régimen fiscal debe ser 616 (Sin obligaciones fiscales).", CodigosValidacion.NoAplicaRegimen));
             }
 
             if (uso.Valor is not null && uso.Valor.Clave != "S01")
             {
-                errores.Add(new ErrorValidacion(UsoCfdi.CampoPredeterminado, CodigosValidacion.NoAplicaRegimen,
-                    "Con el RFC genérico XAXX010101000 el uso del CFDI debe ser S01 (Sin efectos fiscales)."));
+                errores.Add(new ErrorCampo(UsoCfdi.CampoPredeterminado, "Con el RFC genérico XAXX010101000 el uso del CFDI debe ser S01 (Sin efectos fiscales).", CodigosValidacion.NoAplicaRegimen));
             }
         }
 

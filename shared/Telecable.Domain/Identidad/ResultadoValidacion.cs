@@ -1,13 +1,8 @@
+using Telecable.Domain.Comun;
+
 namespace Telecable.Domain.Identidad;
 
-/// <summary>
-/// One validation failure: the field it belongs to (as the API names it), a stable machine code
-/// and a message in Spanish for people. The API maps a list of these to an RFC 7807
-/// validation problem (<c>errors: { campo: [mensaje, ...] }</c>).
-/// </summary>
-public sealed record ErrorValidacion(string Campo, string Codigo, string Mensaje);
-
-/// <summary>Stable codes of <see cref="ErrorValidacion.Codigo"/>.</summary>
+/// <summary>Stable codes of <see cref="ErrorCampo.Codigo"/>.</summary>
 public static class CodigosValidacion
 {
     public const string Requerido = "requerido";
@@ -23,7 +18,7 @@ public static class CodigosValidacion
 /// <summary>The outcome of validating one value: either the normalized value or the errors.</summary>
 public sealed class ResultadoValidacion<T>
 {
-    private ResultadoValidacion(T? valor, IReadOnlyList<ErrorValidacion> errores)
+    private ResultadoValidacion(T? valor, IReadOnlyList<ErrorCampo> errores)
     {
         Valor = valor;
         Errores = errores;
@@ -31,19 +26,19 @@ public sealed class ResultadoValidacion<T>
 
     public T? Valor { get; }
 
-    public IReadOnlyList<ErrorValidacion> Errores { get; }
+    public IReadOnlyList<ErrorCampo> Errores { get; }
 
     public bool EsValido => Errores.Count == 0;
 
     /// <summary>The first error, or null when valid.</summary>
-    public ErrorValidacion? Error => Errores.Count == 0 ? null : Errores[0];
+    public ErrorCampo? Error => Errores.Count == 0 ? null : Errores[0];
 
     public static ResultadoValidacion<T> Ok(T valor) => new(valor, []);
 
     public static ResultadoValidacion<T> Falla(string campo, string codigo, string mensaje) =>
-        new(default, [new ErrorValidacion(campo, codigo, mensaje)]);
+        new(default, [new ErrorCampo(campo, mensaje, codigo)]);
 
-    public static ResultadoValidacion<T> Falla(IReadOnlyList<ErrorValidacion> errores)
+    public static ResultadoValidacion<T> Falla(IReadOnlyList<ErrorCampo> errores)
     {
         ArgumentNullException.ThrowIfNull(errores);
         if (errores.Count == 0)
@@ -61,7 +56,7 @@ public static class ErroresValidacionExtensions
     /// Groups errors by field, in the shape RFC 7807 validation problems use
     /// (<c>TypedResults.ValidationProblem(errors)</c>).
     /// </summary>
-    public static Dictionary<string, string[]> ComoDiccionario(this IEnumerable<ErrorValidacion> errores)
+    public static Dictionary<string, string[]> ComoDiccionario(this IEnumerable<ErrorCampo> errores)
     {
         ArgumentNullException.ThrowIfNull(errores);
         return errores

@@ -472,7 +472,7 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
     public async Task<(string Cp, Guid ZonaId, string Municipio, string Estado, string[] Colonias)?> BuscarCpAsync(string? cp, string campo, CancellationToken ct)
     {
         var r = CodigoPostal.Validar(cp, campo);
-        if (!r.EsValido) throw new ErrorValidacion(r.Errores.Select(e => new ErrorCampo(e.Campo, e.Mensaje)).ToArray());
+        if (!r.EsValido) throw new ErrorValidacion(r.Errores);
         await using var cn = await db.OpenConnectionAsync(ct);
         var f = await CpAsync(cn, r.Valor!.Valor, ct);
         return f is null ? null : (f.Cp, f.ZonaId, f.Municipio, f.Estado, f.Colonias);

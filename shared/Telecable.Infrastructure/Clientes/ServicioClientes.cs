@@ -33,7 +33,6 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
     private static readonly Counter<long> ContratosModificados = Telemetria.Medidor.CreateCounter<long>(
         "telecable.contratos.modificados", description: "Cambios de contrato por acción");
 
-    private static ErrorCampo[] Convertir(IEnumerable<Domain.Identidad.ErrorValidacion> e) => e.Select(x => new ErrorCampo(x.Campo, x.Mensaje)).ToArray();
 
     // ------------------------------------------------------------------ create
 
@@ -45,11 +44,11 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
     {
         var v = new Validador();
         var fiscales = DatosFiscales.Validar(s.Rfc, s.Nombre, s.RegimenFiscal, s.UsoCfdi, s.CpFiscal);
-        foreach (var e in Convertir(fiscales.Errores)) v.Agregar(e);
+        foreach (var e in fiscales.Errores) v.Agregar(e);
         var email = Email.Validar(s.Email);
-        foreach (var e in Convertir(email.Errores)) v.Agregar(e);
+        foreach (var e in email.Errores) v.Agregar(e);
         var tel = TelefonoMx.Validar(s.Telefono);
-        foreach (var e in Convertir(tel.Errores)) v.Agregar(e);
+        foreach (var e in tel.Errores) v.Agregar(e);
         ValidarDomicilio(v, s.Domicilio, "domicilio");
         ValidarConsentimiento(v, s.Consentimiento, "consentimiento");
         v.Lanzar();
@@ -107,7 +106,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
     public async Task<ClienteResumen?> BuscarPorRfcAsync(string rfc, CancellationToken ct)
     {
         var r = Rfc.Validar(rfc);
-        if (!r.EsValido) throw new ErrorValidacion(Convertir(r.Errores));
+        if (!r.EsValido) throw new ErrorValidacion(r.Errores);
         if (r.Valor!.EsGenerico) return null;
         await using var cn = await db.OpenConnectionAsync(ct);
         return await cn.QuerySingleOrDefaultAsync<ClienteResumen>(new CommandDefinition(SqlResumen + " WHERE c.rfc = @rfc",
@@ -126,7 +125,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
          .Regla(d.Referencias is null || d.Referencias.Length <= 500, $"{p}.referencias", "Admite como máximo 500 caracteres.")
          .Regla(d.Latitud is null or (>= -90 and <= 90), $"{p}.latitud", "Entre -90 y 90.")
          .Regla(d.Longitud is null or (>= -180 and <= 180), $"{p}.longitud", "Entre -180 y 180.");
-        foreach (var e in Convertir(CodigoPostal.Validar(d.Cp, $"{p}.cp").Errores)) v.Agregar(e);
+        foreach (var e in CodigoPostal.Validar(d.Cp, $"{p}.cp").Errores) v.Agregar(e);
     }
 
     private static void ValidarConsentimiento(Validador v, SolicitudConsentimiento? c, string p)
@@ -261,10 +260,10 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         var v = new Validador();
         var fiscales = DatosFiscales.Validar(actual.Rfc, c.Nombre ?? actual.Nombre, c.RegimenFiscal ?? actual.RegimenFiscal,
             c.UsoCfdi ?? actual.UsoCfdi, c.CpFiscal ?? actual.CpFiscal);
-        foreach (var e in Convertir(fiscales.Errores)) v.Agregar(e);
+        foreach (var e in fiscales.Errores) v.Agregar(e);
         string? email = null, tel = null;
-        if (c.Email is not null) { var r = Email.Validar(c.Email); email = r.Valor?.Valor; foreach (var e in Convertir(r.Errores)) v.Agregar(e); }
-        if (c.Telefono is not null) { var r = TelefonoMx.Validar(c.Telefono); tel = r.Valor?.E164; foreach (var e in Convertir(r.Errores)) v.Agregar(e); }
+        if (c.Email is not null) { var r = Email.Validar(c.Email); email = r.Valor?.Valor; foreach (var e in r.Errores) v.Agregar(e); }
+        if (c.Telefono is not null) { var r = TelefonoMx.Validar(c.Telefono); tel = r.Valor?.E164; foreach (var e in r.Errores) v.Agregar(e); }
         if (c.Estado is not null) v.Regla(EstadosCliente.Contains(c.Estado), "estado", "Debe ser activo, suspendido o baja.");
         v.Regla(c.Nombre is not null || c.Email is not null || c.Telefono is not null || c.RegimenFiscal is not null || c.UsoCfdi is not null
                 || c.CpFiscal is not null || c.Estado is not null || c.ContribuyenteIepsTelecom is not null || c.SolicitaDesgloseIeps is not null,

@@ -16,7 +16,7 @@ public sealed class ReglasCuentasTests
         var errores = ReglasCuentas.ValidarPassword(password, "juanperez@example.com");
         var e = Assert.Single(errores);
         Assert.Equal("password", e.Campo);
-        Assert.Contains(motivo, e.Motivo);
+        Assert.Contains(motivo, e.Mensaje);
     }
 
     [Fact]
