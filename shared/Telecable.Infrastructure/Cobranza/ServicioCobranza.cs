@@ -101,12 +101,8 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
         foreach (var (canal, destino) in new[] { ("whatsapp", f.Telefono), ("email", f.Email) })
         {
             if (string.IsNullOrWhiteSpace(destino)) continue;
-            await cn.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO notificaciones (cliente_id, canal, destino, plantilla, asunto, cuerpo, estado, cid, clave)
-                VALUES (@ClienteId, @canal, @destino, @plantilla, @asunto, @cuerpo, 'pendiente', @cid, @clave)
-                ON CONFLICT (clave) WHERE clave IS NOT NULL DO NOTHING
-                """, new { f.ClienteId, canal, destino, plantilla = $"cobranza_{etapa}", asunto, cuerpo, cid, clave = $"cobranza:{f.FacturaId}:{etapa}:{canal}" },
-                tx, cancellationToken: ct));
+            await AltasYTickets.ColaNotificaciones.EncolarAsync(cn, tx, new(f.ClienteId, canal, destino, $"cobranza_{etapa}", asunto, cuerpo, cid,
+                Clave: $"cobranza:{f.FacturaId}:{etapa}:{canal}"), ct);
         }
         if (etapa == EtapasCobranza.Suspension && f.ContratoId is { } contrato)
         {

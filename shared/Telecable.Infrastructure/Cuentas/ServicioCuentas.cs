@@ -509,10 +509,7 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
     /// <summary>Queued in the same transaction as the code: the notification dispatcher delivers it through the channel.</summary>
     private static Task NotificarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid? clienteId, string canal, string destino, string plantilla,
         string asunto, string cuerpo, string cid, CancellationToken ct) =>
-        cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO notificaciones (cliente_id, canal, destino, plantilla, asunto, cuerpo, estado, cid)
-            VALUES (@clienteId, @canal, @destino, @plantilla, @asunto, @cuerpo, 'pendiente', @cid)
-            """, new { clienteId, canal, destino, plantilla, asunto, cuerpo, cid }, tx, cancellationToken: ct));
+        AltasYTickets.ColaNotificaciones.EncolarAsync(cn, tx, new(clienteId, canal, destino, plantilla, asunto, cuerpo, cid), ct);
 
     /// <summary>The audit trail; customer events hang from the customer (entidad cliente) so their timeline shows them.</summary>
     private static Task EventoAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string tipo, Guid? clienteId, string actor, string cid, object payload,

@@ -135,13 +135,13 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj)
     public async Task NotificarAsync(Guid pagoId, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        await cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO notificaciones (cliente_id, canal, destino, plantilla, asunto, cuerpo, cid, pago_id)
-            SELECT c.id, 'email', c.email, 'pago_aplicado', 'Recibimos su pago',
-                   format('Recibimos su pago de $%s MXN (%s). Gracias.', to_char(p.monto, 'FM999,999,990.00'), p.metodo), @cid, p.id
-            FROM pagos p JOIN clientes c ON c.id = p.cliente_id WHERE p.id = @pagoId
-            ON CONFLICT (pago_id) WHERE pago_id IS NOT NULL DO NOTHING
-            """, new { pagoId, cid }, cancellationToken: ct));
+        var p = await cn.QuerySingleOrDefaultAsync<(Guid ClienteId, string Email, decimal Monto, string Metodo)?>(new CommandDefinition("""
+            SELECT c.id, c.email, p.monto, p.metodo FROM pagos p JOIN clientes c ON c.id = p.cliente_id WHERE p.id = @pagoId
+            """, new { pagoId }, cancellationToken: ct));
+        if (p is not { } pago) return;
+        var (asunto, cuerpo) = PlantillasPago.Aplicado(pago.Monto, pago.Metodo);
+        await AltasYTickets.ColaNotificaciones.EncolarAsync(cn, null,
+            new(pago.ClienteId, "email", pago.Email, PlantillasPago.PagoAplicado, asunto, cuerpo, cid, PagoId: pagoId), ct);
     }
 
     /// <summary>Suspended contracts of the customer go back to active when nothing else is overdue, and their routers

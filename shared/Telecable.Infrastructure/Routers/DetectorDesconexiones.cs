@@ -70,13 +70,10 @@ public sealed class DetectorDesconexiones(NpgsqlDataSource db, IOptions<Opciones
                     VALUES (@ticket, NULL, 'abierto', 'Abierto por el detector de desconexiones.', @Actor, @cid, @ahora)
                     """, new { ticket, Actor, cid, ahora }, tx, cancellationToken: ct));
                 if (!string.IsNullOrWhiteSpace(c.Telefono))
-                    notificacion = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition("""
-                        INSERT INTO notificaciones (cliente_id, canal, destino, plantilla, asunto, cuerpo, estado, cid, created_at)
-                        VALUES (@cliente, 'whatsapp', @Telefono, 'router_desconectado', 'Tu módem no responde', @cuerpo, 'pendiente', @cid, @ahora)
-                        RETURNING id
-                        """, new { cliente, c.Telefono, cid, ahora,
-                            cuerpo = $"Hola {c.Nombre}: detectamos que tu módem {c.Serial} dejó de responder. Ya abrimos el reporte de soporte y te avisaremos de cualquier novedad." },
-                        tx, cancellationToken: ct));
+                    notificacion = await AltasYTickets.ColaNotificaciones.EncolarAsync(cn, tx, new(cliente, "whatsapp", c.Telefono, "router_desconectado",
+                        "Tu módem no responde",
+                        $"Hola {c.Nombre}: detectamos que tu módem {c.Serial} dejó de responder. Ya abrimos el reporte de soporte y te avisaremos de cualquier novedad.",
+                        cid, CreadaEn: ahora), ct);
             }
             await cn.ExecuteAsync(new CommandDefinition(
                 "UPDATE router_desconexiones SET ticket_id = @ticket, notificacion_id = @notificacion WHERE id = @desconexion",
