@@ -8,13 +8,19 @@ namespace Telecable.Infrastructure.Outbox;
 /// <summary>Writes domain events inside the caller's transaction, so an event exists iff its change does.</summary>
 public static class Outbox
 {
+    /// <summary>
+    /// The one INSERT head of the outbox. The webhook batch writer appends its rows with it inside its single CTE
+    /// statement (one round trip per batch is what keeps ingestion above 3,500 req/s).
+    /// </summary>
+    public const string Insertar = "INSERT INTO outbox (evento_id, tipo, agregado, agregado_id, datos, cid, ocurrido_en)";
+
     public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, EventoDominio e, CancellationToken ct) =>
         AgregarAsync(cn, tx, [e], ct);
 
     /// <summary>Many events in one round trip (a billing batch's FacturaTimbrada events).</summary>
     public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, IReadOnlyList<EventoDominio> eventos, CancellationToken ct) =>
-        eventos.Count == 0 ? Task.CompletedTask : cn.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO outbox (evento_id, tipo, agregado, agregado_id, datos, cid, ocurrido_en)
+        eventos.Count == 0 ? Task.CompletedTask : cn.ExecuteAsync(new CommandDefinition($"""
+            {Insertar}
             SELECT * FROM unnest(@ids, @tipos, @agregados, @agregadoIds, @datos::jsonb[], @cids, @ocurridos)
             """, new
             {

@@ -37,7 +37,7 @@ public readonly record struct RegistroWebhook(bool Primero, bool PagoNuevo);
 /// </summary>
 public sealed class LoteWebhooks : IAsyncDisposable
 {
-    private const string Sql = """
+    private const string Sql = $"""
         WITH v AS (
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::uuid[], $7::uuid[],
                                  $8::numeric[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::uuid[], $14::jsonb[])
@@ -60,7 +60,7 @@ public sealed class LoteWebhooks : IAsyncDisposable
             ON CONFLICT (gateway, gateway_pago_id) WHERE gateway_pago_id IS NOT NULL DO NOTHING
             RETURNING id),
         evento AS (
-            INSERT INTO outbox (evento_id, tipo, agregado, agregado_id, datos, cid, ocurrido_en)
+            {Outbox.Outbox.Insertar}
             SELECT v.outbox_id, 'PagoRecibido', 'pago', v.pago_id::text, v.datos, v.cid, v.recibido_en FROM v JOIN pago ON pago.id = v.pago_id)
         SELECT p.gateway, p.evento_id, v.pago_id IS NULL OR EXISTS (SELECT 1 FROM pago WHERE pago.id = v.pago_id)
         FROM primero p JOIN v USING (gateway, evento_id)
