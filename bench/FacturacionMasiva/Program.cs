@@ -5,7 +5,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Telecable.Functions.Http.Facturacion;
+using Telecable.Functions.Sagas;
 using Telecable.Infrastructure.Facturacion;
 using Telecable.LocalHost;
 

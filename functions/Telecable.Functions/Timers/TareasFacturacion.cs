@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Telecable.Functions.Sagas;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Functions.Http.Facturacion;

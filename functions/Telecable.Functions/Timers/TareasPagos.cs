@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Telecable.Functions.Sagas;
 using Telecable.Functions.Http.Pagos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Telecable.Functions.Sagas;
 using Telecable.Domain.Comun;
 using Telecable.Functions.Http.Clientes;
 using Telecable.Infrastructure.AltasYTickets;
@@ -31,9 +32,7 @@ public sealed class AltasFunciones(Api api, ServicioAltas altas)
             await altas.RegistrarAsync(id, s, l.Usuario, l.Cid, l.Ct);
             // Once the alta is recorded its saga must start even if the caller hangs up now: cancelling here
             // left the alta en_curso with no saga (seen in bench/AltaCarga.sh when clients disconnect).
-            if (await durable.GetInstanceAsync(id, CancellationToken.None) is null)
-                await durable.ScheduleNewOrchestrationInstanceAsync(nameof(AltaClienteOrquestacion), new EntradaAlta(id, l.Cid),
-                    new StartOrchestrationOptions(id), CancellationToken.None);
+            await durable.IniciarUnaVezAsync(nameof(AltaClienteOrquestacion), new EntradaAlta(id, l.Cid), id, CancellationToken.None);
             return Respuestas.Aceptado($"/api/altas/{id}", new { id, estado = "en_curso" });
         });
 

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Telecable.Functions.Sagas;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Facturacion;
@@ -69,8 +70,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
         {
             var c = await corridas.ReintentarAsync(Id(id, "id"), l.Ct);
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(TimbradoMasivo), new EntradaTimbradoMasivo(c.Id, l.Cid),
-                new StartOrchestrationOptions(c.InstanceId), l.Ct);
+            await IniciadorCorridas.IniciarAsync(durable, c, l.Cid, l.Ct);
             return Respuestas.Aceptado($"/api/facturacion/corridas/{c.Id}", new { id = c.Id, c.Estado, c.InstanceId });
         });
 
@@ -137,25 +137,4 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
 
     private static Guid Id(string valor, string campo) =>
         Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");
-}
-
-/// <summary>Registers a run and schedules its orchestration under the run's instance id.</summary>
-public static class IniciadorCorridas
-{
-    public static async Task<Corrida> IniciarAsync(ServicioCorridas corridas, DurableTaskClient durable, DateOnly periodo, string actor, string cid,
-        CancellationToken ct, DateOnly? fechaCorte = null)
-    {
-        var c = await corridas.CrearAsync(periodo, actor, ct, fechaCorte);
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(TimbradoMasivo), new EntradaTimbradoMasivo(c.Id, cid),
-                new StartOrchestrationOptions(c.InstanceId), ct);
-        }
-        catch
-        {
-            await corridas.MarcarFallidaAsync(c.Id, FallaCorrida.NoIniciada, c.InstanceId, cid, CancellationToken.None);
-            throw;
-        }
-        return c;
-    }
 }

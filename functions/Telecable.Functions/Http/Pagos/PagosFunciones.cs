@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Telecable.Functions.Sagas;
 using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Pagos;
@@ -180,40 +181,4 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/conciliaciones/{id:guid}")] HttpRequest req, Guid id) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
             Respuestas.Ok(await conciliacion.ObtenerAsync(id, l.Ct) ?? throw new ErrorNoEncontrado("conciliación", id.ToString())));
-}
-
-/// <summary>Starts ProcesarPago once per payment (instance id from the payment id).</summary>
-public static class IniciadorPagos
-{
-    /// <summary>Starts it (if not yet) and waits up to 30 s for it to end: the caller then reads the outcome; a saga
-    /// still running by then goes on, and the same call repeated later finds its result.</summary>
-    public static async Task IniciarYEsperarAsync(DurableTaskClient durable, Guid pagoId, string cid, CancellationToken ct)
-    {
-        await IniciarAsync(durable, pagoId, cid, ct);
-        using var limite = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limite.CancelAfter(TimeSpan.FromSeconds(30));
-        try
-        {
-            await durable.WaitForInstanceCompletionAsync(ProcesarPago.InstanciaPara(pagoId), false, limite.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-        }
-    }
-
-    public static async Task IniciarAsync(DurableTaskClient durable, Guid pagoId, string cid, CancellationToken ct)
-    {
-        var instancia = ProcesarPago.InstanciaPara(pagoId);
-        if (await durable.GetInstanceAsync(instancia, false, ct) is not null) return;
-        try
-        {
-            await durable.ScheduleNewOrchestrationInstanceAsync(nameof(ProcesarPago), new EntradaProcesarPago(pagoId, cid),
-                new StartOrchestrationOptions(instancia), ct);
-        }
-        catch (Exception)
-        {
-            // A concurrent delivery started it first: that is the no-op we want; anything else is a fault.
-            if (await durable.GetInstanceAsync(instancia, false, CancellationToken.None) is null) throw;
-        }
-    }
 }
