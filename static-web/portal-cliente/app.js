@@ -244,7 +244,7 @@ async function comoPagar(el, ctx) {
   el.append(form, res);
 }
 
-const TIPOS_MOVIMIENTO = { factura: 'Factura', pago: 'Pago', credito: 'Crédito', cargo_saldo: 'Uso de saldo' };
+const TIPOS_MOVIMIENTO = { factura: 'Factura', pago: 'Pago', credito: 'Crédito', cargo_saldo: 'Uso de saldo', nota_credito: 'Nota de crédito' };
 
 async function cuenta(el, ctx) {
   const caja = h('div', { 'aria-live': 'polite' });
