@@ -260,4 +260,25 @@ public sealed class CiclosTests(HostCiclos host) : IClassFixture<HostCiclos>
         var total = await cn.ExecuteScalarAsync<decimal>("SELECT total FROM facturas WHERE id = @factura", new { factura });
         Assert.Equal(total - 100m, e.GetProperty("proximoCorte").GetProperty("porPagar").GetDecimal());
     }
+
+    /// <summary>Issue 18: the cut-off day is "chosen at sign-up from the catalog's allowed days", but nothing listed them and a
+    /// day outside the catalog failed the sign-up saga later. Now GET /api/catalogo/dias-corte lists them (public) and a
+    /// sign-up with another day is 400 naming diaCorte before any saga starts.</summary>
+    [Fact]
+    public async Task Los_dias_de_corte_del_catalogo_se_listan_y_otro_dia_en_el_alta_es_400()
+    {
+        var r = await host.Http.GetAsync("api/catalogo/dias-corte");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var c = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+        var dias = c.GetProperty("dias").EnumerateArray().Select(d => d.GetInt32()).ToList();
+        Assert.Equal([1, 5, 10, 15, 20, 25], dias);
+        var porDefecto = CicloFacturacion.DiaPorDefecto(Hoy, dias);
+        Assert.Equal(porDefecto, c.GetProperty("porDefecto").GetInt32());
+        Assert.Equal(CicloFacturacion.SiguienteCorte(Hoy, porDefecto).ToString("yyyy-MM-dd"), c.GetProperty("siguienteCortePorDefecto").GetString());
+
+        var solicitud = AltasYTickets.HostAltas.SolicitudAlta();
+        solicitud["diaCorte"] = 3;
+        await Problemas.AfirmarAsync(await host.Http.SendAsync(Datos.Post("api/altas", solicitud, Guid.NewGuid().ToString())), HttpStatusCode.BadRequest, "diaCorte");
+        Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM altas WHERE solicitud->>'diaCorte' = '3'"));
+    }
 }

@@ -294,6 +294,7 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         // ---- public, no object of anybody's (anonymous sign-up, sign-in, catalog, health)
         new("BuscarPlanes", "get", "catalogo/planes", [], Publica: "plan catalog"),
         new("ListarZonas", "get", "catalogo/zonas", [], Publica: "zone catalog"),
+        new("ListarDiasCorte", "get", "catalogo/dias-corte", [], Publica: "allowed cut-off days of the catalog"),
         new("ListarCombos", "get", "catalogo/combos", [], Publica: "combo catalog"),
         new("Cotizar", "get", "catalogo/cotizacion", [], Publica: "price quote from the catalog"),
         new("EmitirToken", "post", "auth/token", [], Publica: "sign-in of the development issuer"),
