@@ -14,7 +14,7 @@ paso "bench/AltaCarga.sh 15 16 InMemory: sign-up load test (correctness is judge
 bench/AltaCarga.sh 15 16 InMemory; carga=$?
 
 for b in "AltaLatencia.sh 10 InMemory,AzureStorage" "RouterIngesta.sh --routers 1000 --concurrencia 32 --segundos 5" \
-         "WebhookIngesta.sh 5" "facturacion.sh 100 InMemory,AzureStorage"; do
+         "WebhookIngesta.sh 5" "facturacion.sh 100 InMemory,AzureStorage" "Reactivacion.sh 3 InMemory"; do
   paso "bench/$b (speed is reported, not judged)"
   # The console gets the figures; the hosts' JSON log lines (shutdown noise) stay in reports/bench/<name>.txt.
   # shellcheck disable=SC2086

@@ -83,8 +83,16 @@ function alta(el, ctx) {
       form.append(casilla('terminos', 'Acepto los términos y condiciones del servicio'), casilla('privacidad', 'Acepto el aviso de privacidad'), casilla('publicidad', 'Acepto recibir promociones (opcional)'));
       Object.assign(reglas, { terminos: (v) => (v ? null : 'Debe aceptar los términos.'), privacidad: (v) => (v ? null : 'Debe aceptar el aviso de privacidad.') });
     } else {
+      // GET /api/catalogo/dias-corte → { dias: [1, 5, ...], porDefecto, siguienteCortePorDefecto }
+      const corte = campo('Día de corte (su factura mensual)', 'diaCorte', { tipo: 'select', opciones: [['', 'El más próximo a la instalación']],
+        ayuda: 'Cada mes se factura ese día; la primera factura cubre solo de la instalación al día anterior al corte.' });
       form.append(campo('Fecha de instalación deseada', 'fechaInstalacion', { tipo: 'date', min: hoyMx(), required: true }),
-        campo('Horario', 'franjaHoraria', { tipo: 'select', opciones: [['matutina', 'Matutino (9 a 14 h)'], ['vespertina', 'Vespertino (14 a 19 h)']] }));
+        campo('Horario', 'franjaHoraria', { tipo: 'select', opciones: [['matutina', 'Matutino (9 a 14 h)'], ['vespertina', 'Vespertino (14 a 19 h)']] }), corte);
+      api.get('/api/catalogo/dias-corte').then((c) => {
+        const s = corte.querySelector('select');
+        for (const d of c.dias) s.append(h('option', { value: String(d) }, `Día ${d} de cada mes`));
+        if (estado.datos.diaCorte) s.value = estado.datos.diaCorte;
+      }).catch(() => { /* sin catálogo: el día más próximo, que el servidor elige */ });
       reglas.fechaInstalacion = (v) => (!v ? 'Elija una fecha.' : v < hoyMx() ? 'La fecha no puede ser anterior a hoy.' : null);
     }
     for (const [k, v] of Object.entries(estado.datos)) { const c = form.elements[k]; if (c) { if (c.type === 'checkbox') c.checked = !!v; else c.value = v; } }
@@ -113,7 +121,7 @@ function alta(el, ctx) {
             domicilio: { calle: d.calle, numeroExterior: d.numeroExterior, numeroInterior: d.numeroInterior || null, colonia: d.colonia, cp: d.codigoPostal, referencias: d.referencias || null },
             consentimiento: { avisoPrivacidadVersion: AVISO_PRIVACIDAD, aceptaMarketing: !!d.publicidad, origen: 'portal_cliente', userAgent: navigator.userAgent },
           },
-          fechaInstalacion: d.fechaInstalacion, franjaHoraria: d.franjaHoraria,
+          fechaInstalacion: d.fechaInstalacion, franjaHoraria: d.franjaHoraria, diaCorte: d.diaCorte ? Number(d.diaCorte) : null,
         }, estado.clave));
         const id = r.id;
         sessionStorage.setItem('telecable.ultimaAlta', id);
@@ -244,7 +252,7 @@ async function comoPagar(el, ctx) {
   el.append(form, res);
 }
 
-const TIPOS_MOVIMIENTO = { factura: 'Factura', pago: 'Pago', credito: 'Crédito', cargo_saldo: 'Uso de saldo' };
+const TIPOS_MOVIMIENTO = { factura: 'Factura', pago: 'Pago', credito: 'Crédito', cargo_saldo: 'Uso de saldo', nota_credito: 'Nota de crédito' };
 
 async function cuenta(el, ctx) {
   const caja = h('div', { 'aria-live': 'polite' });

@@ -88,6 +88,67 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await Pasos.CapturarAsync(p, "jornada-cliente-soporte");
     }
 
+    /// <summary>
+    /// Issue 18: "Mi cuenta" shows the next invoice date, the amount due, the suspension warning and how to pay. The demo
+    /// customer gets an invoice two days overdue (inside the grace days: warned, not suspended), then, for the second half,
+    /// its contract suspended; both are undone at the end so the other journeys see the demo as it was.
+    /// </summary>
+    [Fact]
+    public async Task Mi_cuenta_muestra_proxima_factura_monto_a_pagar_aviso_de_suspension_y_como_pagar()
+    {
+        var db = host.ServiciosHost.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        async Task<object?> Sql(string sql)
+        {
+            await using var cmd = db.CreateCommand(sql);
+            return await cmd.ExecuteScalarAsync();
+        }
+        var hoy = Telecable.Domain.Comun.RelojMexico.Hoy(TimeProvider.System);
+        var factura = (Guid)(await Sql("""
+            INSERT INTO facturas (uuid, serie, folio, cliente_id, contrato_id, subtotal, iva, total, metodo_pago, forma_pago, uso_cfdi, estado,
+                                  fecha_emision, fecha_vencimiento, timbrada_en)
+            VALUES (gen_random_uuid(), 'A', 700000000 + (random() * 1000000)::int, '00000000-0000-0000-0000-00000000c001',
+                    '00000000-0000-0000-0000-00000000b001', 500.00, 80.00, 580.00, 'PUE', '03', 'G03', 'timbrada',
+                    now() - interval '12 days', (now() AT TIME ZONE 'America/Mexico_City')::date - 2, now() - interval '12 days')
+            RETURNING id
+            """))!;
+        try
+        {
+            var p = await host.PaginaAsync();
+            await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
+            await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" }).ClickAsync();
+            var resumen = p.Locator("dl[aria-label='Resumen de mi cuenta']");
+            await Expect(resumen).ToBeVisibleAsync();
+            // Next invoice: the contract's next cut-off (day 5), in es-MX.
+            var proxima = CicloFacturacion.SiguienteCorte(hoy, 5);
+            await Expect(resumen.Locator("div").Filter(new() { HasText = "Próxima factura" }).Locator("dd")).ToContainTextAsync(proxima.Year.ToString());
+            await Expect(resumen.Locator("div").Filter(new() { HasText = "Próxima factura" }).Locator("dd")).ToContainTextAsync(proxima.Day.ToString());
+            // Amount due includes the overdue invoice, in pesos.
+            await Expect(resumen.Locator("div").Filter(new() { HasText = "Por pagar hoy" }).Locator("dd")).ToContainTextAsync("MXN");
+            await Expect(resumen.Locator("div").Filter(new() { HasText = "Por pagar hoy" }).Locator("dd")).Not.ToHaveTextAsync("$0.00 MXN");
+            // The warning: overdue, and the day the service will be suspended (due + 5 grace days + 1).
+            var suspension = AvisoCuenta.DiaSuspension(hoy.AddDays(-2), 5, null);
+            var aviso = p.GetByRole(AriaRole.Alert);
+            await Expect(aviso).ToContainTextAsync("para evitar la suspensión");
+            await Expect(aviso).ToContainTextAsync(suspension.ToString("dd/MM/yyyy"));
+            // How to pay, with the way to pay online.
+            await Expect(p.GetByText("Cómo pagar:")).ToBeVisibleAsync();
+            await Expect(p.GetByRole(AriaRole.Link, new() { Name = "Pagar mis facturas con tarjeta" })).ToBeVisibleAsync();
+            await Pasos.CapturarAsync(p, "jornada-cliente-mi-cuenta-vencida");
+
+            // Suspended: the warning says so and how to come back.
+            await Sql("UPDATE contratos SET estado = 'suspendido', version = version + 1 WHERE id = '00000000-0000-0000-0000-00000000b001' RETURNING 1");
+            await p.ReloadAsync();
+            await Expect(p.GetByRole(AriaRole.Alert)).ToContainTextAsync("Tu servicio está suspendido por falta de pago");
+            await Expect(p.GetByRole(AriaRole.Alert)).ToContainTextAsync("se reactiva en segundos");
+            await Pasos.CapturarAsync(p, "jornada-cliente-mi-cuenta-suspendida");
+        }
+        finally
+        {
+            await Sql("UPDATE contratos SET estado = 'activo', version = version + 1 WHERE id = '00000000-0000-0000-0000-00000000b001' AND estado = 'suspendido' RETURNING 1");
+            await Sql($"UPDATE facturas SET estado = 'cancelada', cancelada_en = now(), motivo_cancelacion = '03' WHERE id = '{factura}' RETURNING 1");
+        }
+    }
+
     [Fact]
     public async Task El_cliente_ve_el_estado_de_su_router()
     {

@@ -21,7 +21,8 @@ public sealed class Contadores
 /// -19 dBm, or DOCSIS downstream power and SNR), now and then degrades or goes silent for a while, and
 /// obeys a reset: stops reporting for a few seconds, comes back with uptime 0 and confirms the command
 /// in its next report. Obeys 'suspender' (no traffic: throughput 0, no clients, reports itself suspended) and
-/// 'reactivar' at once, confirming each at once too, so a payment reactivates the service within one report.
+/// 'reactivar' at once, confirming each at once too, so a payment reactivates the service within one report; reports
+/// as often as the server's answer asks when that is sooner than its own period (suspended routers are asked every 2 s).
 /// </summary>
 public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEmulacion op, Contadores contadores, Random azar)
 {
@@ -38,6 +39,14 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
 
     public bool Suspendido => _suspendido;
 
+    /// <summary>
+    /// The period until the next report: the configured one, or the shorter one the server asked for in its last answer (it
+    /// asks a suspended router to report every 2 s, so that the 'reactivar' that follows a payment reaches it within seconds).
+    /// </summary>
+    public TimeSpan Periodo => _intervaloPedido is { } p && p < op.Intervalo ? p : op.Intervalo;
+
+    private TimeSpan? _intervaloPedido;
+
     public RouterDemo Router => router;
 
     /// <summary>Reports every interval until cancelled, starting at a random offset so the fleet does not post in lockstep.</summary>
@@ -46,11 +55,13 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
         try
         {
             await Task.Delay(TimeSpan.FromMilliseconds(azar.NextDouble() * op.Intervalo.TotalMilliseconds), ct);
-            using var timer = new PeriodicTimer(op.Intervalo);
-            do
+            while (true)
             {
+                var inicio = System.Diagnostics.Stopwatch.GetTimestamp();
                 await TickAsync(ct);
-            } while (await timer.WaitForNextTickAsync(ct));
+                var espera = Periodo - System.Diagnostics.Stopwatch.GetElapsedTime(inicio);
+                if (espera > TimeSpan.Zero) await Task.Delay(espera, ct);
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
     }
@@ -118,6 +129,7 @@ public sealed class RouterEmulado(RouterDemo router, HttpClient http, OpcionesEm
             }
             var respuesta = await r.Content.ReadFromJsonAsync<Respuesta>(Json, ct);
             Interlocked.Increment(ref contadores.Reportes);
+            _intervaloPedido = respuesta is { IntervaloSegundos: > 0 } ? TimeSpan.FromSeconds(respuesta.IntervaloSegundos) : null;
             _porConfirmar.RemoveAll(id => cuerpo.ComandosCompletados?.Contains(id) == true);
             return respuesta?.Comandos ?? [];
         }

@@ -22,6 +22,9 @@ public static partial class Registro
         // Billing cycles (issue 18): plan changes with proration, statement of account.
         s.AddSingleton<Telecable.Application.Ciclos.IRepositorioCiclos, RepositorioCiclos>();
         s.AddSingleton<Telecable.Application.Ciclos.ServicioCiclos>();
+        // Earmarked credit balance applied with a CFDI de egreso (07 advance, 01 bonus), before collections looks at balances.
+        s.AddSingleton<Telecable.Application.Ciclos.IRepositorioAplicacionSaldo, RepositorioAplicacionSaldo>();
+        s.AddSingleton<Telecable.Application.Ciclos.ServicioAplicacionSaldo>();
         // The CSD is loaded once per process, on first use.
         s.AddSingleton(sp => new ProveedorCsd(sp.GetRequiredService<IOptions<OpcionesCsd>>().Value,
             sp.GetRequiredService<OpcionesEmisor>(), sp.GetRequiredService<TimeProvider>()));

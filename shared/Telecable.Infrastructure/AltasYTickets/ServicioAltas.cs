@@ -92,6 +92,13 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
     public async Task RegistrarAsync(string altaId, SolicitudAlta s, Usuario? solicitante, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
+        // A cut-off day outside the catalog would only fail the contract step later: 400 now (GET /api/catalogo/dias-corte lists them).
+        if (s.DiaCorte is { } dia)
+        {
+            var permitidos = (await cn.QueryAsync<int>(new CommandDefinition("SELECT dia::int FROM dias_corte_permitidos ORDER BY dia", cancellationToken: ct))).ToList();
+            if (permitidos.Count > 0 && !permitidos.Contains(dia))
+                throw new ErrorValidacion("diaCorte", $"Elija un día de corte del catálogo: {string.Join(", ", permitidos)}.");
+        }
         await using var tx = await cn.BeginTransactionAsync(ct);
         var n = await cn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO altas (id, solicitud, actor, cid, solicitante_cliente_id, solicitante_personal)

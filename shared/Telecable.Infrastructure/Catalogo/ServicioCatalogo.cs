@@ -65,6 +65,19 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
 
     public DateOnly Hoy => reloj.Hoy();
 
+    // ---------------------------------------------------------------- cut-off days
+
+    /// <summary>The catalog's allowed cut-off days (dias_corte_permitidos) and the default for a contract starting today
+    /// (the allowed day on or after today's day, as sign-up picks it when none is chosen).</summary>
+    public async Task<DiasCorte> DiasCorteAsync(CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var dias = (await cn.QueryAsync<int>(new CommandDefinition("SELECT dia::int FROM dias_corte_permitidos ORDER BY dia", cancellationToken: ct))).ToList();
+        var hoy = Hoy;
+        var porDefecto = Domain.Facturacion.CicloFacturacion.DiaPorDefecto(hoy, dias);
+        return new DiasCorte(dias, porDefecto, Domain.Facturacion.CicloFacturacion.SiguienteCorte(hoy, porDefecto));
+    }
+
     // ---------------------------------------------------------------- zones
 
     public async Task<Pagina<ZonaResumen>> ListarZonasAsync(Paginacion p, CancellationToken ct)
@@ -533,3 +546,6 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
         return oferta;
     }
 }
+
+/// <summary>GET /api/catalogo/dias-corte: allowed cut-off days, the default one for a sign-up today and that day's next cut-off date.</summary>
+public sealed record DiasCorte(IReadOnlyList<int> Dias, int PorDefecto, DateOnly SiguienteCortePorDefecto);

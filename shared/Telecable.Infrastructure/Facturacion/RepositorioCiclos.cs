@@ -105,7 +105,8 @@ public sealed class RepositorioCiclos(NpgsqlDataSource db, ServicioCatalogo cata
             "SELECT nombre, numero_cliente::text FROM clientes WHERE id = @clienteId", new { clienteId }, cancellationToken: ct))
             ?? throw new ErrorNoEncontrado("cliente", clienteId.ToString());
         // Charges: stamped or paid invoices (a cancelled one never was owed); credits: applied payments (an overpayment's
-        // excess is in the payment itself) and ledger movements not born of a payment (bonuses, credit used or refunded).
+        // excess is in the payment itself), ledger movements not born of a payment (bonuses, credit used or refunded) and
+        // stamped credit notes (CFDI E: credit balance applied, SLA credits, goodwill).
         var filas = (await cn.QueryAsync<FilaMovimiento>(new CommandDefinition("""
             SELECT (f.fecha_emision AT TIME ZONE 'America/Mexico_City')::date AS Fecha, 'factura' AS Tipo, f.serie || '-' || f.folio AS Referencia,
                    'Factura ' || f.serie || '-' || f.folio ||
@@ -122,6 +123,13 @@ public sealed class RepositorioCiclos(NpgsqlDataSource db, ServicioCatalogo cata
                    left(m.id::text, 8), m.concepto, CASE m.tipo WHEN 'cargo' THEN m.monto ELSE 0 END, CASE m.tipo WHEN 'abono' THEN m.monto ELSE 0 END,
                    m.created_at
             FROM movimientos_saldo m WHERE m.cliente_id = @clienteId AND m.pago_id IS NULL
+            UNION ALL
+            SELECT (n.timbrada_en AT TIME ZONE 'America/Mexico_City')::date, 'nota_credito', n.serie || '-' || n.folio,
+                   'Nota de crédito ' || n.serie || '-' || n.folio || ' a la factura ' || f.serie || '-' || f.folio ||
+                     CASE n.tipo_relacion WHEN '07' THEN ' (aplicación de anticipo)' ELSE '' END,
+                   0, n.total, n.timbrada_en
+            FROM notas_credito n JOIN facturas f ON f.id = n.factura_id
+            WHERE n.cliente_id = @clienteId AND n.estado = 'timbrada' AND f.estado IN ('timbrada', 'pagada')
             ORDER BY 7, 2
             """, new { clienteId }, cancellationToken: ct))).ToList();
         var saldoInicial = filas.Where(f => f.Fecha < desde).Sum(f => f.Cargo - f.Abono);
@@ -154,7 +162,7 @@ public sealed class RepositorioCiclos(NpgsqlDataSource db, ServicioCatalogo cata
             """, new { clienteId }, cancellationToken: ct))).ToList();
         if (contratos.Count == 0) return null;
         var abiertas = await cn.QuerySingleAsync<(decimal Saldo, DateTime? Vence)>(new CommandDefinition("""
-            SELECT coalesce(sum(f.total - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0)), 0),
+            SELECT coalesce(sum(f.total - f.acreditado - coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0)), 0),
                    min(f.fecha_vencimiento)::timestamp
             FROM facturas f WHERE f.cliente_id = @clienteId AND f.estado = 'timbrada'
             """, new { clienteId }, cancellationToken: ct));

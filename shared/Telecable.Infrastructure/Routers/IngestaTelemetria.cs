@@ -44,7 +44,8 @@ public sealed class IngestaTelemetria(LoteTelemetria lote, DetectorDesconexiones
 
         Reportes.Add(1, new KeyValuePair<string, object?>("estado", estado));
         var comandos = JsonSerializer.Deserialize<List<ComandoEntregado>>(resultado.ComandosJson, JsonWeb.Opciones) ?? [];
-        return new RespuestaReporte(estado, op.IntervaloSegundos, comandos);
+        var intervalo = estado == EstadosRouter.Suspendido ? Math.Min(op.IntervaloSuspendidoSegundos, op.IntervaloSegundos) : op.IntervaloSegundos;
+        return new RespuestaReporte(estado, intervalo, comandos);
     }
 }
 

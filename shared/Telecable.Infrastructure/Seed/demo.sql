@@ -687,10 +687,10 @@ ON CONFLICT DO NOTHING;
 INSERT INTO facturas (id, serie, folio, cliente_id, contrato_id, periodo, subtotal, descuento, iva, ieps, total, metodo_pago, forma_pago,
                       uso_cfdi, estado, fecha_emision, fecha_vencimiento, uuid, receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp,
                       ciclo_desde, ciclo_hasta)
-SELECT v.id::uuid, 'A', v.folio, k.cliente_id, k.id, date_trunc('month', current_date + v.vence - 10)::date, k.precio_pactado, 0,
+SELECT v.id::uuid, 'A', v.folio, k.cliente_id, k.id, date_trunc('month', (now() AT TIME ZONE 'America/Mexico_City')::date + v.vence - 10)::date, k.precio_pactado, 0,
        round(k.precio_pactado * 0.16, 2), 0, k.precio_pactado + round(k.precio_pactado * 0.16, 2), 'PPD', '99', c.uso_cfdi, 'timbrada',
-       (current_date + v.vence - 10)::timestamp AT TIME ZONE 'America/Mexico_City' + interval '6 hours', current_date + v.vence, v.uuid::uuid,
-       c.rfc, c.nombre, c.regimen_fiscal, c.cp_fiscal, current_date + v.vence - 10, (current_date + v.vence - 10 + interval '1 month' - interval '1 day')::date
+       ((now() AT TIME ZONE 'America/Mexico_City')::date + v.vence - 10)::timestamp AT TIME ZONE 'America/Mexico_City' + interval '6 hours', (now() AT TIME ZONE 'America/Mexico_City')::date + v.vence, v.uuid::uuid,
+       c.rfc, c.nombre, c.regimen_fiscal, c.cp_fiscal, (now() AT TIME ZONE 'America/Mexico_City')::date + v.vence - 10, ((now() AT TIME ZONE 'America/Mexico_City')::date + v.vence - 10 + interval '1 month' - interval '1 day')::date
 FROM (VALUES ('00000000-0000-0000-0000-00000000f001', 1, 'b002', 8, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d01'),
              ('00000000-0000-0000-0000-00000000f002', 2, 'b003', -1, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d02'),
              ('00000000-0000-0000-0000-00000000f003', 3, 'b005', -10, 'd3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d03'),
@@ -706,7 +706,7 @@ INSERT INTO cobranza_etapas (factura_id, etapa, ocurrida_en, cid) VALUES
     ('00000000-0000-0000-0000-00000000f003', 'recordatorio_vencida', now(), 'demo')
 ON CONFLICT DO NOTHING;
 INSERT INTO promesas_pago (id, cliente_id, hasta, motivo, registrada_por, cid)
-VALUES ('00000000-0000-0000-0000-00000000f101', '00000000-0000-0000-0000-00000000c009', current_date + 5,
+VALUES ('00000000-0000-0000-0000-00000000f101', '00000000-0000-0000-0000-00000000c009', (now() AT TIME ZONE 'America/Mexico_City')::date + 5,
         'Paga con su quincena; cliente desde 2025 sin adeudos previos', 'cobranzas', 'demo')
 ON CONFLICT DO NOTHING;
 -- The suspension happens once: only when its stage is recorded now does the contract become suspended and the router told.

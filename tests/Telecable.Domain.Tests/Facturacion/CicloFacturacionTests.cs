@@ -12,6 +12,24 @@ public sealed class CicloFacturacionTests
     private static Cobertura Primera(DateOnly activacion, int corte = 10) =>
         CicloFacturacion.Cubierta(CicloFacturacion.PeriodoDe(activacion, corte), corte, activacion, null)!;
 
+    /// <summary>The worked examples of docs/facturacion.md ("Proration to the day"), monthly 430.00: the table there is this test.</summary>
+    [Theory]
+    [InlineData("2026-12-20", null, 10, "2026-12-10", "2027-01-09", 21, 31, "291.29")]
+    [InlineData("2026-12-01", null, 1, "2026-12-01", "2026-12-31", 31, 31, "430.00")]
+    [InlineData("2026-12-14", null, 15, "2026-11-15", "2026-12-14", 1, 30, "14.33")]
+    [InlineData("2028-02-29", null, 1, "2028-02-01", "2028-02-29", 1, 29, "14.83")]
+    [InlineData("2025-06-01", "2027-01-05", 10, "2026-12-10", "2027-01-09", 27, 31, "374.52")]
+    public void Los_ejemplos_de_la_documentacion(string activacion, string? cancelacion, int corte, string cicloDesde, string cicloHasta,
+        int dias, int diasCiclo, string monto)
+    {
+        var inicio = DateOnly.Parse(cancelacion ?? activacion, System.Globalization.CultureInfo.InvariantCulture);
+        var c = CicloFacturacion.Cubierta(CicloFacturacion.PeriodoDe(inicio, corte), corte, DateOnly.Parse(activacion, System.Globalization.CultureInfo.InvariantCulture),
+            cancelacion is null ? null : DateOnly.Parse(cancelacion, System.Globalization.CultureInfo.InvariantCulture))!;
+        var ciclo = CicloFacturacion.Ciclo(c.Periodo, corte);
+        Assert.Equal((cicloDesde, cicloHasta, dias, diasCiclo), (ciclo.Desde.ToString("yyyy-MM-dd"), ciclo.Hasta.ToString("yyyy-MM-dd"), c.Dias, c.DiasCiclo));
+        Assert.Equal(decimal.Parse(monto, System.Globalization.CultureInfo.InvariantCulture), CicloFacturacion.Prorratear(430m, c));
+    }
+
     [Fact]
     public void El_ciclo_va_del_corte_al_dia_anterior_al_siguiente_corte()
     {

@@ -190,4 +190,95 @@ public sealed class CiclosTests(HostCiclos host) : IClassFixture<HostCiclos>
         await Problemas.AfirmarAsync(await admin.SendAsync(Post($"api/contratos/{k}/cambio-plan", new { planId = Fibra300 })), HttpStatusCode.Conflict);
         Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'CambioPlanRegistrado' AND agregado_id = @a AND datos->>'modo' = 'siguiente_corte'", new { a = k.ToString() }));
     }
+
+    /// <summary>
+    /// Issue 18: earmarked credit balance stayed 'pendiente_cfdi' for ever. Now it is applied the way SAT allows: the invoice
+    /// keeps its full price and a CFDI de egreso related to it takes the credit off, TipoRelacion 07 (FormaPago 30) for what the
+    /// customer paid in advance and 01 (FormaPago 17) for a bonus; the ledger is debited once per note, and again is a no-op.
+    /// </summary>
+    [Fact]
+    public async Task El_saldo_a_favor_apartado_se_aplica_con_CFDI_de_egreso_07_por_anticipo_y_01_por_bonificacion_una_vez()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        var (cliente, k) = await ContratoAsync(1, Hoy.AddYears(-1));
+        // 60.00 overpaid (an applied payment's excess) and a 40.00 bonus (a downgrade's unused days).
+        await host.EscalarAsync<int>("""
+            WITH p AS (INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, estado, recibido_en, aplicado_en)
+                       VALUES (@cliente, 60, 'efectivo', 'exc-' || gen_random_uuid(), 'manual', 'aplicado', now(), now()) RETURNING id)
+            INSERT INTO movimientos_saldo (cliente_id, tipo, monto, pago_id, concepto, actor)
+            SELECT @cliente, 'abono', 60, p.id, 'Pago excedente', 'prueba' FROM p RETURNING 1
+            """, new { cliente });
+        await host.EscalarAsync<int>("INSERT INTO movimientos_saldo (cliente_id, tipo, monto, concepto, actor) VALUES (@cliente, 'abono', 40, 'Bonificación cambio de plan', 'prueba') RETURNING 1",
+            new { cliente });
+
+        await CorridaDiariaAsync(admin);
+        var factura = await host.EscalarAsync<Guid>("SELECT id FROM facturas WHERE contrato_id = @k", new { k });
+        Assert.Equal(100m, await host.EscalarAsync<decimal>("SELECT monto FROM aplicaciones_saldo WHERE factura_id = @factura AND estado = 'pendiente_cfdi'", new { factura }));
+
+        // The collections timer applies earmarked credit first.
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("admin/functions/EvaluarCobranza", null)).StatusCode);
+        var reloj = Stopwatch.StartNew();
+        while (await host.EscalarAsync<string>("SELECT estado FROM aplicaciones_saldo WHERE factura_id = @factura", new { factura }) != "aplicada")
+        {
+            Assert.True(reloj.Elapsed < TimeSpan.FromSeconds(60), "El saldo a favor no se aplicó.");
+            await Task.Delay(200);
+        }
+        await using var cn = new NpgsqlConnection(host.ConnectionString);
+        var notas = (await cn.QueryAsync<(string TipoRelacion, decimal Total, string Estado, string Origen, string Xml)>(
+            "SELECT tipo_relacion, total, estado, origen, xml_sellado FROM notas_credito WHERE factura_id = @factura ORDER BY tipo_relacion", new { factura })).ToList();
+        Assert.Equal(2, notas.Count);
+        Assert.Equal(("01", 40m, "timbrada", "saldo_a_favor"), (notas[0].TipoRelacion, notas[0].Total, notas[0].Estado, notas[0].Origen));
+        Assert.Equal(("07", 60m, "timbrada", "saldo_a_favor"), (notas[1].TipoRelacion, notas[1].Total, notas[1].Estado, notas[1].Origen));
+        var uuid = await cn.ExecuteScalarAsync<Guid>("SELECT uuid FROM facturas WHERE id = @factura", new { factura });
+        var xml = System.Xml.Linq.XDocument.Parse(notas[1].Xml).Root!;
+        System.Xml.Linq.XNamespace cfdi = "http://www.sat.gob.mx/cfd/4";
+        Assert.Equal(("E", "30", "PUE"), ((string)xml.Attribute("TipoDeComprobante")!, (string)xml.Attribute("FormaPago")!, (string)xml.Attribute("MetodoPago")!));
+        var relacionados = xml.Element(cfdi + "CfdiRelacionados")!;
+        Assert.Equal("07", (string)relacionados.Attribute("TipoRelacion")!);
+        Assert.Equal(uuid.ToString(), ((string)relacionados.Element(cfdi + "CfdiRelacionado")!.Attribute("UUID")!).ToLowerInvariant());
+        Assert.Equal("17", (string)System.Xml.Linq.XDocument.Parse(notas[0].Xml).Root!.Attribute("FormaPago")!);
+
+        // The invoice owes 100.00 less, the credit is used, the ledger says by which notes.
+        Assert.Equal(100m, await cn.ExecuteScalarAsync<decimal>("SELECT acreditado FROM facturas WHERE id = @factura", new { factura }));
+        Assert.Equal(0m, await cn.ExecuteScalarAsync<decimal>("SELECT saldo FROM saldos_a_favor WHERE cliente_id = @cliente", new { cliente }));
+        Assert.Equal(2L, await cn.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM movimientos_saldo WHERE cliente_id = @cliente AND tipo = 'cargo' AND factura_id = @factura AND nota_credito_id IS NOT NULL", new { cliente, factura }));
+        Assert.Equal(1L, await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'SaldoAFavorAplicado' AND agregado_id = @f", new { f = factura.ToString() }));
+
+        // Again (a retried timer): no third note, no second debit.
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync("admin/functions/EvaluarCobranza", null)).StatusCode);
+        await Task.Delay(1500);
+        Assert.Equal(2L, await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM notas_credito WHERE factura_id = @factura", new { factura }));
+        Assert.Equal(2L, await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM movimientos_saldo WHERE cliente_id = @cliente AND tipo = 'cargo'", new { cliente }));
+
+        // The statement of account shows both notes as credits and still adds up.
+        var e = JsonDocument.Parse(await admin.GetStringAsync($"api/clientes/{cliente}/estado-de-cuenta")).RootElement;
+        var movimientos = e.GetProperty("movimientos").EnumerateArray().ToList();
+        Assert.Equal(100m, movimientos.Where(m => m.GetProperty("tipo").GetString() == "nota_credito").Sum(m => m.GetProperty("abono").GetDecimal()));
+        Assert.Equal(movimientos.Sum(m => m.GetProperty("cargo").GetDecimal() - m.GetProperty("abono").GetDecimal()) + e.GetProperty("saldoInicial").GetDecimal(),
+            e.GetProperty("saldoFinal").GetDecimal());
+        var total = await cn.ExecuteScalarAsync<decimal>("SELECT total FROM facturas WHERE id = @factura", new { factura });
+        Assert.Equal(total - 100m, e.GetProperty("proximoCorte").GetProperty("porPagar").GetDecimal());
+    }
+
+    /// <summary>Issue 18: the cut-off day is "chosen at sign-up from the catalog's allowed days", but nothing listed them and a
+    /// day outside the catalog failed the sign-up saga later. Now GET /api/catalogo/dias-corte lists them (public) and a
+    /// sign-up with another day is 400 naming diaCorte before any saga starts.</summary>
+    [Fact]
+    public async Task Los_dias_de_corte_del_catalogo_se_listan_y_otro_dia_en_el_alta_es_400()
+    {
+        var r = await host.Http.GetAsync("api/catalogo/dias-corte");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var c = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+        var dias = c.GetProperty("dias").EnumerateArray().Select(d => d.GetInt32()).ToList();
+        Assert.Equal([1, 5, 10, 15, 20, 25], dias);
+        var porDefecto = CicloFacturacion.DiaPorDefecto(Hoy, dias);
+        Assert.Equal(porDefecto, c.GetProperty("porDefecto").GetInt32());
+        Assert.Equal(CicloFacturacion.SiguienteCorte(Hoy, porDefecto).ToString("yyyy-MM-dd"), c.GetProperty("siguienteCortePorDefecto").GetString());
+
+        var solicitud = AltasYTickets.HostAltas.SolicitudAlta();
+        solicitud["diaCorte"] = 3;
+        await Problemas.AfirmarAsync(await host.Http.SendAsync(Datos.Post("api/altas", solicitud, Guid.NewGuid().ToString())), HttpStatusCode.BadRequest, "diaCorte");
+        Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM altas WHERE solicitud->>'diaCorte' = '3'"));
+    }
 }

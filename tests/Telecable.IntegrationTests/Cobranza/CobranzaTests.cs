@@ -123,6 +123,33 @@ public sealed class CobranzaTests(HostPagos host) : IClassFixture<HostPagos>
         Assert.Equal("activo", await host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = @contrato", new { contrato }));
     }
 
+    /// <summary>Issue 18: "the demo seed includes customers at every stage (current, reminded, suspended, promise-to-pay)".</summary>
+    [Fact]
+    public async Task La_semilla_demo_tiene_un_cliente_en_cada_etapa()
+    {
+        const string F = "00000000-0000-0000-0000-00000000f00";
+        // c002 current: due in 8 days, nothing sent.
+        Assert.Equal(8, await host.EscalarAsync<int>($"SELECT fecha_vencimiento - {HoyMx} FROM facturas WHERE id = '{F}1'"));
+        Assert.Equal(0L, await Contar($"SELECT count(*) FROM cobranza_etapas WHERE factura_id = '{F}1'", new { }));
+        // c003 reminded: due yesterday, the overdue reminder recorded, still active.
+        Assert.Equal("recordatorio_vencida", await host.EscalarAsync<string>($"SELECT string_agg(etapa, ',') FROM cobranza_etapas WHERE factura_id = '{F}2'"));
+        Assert.Equal("activo", await host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = '00000000-0000-0000-0000-00000000b003'"));
+        // c005 suspended: 10 days overdue, contract suspended, its router told to suspend.
+        Assert.Equal(1L, await Contar($"SELECT count(*) FROM cobranza_etapas WHERE factura_id = '{F}3' AND etapa = 'suspension'", new { }));
+        Assert.Equal("suspendido", await host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = '00000000-0000-0000-0000-00000000b005'"));
+        Assert.Equal(1L, await Contar("SELECT count(*) FROM router_comandos WHERE router_id = '00000000-0000-0000-0000-000000007005' AND tipo = 'suspender'", new { }));
+        // c009 on a promise to pay: 8 days overdue (past the 5 grace days) and still active because the promise holds it.
+        Assert.True(await host.EscalarAsync<bool>($"SELECT hasta > {HoyMx} FROM promesas_pago WHERE cliente_id = '00000000-0000-0000-0000-00000000c009'"));
+        Assert.Equal("activo", await host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = '00000000-0000-0000-0000-00000000b009'"));
+
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var vencidas = JsonDocument.Parse(await cobranzas.GetStringAsync("api/cobranza/vencidas?tamano=200")).RootElement.GetProperty("elementos")
+            .EnumerateArray().ToDictionary(e => e.GetProperty("facturaId").GetGuid().ToString(), e => e);
+        Assert.Equal("suspendido", vencidas[$"{F}3"].GetProperty("estadoContrato").GetString());
+        Assert.Equal(JsonValueKind.String, vencidas[$"{F}4"].GetProperty("promesaHasta").ValueKind);
+        Assert.False(vencidas.ContainsKey($"{F}1"));
+    }
+
     private static HttpRequestMessage Post(string ruta, object cuerpo)
     {
         var m = new HttpRequestMessage(HttpMethod.Post, ruta) { Content = System.Net.Http.Json.JsonContent.Create(cuerpo) };

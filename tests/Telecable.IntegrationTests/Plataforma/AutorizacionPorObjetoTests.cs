@@ -173,6 +173,17 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
             NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/{e.PagoComplementoB}/complemento/representacion"),
                 e => e.ClienteA(Get, $"pagos/{e.PagoComplementoA}/complemento/representacion")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/{e.PagoComplementoB}/complemento/representacion"))]),
+        // Before PagarEnLinea: its own call pays A's invoice in full (the saga runs within a second), after which a cash
+        // reference for that invoice is rightly refused (no balance left).
+        new("CrearReferenciaEfectivo", "post", "pagos/referencias", [
+            NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/referencias", new { facturaId = e.FacturaB }, clave: true),
+                e => e.ClienteA(Post, "pagos/referencias", new { facturaId = e.FacturaA }, clave: true)),
+            NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/referencias", new { clienteId = e.ClienteB, monto = 50m }, clave: true),
+                e => e.ClienteA(Post, "pagos/referencias", new { monto = 50m }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, "pagos/referencias", new { clienteId = e.ClienteB, monto = 50m }, clave: true))]),
+        new("ComprobanteReferenciaEfectivo", "get", "pagos/referencias/{id:guid}/comprobante", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"), e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaA}/comprobante")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"))]),
         new("PagarEnLinea", "post", "pagos/en-linea", [
             NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/en-linea", new { facturas = new[] { e.FacturaB } }, clave: true),
                 e => e.ClienteA(Post, "pagos/en-linea", new { facturas = new[] { e.FacturaA } }, clave: true)),
@@ -184,15 +195,6 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
             new("cliente", HttpStatusCode.BadRequest, e => e.DepositoSpeiForjado()),
             new("cliente", HttpStatusCode.BadRequest, e => e.PagoOxxoForjado())],
             Publica: "each provider authenticates with its own signature header (X-Spei-Firma, X-Oxxo-Firma); a bearer token does not make a forged event valid"),
-        new("CrearReferenciaEfectivo", "post", "pagos/referencias", [
-            NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/referencias", new { facturaId = e.FacturaB }, clave: true),
-                e => e.ClienteA(Post, "pagos/referencias", new { facturaId = e.FacturaA }, clave: true)),
-            NoEncontrado("cliente", e => e.ClienteA(Post, "pagos/referencias", new { clienteId = e.ClienteB, monto = 50m }, clave: true),
-                e => e.ClienteA(Post, "pagos/referencias", new { monto = 50m }, clave: true)),
-            Prohibido("tecnico", e => e.TecnicoA(Post, "pagos/referencias", new { clienteId = e.ClienteB, monto = 50m }, clave: true))]),
-        new("ComprobanteReferenciaEfectivo", "get", "pagos/referencias/{id:guid}/comprobante", [
-            NoEncontrado("cliente", e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"), e => e.ClienteA(Get, $"pagos/referencias/{e.ReferenciaA}/comprobante")),
-            Prohibido("tecnico", e => e.TecnicoA(Get, $"pagos/referencias/{e.ReferenciaB}/comprobante"))]),
         new("ResolverHallazgoConciliacion", "post", "pagos/conciliaciones/{id:guid}/hallazgos/{hallazgoId:long}/resolucion", [
             Prohibido("cliente", e => e.ClienteA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true))]),
@@ -294,6 +296,7 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         // ---- public, no object of anybody's (anonymous sign-up, sign-in, catalog, health)
         new("BuscarPlanes", "get", "catalogo/planes", [], Publica: "plan catalog"),
         new("ListarZonas", "get", "catalogo/zonas", [], Publica: "zone catalog"),
+        new("ListarDiasCorte", "get", "catalogo/dias-corte", [], Publica: "allowed cut-off days of the catalog"),
         new("ListarCombos", "get", "catalogo/combos", [], Publica: "combo catalog"),
         new("Cotizar", "get", "catalogo/cotizacion", [], Publica: "price quote from the catalog"),
         new("EmitirToken", "post", "auth/token", [], Publica: "sign-in of the development issuer"),

@@ -80,6 +80,26 @@ public sealed class RoutersTests(HostRouters host) : IClassFixture<HostRouters>
         Assert.Equal(4, await host.EscalarAsync<long>("SELECT count(*) FROM router_estado_historial WHERE router_id = @router", new { router }));
     }
 
+    /// <summary>
+    /// Issue 18: a router hears 'reactivar' only in the answer to a report, so at the 10 s period the wait after a payment was up
+    /// to 10 s. A router that reports itself suspended is asked to report every 2 s; back in service, every 10 s again.
+    /// </summary>
+    [Fact]
+    public async Task Un_router_suspendido_reporta_cada_2_s_y_al_reactivarse_vuelve_a_10()
+    {
+        var router = HostRouters.Router(12);
+        var serial = await host.SerialAsync(router);
+        var suspendido = new { serial, firmware = "V5R020C10S115", uptimeSegundos = 1234, senalDbm = -19.5m, bajadaMbps = 0m, subidaMbps = 0m,
+            clientesConectados = 0, suspendido = true };
+        var r = await Json(await host.ReportarAsync(serial, suspendido), HttpStatusCode.OK);
+        Assert.Equal("suspendido", r.GetProperty("estado").GetString());
+        Assert.Equal(2, r.GetProperty("intervaloSegundos").GetInt32());
+
+        r = await Json(await host.ReportarAsync(serial, HostRouters.Sano(serial)), HttpStatusCode.OK);
+        Assert.Equal("en_linea", r.GetProperty("estado").GetString());
+        Assert.Equal(10, r.GetProperty("intervaloSegundos").GetInt32());
+    }
+
     [Fact]
     public async Task Docsis_se_juzga_por_potencia_y_snr()
     {

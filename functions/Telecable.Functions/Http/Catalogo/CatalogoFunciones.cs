@@ -27,6 +27,13 @@ public sealed class CatalogoComercialFunciones(Api api, ServicioCatalogo catalog
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/zonas")] HttpRequest req) =>
         api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.ListarZonasAsync(l.Paginacion(100, 500), l.Ct)));
 
+    /// <summary>GET /api/catalogo/dias-corte (public): the cut-off days a contract may choose at sign-up, and the one given when
+    /// none is chosen today.</summary>
+    [Function(nameof(ListarDiasCorte))]
+    public Task<IActionResult> ListarDiasCorte(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "catalogo/dias-corte")] HttpRequest req) =>
+        api.EjecutarAsync(req, Permiso.Publica, async l => Respuestas.Ok(await catalogo.DiasCorteAsync(l.Ct)));
+
     /// <summary>GET /api/catalogo/zonas/{cp} (public): the zone of a postal code and the plans and combos it can buy.</summary>
     [Function(nameof(CoberturaPorCp))]
     public Task<IActionResult> CoberturaPorCp(
