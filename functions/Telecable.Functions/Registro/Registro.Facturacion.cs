@@ -54,6 +54,8 @@ public static partial class Registro
         s.AddSingleton<Telecable.Application.Facturacion.IServicioNotasCredito, ServicioNotasCredito>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioCreditosSla, ServicioCreditosSla>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioAjustesCortesia, ServicioAjustesCortesia>();
+        // Receipts of customers without an RFC and the month's global CFDI (issue 20).
+        s.AddSingleton<Telecable.Application.Facturacion.IServicioCfdiGlobal, ServicioCfdiGlobal>();
         return s;
     }
 }
