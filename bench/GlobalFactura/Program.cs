@@ -28,6 +28,7 @@ var ajustes = new Dictionary<string, string?>
     ["AzureWebJobsStorage"] = azurite, ["DURABLE_TASK_HUB"] = $"bench{Guid.NewGuid():N}"[..16], ["Durable:Backend"] = "InMemory",
     ["Auth:EmisorDesarrollo"] = "true", ["Auth:SigningKeys:0"] = "clave-de-firma-del-benchmark-de-32-bytes-o-mas",
     ["Auth:DemoPassword"] = "bench", ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"),
+    ["OutboxRelayCron"] = "*/5 * * * * *", ["PagosInicioCron"] = "*/5 * * * * *",
     ["LocalHost:Port"] = Telecable.Pruebas.Servicios.PuertoLibre().ToString(CultureInfo.InvariantCulture), ["PAC_MODE"] = "emulated",
     ["PAYMENT_MODE"] = "emulated", ["ROUTER_MODE"] = "emulated", ["Logging:LogLevel:Default"] = "Warning",
     ["Pac:Carpeta"] = Directory.CreateTempSubdirectory("bench-pac-").FullName,
@@ -40,7 +41,7 @@ try
 {
     // N receipts the way the billing run makes them (generation only: receipts never go to the PAC), dated in a closed month.
     await using (var cn = new NpgsqlConnection(db))
-        await Telecable.Pruebas.ContratosMasivos.InsertarSinRfcAsync(cn, n, "PUBLICO BENCH");
+        await Telecable.Pruebas.ContratosMasivos.InsertarSinRfcAsync(cn, n + 1, "PUBLICO BENCH"); // one more for the warm-up
     var corridas = app.Services.GetRequiredService<ServicioCorridas>();
     var c = await corridas.CrearAsync(new DateOnly(2026, 10, 1), "bench", default);
     var generacion = Stopwatch.StartNew();
