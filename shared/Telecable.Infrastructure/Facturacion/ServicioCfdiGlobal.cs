@@ -28,8 +28,8 @@ namespace Telecable.Infrastructure.Facturacion;
 /// stamp (307); the unique index per period makes a second CFDI impossible. A PAC rejection marks it 'rechazada' and gives
 /// the receipts back.
 /// </summary>
-public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, ProveedorCsd proveedorCsd,
-    OpcionesEmisor emisor, OpcionesFacturacion facturacion, TimeProvider reloj, ILogger<ServicioCfdiGlobal> log) : IServicioCfdiGlobal
+public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbrado, AlmacenBlobs blobs, ProveedorCsd proveedorCsd,
+    OpcionesEmisor emisor, TimeProvider reloj, ILogger<ServicioCfdiGlobal> log) : IServicioCfdiGlobal
 {
     public const string Serie = "G";
     public const string EventoCfdiGlobalTimbrado = "CfdiGlobalTimbrado";
@@ -165,23 +165,15 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, IPacClient pac, Alma
 
     private async Task<(CfdiGlobalEmitido Cfdi, bool PacNoDisponible)> TimbrarAsync(Guid id, string xml, string cid, CancellationToken ct)
     {
-        // The same XML every time: a resend is answered with the original stamp (307), never a second UUID.
-        var timbre = await pac.TimbrarAsync(xml, ct);
-        var espera = TimeSpan.FromMilliseconds(facturacion.EsperaInicialPacMs);
-        for (var intento = 2; timbre.EsTransitorio && intento <= Math.Max(1, facturacion.IntentosPac); intento++)
-        {
-            FacturacionMetricas.ReintentosPac.Add(1);
-            await Task.Delay(espera, reloj, ct);
-            espera *= 2;
-            timbre = await pac.TimbrarAsync(xml, ct);
-        }
+        // The same XML every time (ITimbradoUnico): a resend is answered with the original stamp (307), never a second UUID.
+        var timbre = await timbrado.TimbrarAsync(xml, ct);
         await using var cn = await db.OpenConnectionAsync(ct);
-        if (timbre.EsTransitorio)
+        if (timbre.Resultado == ResultadoEstampado.PacNoDisponible)
         {
             log.LogWarning("CFDI global {Id} sellado; el PAC no está disponible ({Codigo}): queda para reintento", id, timbre.Codigo);
             return ((await LeerAsync(cn, id, ct))!.Emitido(), true);
         }
-        if (!timbre.Exitoso)
+        if (timbre.Resultado == ResultadoEstampado.Rechazado)
         {
             await using var txr = await cn.BeginTransactionAsync(ct);
             await cn.ExecuteAsync(new CommandDefinition("""
@@ -194,14 +186,12 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, IPacClient pac, Alma
             throw new ErrorRegla($"El PAC rechazó el CFDI global ({timbre.Codigo}): {timbre.Mensaje}");
         }
 
-        var uuid = Guid.Parse(timbre.Uuid!);
-        var blob = $"{timbre.Uuid!.ToUpperInvariant()}.xml";
-        await blobs.SubirSiNoExisteAsync(blob, BinaryData.FromString(timbre.XmlTimbrado!), "application/xml; charset=utf-8", ct);
+        var (uuid, blob) = (timbre.Uuid!.Value, timbre.Blob!);
         await using var tx = await cn.BeginTransactionAsync(ct);
         var cambio = await cn.QuerySingleOrDefaultAsync<(string Periodo, int Recibos, decimal Total, bool Tarde)?>(new CommandDefinition("""
             UPDATE cfdi_globales SET uuid = @uuid, estado = 'timbrada', xml_blob = @blob, timbrada_en = @timbrada
             WHERE id = @id AND estado = 'sellada' RETURNING to_char(periodo, 'YYYY-MM'), recibos, total, fuera_de_plazo
-            """, new { uuid, blob, timbrada = FormatoCfdi.InstanteDe(timbre.FechaTimbrado!.Value).UtcDateTime, id }, tx, cancellationToken: ct));
+            """, new { uuid, blob, timbrada = timbre.TimbradoEn!.Value.UtcDateTime, id }, tx, cancellationToken: ct));
         if (cambio is { } c)
         {
             await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(EventoCfdiGlobalTimbrado, "cfdi_global", id.ToString(), new

@@ -179,7 +179,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         var cortes = (await cn.QueryAsync<(long Folio, long Total, long Ultimo)>(new CommandDefinition("""
             SELECT folio, total, ultimo FROM (
                 SELECT folio, row_number() OVER (ORDER BY folio) AS n, count(*) OVER () AS total, max(folio) OVER () AS ultimo
-                FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador' AND uuid IS NULL) x
+                FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador' AND uuid IS NULL AND tipo_documento = 'cfdi') x
             WHERE (n - 1) % @tamano = 0 ORDER BY folio
             """, new { corridaId, tamano = (long)tamano }, tx, cancellationToken: ct))).ToList();
         await tx.CommitAsync(ct);
