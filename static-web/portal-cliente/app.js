@@ -189,7 +189,10 @@ async function facturas(el) {
     }) : '—') },
     { titulo: 'Descargar', celda: (f) => (f.uuid ? h('div', { class: 'acciones' },
       boton('XML', () => descargar(`/api/facturacion/${f.uuid}/xml`, `${f.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
-      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario')) : '—') },
+      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario'))
+      // Sin RFC: una nota de venta (no es CFDI; entra al CFDI global del mes), con su copia imprimible.
+      : f.serie === 'NV' ? boton('Nota de venta impresa', () => descargar(`/api/facturacion/recibos/${f.id}/representacion`, `NV-${f.folio}.html`).catch((e) => mostrarError(caja, e)), 'secundario')
+        : '—') },
     // complementos: [{ pagoId, uuid, estado, impPagado, numParcialidad }], los CFDI de pago (tipo P) de sus pagos a esta factura.
     { titulo: 'Complementos de pago', celda: (f) => (f.complementos?.length ? h('div', { class: 'acciones' },
       ...f.complementos.flatMap((c) => [

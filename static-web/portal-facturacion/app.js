@@ -1,6 +1,7 @@
 // Portal de facturación (admin, cobranzas): KPIs, ingresos por mes (Chart.js servido desde /vendor),
 // últimas facturas con sus notas de crédito (CFDI E), emitir una nota de crédito, marcar pagada, cancelar con motivo,
-// corridas con avance en vivo, conciliaciones. Los KPI vienen netos de notas de crédito.
+// corridas con avance en vivo, conciliaciones, notas de venta (recibos de clientes sin RFC) y CFDI globales a público en
+// general. Los KPI vienen netos de notas de crédito e incluyen las notas de venta.
 import { api, lista, nuevoUuid } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, entero } from '../comun/formato.js';
@@ -23,7 +24,9 @@ async function indicadores(el) {
   const facturas = meses.reduce((n, m) => n + (m.facturas ?? 0), 0);
   el.append(h('dl', { class: 'kpis' },
     [['Facturado (neto de notas de crédito)', dinero(k.facturado)], ['Cobrado', dinero(k.cobrado)], ['Por cobrar', dinero(Number(k.facturado) - Number(k.cobrado))],
-      ['Vencido', dinero(k.vencido)], ['Facturas vencidas', entero(k.facturasVencidas)], ['Facturas emitidas', entero(facturas)]]
+      ['Vencido', dinero(k.vencido)], ['Facturas vencidas', entero(k.facturasVencidas)], ['Facturas emitidas', entero(facturas)],
+      ['Notas de crédito', dinero(k.acreditado ?? 0)],
+      ['Notas de venta (en CFDI global)', `${dinero(k.recibos ?? 0)} en ${entero(meses.reduce((n, m) => n + (m.numeroRecibos ?? 0), 0))}`]]
       .map(([t, v]) => h('div', {}, h('dt', {}, t), h('dd', {}, v)))));
   if (!meses.length) { el.append(h('p', { class: 'vacio' }, 'Aún no hay facturas timbradas: inicie una corrida en «Corridas».')); return; }
   const lienzo = h('canvas', { role: 'img', 'aria-label': `Facturado y cobrado por mes: ${meses.map((m) => `${m.mes} facturado ${dinero(m.facturado)}, cobrado ${dinero(m.cobrado)}`).join('; ')}` });
@@ -53,7 +56,7 @@ async function facturas(el) {
           `${n.serie}${n.folio} (${dinero(n.total)}, ${n.origen}) `)))
         : '—') },
       { campo: 'estado', titulo: 'Estado' },
-      { titulo: 'Acciones', celda: (f) => h('div', { class: 'acciones' },
+      { titulo: 'Acciones', celda: (f) => !f.uuid ? 'Nota de venta (ver «Notas de venta»)' : h('div', { class: 'acciones' },
         !['timbrada'].includes(f.estado) ? null : boton('Nota de crédito', () => formularioNotaCredito(f, caja, pintar), 'secundario'),
         f.estado !== 'timbrada' ? null : boton('Marcar pagada', async (ev) => {
           try { await ocupado(ev.currentTarget, () => api.patch(`/api/facturacion/${f.uuid}/pagar`, {})); anunciar('Factura marcada como pagada.'); await pintar(); } catch (e) { mostrarError(caja, e); }
@@ -218,6 +221,64 @@ async function seguir(id, res, alTerminar) {
   }
 }
 
+// Notas de venta: lo que se cobra a clientes que no necesitan factura; el CFDI global del mes las ampara.
+async function recibos(el) {
+  // GET /api/facturacion/recibos → { pagina, tamano, total, elementos: [{ id, serie, folio, clienteNombre, periodo, total, acreditado, estado, fechaEmision, cfdiGlobalUuid }] }
+  const r = await api.get('/api/facturacion/recibos?tamano=50');
+  el.append(h('p', {}, `${entero(r.total ?? 0)} notas de venta. No son CFDI: cada una entra como un concepto del CFDI global de su mes.`),
+    tabla('Notas de venta', lista(r), [
+      { campo: 'serie', titulo: 'Folio', formato: (v, f) => `${v}-${f.folio}` },
+      { campo: 'clienteNombre', titulo: 'Cliente' }, { campo: 'periodo', titulo: 'Periodo' },
+      { campo: 'fechaEmision', titulo: 'Emitida', formato: fecha },
+      { campo: 'total', titulo: 'Total', formato: dinero },
+      { campo: 'estado', titulo: 'Estado', formato: (v) => (v === 'timbrada' ? 'emitida' : v) },
+      { campo: 'cfdiGlobalUuid', titulo: 'CFDI global', formato: (v) => (v
+        ? h('a', { href: `/api/facturacion/globales/${v}/representacion`, target: '_blank', rel: 'noopener' }, String(v).toUpperCase())
+        : 'Pendiente') },
+      { titulo: 'Imprimir', celda: (f) => h('a', { href: `/api/facturacion/recibos/${f.id}/representacion`, target: '_blank', rel: 'noopener' }, `Nota ${f.serie}-${f.folio}`) },
+    ]));
+}
+
+const ESTADOS_GLOBAL = { sellada: 'Sellado (esperando al PAC)', timbrada: 'Timbrado', rechazada: 'Rechazado por el PAC' };
+
+// CFDI global a XAXX010101000 «PUBLICO EN GENERAL», uno por mes cerrado (se emite solo el día 1; aquí, a mano).
+function globales(el) {
+  const res = h('div', { 'aria-live': 'polite' });
+  const listado = h('div', {});
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Emitir CFDI global' },
+    h('h3', {}, 'Emitir el CFDI global de un mes cerrado'),
+    campo('Periodo (AAAA-MM)', 'periodo', { tipo: 'month', required: true }), h('button', { type: 'submit' }, 'Emitir CFDI global'));
+  let clave;
+  const pintar = async () => {
+    // GET /api/facturacion/globales → { elementos: [{ uuid, serie, folio, periodo, recibos, subtotal, iva, ieps, total, estado, fueraDePlazo, timbradoEn }] }
+    let r;
+    try { r = lista(await api.get('/api/facturacion/globales?tamano=24')); } catch (e) { mostrarError(listado, e); return; }
+    listado.replaceChildren(r.length === 0 ? h('p', { class: 'vacio' }, 'Aún no hay CFDI globales.') : tabla('CFDI globales', r, [
+      { campo: 'periodo', titulo: 'Periodo' }, { campo: 'serie', titulo: 'Folio', formato: (v, g) => `${v}-${g.folio}` },
+      { campo: 'recibos', titulo: 'Notas de venta', formato: entero },
+      { campo: 'iva', titulo: 'IVA', formato: dinero }, { campo: 'total', titulo: 'Total', formato: dinero },
+      { campo: 'estado', titulo: 'Estado', formato: (v, g) => `${ESTADOS_GLOBAL[v] ?? v}${g.fueraDePlazo ? ' (fuera de plazo)' : ''}` },
+      { campo: 'timbradoEn', titulo: 'Timbrado', formato: (v) => (v ? fecha(v) : '—') },
+      { campo: 'uuid', titulo: 'Folio fiscal', formato: (v) => (v ? h('span', {},
+        h('a', { href: `/api/facturacion/globales/${v}/representacion`, target: '_blank', rel: 'noopener' }, String(v).toUpperCase()), ' ',
+        h('a', { href: `/api/facturacion/globales/${v}/xml` }, 'XML')) : '—') },
+    ]));
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!validarFormulario(form, { periodo: (v) => (/^\d{4}-\d{2}$/.test(v) ? null : 'Escriba el periodo como AAAA-MM.') })) return;
+    clave ??= nuevoUuid(); // reintentar tras un 503 del PAC timbra el mismo CFDI
+    try {
+      const g = await ocupado(form.querySelector('[type=submit]'), () => api.post('/api/facturacion/globales', { periodo: form.periodo.value }, clave));
+      clave = undefined;
+      res.replaceChildren(h('p', { class: 'exito', role: 'status' }, `CFDI global ${g.serie}-${g.folio} de ${g.periodo}: ${ESTADOS_GLOBAL[g.estado] ?? g.estado}, ${entero(g.recibos)} notas de venta, ${dinero(g.total)}.`));
+      await pintar();
+    } catch (e) { mostrarError(res, e, form); }
+  });
+  el.append(form, res, listado);
+  pintar();
+}
+
 const TIPOS_HALLAZGO = {
   faltante_en_sistema: 'El proveedor liquidó un pago que aquí no existe',
   faltante_en_pasarela: 'Pago registrado que el proveedor no liquidó',
@@ -316,6 +377,8 @@ iniciarPortal({
     { id: 'indicadores', titulo: 'Indicadores', roles: ROLES, render: indicadores },
     { id: 'facturas', titulo: 'Facturas', roles: ROLES, render: facturas },
     { id: 'corridas', titulo: 'Corridas', roles: ROLES, render: corridas },
+    { id: 'recibos', titulo: 'Notas de venta', roles: ROLES, render: recibos },
+    { id: 'globales', titulo: 'CFDI globales', roles: ROLES, render: globales },
     { id: 'conciliaciones', titulo: 'Conciliaciones', roles: ROLES, render: conciliaciones },
     { id: 'estados-de-cuenta', titulo: 'Estados de cuenta', roles: ROLES, render: estadosDeCuenta },
   ],

@@ -54,9 +54,13 @@ public static partial class Registro
         s.AddSingleton<ServicioFacturas>();
         s.AddSingleton<ServicioSustitucion>();
         s.AddSingleton<ServicioCancelacionesPendientes>();
+        // The one "stamp exactly once" PAC step (issue 16): credit notes and the global CFDI go through it.
+        s.AddSingleton<Telecable.Application.Facturacion.ITimbradoUnico, TimbradoUnico>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioNotasCredito, ServicioNotasCredito>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioCreditosSla, ServicioCreditosSla>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioAjustesCortesia, ServicioAjustesCortesia>();
+        // Receipts of customers without an RFC and the month's global CFDI (issue 20).
+        s.AddSingleton<Telecable.Application.Facturacion.IServicioCfdiGlobal, ServicioCfdiGlobal>();
         return s;
     }
 }

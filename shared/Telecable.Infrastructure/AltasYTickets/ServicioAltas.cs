@@ -78,7 +78,8 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
         new Validador()
             .Regla(s.Cliente is not null, "cliente", "Los datos del cliente son obligatorios.")
             .Regla((s.PlanId is null) != (s.ComboId is null), "planId", "Indique exactamente uno: planId o comboId.")
-            .Regla(s.Cliente?.Rfc is not null, "cliente.rfc", "Es obligatorio.")
+            .Regla(s.Cliente?.Rfc is not null || s.Cliente?.RequiereFactura == false, "cliente.rfc",
+                "Es obligatorio, salvo que el cliente no necesite factura (requiereFactura false).")
             .Regla(s.Cliente?.Domicilio?.Cp is not null, "cliente.domicilio.cp", "Es obligatorio.")
             .Regla(s.FranjaHoraria is null or "matutina" or "vespertina", "franjaHoraria", "Debe ser matutina o vespertina.")
             .Regla(s.DiaCorte is null or (>= 1 and <= 28), "diaCorte", "Entre 1 y 28.")
@@ -236,22 +237,25 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
         if (a.ClienteId is { } ya) return a.ClienteCreado ? $"cliente {ya} creado" : $"cliente {ya} existente";
         Guid id;
         bool creado;
-        var existente = await clientes.BuscarPorRfcAsync(s.Cliente!.Rfc!, ct);
+        var solicitud = s.Cliente!.Normalizada();
+        // The generic RFC is shared by every customer without one: never a reason to reuse an account.
+        var generico = Telecable.Domain.Facturacion.ReglasCfdiGlobal.FacturaConRecibo(solicitud.Rfc);
+        var existente = generico ? null : await clientes.BuscarPorRfcAsync(solicitud.Rfc!, ct);
         if (existente is not null)
         {
             (id, creado) = (PuedeReutilizar(a, existente.Id), false);
-            await clientes.RegistrarConsentimientoAsync(id, s.Cliente.Consentimiento!, cid, ct);
+            await clientes.RegistrarConsentimientoAsync(id, solicitud.Consentimiento!, cid, ct);
         }
         else
         {
             try
             {
-                (id, creado) = ((await clientes.CrearAsync(s.Cliente, a.Actor, cid, ct)).Id, true);
+                (id, creado) = ((await clientes.CrearAsync(solicitud, a.Actor, cid, ct)).Id, true);
             }
             catch (ErrorConflicto e) when (e.Codigo == "rfc_duplicado")
             {
                 // another saga won the race for this RFC: reuse the winner, on the same terms
-                (id, creado) = (PuedeReutilizar(a, (await clientes.BuscarPorRfcAsync(s.Cliente.Rfc!, ct))!.Id), false);
+                (id, creado) = (PuedeReutilizar(a, (await clientes.BuscarPorRfcAsync(solicitud.Rfc!, ct))!.Id), false);
             }
         }
         await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET cliente_id = @id, cliente_creado = @creado WHERE id = @altaId",

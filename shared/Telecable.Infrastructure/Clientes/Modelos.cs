@@ -8,9 +8,24 @@ public sealed record SolicitudDomicilio(string? Calle, string? NumeroExterior, s
 /// <summary>Origen: portal_cliente, backoffice, telefono, sucursal, tecnico. Ip/UserAgent: where it was given from.</summary>
 public sealed record SolicitudConsentimiento(string? AvisoPrivacidadVersion, bool? AceptaMarketing, string? Origen, string? Ip, string? UserAgent);
 
-/// <summary>A new customer with the fiscal data CFDI 4.0 needs, the installation address and the first consent.</summary>
+/// <summary>A new customer with the fiscal data CFDI 4.0 needs, the installation address and the first consent.
+/// <paramref name="RequiereFactura"/> false: "no necesita factura": no RFC of their own; billed with receipts that the month's
+/// global CFDI covers (RFC XAXX010101000, regime 616, use S01, fiscal postal code = the installation's unless given).</summary>
 public sealed record SolicitudCliente(string? Nombre, string? Rfc, string? Email, string? Telefono, string? RegimenFiscal, string? UsoCfdi,
-    string? CpFiscal, SolicitudDomicilio? Domicilio, SolicitudConsentimiento? Consentimiento);
+    string? CpFiscal, SolicitudDomicilio? Domicilio, SolicitudConsentimiento? Consentimiento, bool? RequiereFactura = null)
+{
+    /// <summary>The request with the general public's fiscal data filled in when the customer needs no invoice (a given RFC is
+    /// kept, so that a real RFC sent with requiereFactura=false is refused by validation rather than silently dropped).</summary>
+    public SolicitudCliente Normalizada() => RequiereFactura == false
+        ? this with
+        {
+            Rfc = string.IsNullOrWhiteSpace(Rfc) ? Telecable.Domain.Identidad.Rfc.GenericoNacional : Rfc,
+            RegimenFiscal = Telecable.Domain.Facturacion.ReglasCfdiGlobal.RegimenSinObligaciones,
+            UsoCfdi = Telecable.Domain.Facturacion.ReglasCfdiGlobal.UsoSinEfectos,
+            CpFiscal = CpFiscal ?? Domicilio?.Cp,
+        }
+        : this;
+}
 
 /// <summary>Partial update; Version is the optimistic-concurrency token (or the If-Match header).</summary>
 /// <remarks><paramref name="ContribuyenteIepsTelecom"/> and <paramref name="SolicitaDesgloseIeps"/>: LIEPS art. 19 fr. II, the IEPS is
@@ -38,6 +53,8 @@ public sealed record Cliente
     public string RegimenFiscal { get; init; } = "";
     public string UsoCfdi { get; init; } = "";
     public string CpFiscal { get; init; } = "";
+    /// <summary>False for a customer without an RFC of their own ("no necesita factura"): billed with receipts and the global CFDI.</summary>
+    public bool RequiereFactura => !Telecable.Domain.Facturacion.ReglasCfdiGlobal.FacturaConRecibo(Rfc);
     public Guid? ZonaId { get; init; }
     public string? ZonaClave { get; init; }
     public string Estado { get; init; } = "";

@@ -42,7 +42,10 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
     /// </summary>
     public async Task<ClienteCreado> CrearAsync(SolicitudCliente s, string actor, string cid, CancellationToken ct)
     {
+        s = s.Normalizada();
         var v = new Validador();
+        v.Regla(s.RequiereFactura != false || Telecable.Domain.Facturacion.ReglasCfdiGlobal.FacturaConRecibo(s.Rfc), "rfc",
+            "Un cliente que no necesita factura no da RFC (se le emiten notas de venta y entra al CFDI global); para facturar, envíe requiereFactura true.");
         var fiscales = DatosFiscales.Validar(s.Rfc, s.Nombre, s.RegimenFiscal, s.UsoCfdi, s.CpFiscal);
         foreach (var e in fiscales.Errores) v.Agregar(e);
         var email = Email.Validar(s.Email);

@@ -53,6 +53,9 @@ public sealed class OpcionesFacturacion
     public bool CreditosSla { get; set; }
     /// <summary>The daily timer that bills the contracts whose cut-off is today (off in tests that fingerprint the database).</summary>
     public bool CorridaDiaria { get; set; } = true;
+    /// <summary>The hourly timer that issues the closed month's global CFDI over the receipts (and resumes a sealed one); off in
+    /// tests that fingerprint the database.</summary>
+    public bool CfdiGlobal { get; set; } = true;
 }
 
 /// <summary>Where the CSD comes from (section "Csd"): local files, or Key Vault secrets csd-cer, csd-key (base64 DER)

@@ -180,7 +180,7 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         var cortes = (await cn.QueryAsync<(long Folio, long Total, long Ultimo)>(new CommandDefinition("""
             SELECT folio, total, ultimo FROM (
                 SELECT folio, row_number() OVER (ORDER BY folio) AS n, count(*) OVER () AS total, max(folio) OVER () AS ultimo
-                FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador' AND uuid IS NULL) x
+                FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador' AND uuid IS NULL AND tipo_documento = 'cfdi') x
             WHERE (n - 1) % @tamano = 0 ORDER BY folio
             """, new { corridaId, tamano = (long)tamano }, tx, cancellationToken: ct))).ToList();
         await tx.CommitAsync(ct);
@@ -198,11 +198,12 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         if (recargos > 0) CiclosMetricas.Recargos.Add(recargos);
         var contratos = await TarifasContratos.PorFacturarAsync(cn, tx, periodo, fechaCorte, hoy, ct);
         if (contratos.Count == 0) return 0;
-        var ultimo = await cn.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "UPDATE series_folios SET ultimo_folio = ultimo_folio + @n WHERE serie = @serie RETURNING ultimo_folio",
-            new { n = (long)contratos.Count, serie = emisor.Serie }, tx, cancellationToken: ct))
-            ?? throw new InvalidOperationException($"La serie {emisor.Serie} no existe en series_folios.");
-        var primerFolio = ultimo - contratos.Count + 1;
+        // Customers without an RFC of their own ("no necesita factura") get a receipt (serie NV, folios of its own) instead of a
+        // CFDI; the month's global CFDI covers the receipts (ReglasCfdiGlobal, ServicioCfdiGlobal).
+        var conRecibo = contratos.Select(k => ReglasCfdiGlobal.FacturaConRecibo(k.Rfc)).ToArray();
+        var recibos = conRecibo.Count(x => x);
+        var siguienteCfdi = await ReservarFoliosAsync(cn, tx, emisor.Serie, contratos.Count - recibos, ct);
+        var siguienteRecibo = await ReservarFoliosAsync(cn, tx, SerieRecibos, recibos, ct);
         var ahora = Segundos(reloj.GetUtcNow());
         var fecha = FormatoCfdi.HoraMexico(ahora);
         var vence = DateOnly.FromDateTime(fecha).AddDays(emisor.DiasVencimiento);
@@ -213,7 +214,8 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         await using (var copia = await cn.BeginBinaryImportAsync("""
             COPY facturas (id, serie, folio, cliente_id, contrato_id, corrida_id, periodo, subtotal, descuento, iva, ieps, total,
                            metodo_pago, forma_pago, uso_cfdi, estado, fecha_emision, fecha_vencimiento,
-                           receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp, ciclo_desde, ciclo_hasta) FROM STDIN (FORMAT BINARY)
+                           receptor_rfc, receptor_nombre, receptor_regimen, receptor_cp, ciclo_desde, ciclo_hasta,
+                           tipo_documento, timbrada_en) FROM STDIN (FORMAT BINARY)
             """, ct))
         {
             for (var i = 0; i < contratos.Count; i++)
@@ -230,25 +232,35 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
                 var todas = k.Lineas.Concat(k.Cargos.Select(x => x.Linea)).ToList();
                 cargosAdjuntos.AddRange(k.Cargos.Select(x => (x.Id, id)));
                 var cfdi = CalculadoraCfdi.Calcular(Datos(fecha, "0", Receptor(k.Rfc, k.Nombre, k.Regimen, k.UsoCfdi, k.Cp)), lineas);
-                facturasPorCliente.Add((k.ClienteId, id, cfdi.Total));
+                var recibo = conRecibo[i];
                 var (iva, ieps) = Impuestos(cfdi);
+                var (subtotal, descuento, total) = (cfdi.SubTotal, cfdi.Descuento ?? 0m, cfdi.Total);
+                if (recibo)
+                {
+                    // The receipt's taxes are computed once for the receipt: exactly its concept in the global CFDI.
+                    var r = ReglasCfdiGlobal.Importes(cfdi.Conceptos.Select((c, n) => new LineaRecibo(c.Importe, c.Descuento ?? 0m, todas[n].TasaIeps)).ToList());
+                    (subtotal, descuento, iva, ieps, total) = (r.Importe, r.Descuento, r.Iva, r.TotalIeps, r.Total);
+                }
+                else facturasPorCliente.Add((k.ClienteId, id, total));
                 await copia.StartRowAsync(ct);
                 await copia.WriteAsync(id, NpgsqlDbType.Uuid, ct);
-                await copia.WriteAsync(emisor.Serie, NpgsqlDbType.Text, ct);
-                await copia.WriteAsync(primerFolio + i, NpgsqlDbType.Bigint, ct);
+                await copia.WriteAsync(recibo ? SerieRecibos : emisor.Serie, NpgsqlDbType.Text, ct);
+                await copia.WriteAsync(recibo ? siguienteRecibo++ : siguienteCfdi++, NpgsqlDbType.Bigint, ct);
                 await copia.WriteAsync(k.ClienteId, NpgsqlDbType.Uuid, ct);
                 await copia.WriteAsync(k.ContratoId, NpgsqlDbType.Uuid, ct);
                 await copia.WriteAsync(corridaId, NpgsqlDbType.Uuid, ct);
                 await copia.WriteAsync(periodoK, NpgsqlDbType.Date, ct);
-                await copia.WriteAsync(cfdi.SubTotal, NpgsqlDbType.Numeric, ct);
-                await copia.WriteAsync(cfdi.Descuento ?? 0m, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(subtotal, NpgsqlDbType.Numeric, ct);
+                await copia.WriteAsync(descuento, NpgsqlDbType.Numeric, ct);
                 await copia.WriteAsync(iva, NpgsqlDbType.Numeric, ct);
                 await copia.WriteAsync(ieps, NpgsqlDbType.Numeric, ct);
-                await copia.WriteAsync(cfdi.Total, NpgsqlDbType.Numeric, ct);
-                await copia.WriteAsync(CatalogoSat.MetodoPpd, NpgsqlDbType.Char, ct);
+                await copia.WriteAsync(total, NpgsqlDbType.Numeric, ct);
+                // A receipt needs no payment complement: it is no PPD CFDI (its global CFDI is PUE).
+                await copia.WriteAsync(recibo ? CatalogoSat.MetodoPue : CatalogoSat.MetodoPpd, NpgsqlDbType.Char, ct);
                 await copia.WriteAsync(CatalogoSat.FormaPorDefinir, NpgsqlDbType.Char, ct);
                 await Opcional(copia, k.UsoCfdi, NpgsqlDbType.Text, ct);
-                await copia.WriteAsync(EstadosFactura.Borrador, NpgsqlDbType.Text, ct);
+                // A receipt is issued as it is generated (no PAC): payable at once.
+                await copia.WriteAsync(recibo ? EstadosFactura.Timbrada : EstadosFactura.Borrador, NpgsqlDbType.Text, ct);
                 await copia.WriteAsync(ahora, NpgsqlDbType.TimestampTz, ct);
                 await copia.WriteAsync(k.Vence ?? vence, NpgsqlDbType.Date, ct);
                 await Opcional(copia, k.Rfc, NpgsqlDbType.Text, ct);
@@ -265,6 +277,9 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
                     await copia.WriteNullAsync(ct);
                     await copia.WriteNullAsync(ct);
                 }
+                await copia.WriteAsync(recibo ? TiposDocumento.Recibo : TiposDocumento.Cfdi, NpgsqlDbType.Text, ct);
+                if (recibo) await copia.WriteAsync(ahora, NpgsqlDbType.TimestampTz, ct);
+                else await copia.WriteNullAsync(ct);
                 for (var n = 0; n < cfdi.Conceptos.Count; n++)
                 {
                     conceptos.Agregar(id, n + 1, todas[n].PlanId, cfdi.Conceptos[n], todas[n].TasaIeps);
@@ -370,6 +385,19 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
                 Utc(c.IniciadaEn), Utc(c.TerminadaEn),
                 c.CausaCodigo is null ? null : new FallaCorrida(c.CausaCodigo, c.CausaMensaje ?? ""), c.SolicitadaPor);
         }).ToList();
+    }
+
+    public const string SerieRecibos = "NV";
+
+    /// <summary>The first of <paramref name="n"/> gap-free folios of the series (same transaction as the rows that use them).</summary>
+    private static async Task<long> ReservarFoliosAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string serie, int n, CancellationToken ct)
+    {
+        if (n == 0) return 0;
+        var ultimo = await cn.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "UPDATE series_folios SET ultimo_folio = ultimo_folio + @n WHERE serie = @serie RETURNING ultimo_folio",
+            new { n = (long)n, serie }, tx, cancellationToken: ct))
+            ?? throw new InvalidOperationException($"La serie {serie} no existe en series_folios.");
+        return ultimo - n + 1;
     }
 
     private DatosComprobante Datos(DateTime fecha, string folio, Receptor receptor) => new()

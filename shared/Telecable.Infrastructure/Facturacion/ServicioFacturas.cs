@@ -27,9 +27,12 @@ public sealed record FacturaResumen(
 /// <summary>A payment complement related to an invoice: the payment, its UUID, the amount it paid of the invoice.</summary>
 public sealed record ComplementoDeFactura(Guid PagoId, Guid Uuid, string Estado, decimal ImpPagado, int NumParcialidad);
 
-public sealed record KpiMes(string Mes, decimal Facturado, decimal Cobrado, int Facturas);
+/// <summary>A month of issue: billed net of credit notes (CFDIs and receipts), collected, and how much of it was credited
+/// and billed with receipts (covered by the global CFDI).</summary>
+public sealed record KpiMes(string Mes, decimal Facturado, decimal Cobrado, int Facturas, decimal Acreditado = 0m, decimal Recibos = 0m, int NumeroRecibos = 0);
 
-public sealed record Kpis(decimal Facturado, decimal Cobrado, decimal Vencido, int FacturasVencidas, IReadOnlyList<KpiMes> PorMes);
+public sealed record Kpis(decimal Facturado, decimal Cobrado, decimal Vencido, int FacturasVencidas, IReadOnlyList<KpiMes> PorMes,
+    decimal Acreditado = 0m, decimal Recibos = 0m);
 
 public sealed record SolicitudCancelacion(string? Motivo, string? FolioSustitucion);
 
@@ -86,7 +89,10 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
             SELECT to_char(date_trunc('month', f.fecha_emision AT TIME ZONE 'America/Mexico_City'), 'YYYY-MM') AS Mes,
                    coalesce(sum(f.total - f.acreditado), 0) AS Facturado,
                    coalesce(sum(f.total - f.acreditado) FILTER (WHERE f.estado = 'pagada'), 0) AS Cobrado,
-                   count(*)::int AS Facturas
+                   count(*)::int AS Facturas,
+                   coalesce(sum(f.acreditado), 0) AS Acreditado,
+                   coalesce(sum(f.total - f.acreditado) FILTER (WHERE f.tipo_documento = 'recibo'), 0) AS Recibos,
+                   (count(*) FILTER (WHERE f.tipo_documento = 'recibo'))::int AS NumeroRecibos
             FROM facturas f
             WHERE f.estado IN ('timbrada', 'pagada') AND f.fecha_emision >= @desde::date
             GROUP BY 1 ORDER BY 1
@@ -94,7 +100,8 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         var (vencido, vencidas) = await cn.QuerySingleAsync<(decimal, int)>(new CommandDefinition("""
             SELECT coalesce(sum(total - acreditado), 0), count(*)::int FROM facturas WHERE estado = 'timbrada' AND fecha_vencimiento < @hoy
             """, new { hoy }, cancellationToken: ct));
-        return new Kpis(porMes.Sum(m => m.Facturado), porMes.Sum(m => m.Cobrado), vencido, vencidas, porMes);
+        return new Kpis(porMes.Sum(m => m.Facturado), porMes.Sum(m => m.Cobrado), vencido, vencidas, porMes,
+            porMes.Sum(m => m.Acreditado), porMes.Sum(m => m.Recibos));
     }
 
     public async Task<string> XmlAsync(Usuario u, Guid uuid, CancellationToken ct)

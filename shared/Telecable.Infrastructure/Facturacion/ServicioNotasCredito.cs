@@ -21,8 +21,8 @@ namespace Telecable.Infrastructure.Facturacion;
 /// same Idempotency-Key finds that row and re-sends the very same XML, which the PAC answers with the original stamp
 /// (307). A permanent PAC rejection marks it 'rechazada' and gives the reservation back.
 /// </summary>
-public sealed class ServicioNotasCredito(NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, ProveedorCsd proveedorCsd,
-    OpcionesEmisor emisor, OpcionesFacturacion facturacion, TimeProvider reloj, ILogger<ServicioNotasCredito> log) : IServicioNotasCredito
+public sealed class ServicioNotasCredito(NpgsqlDataSource db, ITimbradoUnico timbrado, AlmacenBlobs blobs, ProveedorCsd proveedorCsd,
+    OpcionesEmisor emisor, TimeProvider reloj, ILogger<ServicioNotasCredito> log) : IServicioNotasCredito
 {
     public const string Serie = "NC";
     public const string EventoNotaCreditoTimbrada = "NotaCreditoTimbrada";
@@ -212,23 +212,15 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, IPacClient pac, Al
 
     private async Task<ResultadoNotaCredito> TimbrarAsync(NotaCreditoEmitida nota, string xml, string cid, CancellationToken ct)
     {
-        // Re-sending the same XML is safe (307 with the original stamp): a passing outage is retried here as billing does.
-        var timbre = await pac.TimbrarAsync(xml, ct);
-        var espera = TimeSpan.FromMilliseconds(facturacion.EsperaInicialPacMs);
-        for (var intento = 2; timbre.EsTransitorio && intento <= Math.Max(1, facturacion.IntentosPac); intento++)
-        {
-            FacturacionMetricas.ReintentosPac.Add(1);
-            await Task.Delay(espera, reloj, ct);
-            espera *= 2;
-            timbre = await pac.TimbrarAsync(xml, ct);
-        }
+        // Re-sending the same XML is safe (307 with the original stamp): ITimbradoUnico retries a passing outage as billing does.
+        var timbre = await timbrado.TimbrarAsync(xml, ct);
         await using var cn = await db.OpenConnectionAsync(ct);
-        if (timbre.EsTransitorio)
+        if (timbre.Resultado == ResultadoEstampado.PacNoDisponible)
         {
             log.LogWarning("Nota de crédito {Id} sellada; el PAC no está disponible ({Codigo}): queda para reintento", nota.Id, timbre.Codigo);
             return new ResultadoNotaCredito(nota, true);
         }
-        if (!timbre.Exitoso)
+        if (timbre.Resultado == ResultadoEstampado.Rechazado)
         {
             await using var txr = await cn.BeginTransactionAsync(ct);
             var liberada = await cn.ExecuteAsync(new CommandDefinition("""
@@ -241,15 +233,13 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, IPacClient pac, Al
             throw new ErrorRegla($"El PAC rechazó la nota de crédito ({timbre.Codigo}): {timbre.Mensaje}");
         }
 
-        var uuid = Guid.Parse(timbre.Uuid!);
-        var blob = $"{timbre.Uuid!.ToUpperInvariant()}.xml";
-        await blobs.SubirSiNoExisteAsync(blob, BinaryData.FromString(timbre.XmlTimbrado!), "application/xml; charset=utf-8", ct);
+        var (uuid, blob) = (timbre.Uuid!.Value, timbre.Blob!);
         await using var tx = await cn.BeginTransactionAsync(ct);
         var ahora = reloj.GetUtcNow();
         var cambio = await cn.QuerySingleOrDefaultAsync<(Guid FacturaId, Guid ClienteId)?>(new CommandDefinition("""
             UPDATE notas_credito SET uuid = @uuid, estado = 'timbrada', xml_blob = @blob, timbrada_en = @timbrada
             WHERE id = @Id AND estado = 'sellada' RETURNING factura_id, cliente_id
-            """, new { uuid, blob, timbrada = FormatoCfdi.InstanteDe(timbre.FechaTimbrado!.Value).UtcDateTime, nota.Id }, tx, cancellationToken: ct));
+            """, new { uuid, blob, timbrada = timbre.TimbradoEn!.Value.UtcDateTime, nota.Id }, tx, cancellationToken: ct));
         if (cambio is { } c)
         {
             // Nothing left to pay: the invoice is settled (by payments and credits together).

@@ -214,7 +214,8 @@ public sealed class TimbradorFacturas(
     private async Task<IReadOnlyList<FacturaPorTimbrar>> CargarAsync(string porParte, object parametros, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        var filtro = $"f.corrida_id = @corridaId AND f.estado = 'borrador' AND f.uuid IS NULL AND {porParte}";
+        // Receipts (tipo_documento 'recibo') never go to the PAC: the global CFDI covers them.
+        var filtro = $"f.corrida_id = @corridaId AND f.estado = 'borrador' AND f.uuid IS NULL AND f.tipo_documento = 'cfdi' AND {porParte}";
         var facturas = (await cn.QueryAsync<FacturaPorTimbrar>(new CommandDefinition($"""
             SELECT f.id AS Id, f.serie AS Serie, f.folio AS Folio, f.cliente_id AS ClienteId, f.corrida_id AS CorridaId,
                    f.fecha_emision AS FechaEmision, f.metodo_pago AS MetodoPago, f.forma_pago AS FormaPago, f.uso_cfdi AS UsoCfdi,

@@ -11,6 +11,32 @@ public sealed class ClientesTests(HostPrueba host)
 {
     private Task<long> ContarAsync(string rfc) => host.EscalarAsync<long>("SELECT count(*) FROM clientes WHERE rfc = @rfc", new { rfc });
 
+    /// <summary>Issue 20: "no necesita factura": no RFC, regime or use asked; the record carries the general public's data and
+    /// says requiereFactura false (billed with receipts and the global CFDI). A real RFC with requiereFactura false is refused.</summary>
+    [Fact]
+    public async Task Cliente_que_no_necesita_factura_se_registra_sin_rfc_con_los_datos_de_publico_en_general()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        var cuerpo = Cliente();
+        cuerpo.Remove("rfc");
+        cuerpo.Remove("regimenFiscal");
+        cuerpo.Remove("usoCfdi");
+        cuerpo.Remove("cpFiscal");
+        cuerpo["requiereFactura"] = false;
+        var id = await CrearAsync(admin, cuerpo);
+        var c = await JsonAsync(await admin.GetAsync($"api/clientes/{id}"), HttpStatusCode.OK);
+        Assert.Equal(("XAXX010101000", "616", "S01", "64000", false), (c.GetProperty("rfc").GetString(), c.GetProperty("regimenFiscal").GetString(),
+            c.GetProperty("usoCfdi").GetString(), c.GetProperty("cpFiscal").GetString(), c.GetProperty("requiereFactura").GetBoolean()));
+        // A second one: the generic RFC is shared, never a duplicate.
+        await CrearAsync(admin, new Dictionary<string, object?>(cuerpo) { ["email"] = $"otro.{Guid.NewGuid():N}@example.com" });
+
+        var conRfc = Cliente();
+        conRfc["requiereFactura"] = false;
+        await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/clientes", conRfc, Guid.NewGuid().ToString())), HttpStatusCode.BadRequest, "rfc");
+        var normal = await JsonAsync(await admin.GetAsync($"api/clientes/{await CrearAsync(admin)}"), HttpStatusCode.OK);
+        Assert.True(normal.GetProperty("requiereFactura").GetBoolean());
+    }
+
     [Fact]
     public async Task Alta_crea_cliente_domicilio_consentimiento_y_eventos_en_una_transaccion()
     {

@@ -64,17 +64,22 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
     {
         using var admin = await host.ClienteAsync("admin");
         await using var cn = new NpgsqlConnection(host.ConnectionString);
-        // Passes the table's pattern but not the check digit; and a customer on the generic RFC (no fiscal data of their own).
+        // Passes the table's pattern but not the check digit; and a customer on the generic RFC (no fiscal data of their own),
+        // who since issue 20 gets a receipt (nota de venta) for the global CFDI instead of failing SIN_DATOS_FISCALES.
         var (malo, _) = await host.InsertarAsync(cn, "GAMR800101AB0", "RFC CON DIGITO MALO", "612", "G03", 0);
-        await host.InsertarAsync(cn, "XAXX010101000", "PUBLICO EN GENERAL", "616", "S01", 0);
+        var (publico, _) = await host.InsertarAsync(cn, "XAXX010101000", "PUBLICO EN GENERAL", "616", "S01", 0);
 
         var p = await host.CorrerAsync(admin, "2026-05");
 
         Assert.Equal("completada_con_errores", p.GetProperty("estado").GetString());
-        Assert.Equal(2, p.GetProperty("fallidas").GetInt32());
-        Assert.Equal(p.GetProperty("total").GetInt32() - 2, p.GetProperty("timbradas").GetInt32());
+        Assert.Equal(1, p.GetProperty("fallidas").GetInt32());
+        Assert.Equal(p.GetProperty("total").GetInt32() - 1, p.GetProperty("timbradas").GetInt32()); // the receipt is issued
         Assert.Equal(1, p.GetProperty("errores").GetProperty("RFC_INVALIDO").GetInt32());
-        Assert.Equal(1, p.GetProperty("errores").GetProperty("SIN_DATOS_FISCALES").GetInt32());
+        Assert.False(p.GetProperty("errores").TryGetProperty("SIN_DATOS_FISCALES", out _));
+        Assert.Equal("recibo NV timbrada sin uuid", await host.EscalarAsync<string>("""
+            SELECT tipo_documento || ' ' || serie || ' ' || estado || CASE WHEN uuid IS NULL THEN ' sin uuid' ELSE '' END
+            FROM facturas WHERE cliente_id = @publico AND periodo = '2026-05-01'
+            """, new { publico }));
         Assert.Contains("rfc", await host.EscalarAsync<string>(
             "SELECT error_mensaje FROM facturas WHERE cliente_id = @malo AND periodo = '2026-05-01'", new { malo }));
 
@@ -85,7 +90,7 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
         var p2 = await host.EsperarAsync(admin, id);
 
-        Assert.Equal(1, p2.GetProperty("fallidas").GetInt32());
+        Assert.Equal(0, p2.GetProperty("fallidas").GetInt32());
         Assert.False(p2.GetProperty("errores").TryGetProperty("RFC_INVALIDO", out _));
         Assert.Equal(rfcBueno, await host.EscalarAsync<string>(
             "SELECT receptor_rfc FROM facturas WHERE cliente_id = @malo AND estado = 'timbrada'", new { malo }));
@@ -221,7 +226,7 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         var p = await host.CorrerAsync(admin, "2026-11");
         var corrida = p.GetProperty("id").GetGuid();
         var (id, uuid) = (await Consulta<(Guid, Guid)>(
-            $"SELECT id, uuid FROM facturas WHERE corrida_id = '{corrida}' AND estado = 'timbrada' ORDER BY folio LIMIT 1")).Single();
+            $"SELECT id, uuid FROM facturas WHERE corrida_id = '{corrida}' AND estado = 'timbrada' AND tipo_documento = 'cfdi' ORDER BY folio LIMIT 1")).Single();
         // What the database looks like if the host died after the PAC stamped but before our transaction committed.
         await using (var cn = new NpgsqlConnection(host.ConnectionString))
         {

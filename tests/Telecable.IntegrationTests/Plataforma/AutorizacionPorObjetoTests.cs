@@ -157,6 +157,20 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
             new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, $"facturacion/creditos-sla?clienteId={e.ClienteB}"),
                 Ya(e => e.ClienteA(Get, "facturacion/creditos-sla")), _ => "\"elementos\""),
             Prohibido("tecnico", e => e.TecnicoA(Get, "facturacion/creditos-sla"))]),
+        new("Recibos", "get", "facturacion/recibos", [
+            new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, $"facturacion/recibos?clienteId={e.ClienteB}"),
+                Ya(e => e.ClienteA(Get, "facturacion/recibos")), e => e.ReciboA.ToString()),
+            Prohibido("tecnico", e => e.TecnicoA(Get, "facturacion/recibos"))]),
+        new("RepresentacionRecibo", "get", "facturacion/recibos/{id}/representacion", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboB}/representacion"),
+                e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboA}/representacion")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/recibos/{e.ReciboB}/representacion"))]),
+        new("XmlCfdiGlobal", "get", "facturacion/globales/{uuid}/xml", [
+            Prohibido("cliente", e => e.ClienteA(Get, $"facturacion/globales/{e.ReciboB}/xml")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/globales/{e.ReciboB}/xml"))]),
+        new("RepresentacionCfdiGlobal", "get", "facturacion/globales/{uuid}/representacion", [
+            Prohibido("cliente", e => e.ClienteA(Get, $"facturacion/globales/{e.ReciboB}/representacion")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/globales/{e.ReciboB}/representacion"))]),
         new("UltimasFacturas", "get", "facturacion/ultimas", [
             new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, "facturacion/ultimas?tamano=200"),
                 Ya(e => e.ClienteA(Get, "facturacion/ultimas?tamano=200")), e => e.FacturaA.ToString()),
@@ -465,7 +479,8 @@ public sealed class Escenario
     public required HostAutorizacion Host;
     public required string TokenClienteA, TokenTecnicoA, TokenSoporte, SujetoClienteA, SerialA, SerialB, ClaveAltaB, AltaB, RfcB;
     public required Guid ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, ComandoA, ComandoB,
-        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, PagoComplementoA, PagoComplementoB, Corrida, NotaCreditoA, NotaCreditoB, ReferenciaA, ReferenciaB;
+        FacturaA, FacturaB, FacturaIdB, PagoA, PagoB, PagoComplementoA, PagoComplementoB, Corrida, NotaCreditoA, NotaCreditoB, ReferenciaA, ReferenciaB,
+        ReciboA, ReciboB;
 
     public HttpRequestMessage ClienteA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenClienteA, m, ruta, cuerpo, clave);
     public HttpRequestMessage TecnicoA(HttpMethod m, string ruta, object? cuerpo = null, bool clave = false) => Pedir(TokenTecnicoA, m, ruta, cuerpo, clave);
@@ -532,7 +547,7 @@ public sealed class Escenario
     }
 
     public IEnumerable<string> IdentificadoresDeB() =>
-        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, PagoComplementoB, AltaB, RfcB, NotaCreditoB, ReferenciaB }
+        new object[] { ClienteB, ContratoB, TicketInstalacionB, TicketSoporteB, TecnicoB, RouterB, SerialB, ComandoB, FacturaB, FacturaIdB, PagoB, PagoComplementoB, AltaB, RfcB, NotaCreditoB, ReferenciaB, ReciboB }
             .Select(x => x.ToString()!);
 
     public static HttpRequestMessage Pedir(string? token, HttpMethod m, string ruta, object? cuerpo = null, bool clave = false, bool cuerpoVacio = false)
@@ -577,6 +592,8 @@ public sealed class HostAutorizacion : HostPrueba
         ["Oxxo:CerrarVencidas"] = "false",
         // The daily billing run would add invoices behind the fingerprinted requests.
         ["Facturacion:CorridaDiaria"] = "false",
+        // The global CFDI timer would stamp receipts into a global CFDI behind the requests.
+        ["Facturacion:CfdiGlobal"] = "false",
         // Reminders and suspensions (every 10 min on the clock) change notifications and contracts too.
         ["Cobranza:Evaluar"] = "false",
     };
@@ -683,6 +700,14 @@ public sealed class HostAutorizacion : HostPrueba
             .GetProperty("id").GetGuid();
         var referenciaA = await ReferenciaAsync("00000000-0000-0000-0000-00000000c001");
         var referenciaB = await ReferenciaAsync(clienteB);
+        // A receipt (nota de venta, no CFDI of its own) of each customer.
+        async Task<Guid> ReciboAsync(object cliente) => await EscalarAsync<Guid>("""
+            WITH f AS (UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = 'NV' RETURNING ultimo_folio)
+            INSERT INTO facturas (serie, folio, cliente_id, subtotal, iva, total, metodo_pago, forma_pago, estado, tipo_documento, fecha_emision)
+            SELECT 'NV', f.ultimo_folio, @cliente::uuid, 100.00, 16.00, 116.00, 'PUE', '99', 'timbrada', 'recibo', now() FROM f RETURNING id
+            """, new { cliente = cliente.ToString() });
+        var reciboA = await ReciboAsync("00000000-0000-0000-0000-00000000c001");
+        var reciboB = await ReciboAsync(clienteB);
 
         return new Escenario
         {
@@ -694,7 +719,7 @@ public sealed class HostAutorizacion : HostPrueba
             ClienteB = clienteB, ContratoB = contratoB, TicketInstalacionB = ticketInstalacionB, TicketSoporteB = ticketSoporteB, TecnicoB = tecnicoB,
             RouterB = routerB, ComandoA = comandoA, ComandoB = comandoB, FacturaA = facturaA.Uuid, FacturaB = facturaB.Uuid, FacturaIdB = facturaB.Id,
             PagoA = pagoA, PagoB = pagoB, PagoComplementoA = pagoComplementoA, PagoComplementoB = pagoComplementoB, Corrida = corrida, Host = this,
-            ReferenciaA = referenciaA, ReferenciaB = referenciaB,
+            ReferenciaA = referenciaA, ReferenciaB = referenciaB, ReciboA = reciboA, ReciboB = reciboB,
         };
     }
 

@@ -325,6 +325,8 @@ public sealed class HostFuzz : HostPrueba
         ["Notificaciones:Despachar"] = "false",
         ["Facturacion:ConsultarCancelaciones"] = "false",
         ["Facturacion:CorridaDiaria"] = "false",
+        // The global CFDI timer would stamp receipts into a global CFDI behind the requests.
+        ["Facturacion:CfdiGlobal"] = "false",
         ["Facturacion:CreditosSla"] = "false",
         ["Oxxo:CerrarVencidas"] = "false",
         ["Cobranza:Evaluar"] = "false",
