@@ -51,6 +51,7 @@ public static partial class Registro
         s.AddSingleton<ServicioFacturas>();
         s.AddSingleton<ServicioSustitucion>();
         s.AddSingleton<ServicioCancelacionesPendientes>();
+        s.AddSingleton<ReceptorEmulado>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioNotasCredito, ServicioNotasCredito>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioCreditosSla, ServicioCreditosSla>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioAjustesCortesia, ServicioAjustesCortesia>();
