@@ -79,7 +79,7 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
         await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
         var fila = p.GetByRole(AriaRole.Table, new() { Name = "Mis facturas" }).GetByRole(AriaRole.Row).Filter(new() { HasText = periodo });
-        var xml = fila.GetByRole(AriaRole.Button, new() { Name = new System.Text.RegularExpressions.Regex("^Parcialidad 1 \\(.+ MXN\\): XML$") });
+        var xml = fila.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Parcialidad 1 \\(.+ MXN\\): XML$") });
         await Expect(xml).ToBeVisibleAsync();
         await Expect(fila.GetByRole(AriaRole.Button, new() { Name = "Parcialidad 1: impresa" })).ToBeVisibleAsync();
         await Pasos.CapturarAsync(p, "jornada-cliente-complemento");
