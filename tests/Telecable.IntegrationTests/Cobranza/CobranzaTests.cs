@@ -130,6 +130,29 @@ public sealed class CobranzaTests(HostPagos host) : IClassFixture<HostPagos>
     }
 
     [Fact]
+    public async Task El_verificador_por_lotes_de_los_hosts_acepta_el_complemento_timbrado_y_rechaza_uno_alterado()
+    {
+        // The check every test host runs over what it stamped (VerificadorSat.VerificarLoteAsync) must be able to fail.
+        var (cliente, _, _, factura) = await ClienteConAdeudoAsync(diasVencida: 1);
+        await host.EscalarAsync<int>("UPDATE facturas SET metodo_pago = 'PPD', forma_pago = '99' WHERE id = @factura RETURNING 1", new { factura });
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var r = await cobranzas.SendAsync(DatosPagos.PostPago(new { clienteId = cliente, monto = 464m, metodo = "efectivo", facturas = new[] { factura } }, Guid.NewGuid().ToString()));
+        var pago = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+        await host.EsperarProcesoAsync(pago);
+        var xml = await host.EscalarAsync<string>(
+            "SELECT t.xml FROM pac_emulado_timbres t JOIN complementos_pago c ON upper(c.uuid::text) = t.uuid WHERE c.pago_id = @pago", new { pago });
+        var tfdcerts = Path.Combine(host.CarpetaPac, "tfdcerts");
+
+        var bueno = await Telecable.Pruebas.VerificadorSat.VerificarLoteAsync([("bueno", xml!)], tfdcerts);
+        Assert.True(bueno.Correcto, bueno.Salida);
+        var alterado = await Telecable.Pruebas.VerificadorSat.VerificarLoteAsync([("alterado", xml!.Replace("ImpPagado=\"464.00\"", "ImpPagado=\"46.40\""))], tfdcerts);
+        Assert.False(alterado.Correcto);
+        Assert.Contains("FAIL sello alterado", alterado.Salida);
+        var sinEsquema = await Telecable.Pruebas.VerificadorSat.VerificarLoteAsync([("rfc", xml!.Replace("Rfc=\"EKU9003173C9\"", "Rfc=\"EKU9013173C9\""))], tfdcerts);
+        Assert.Contains("FAIL schema rfc", sinEsquema.Salida);
+    }
+
+    [Fact]
     public async Task Una_promesa_de_pago_detiene_la_suspension_y_queda_auditada()
     {
         using var admin = await host.ClienteAsync("admin");
