@@ -69,6 +69,30 @@ public sealed class JornadaClienteTests(HostNavegador host)
     }
 
     [Fact]
+    public async Task El_cliente_ve_y_descarga_el_complemento_de_pago_junto_a_su_factura()
+    {
+        // Issue 17: a PPD invoice paid gets a Pagos 2.0 complement, which the customer finds with the invoice it pays.
+        var periodo = DateTime.UtcNow.AddMonths(-3).ToString("yyyy-MM");
+        await DatosDemo.FacturarPeriodoAsync(host.UrlBase, periodo);
+        var complemento = await DatosDemo.PagarFacturaDelClienteAsync(host.UrlBase, periodo);
+        var p = await host.PaginaAsync();
+        await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
+        await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
+        var fila = p.GetByRole(AriaRole.Table, new() { Name = "Mis facturas" }).GetByRole(AriaRole.Row).Filter(new() { HasText = periodo });
+        var xml = fila.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Parcialidad 1 \\(.+ MXN\\): XML$") });
+        await Expect(xml).ToBeVisibleAsync();
+        await Expect(fila.GetByRole(AriaRole.Button, new() { Name = "Parcialidad 1: impresa" })).ToBeVisibleAsync();
+        await Pasos.CapturarAsync(p, "jornada-cliente-complemento");
+
+        var descarga = await p.RunAndWaitForDownloadAsync(() => xml.ClickAsync());
+        Assert.Equal($"{complemento}.xml", descarga.SuggestedFilename);
+        var contenido = await File.ReadAllTextAsync((await descarga.PathAsync())!);
+        Assert.Contains("TipoDeComprobante=\"P\"", contenido);
+        Assert.Contains("pago20:DoctoRelacionado", contenido);
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task El_cliente_ve_sus_facturas_en_pesos_y_abre_y_califica_un_ticket()
     {
         var p = await host.PaginaAsync();

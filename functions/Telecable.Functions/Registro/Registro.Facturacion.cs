@@ -56,6 +56,7 @@ public static partial class Registro
         s.AddSingleton<ServicioCancelacionesPendientes>();
         // The one "stamp exactly once" PAC step (issue 16): credit notes and the global CFDI go through it.
         s.AddSingleton<Telecable.Application.Facturacion.ITimbradoUnico, TimbradoUnico>();
+        s.AddSingleton<ReceptorEmulado>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioNotasCredito, ServicioNotasCredito>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioCreditosSla, ServicioCreditosSla>();
         s.AddSingleton<Telecable.Application.Facturacion.IServicioAjustesCortesia, ServicioAjustesCortesia>();

@@ -38,14 +38,18 @@ public static partial class ReglasFiscalesTelecom
     public static decimal Redondear(decimal valor) => Math.Round(valor, 2, MidpointRounding.AwayFromZero);
 
     /// <summary>Taxes of one line: price before taxes, minus its discount, then IEPS, then IVA over (net + IEPS).</summary>
-    public static ImpuestosLinea Calcular(string tipoServicio, decimal precio, decimal descuento = 0m)
+    public static ImpuestosLinea Calcular(string tipoServicio, decimal precio, decimal descuento = 0m) =>
+        Calcular(TasaIepsPara(tipoServicio), precio, descuento);
+
+    /// <summary>The same at an explicit IEPS rate: a bundle's internet above the 30 % cap pays 3 % although its plan is
+    /// exempt on its own (art. 8-IV-d).</summary>
+    public static ImpuestosLinea Calcular(decimal tasaIeps, decimal precio, decimal descuento = 0m)
     {
         if (precio < 0) throw new ArgumentOutOfRangeException(nameof(precio), "El precio no puede ser negativo.");
         if (descuento < 0 || descuento > precio) throw new ArgumentOutOfRangeException(nameof(descuento), "El descuento debe estar entre 0 y el precio.");
         precio = Redondear(precio);
         descuento = Redondear(descuento);
         var neto = precio - descuento;
-        var tasaIeps = TasaIepsPara(tipoServicio);
         var ieps = Redondear(neto * tasaIeps);
         var iva = Redondear((neto + ieps) * TasaIva);
         return new ImpuestosLinea(precio, descuento, neto, tasaIeps, ieps, TasaIva, iva, neto + ieps + iva);

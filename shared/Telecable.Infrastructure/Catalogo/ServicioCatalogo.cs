@@ -366,6 +366,7 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
         public string Tipo { get; init; } = "";
         public string ClaveProdServ { get; init; } = "";
         public decimal PrecioMensual { get; init; }
+        public decimal? PrecioIndependiente { get; init; }
         public bool Disponible { get; init; }
     }
 
@@ -376,6 +377,11 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
         var partes = await cn.QueryAsync<FilaParteCombo>(new CommandDefinition("""
             SELECT c.id AS comboid, c.clave AS comboclave, c.nombre AS combonombre, c.descripcion AS combodescripcion,
                    p.id, p.clave, p.nombre, p.tipo, p.clave_prod_serv AS claveprodserv, cp.precio_mensual AS preciomensual,
+                   -- The part's standalone price in the zone on that date: LIEPS art. 8-IV-d prices internet at it (as billing does).
+                   (SELECT pz.precio_mensual FROM precios_plan_zona pz
+                    WHERE pz.plan_id = p.id AND pz.zona_id = @ZonaId AND pz.vigente_desde <= @Fecha::date
+                      AND (pz.vigente_hasta IS NULL OR pz.vigente_hasta > @Fecha::date)
+                    ORDER BY pz.vigente_desde DESC LIMIT 1) AS precioindependiente,
                    p.activo AND (p.tecnologia_clave IS NULL OR EXISTS (SELECT 1 FROM zona_tecnologias zt WHERE zt.zona_id = @ZonaId
                        AND zt.tecnologia_clave = p.tecnologia_clave AND zt.disponible_desde <= @Fecha::date)) AS disponible
             FROM combos c JOIN combo_planes cp ON cp.combo_id = c.id JOIN planes p ON p.id = cp.plan_id
@@ -387,9 +393,9 @@ public sealed class ServicioCatalogo(NpgsqlDataSource db, TimeProvider reloj)
         return partes.GroupBy(x => x.ComboId).Where(g => g.All(x => x.Disponible)).Select(g =>
         {
             var f = g.First();
-            var ps = g.Select(x => new ParteCotizable(x.Id, x.Clave, x.Nombre, x.Tipo, x.ClaveProdServ, x.PrecioMensual)).ToList();
+            var ps = g.Select(x => new ParteCotizable(x.Id, x.Clave, x.Nombre, x.Tipo, x.ClaveProdServ, x.PrecioMensual, x.PrecioIndependiente)).ToList();
             var vigentes = promos[g.Key].ToList();
-            return new ComboEnZona(g.Key, f.ComboClave, f.ComboNombre, f.ComboDescripcion, ps, vigentes, Cotizador.Cotizar(ps, vigentes, fecha));
+            return new ComboEnZona(g.Key, f.ComboClave, f.ComboNombre, f.ComboDescripcion, ps, vigentes, Cotizador.Cotizar(ps, vigentes, fecha, esPaquete: true));
         }).ToList();
     }
 

@@ -42,6 +42,29 @@ public sealed class ServicioCobranza(NpgsqlDataSource db, TimeProvider reloj)
 
     private static readonly Counter<long> Etapas = Telemetria.Medidor.CreateCounter<long>(
         "telecable.cobranza.etapas", "{etapa}", "Collection stages reached by unpaid invoices (reminders, suspensions)");
+    private static readonly Counter<long> Reaperturas = Telemetria.Medidor.CreateCounter<long>(
+        "telecable.cobranza.reaperturas", "{factura}", "Invoices whose suspension stage was reopened because the payment that settled them was reversed");
+
+    /// <summary>
+    /// A payment that settled an invoice was reversed (its complement cancelled, a refund, a chargeback): the invoice is due
+    /// again, and its dunning follows its balance again. The recorded <c>suspension</c> stage of each reopened invoice is
+    /// removed when its contract is not suspended now (the payment reactivated it, or staff did), so the next
+    /// <see cref="EvaluarAsync"/> suspends it again if it is past its grace days and no promise to pay holds it. Where the
+    /// contract is still suspended (the saga's compensation re-suspends before it reverses the application) the stage
+    /// stays, so nothing is suspended or announced twice. Reminder stages stay: the customer was already reminded.
+    /// Call it in the transaction that reverses the applications, before they are deleted.
+    /// </summary>
+    public static async Task<int> ReabrirSuspensionAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid pagoId, CancellationToken ct)
+    {
+        var n = await cn.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM cobranza_etapas e USING facturas f
+            WHERE e.factura_id = f.id AND e.etapa = 'suspension'
+              AND f.id IN (SELECT factura_id FROM pago_aplicaciones WHERE pago_id = @pagoId)
+              AND NOT EXISTS (SELECT 1 FROM contratos k WHERE k.id = f.contrato_id AND k.estado = 'suspendido')
+            """, new { pagoId }, tx, cancellationToken: ct));
+        if (n > 0) Reaperturas.Add(n);
+        return n;
+    }
 
     private const string SqlAbiertas = """
         SELECT f.id AS FacturaId, f.cliente_id AS ClienteId, f.contrato_id AS ContratoId, coalesce(f.serie, '') || f.folio AS Folio,

@@ -120,6 +120,7 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj)
             "SELECT estado FROM pagos WHERE id = @pagoId FOR UPDATE", new { pagoId }, tx, cancellationToken: ct));
         if (estado != "aplicado") { await tx.CommitAsync(ct); return; }
         var ahora = reloj.GetUtcNow();
+        await ServicioCobranza.ReabrirSuspensionAsync(cn, tx, pagoId, ct);
         await cn.ExecuteAsync(new CommandDefinition("""
             UPDATE facturas SET estado = 'timbrada' WHERE estado = 'pagada' AND id IN (SELECT factura_id FROM pago_aplicaciones WHERE pago_id = @pagoId);
             DELETE FROM pago_aplicaciones WHERE pago_id = @pagoId;

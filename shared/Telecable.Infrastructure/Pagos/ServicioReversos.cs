@@ -69,6 +69,7 @@ public sealed class ServicioReversos(NpgsqlDataSource db, IEmisorComplementoPago
         {
             var facturas = (await cn.QueryAsync<Guid>(new CommandDefinition(
                 "SELECT factura_id FROM pago_aplicaciones WHERE pago_id = @pagoId", new { pagoId }, tx, cancellationToken: ct))).ToArray();
+            await Cobranza.ServicioCobranza.ReabrirSuspensionAsync(cn, tx, pagoId, ct);
             await cn.ExecuteAsync(new CommandDefinition($"""
                 UPDATE facturas SET estado = 'timbrada' WHERE estado = 'pagada' AND id = ANY(@facturas);
                 DELETE FROM pago_aplicaciones WHERE pago_id = @pagoId;

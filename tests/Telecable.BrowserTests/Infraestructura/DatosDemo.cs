@@ -49,6 +49,33 @@ public static class DatosDemo
         }
     }
 
+    /// <summary>Pays the demo customer's invoice of the period through the payment path (PATCH .../pagar, admin) and waits
+    /// until its Pagos 2.0 complement is stamped and listed with the invoice; returns the complement's UUID.</summary>
+    public static async Task<string> PagarFacturaDelClienteAsync(string urlBase, string periodo)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(urlBase), Timeout = TimeSpan.FromSeconds(60) };
+        var admin = await TokenAsync(http, "admin");
+        var cliente = await TokenAsync(http, "cliente");
+        async Task<JsonElement> FacturaAsync()
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Get, "api/facturacion/ultimas?tamano=100");
+            req.Headers.Authorization = new("Bearer", cliente);
+            return (await LeerAsync(await http.SendAsync(req))).GetProperty("elementos").EnumerateArray()
+                .First(f => f.GetProperty("periodo").GetString()!.StartsWith(periodo, StringComparison.Ordinal));
+        }
+        var factura = await FacturaAsync();
+        await LeerAsync(await PatchAsync(http, admin, $"api/facturacion/{factura.GetProperty("uuid").GetString()}/pagar", new { metodo = "spei" }));
+        for (var i = 0; ; i++)
+        {
+            if (factura.GetProperty("complementos").EnumerateArray().FirstOrDefault(c => c.GetProperty("estado").GetString() == "timbrado") is
+                { ValueKind: JsonValueKind.Object } c)
+                return c.GetProperty("uuid").GetString()!;
+            if (i > 600) throw new TimeoutException($"El complemento de la factura de {periodo} no se timbró: {factura}");
+            await Task.Delay(200);
+            factura = await FacturaAsync();
+        }
+    }
+
     private static async Task<string> TokenAsync(HttpClient http, string usuario) =>
         (await LeerAsync(await http.PostAsJsonAsync("api/auth/token", new { usuario, password = HostNavegador.Password })))
             .GetProperty("accessToken").GetString()!;

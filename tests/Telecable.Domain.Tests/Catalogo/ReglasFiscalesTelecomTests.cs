@@ -1,4 +1,6 @@
 using Telecable.Domain.Catalogo;
+using Telecable.Domain.Cfdi;
+using Telecable.Domain.Facturacion;
 using Telecable.Domain.Clientes;
 using Telecable.Domain.Comun;
 
@@ -43,9 +45,10 @@ public sealed class ReglasFiscalesTelecomTests
     private static readonly ParteCotizable Telefonia = new(Guid.NewGuid(), "TEL-ILIMITADA", "Telefonía", TiposServicio.Telefonia, "83111501", 90m);
 
     [Fact]
-    public void Combo_triple_IEPS_solo_en_TV_y_telefonia()
+    public void Partes_sueltas_sin_paquete_IEPS_solo_en_TV_y_telefonia()
     {
-        // Internet 490 -> IVA 78.40 = 568.40; TV 320 -> IEPS 9.60, IVA 52.74 = 382.34; Tel 90 -> 107.53
+        // Quoted as separate parts (not a bundle): Internet 490 -> IVA 78.40 = 568.40; TV 320 -> IEPS 9.60, IVA 52.74 = 382.34;
+        // Tel 90 -> 107.53
         var c = Cotizador.Cotizar([Fibra500, TvPremium, Telefonia], [], Hoy);
         Assert.Equal([0m, 9.60m, 2.70m], c.Lineas.Select(l => l.Ieps));
         Assert.Equal([78.40m, 52.74m, 14.83m], c.Lineas.Select(l => l.Iva));
@@ -54,16 +57,84 @@ public sealed class ReglasFiscalesTelecomTests
         Assert.Null(c.Promocion);
     }
 
+    /// <summary>The triple play of the demo catalog in zone MTY_CENTRO: combo parts 490 / 320 / 90 (900.00), Fibra 500's
+    /// standalone price there 515.00.</summary>
+    private static readonly ParteCotizable[] TriplePlay = [Fibra500 with { PrecioIndependiente = 515m }, TvPremium, Telefonia];
+
     [Fact]
-    public void Descuento_fijo_de_combo_se_prorratea_por_parte_antes_de_impuestos()
+    public void Combo_cotiza_con_el_tope_de_30_por_ciento_de_internet_exento()
     {
-        // 100 over 490/320/90 (900): 54.44, 35.56, 10.00.
+        // LIEPS art. 8-IV-d, as the invoice bills it (ReglasFiscalesTelecom.DividirPaquete):
+        //   internet at its standalone price 515.00; TV and telephony share 900 - 515 = 385 as 320 : 90
+        //   -> TV round(385 x 320/410) = 300.49, telephony 385 - 300.49 = 84.51;
+        //   30 % of 900.00 = 270.00 internet exempt, 515 - 270 = 245.00 internet taxed at 3 %.
+        //   TV    300.49 + IEPS 9.01 (9.0147) + IVA 16 % of 309.50 = 49.52  -> 359.02
+        //   Tel    84.51 + IEPS 2.54 (2.5353) + IVA of 87.05 = 13.93 (13.928) -> 100.98
+        //   Int   270.00 exempt            + IVA 43.20                      -> 313.20
+        //   Int   245.00 + IEPS 7.35        + IVA of 252.35 = 40.38 (40.376) -> 292.73
+        //   900.00 + IEPS 18.90 + IVA 147.03 = 1,065.93 (the uncapped quote said 1,058.27: 7.66 less than the invoice)
+        var c = Cotizador.Cotizar(TriplePlay, [], Hoy, esPaquete: true);
+        Assert.Equal([300.49m, 84.51m, 270.00m, 245.00m], c.Lineas.Select(l => l.PrecioMensual));
+        Assert.Equal([0.03m, 0.03m, 0m, 0.03m], c.Lineas.Select(l => l.TasaIeps));
+        Assert.Equal([9.01m, 2.54m, 0m, 7.35m], c.Lineas.Select(l => l.Ieps));
+        Assert.Equal([49.52m, 13.93m, 43.20m, 40.38m], c.Lineas.Select(l => l.Iva));
+        Assert.Equal((900m, 18.90m, 147.03m, 1065.93m, 1065.93m), (c.Subtotal, c.Ieps, c.Iva, c.Total, c.TotalRegular));
+        Assert.Equal(Fibra500.PlanId, c.Lineas[3].PlanId);
+        Assert.Contains("excedente del 30 %", c.Lineas[3].Nombre);
+    }
+
+    [Fact]
+    public void Combo_sin_precio_independiente_de_internet_cotiza_todo_con_IEPS()
+    {
+        // Without a standalone price the exemption cannot be shown: 490 x 3 % = 14.70 more IEPS than internet alone.
+        // Internet 490 + 14.70 + IVA of 504.70 = 80.75 (80.752) -> 585.45; TV 382.34; Tel 107.53: total 1,075.32.
+        var c = Cotizador.Cotizar([Fibra500, TvPremium, Telefonia], [], Hoy, esPaquete: true);
+        Assert.Equal([14.70m, 9.60m, 2.70m], c.Lineas.Select(l => l.Ieps));
+        Assert.Equal(1075.32m, c.Total);
+    }
+
+    [Fact]
+    public void Descuento_fijo_de_combo_se_prorratea_por_linea_antes_de_impuestos()
+    {
+        // 100 over the bundle's lines 300.49 / 84.51 / 270.00 / 245.00 (900), as ArmadoFactura.Descuentos spreads it:
+        // round(100 x 300.49/900) = 33.39, round(9.39) = 9.39, 30.00, and the last line the rest: 27.22.
         var promo = new Promocion(Guid.NewGuid(), "TRIPLE-100-6M", "Triple -100", Promocion.MontoFijo, 100m, 6, new(2026, 6, 1), new(2027, 5, 31));
-        var c = Cotizador.Cotizar([Fibra500, TvPremium, Telefonia], [promo], Hoy);
-        Assert.Equal([54.44m, 35.56m, 10.00m], c.Lineas.Select(l => l.Descuento));
-        // Internet 435.56 + IVA 69.69 = 505.25; TV 284.44 + IEPS 8.53 + IVA 46.88 = 339.85; Tel 80 + 2.40 + 13.18 = 95.58
-        Assert.Equal([505.25m, 339.85m, 95.58m], c.Lineas.Select(l => l.Total));
-        Assert.Equal((100m, 940.68m, 1058.27m, 6), (c.Descuento, c.Total, c.TotalRegular, c.MesesPromocion!.Value));
+        var c = Cotizador.Cotizar(TriplePlay, [promo], Hoy, esPaquete: true);
+        Assert.Equal([33.39m, 9.39m, 30.00m, 27.22m], c.Lineas.Select(l => l.Descuento));
+        // TV 267.10 + 8.01 + IVA of 275.11 = 44.02 -> 319.13; Tel 75.12 + 2.25 + IVA of 77.37 = 12.38 -> 89.75;
+        // Int exempt 240.00 + 38.40 -> 278.40; Int taxed 217.78 + 6.53 + IVA of 224.31 = 35.89 -> 260.20. Total 947.48.
+        Assert.Equal([319.13m, 89.75m, 278.40m, 260.20m], c.Lineas.Select(l => l.Total));
+        Assert.Equal((100m, 947.48m, 1065.93m, 6), (c.Descuento, c.Total, c.TotalRegular, c.MesesPromocion!.Value));
+    }
+
+    private static Comprobante Factura(IReadOnlyList<LineaFactura> lineas) => CalculadoraCfdi.Calcular(new DatosComprobante
+    {
+        Serie = "A", Folio = "1", Fecha = new DateTime(2026, 12, 1, 6, 0, 0), FormaPago = "99", MetodoPago = "PPD", LugarExpedicion = "64000",
+        Emisor = new Emisor("EKU9003173C9", "ESCUELA KEMPER URGATE", "601"),
+        Receptor = new Receptor("XOJI740919U48", "INGRID XODAR JIMENEZ", "76028", "612", "G03"),
+    }, lineas);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void La_cotizacion_del_combo_es_la_factura_que_se_emitira(bool conPromocion)
+    {
+        // One rule for both: what the quote says is what the billing run's lines (TarifasContratos -> ReglasFiscalesTelecom.Aplicar
+        // -> ArmadoFactura -> CalculadoraCfdi) put on the CFDI, itemized or with the IEPS inside the price (art. 19-II).
+        var promo = new Promocion(Guid.NewGuid(), "TRIPLE-100-6M", "Triple -100", Promocion.MontoFijo, 100m, 6, new(2026, 6, 1), new(2027, 5, 31));
+        var c = Cotizador.Cotizar(TriplePlay, conPromocion ? [promo] : [], Hoy, esPaquete: true);
+        var partes = TriplePlay.Select(p => new LineaContrato(p.PlanId, p.Clave, p.Nombre, p.ClaveProdServ, "E48",
+            ReglasFiscalesTelecom.TasaIepsPara(p.TipoServicio), p.PrecioMensual, p.TipoServicio, p.PrecioIndependiente)).ToList();
+        var vigente = conPromocion ? new PromocionVigente(promo.Clave, promo.TipoDescuento, promo.Valor) : null;
+        var cfdi = Factura(ArmadoFactura.Lineas(ReglasFiscalesTelecom.Aplicar(partes, 900m, esPaquete: true, desglosaIeps: true), vigente, new DateOnly(2026, 12, 1)));
+        Assert.Equal(c.Total, cfdi.Total);
+        Assert.Equal(c.Lineas.Select(l => (l.PrecioMensual, l.Descuento)), cfdi.Conceptos.Select(k => (k.Importe, k.Descuento ?? 0m)));
+        if (!conPromocion)
+        {
+            // Without a promotion the IEPS folded into the price (a customer who did not ask to itemize it) totals the same.
+            var incluido = Factura(ArmadoFactura.Lineas(ReglasFiscalesTelecom.Aplicar(partes, 900m, esPaquete: true, desglosaIeps: false), null, new DateOnly(2026, 12, 1)));
+            Assert.Equal(c.Total, incluido.Total);
+        }
     }
 
     [Fact]

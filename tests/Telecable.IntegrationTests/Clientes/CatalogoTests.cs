@@ -12,12 +12,20 @@ public sealed class CatalogoTests(HostPrueba host)
 
     private static void AfirmarCuadra(JsonElement cot)
     {
-        // Total = precio - descuento + IEPS + IVA, and IEPS only on TV/phone lines.
+        // Total = precio - descuento + IEPS + IVA; IEPS on TV/phone lines and, in a combo, on internet above 30 % of the
+        // bundle (LIEPS art. 8-IV-d), so exempt internet is never more than 30 % of the subtotal.
         Assert.Equal(cot.GetProperty("subtotal").GetDecimal() - cot.GetProperty("descuento").GetDecimal() + cot.GetProperty("ieps").GetDecimal() + cot.GetProperty("iva").GetDecimal(),
             cot.GetProperty("total").GetDecimal());
         Assert.Equal("MXN", cot.GetProperty("moneda").GetString());
+        var exento = 0m;
         foreach (var l in cot.GetProperty("lineas").EnumerateArray())
-            Assert.Equal(l.GetProperty("tipoServicio").GetString() == "internet" ? 0m : 0.03m, l.GetProperty("tasaIeps").GetDecimal());
+        {
+            var internetExento = l.GetProperty("tipoServicio").GetString() == "internet" && !l.GetProperty("nombre").GetString()!.Contains("excedente", StringComparison.Ordinal);
+            Assert.Equal(internetExento ? 0m : 0.03m, l.GetProperty("tasaIeps").GetDecimal());
+            if (internetExento) exento += l.GetProperty("precioMensual").GetDecimal();
+        }
+        if (cot.GetProperty("lineas").GetArrayLength() > 1)
+            Assert.True(exento <= Math.Round(cot.GetProperty("subtotal").GetDecimal() * 0.30m, 2), $"Internet exento {exento} rebasa el 30 %.");
     }
 
     [Fact]
@@ -93,11 +101,14 @@ public sealed class CatalogoTests(HostPrueba host)
         var o = await Get($"api/catalogo/cotizacion?zona=MTY_CENTRO&comboId={TriplePlay}&fecha=2026-07-01");
         var cot = o.GetProperty("cotizacion");
         AfirmarCuadra(cot);
-        Assert.Equal([0m, 8.53m, 2.40m], cot.GetProperty("lineas").EnumerateArray().Select(l => l.GetProperty("ieps").GetDecimal()));
-        Assert.Equal((900m, 100m, 940.68m, 1058.27m, 6), (cot.GetProperty("subtotal").GetDecimal(), cot.GetProperty("descuento").GetDecimal(),
+        // LIEPS art. 8-IV-d as its invoice bills it (worked in Domain.Tests ReglasFiscalesTelecomTests): Fibra 500 at its
+        // standalone price here, 515.00, of which 30 % of 900.00 = 270.00 exempt and 245.00 taxed; TV 300.49, telephony 84.51;
+        // the 100.00 off spread 33.39 / 9.39 / 30.00 / 27.22 before taxes.
+        Assert.Equal([8.01m, 2.25m, 0m, 6.53m], cot.GetProperty("lineas").EnumerateArray().Select(l => l.GetProperty("ieps").GetDecimal()));
+        Assert.Equal((900m, 100m, 947.48m, 1065.93m, 6), (cot.GetProperty("subtotal").GetDecimal(), cot.GetProperty("descuento").GetDecimal(),
             cot.GetProperty("total").GetDecimal(), cot.GetProperty("totalRegular").GetDecimal(), cot.GetProperty("mesesPromocion").GetInt32()));
         var sinPromo = (await Get($"api/catalogo/cotizacion?cp=64000&comboId={TriplePlay}&fecha=2026-05-01")).GetProperty("cotizacion");
-        Assert.Equal((0m, 1058.27m), (sinPromo.GetProperty("descuento").GetDecimal(), sinPromo.GetProperty("total").GetDecimal()));
+        Assert.Equal((0m, 1065.93m), (sinPromo.GetProperty("descuento").GetDecimal(), sinPromo.GetProperty("total").GetDecimal()));
 
         await Problemas.AfirmarAsync(await host.Http.GetAsync($"api/catalogo/cotizacion?zona=MTY_CUMBRES&planId={Cable100}"), HttpStatusCode.UnprocessableEntity, "planId");
         await Problemas.AfirmarAsync(await host.Http.GetAsync($"api/catalogo/cotizacion?zona=MTY_CENTRO"), HttpStatusCode.BadRequest, "planId");
@@ -157,7 +168,9 @@ public sealed class CatalogoTests(HostPrueba host)
         var combos = await Get($"api/catalogo/combos?zona={clave}");
         var c = combos.GetProperty("elementos").EnumerateArray().Single(x => x.GetProperty("id").GetString() == combo.GetProperty("id").GetString());
         AfirmarCuadra(c.GetProperty("cotizacion"));
-        Assert.Equal(3.00m, c.GetProperty("cotizacion").GetProperty("ieps").GetDecimal()); // 3% of the TV part only
+        // Art. 8-IV-d: internet at its standalone 299.00 (not the combo's 280), TV 81.00; 30 % of 380.00 = 114.00 exempt,
+        // 185.00 taxed: IEPS 2.43 (TV) + 5.55 (internet above the cap).
+        Assert.Equal(7.98m, c.GetProperty("cotizacion").GetProperty("ieps").GetDecimal());
         await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/catalogo/combos", new { clave = $"D-{sufijo}", nombre = "x", partes = new[] { new { planId = plan, precioMensual = 1m } } })), HttpStatusCode.BadRequest, "partes");
         await Problemas.AfirmarAsync(await admin.SendAsync(Post("api/catalogo/combos", new { clave = $"E-{sufijo}", nombre = "x",
             partes = new object[] { new { planId = plan, precioMensual = 1e20m }, new { planId = "00000000-0000-0000-0000-000000002007", precioMensual = 1.234m } } })), HttpStatusCode.BadRequest, "partes[0].precioMensual");

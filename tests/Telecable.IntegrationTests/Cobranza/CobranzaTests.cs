@@ -91,6 +91,68 @@ public sealed class CobranzaTests(HostPagos host) : IClassFixture<HostPagos>
     }
 
     [Fact]
+    public async Task Revertir_el_complemento_de_un_pago_reabre_la_cobranza_y_la_evaluacion_vuelve_a_suspender()
+    {
+        // Issue 17: cancelling a payment's complement un-applies the payment; the invoice it had settled is overdue again,
+        // and the contract that payment reactivated must fall back under collections (suspended again past its grace).
+        using var admin = await host.ClienteAsync("admin");
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var (cliente, contrato, router, factura) = await ClienteConAdeudoAsync(diasVencida: 10);
+        await host.EscalarAsync<int>("UPDATE facturas SET metodo_pago = 'PPD', forma_pago = '99' WHERE id = @factura RETURNING 1", new { factura });
+        Task<string?> EstadoContrato() => host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = @contrato", new { contrato });
+        await EvaluarAsync(admin, async () => await EstadoContrato() == "suspendido");
+
+        var r = await cobranzas.SendAsync(DatosPagos.PostPago(new { clienteId = cliente, monto = 464m, metodo = "efectivo", facturas = new[] { factura } }, Guid.NewGuid().ToString()));
+        Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        var pago = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+        await host.EsperarProcesoAsync(pago);
+        Assert.Equal("activo", await EstadoContrato());
+        Assert.Equal("timbrado", await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pago", new { pago }));
+
+        var rev = await cobranzas.SendAsync(Post($"api/pagos/{pago}/complemento/cancelacion", new { }));
+        Assert.True(rev.StatusCode == HttpStatusCode.OK, await rev.Content.ReadAsStringAsync());
+
+        // Balance and status agree: the invoice is stamped and owes its total again, is listed as overdue, and its
+        // suspension stage is open again (the reminders already sent stay recorded).
+        Assert.Equal("timbrada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE id = @factura", new { factura }));
+        var vencida = JsonDocument.Parse(await admin.GetStringAsync("api/cobranza/vencidas?tamano=200")).RootElement.GetProperty("elementos")
+            .EnumerateArray().Single(e => e.GetProperty("facturaId").GetGuid() == factura);
+        Assert.Equal((464m, "activo"), (vencida.GetProperty("saldo").GetDecimal(), vencida.GetProperty("estadoContrato").GetString()));
+        Assert.Equal("recordatorio_vencida", await host.EscalarAsync<string>("SELECT string_agg(etapa, ',') FROM cobranza_etapas WHERE factura_id = @factura", new { factura }));
+
+        // The next evaluation suspends the contract again and tells its router, once.
+        await EvaluarAsync(admin, async () => await EstadoContrato() == "suspendido");
+        Assert.Equal(2, await Contar("SELECT count(*) FROM router_comandos WHERE router_id = @router AND tipo = 'suspender'", new { router }));
+        Assert.Equal(2, await Contar("SELECT count(*) FROM outbox WHERE tipo = 'ContratoSuspendido' AND agregado_id = @c", new { c = contrato.ToString() }));
+        await EvaluarAsync(admin, () => Task.FromResult(true));
+        await Task.Delay(1500);
+        Assert.Equal(2, await Contar("SELECT count(*) FROM router_comandos WHERE router_id = @router AND tipo = 'suspender'", new { router }));
+    }
+
+    [Fact]
+    public async Task El_verificador_por_lotes_de_los_hosts_acepta_el_complemento_timbrado_y_rechaza_uno_alterado()
+    {
+        // The check every test host runs over what it stamped (VerificadorSat.VerificarLoteAsync) must be able to fail.
+        var (cliente, _, _, factura) = await ClienteConAdeudoAsync(diasVencida: 1);
+        await host.EscalarAsync<int>("UPDATE facturas SET metodo_pago = 'PPD', forma_pago = '99' WHERE id = @factura RETURNING 1", new { factura });
+        using var cobranzas = await host.ClienteAsync("cobranzas");
+        var r = await cobranzas.SendAsync(DatosPagos.PostPago(new { clienteId = cliente, monto = 464m, metodo = "efectivo", facturas = new[] { factura } }, Guid.NewGuid().ToString()));
+        var pago = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
+        await host.EsperarProcesoAsync(pago);
+        var xml = await host.EscalarAsync<string>(
+            "SELECT t.xml FROM pac_emulado_timbres t JOIN complementos_pago c ON upper(c.uuid::text) = t.uuid WHERE c.pago_id = @pago", new { pago });
+        var tfdcerts = Path.Combine(host.CarpetaPac, "tfdcerts");
+
+        var bueno = await Telecable.Pruebas.VerificadorSat.VerificarLoteAsync([("bueno", xml!)], tfdcerts);
+        Assert.True(bueno.Correcto, bueno.Salida);
+        var alterado = await Telecable.Pruebas.VerificadorSat.VerificarLoteAsync([("alterado", xml!.Replace("ImpPagado=\"464.00\"", "ImpPagado=\"46.40\""))], tfdcerts);
+        Assert.False(alterado.Correcto);
+        Assert.Contains("FAIL sello alterado", alterado.Salida);
+        var sinEsquema = await Telecable.Pruebas.VerificadorSat.VerificarLoteAsync([("rfc", xml!.Replace("Rfc=\"EKU9003173C9\"", "Rfc=\"EKU9013173C9\""))], tfdcerts);
+        Assert.Contains("FAIL schema rfc", sinEsquema.Salida);
+    }
+
+    [Fact]
     public async Task Una_promesa_de_pago_detiene_la_suspension_y_queda_auditada()
     {
         using var admin = await host.ClienteAsync("admin");

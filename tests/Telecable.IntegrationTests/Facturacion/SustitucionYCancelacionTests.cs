@@ -133,7 +133,6 @@ public sealed class SustitucionYCancelacionTests(HostFacturacion host) : IClassF
         var grandes = facturas.Where(f => f.Total > 1000m).Select(f => f.Uuid).ToList();
         Assert.True(grandes.Count >= 2, "El triple play rebasa 1,000 MXN.");
         var (acepta, rechaza, chica) = (grandes[0], grandes[1], facturas.First(f => f.Total <= 1000m).Uuid);
-        var pac = host.Servicios.GetRequiredService<PacEmuladoPersistente>();
         var pendientes = host.Servicios.GetRequiredService<ServicioCancelacionesPendientes>();
 
         async Task<JsonElement> CancelarAsync(Guid u)
@@ -154,9 +153,30 @@ public sealed class SustitucionYCancelacionTests(HostFacturacion host) : IClassF
         await pendientes.ActualizarAsync("prueba", CancellationToken.None);
         Assert.Equal("cancelacion_pendiente", await EstadoAsync(acepta));
 
-        Assert.True(await pac.ResponderCancelacionAsync(acepta.ToString().ToUpperInvariant(), acepta: true, CancellationToken.None));
-        Assert.True(await pac.ResponderCancelacionAsync(rechaza.ToString().ToUpperInvariant(), acepta: false, CancellationToken.None));
-        await pendientes.ActualizarAsync("prueba", CancellationToken.None);
+        // The receptor answers through the emulated PAC's endpoint (admin only; docs/facturacion.md), each outcome once.
+        async Task<JsonElement> ResponderAsync(Guid u, bool si, HttpStatusCode esperado = HttpStatusCode.OK)
+        {
+            var r = await HostFacturacion.PostAsync(admin, $"api/pac-emulado/cancelaciones/{u}/respuesta", new { acepta = si });
+            var t = await r.Content.ReadAsStringAsync();
+            Assert.True(r.StatusCode == esperado, t);
+            return JsonDocument.Parse(t).RootElement;
+        }
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(cobranzas, $"api/pac-emulado/cancelaciones/{acepta}/respuesta", new { acepta = true }), HttpStatusCode.Forbidden);
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(admin, $"api/pac-emulado/cancelaciones/{acepta}/respuesta", new { }), HttpStatusCode.BadRequest, "acepta");
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(admin, "api/pac-emulado/cancelaciones/x/respuesta", new { acepta = true }), HttpStatusCode.BadRequest, "uuid");
+        await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(admin, $"api/pac-emulado/cancelaciones/{chica}/respuesta", new { acepta = true }), HttpStatusCode.NotFound);
+        var aceptada = await ResponderAsync(acepta, si: true);
+        Assert.Equal(("aceptada", "cancelada"), (aceptada.GetProperty("respuesta").GetString(), aceptada.GetProperty("estadoFactura").GetString()));
+        var rechazada = await ResponderAsync(rechaza, si: false);
+        Assert.Equal(("rechazada", "timbrada"), (rechazada.GetProperty("respuesta").GetString(), rechazada.GetProperty("estadoFactura").GetString()));
+        // The same answer again changes nothing; the other answer is a conflict (the receptor answers once).
+        Assert.Equal("cancelada", (await ResponderAsync(acepta, si: true)).GetProperty("estadoFactura").GetString());
+        var otra = await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(admin, $"api/pac-emulado/cancelaciones/{rechaza}/respuesta", new { acepta = true }), HttpStatusCode.Conflict);
+        Assert.Equal("ya_respondida", otra.GetProperty("code").GetString());
+        // The timer's pass after it finds nothing left to do.
+        var (canceladas, rechazadas, _) = await pendientes.ActualizarAsync("prueba", CancellationToken.None);
+        Assert.Equal((0, 0), (canceladas, rechazadas));
+        Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres WHERE uuid = @u AND cancelado_en IS NOT NULL", new { u = acepta.ToString().ToUpperInvariant() }));
 
         Assert.Equal("cancelada", await EstadoAsync(acepta));
         Assert.Equal(1, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'FacturaCancelada' AND agregado_id = (SELECT id::text FROM facturas WHERE uuid = @acepta)", new { acepta }));
@@ -199,6 +219,12 @@ public sealed class SustitucionYCancelacionTests(HostFacturacion host) : IClassF
         Assert.All(incluido, c => Assert.Equal(0m, c.TasaIeps));
         Assert.Equal(0m, await host.EscalarAsync<decimal>("SELECT ieps FROM facturas WHERE contrato_id = @c AND periodo = '2027-04-01'", new { c = contratos[2].Contrato }));
         Assert.Contains(incluido, c => c.Descripcion.Contains("exento IEPS", StringComparison.Ordinal) && c.Importe == 270.00m);
+        // The catalog quotes the combo with the same rule (Cotizador -> DividirPaquete): the triple play billed at its catalog
+        // price (900.00, no promotion on the contract) totals what its quote's regular total says, 1,065.93.
+        var cotizacion = JsonDocument.Parse(await host.Http.GetStringAsync(
+            "api/catalogo/cotizacion?zona=MTY_CENTRO&comboId=00000000-0000-0000-0000-000000003002&fecha=2027-04-01")).RootElement.GetProperty("cotizacion");
+        Assert.Equal(1065.93m, cotizacion.GetProperty("totalRegular").GetDecimal());
+        Assert.Equal(1065.93m, await host.EscalarAsync<decimal>("SELECT total FROM facturas WHERE contrato_id = @c AND periodo = '2027-04-01'", new { c = contratos[2].Contrato }));
 
         var (codigo, salida, _) = await host.VerificarPeriodoAsync(admin, "2027-04");
         Assert.True(codigo == 0, salida);

@@ -74,13 +74,27 @@ public class HostPrueba : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http?.Dispose();
+        string? tfdcerts = null;
         if (_app is not null)
         {
+            // The emulated PAC's certificate folder, as Registro.Facturacion resolves it (its .cer verifies SelloSAT).
+            tfdcerts = Path.Combine(Path.GetFullPath(_app.Services.GetRequiredService<IConfiguration>()["Pac:Carpeta"]
+                                                     ?? Path.Combine(".data", "pac-emulado")), "tfdcerts");
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
-        await Telecable.Pruebas.Servicios.BorrarBaseAsync(ConnectionString);
-        await Telecable.Pruebas.Servicios.BorrarContenedorAsync(Contenedor);
+        try
+        {
+            // Issue 17: every CFDI this host's tests got stamped (invoices, payment complements, credit notes, substitutes)
+            // passes SAT's schema, cadena stylesheet and openssl checks, or the run fails here.
+            if (tfdcerts is not null && ConnectionString.Length > 0)
+                await Telecable.Pruebas.VerificadorSat.VerificarTimbradosAsync(ConnectionString, tfdcerts);
+        }
+        finally
+        {
+            await Telecable.Pruebas.Servicios.BorrarBaseAsync(ConnectionString);
+            await Telecable.Pruebas.Servicios.BorrarContenedorAsync(Contenedor);
+        }
     }
 
     /// <summary>A bearer token of the development issuer for a demo user (admin, soporte, cobranzas, tecnico, cliente).</summary>

@@ -21,7 +21,8 @@ public sealed class EstadosDeCuentaTests(HostPagos host)
     public async Task Un_estado_de_cuenta_empata_por_referencia_y_monto_y_encola_lo_que_no_empata_para_asignarlo()
     {
         var cliente = await DatosPagos.ClienteAsync(host);
-        var factura = await DatosPagos.FacturaAsync(host, cliente, 450m);
+        // PPD: a payment found by reconciliation goes through the same saga and gets its one Pagos 2.0 complement (issue 17).
+        var factura = await DatosPagos.FacturaAsync(host, cliente, 450m, "PPD");
         var folio = await host.EscalarAsync<long>("SELECT folio FROM facturas WHERE id = @factura", new { factura });
         var otra = await DatosPagos.FacturaAsync(host, cliente, 300m);
         var folioOtra = await host.EscalarAsync<long>("SELECT folio FROM facturas WHERE id = @otra", new { otra });
@@ -46,6 +47,7 @@ public sealed class EstadosDeCuentaTests(HostPagos host)
         var pagoId = resultado.GetProperty("pagos")[0].GetGuid();
         await host.EsperarProcesoAsync(pagoId);
         Assert.Equal("pagada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE id = @factura", new { factura }));
+        Assert.Equal("timbrado", await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pagoId", new { pagoId }));
 
         // The same statement imported again (the next day's export overlaps): nothing new.
         var otraVez = JsonDocument.Parse(await (await cobranzas.SendAsync(Post("api/pagos/estados-de-cuenta", new { banco = "bbva", contenido = csv }))).Content.ReadAsStringAsync()).RootElement;

@@ -114,7 +114,9 @@ public static class DatosPagos
     {
         const string letras = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
         var r = Random.Shared;
-        var rfc = new string(Enumerable.Range(0, 4).Select(_ => letras[r.Next(26)]).ToArray()) + $"{r.Next(0, 1_000_000):D6}" + "AB" + r.Next(0, 10);
+        // A real date in the RFC: every complement these customers get passes SAT's schema (t_RFC's pattern) in the checks.
+        var rfc = new string(Enumerable.Range(0, 4).Select(_ => letras[r.Next(26)]).ToArray())
+                  + new DateOnly(1950, 1, 1).AddDays(r.Next(0, 20000)).ToString("yyMMdd", System.Globalization.CultureInfo.InvariantCulture) + "AB" + r.Next(0, 10);
         return await host.EscalarAsync<Guid>("""
             INSERT INTO clientes (tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal)
             VALUES ('fisica', 'CLIENTE DE PRUEBA PAGOS', @rfc, 'pagos.prueba@example.com', '+528112345678', '612', 'G03', '64349')

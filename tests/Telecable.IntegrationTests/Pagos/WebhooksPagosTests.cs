@@ -173,6 +173,29 @@ public sealed class WebhooksPagosTests(HostPagos host)
     }
 
     [Fact]
+    public async Task Un_pago_de_la_pasarela_a_una_factura_PPD_timbra_un_solo_complemento_aunque_el_evento_se_repita()
+    {
+        // Issue 17: whichever way a payment arrives, a PPD invoice it settles gets exactly one Pagos 2.0 complement.
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var factura = await DatosPagos.FacturaAsync(host, cliente, 116m, "PPD");
+        var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(Evento(), $"pi_{Guid.NewGuid():N}", cliente, 116m);
+
+        var r = await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var pagoId = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("pagoId").GetGuid();
+        await host.EsperarProcesoAsync(pagoId);
+        Assert.Equal("pagada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE id = @factura", new { factura }));
+        Assert.Equal("timbrado", await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pagoId", new { pagoId }));
+
+        // The gateway delivers the event again: no second payment, no second complement.
+        Assert.Equal(HttpStatusCode.OK, (await host.WebhookAsync(cuerpo, HostPagos.Firmar(cuerpo))).StatusCode);
+        await Task.Delay(1500);
+        Assert.Equal(1L, await host.EscalarAsync<long>("""
+            SELECT count(*) FROM complementos_pago c JOIN pagos p ON p.id = c.pago_id WHERE p.cliente_id = @cliente
+            """, new { cliente }));
+    }
+
+    [Fact]
     public async Task El_webhook_responde_al_confirmar_y_el_timer_inicia_ProcesarPago_una_sola_vez()
     {
         var cliente = await DatosPagos.ClienteAsync(host);

@@ -128,6 +128,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("SustituirFactura", "post", "facturacion/{uuid}/sustitucion", [
             Prohibido("cliente", e => e.ClienteA(Post, $"facturacion/{e.FacturaB}/sustitucion", new { }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"facturacion/{e.FacturaB}/sustitucion", new { }, clave: true))]),
+        new("ResponderCancelacionReceptor", "post", "pac-emulado/cancelaciones/{uuid}/respuesta", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"pac-emulado/cancelaciones/{e.FacturaB}/respuesta", new { acepta = true }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"pac-emulado/cancelaciones/{e.FacturaB}/respuesta", new { acepta = true }, clave: true))]),
         new("CancelarComplementoDePago", "post", "pagos/{id:guid}/complemento/cancelacion", [
             Prohibido("cliente", e => e.ClienteA(Post, $"pagos/{e.PagoComplementoB}/complemento/cancelacion", new { }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/{e.PagoComplementoB}/complemento/cancelacion", new { }, clave: true))]),
