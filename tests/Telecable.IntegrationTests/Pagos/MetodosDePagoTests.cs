@@ -181,6 +181,12 @@ public sealed class MetodosDePagoTests(HostPagos host)
         Assert.Equal("cancelado", await host.EscalarAsync<string>("SELECT estado FROM complementos_pago WHERE pago_id = @pagoId", new { pagoId }));
         var remanente = await host.EscalarAsync<Guid>("SELECT pago_remanente_id FROM pago_reversos WHERE pago_id = @pagoId", new { pagoId });
         Assert.Equal((500.00m, pagoId), (await host.ConsultarAsync<(decimal, Guid)>("SELECT monto, pago_origen_id FROM pagos WHERE id = @remanente", new { remanente })).Single());
+        using (var cobranzas = await host.ClienteAsync("cobranzas"))
+        {
+            var vista = JsonDocument.Parse(await cobranzas.GetStringAsync($"api/pagos/{pagoId}")).RootElement;
+            Assert.Equal(("reembolsado_parcial", remanente), (vista.GetProperty("estado").GetString(), vista.GetProperty("pagoRemanenteId").GetGuid()));
+            Assert.Equal(pagoId, JsonDocument.Parse(await cobranzas.GetStringAsync($"api/pagos/{remanente}")).RootElement.GetProperty("pagoOrigenId").GetGuid());
+        }
         // What the customer kept is applied again and stamped again (SAT: a complement states money received).
         await host.EsperarProcesoAsync(remanente);
         Assert.Equal(500.00m, await host.EscalarAsync<decimal>("SELECT sum(monto) FROM pago_aplicaciones WHERE factura_id = @factura", new { factura }));
