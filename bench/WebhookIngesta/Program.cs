@@ -4,7 +4,9 @@
 //   (none)      payment events; the IniciarPagosConfirmados timer is held during the load, so the figure
 //               is ingestion alone, then it is fired and the sagas' catch-up rate is measured as long again;
 //   concurrente payment events with the timer every second, so the sagas share the two cores with ingestion;
-//   sin-pago    events that confirm no payment (signature, dedupe and the webhook_eventos row only).
+//   sin-pago    events that confirm no payment (signature, dedupe and the webhook_eventos row only);
+//   spei        SPEI deposit notices (POST /api/webhooks/spei, X-Spei-Firma): signature, CLABE -> customer, dedupe on the
+//               clave de rastreo and the payment, measured exactly as the card payments of the default mode.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -26,6 +28,10 @@ var segundos = args.Length > 0 ? int.Parse(args[0]) : 20;
 var modo = args.Length > 1 ? args[1] : "";
 var sinPago = modo == "sin-pago";
 var concurrente = modo == "concurrente";
+var spei = modo == "spei";
+var gateway = spei ? "spei" : "emulada";
+const string SecretoSpei = "spei_bench_0123456789abcdef";
+const string Clabe = "646180123400000010"; // Spei:PrefijoClabe 6461801234 + 0000001 + its check digit
 const int Conexiones = 32;
 const string Secreto = "whsec_bench_0123456789abcdef";
 var admin = Environment.GetEnvironmentVariable("TELECABLE_PG_ADMIN") ?? throw new InvalidOperationException("source scripts/test-env.sh");
@@ -42,7 +48,7 @@ var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.sett
     ["DURABLE_TASK_HUB"] = "bench", ["Durable:Backend"] = "InMemory", ["Auth:EmisorDesarrollo"] = "true",
     ["Auth:SigningKeys:0"] = "clave-de-firma-del-benchmark-de-32-bytes", ["Outbox:JsonlPath"] = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.jsonl"),
     ["OutboxRelayCron"] = "*/5 * * * * *", ["LocalHost:Port"] = puerto.ToString(), ["PAYMENT_MODE"] = "emulated",
-    ["Webhooks:Pagos:Secretos:0"] = Secreto, ["Logging:LogLevel:Default"] = "Warning",
+    ["Webhooks:Pagos:Secretos:0"] = Secreto, ["Webhooks:Spei:Secretos:0"] = SecretoSpei, ["Logging:LogLevel:Default"] = "Warning",
     // Orchestrations still running when the benchmark stops the host log their cancellation: not news.
     ["Logging:LogLevel:Microsoft.DurableTask"] = "Critical", ["Auth:DemoPassword"] = "bench",
     // Held (once a year) unless the sagas are meant to run during the load.
@@ -54,9 +60,10 @@ try
     Guid cliente;
     await using (var cn = new NpgsqlConnection(cs))
         cliente = await cn.ExecuteScalarAsync<Guid>("""
-            INSERT INTO clientes (tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal)
-            VALUES ('fisica', 'CLIENTE BENCH', 'BENC900101AB1', 'bench@example.com', '+528112345678', '612', 'G03', '64349') RETURNING id
-            """);
+            INSERT INTO clientes (tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal, clabe)
+            VALUES ('fisica', 'CLIENTE BENCH', 'BENC900101AB1', 'bench@example.com', '+528112345678', '612', 'G03', '64349', @Clabe) RETURNING id
+            """, new { Clabe });
+    if (!Telecable.Domain.Pagos.Clabe.EsValida(Clabe)) throw new InvalidOperationException("CLABE del benchmark inválida");
 
     // ---- Floors -------------------------------------------------------------------------------
     var muestra = Encoding.UTF8.GetBytes(AdaptadorPasarelaEmulada.CuerpoPagoExitoso("evt_floor", "pi_floor", cliente, 123.45m));
@@ -92,6 +99,13 @@ try
     // tool replays prepared requests), so the two cores measure the receiver, not the sender's JSON and HMAC.
     (string Id, byte[] Cuerpo, string Firma) Preparar(string id)
     {
+        if (spei)
+        {
+            // A clave de rastreo is at most 30 characters: the worker and a counter-like suffix.
+            var rastreo = ("MB" + id[4..].Replace("_", "")).ToUpperInvariant()[..30];
+            var abono = Encoding.UTF8.GetBytes(AdaptadorSpeiEmulado.CuerpoAbono(rastreo, Clabe, 101m));
+            return (rastreo, abono, FirmaSpei.Generar(abono, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), SecretoSpei));
+        }
         var cuerpo = AdaptadorPasarelaEmulada.CuerpoPagoExitoso(id, "pi_" + id[4..], cliente, 101m);
         if (sinPago) cuerpo = cuerpo.Replace("payment_intent.succeeded", "payment_intent.created");
         var bytes = Encoding.UTF8.GetBytes(cuerpo);
@@ -115,8 +129,8 @@ try
             var id = evento.Id;
             var contenido = new ByteArrayContent(evento.Cuerpo);
             contenido.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            var req = new HttpRequestMessage(HttpMethod.Post, "api/pagos/webhooks/emulada") { Content = contenido };
-            req.Headers.TryAddWithoutValidation(FirmaStripe.Encabezado, evento.Firma);
+            var req = new HttpRequestMessage(HttpMethod.Post, spei ? "api/webhooks/spei" : "api/pagos/webhooks/emulada") { Content = contenido };
+            req.Headers.TryAddWithoutValidation(spei ? FirmaSpei.Encabezado : FirmaStripe.Encabezado, evento.Firma);
             var t = Stopwatch.GetTimestamp();
             using var r = await http.SendAsync(req);
             var ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
@@ -133,19 +147,22 @@ try
     var cpu = CpuProcesos.Medir(nombreBase, azurite) - cpu0;
     var orden = latencias.Order().ToArray();
     double P(double q) => orden[(int)Math.Min(orden.Length - 1, Math.Ceiling(q * orden.Length) - 1)];
-    Console.WriteLine($"Carga ({(sinPago ? "eventos sin pago: solo firma + dedupe + registro" : concurrente ? "pagos confirmados, con ProcesarPago corriendo en el mismo proceso" : "pagos confirmados: firma + dedupe + pago + evento; ProcesarPago en espera")}): {Conexiones} conexiones, {segundos} s medidos tras {calentamiento.TotalSeconds} s de calentamiento");
+    Console.WriteLine($"Carga ({(spei ? "depósitos SPEI: firma + CLABE -> cliente + dedupe por clave de rastreo + pago + evento; ProcesarPago en espera" : sinPago ? "eventos sin pago: solo firma + dedupe + registro" : concurrente ? "pagos confirmados, con ProcesarPago corriendo en el mismo proceso" : "pagos confirmados: firma + dedupe + pago + evento; ProcesarPago en espera")}): {Conexiones} conexiones, {segundos} s medidos tras {calentamiento.TotalSeconds} s de calentamiento");
     Console.WriteLine($"  {ok / duracion:N0} req/s; p50 {P(0.50):N1} ms, p99 {P(0.99):N1} ms, max {orden[^1]:N1} ms; re-entregas {reentregas * 100.0 / ok:N1} %; respuestas no-2xx {error}");
     Console.WriteLine($"  {cpu.PorUnidad(ok, "solicitud")} (este proceso incluye al generador de carga)");
+    if (!sinPago && !concurrente)
+        Console.WriteLine($"  Objetivo (issue 19): >= 3,500 req/s con la deduplicación por id de pago: {ok / duracion:N0} req/s -> {(ok / duracion >= 3500 ? "CUMPLE" : "NO CUMPLE")} " +
+                          $"(carga de la máquina {File.ReadAllText("/proc/loadavg").Split(' ')[0]} en 1 min, {Environment.ProcessorCount} núcleos)");
 
     await using (var cn = new NpgsqlConnection(cs))
     {
-        var pagos = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = 'emulada'");
-        var distintos = await cn.ExecuteScalarAsync<long>("SELECT count(DISTINCT referencia) FROM pagos WHERE gateway = 'emulada'");
-        var primeras = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_eventos WHERE gateway = 'emulada' AND aceptado AND NOT duplicado");
+        var pagos = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM pagos WHERE gateway = @gateway", new { gateway });
+        var distintos = await cn.ExecuteScalarAsync<long>("SELECT count(DISTINCT referencia) FROM pagos WHERE gateway = @gateway", new { gateway });
+        var primeras = await cn.ExecuteScalarAsync<long>("SELECT count(*) FROM webhook_eventos WHERE gateway = @gateway AND aceptado AND NOT duplicado", new { gateway });
         Console.WriteLine($"  Eventos nuevos aceptados: {nuevos.Count}; primeras entregas en webhook_eventos: {primeras}; pagos en BD: {pagos}; pagos duplicados (misma referencia): {pagos - distintos}");
     }
 
-    if (!sinPago && !concurrente)
+    if (!sinPago && !concurrente && !spei)
         await MedirPuestaAlDiaAsync(http, cs, segundos);
 
     // ---- Reconciliation of 10,000 payments ----------------------------------------------------

@@ -284,16 +284,19 @@ const TIPOS_HALLAZGO = {
   faltante_en_pasarela: 'Pago registrado que el proveedor no liquidó',
   diferencia_monto: 'Monto distinto',
   duplicado_en_reporte: 'Reportado dos veces por el proveedor',
+  comision: 'Comisiones del proveedor (depositado contra cobrado)',
 };
 const RESOLUCIONES = { aceptado: 'Aceptado', en_investigacion: 'En investigación' };
 
 async function conciliaciones(el) {
   const detalle = h('div', { 'aria-live': 'polite' });
-  // GET /api/pagos/conciliaciones → [{ id, gateway, periodo, estado, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn, archivo }]
+  // GET /api/pagos/conciliaciones → [{ id, gateway, periodo, estado, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn, archivo, montoBruto, comisiones, montoNeto }]
   el.append(tabla('Conciliaciones de pagos (liquidaciones de cada proveedor)', lista(await api.get('/api/pagos/conciliaciones')), [
     { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Proveedor' }, { campo: 'estado', titulo: 'Estado' },
     { campo: 'coincidencias', titulo: 'Coincidencias', formato: entero },
     { campo: 'faltantesSistema', titulo: 'Diferencias', formato: (v, f) => entero((v ?? 0) + (f.faltantesPasarela ?? 0) + (f.diferenciasMonto ?? 0) + (f.duplicadosReporte ?? 0)) },
+    { campo: 'comisiones', titulo: 'Comisiones', formato: (v) => dinero(v ?? 0) },
+    { campo: 'montoNeto', titulo: 'Depositado', formato: (v) => dinero(v ?? 0) },
     { campo: 'ejecutadaEn', titulo: 'Ejecutada', formato: fecha },
     { titulo: 'Acciones', celda: (c) => boton('Ver hallazgos', () => hallazgos(c.id, detalle), 'secundario') },
   ]), detalle);
@@ -363,7 +366,7 @@ async function estadosDeCuenta(el) {
     if (!archivo) { mostrarError(res, new Error('Elija el archivo CSV del banco.')); return; }
     try {
       const r = await ocupado(form.querySelector('[type=submit]'), async () => api.post('/api/pagos/estados-de-cuenta', { banco: form.banco.value, contenido: await archivo.text() }, nuevoUuid()));
-      res.replaceChildren(h('p', { class: 'exito', role: 'status' }, `${entero(r.abonos)} abonos: ${entero(r.aplicados)} aplicados, ${entero(r.pendientes)} por asignar, ${entero(r.repetidos)} ya importados.`));
+      res.replaceChildren(h('p', { class: 'exito', role: 'status' }, `${entero(r.abonos)} abonos: ${entero(r.aplicados)} aplicados, ${entero(r.pendientes)} por asignar, ${entero(r.repetidos)} ya importados, ${entero(r.yaRegistrados ?? 0)} ya registrados por SPEI.`));
       await pintar();
     } catch (e) { mostrarError(res, e, form); }
   });

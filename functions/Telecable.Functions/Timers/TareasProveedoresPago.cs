@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Telecable.Domain.Comun;
 using Telecable.Application.Pagos;
 using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pagos;
@@ -18,12 +19,13 @@ public sealed class TareasProveedoresPago(ServicioReferenciasEfectivo referencia
     ServicioLiquidaciones liquidaciones, TimeProvider reloj, ILogger<TareasProveedoresPago> log)
 {
     /// <summary>PAYMENT_MODE=emulated, daily before ConciliarLiquidaciones (04:30): each emulated provider leaves its
-    /// settlement file for the previous (UTC) day, the day the reconciliation compares, in blob storage.</summary>
+    /// settlement file for the last complete Mexico business day (RelojMexico; at 04:00 UTC it is 22:00 of the Mexico day
+    /// before, still open, so the file is for the day before that), the day the reconciliation compares.</summary>
     [Function(nameof(GenerarLiquidacionesEmuladas))]
     public async Task GenerarLiquidacionesEmuladas([TimerTrigger("0 0 4 * * *")] TimerInfo timer, CancellationToken ct)
     {
         Correlacion.Establecer(Correlacion.Normalizar(null));
-        var dia = DateOnly.FromDateTime(reloj.GetUtcNow().UtcDateTime).AddDays(-1);
+        var dia = reloj.Hoy().AddDays(-1);
         var archivos = await liquidaciones.GenerarEmuladasAsync(dia, ct);
         log.LogInformation("Liquidaciones emuladas de {Dia}: {Archivos}", dia, string.Join(", ", archivos));
     }

@@ -6,6 +6,9 @@ namespace Telecable.Domain.Comun;
 /// </summary>
 public static class RelojMexico
 {
+    /// <summary>The IANA name of the zone, for SQL that must cut days the same way (<c>AT TIME ZONE</c> in PostgreSQL).</summary>
+    public const string ZonaIana = "America/Mexico_City";
+
     public static readonly TimeZoneInfo Zona = BuscarZona();
 
     /// <summary>Wall-clock time in central Mexico for an instant.</summary>
@@ -24,7 +27,7 @@ public static class RelojMexico
     {
         try
         {
-            return TimeZoneInfo.FindSystemTimeZoneById("America/Mexico_City");
+            return TimeZoneInfo.FindSystemTimeZoneById(ZonaIana);
         }
         catch (TimeZoneNotFoundException)
         {

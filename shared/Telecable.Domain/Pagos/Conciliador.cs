@@ -1,7 +1,8 @@
 namespace Telecable.Domain.Pagos;
 
-/// <summary>One line of the gateway's settlement report: the gateway's payment reference and what it paid out.</summary>
-public sealed record MovimientoLiquidacion(string Referencia, decimal Monto);
+/// <summary>One line of the gateway's settlement report: the gateway's payment reference, the gross amount it collected
+/// and the fee it kept (so it deposits <c>Monto - Comision</c>).</summary>
+public sealed record MovimientoLiquidacion(string Referencia, decimal Monto, decimal Comision = 0m);
 
 /// <summary>A payment as this system recorded it.</summary>
 public sealed record PagoRegistrado(Guid PagoId, string Referencia, decimal Monto);
@@ -12,12 +13,19 @@ public static class TiposHallazgo
     public const string FaltanteEnPasarela = "faltante_en_pasarela";
     public const string DiferenciaMonto = "diferencia_monto";
     public const string DuplicadoEnReporte = "duplicado_en_reporte";
+    /// <summary>The provider deposited less than it collected: one finding per run, net (deposited) against gross.</summary>
+    public const string Comision = "comision";
 }
 
 public sealed record Hallazgo(string Tipo, string Referencia, Guid? PagoId, decimal? MontoPasarela, decimal? MontoSistema);
 
 public sealed record ResultadoConciliacion(int Coincidencias, IReadOnlyList<Hallazgo> Hallazgos)
 {
+    /// <summary>What the report says the provider collected, kept as fees and deposited (every line read once).</summary>
+    public decimal Bruto { get; init; }
+    public decimal Comisiones { get; init; }
+    public decimal Neto => Bruto - Comisiones;
+
     public int Contar(string tipo) => Hallazgos.Count(h => h.Tipo == tipo);
 }
 
@@ -52,6 +60,12 @@ public static class Conciliador
         foreach (var p in porReferencia.Values)
             if (!vistos.Contains(p.Referencia))
                 hallazgos.Add(new Hallazgo(TiposHallazgo.FaltanteEnPasarela, p.Referencia, p.PagoId, null, p.Monto));
-        return new ResultadoConciliacion(coincidencias, hallazgos);
+        // Fees of the lines read once (a duplicated line is already its own finding).
+        var unicos = reporte.DistinctBy(m => m.Referencia, StringComparer.Ordinal).ToList();
+        var bruto = unicos.Sum(m => m.Monto);
+        var comisiones = unicos.Sum(m => m.Comision);
+        if (comisiones != 0)
+            hallazgos.Add(new Hallazgo(TiposHallazgo.Comision, "comisiones", null, bruto - comisiones, bruto));
+        return new ResultadoConciliacion(coincidencias, hallazgos) { Bruto = bruto, Comisiones = comisiones };
     }
 }

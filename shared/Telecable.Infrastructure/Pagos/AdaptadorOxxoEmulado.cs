@@ -59,7 +59,7 @@ public sealed class AdaptadorOxxoEmulado(IOptions<OpcionesWebhooksOxxo> opciones
     private static readonly string[] ColumnasLiquidacion = ["fecha_pago", "referencia", "orden", "tienda", "monto_bruto", "comision", "monto_neto"];
 
     public override IReadOnlyList<MovimientoLiquidacion> LeerLiquidacion(string contenido) =>
-        CsvLiquidacion.Leer(contenido, ",", "referencia", "monto_bruto");
+        CsvLiquidacion.Leer(contenido, ",", "referencia", "monto_bruto", columnaComision: "comision");
 
     public override string EscribirLiquidacion(DateOnly dia, IEnumerable<MovimientoLiquidacion> movimientos) =>
         CsvLiquidacion.Escribir(",", ColumnasLiquidacion, movimientos.Select((m, i) =>

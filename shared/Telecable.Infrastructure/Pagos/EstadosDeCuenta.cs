@@ -15,7 +15,11 @@ namespace Telecable.Infrastructure.Pagos;
 public sealed record SolicitudEstadoCuenta(string? Banco, string? Contenido);
 
 /// <summary>What an import did: credit lines read, paid at once, queued for an operator, already imported before.</summary>
-public sealed record ResultadoEstadoCuenta(int Abonos, int Aplicados, int Pendientes, int Repetidos, IReadOnlyList<Guid> Pagos);
+public sealed record ResultadoEstadoCuenta(int Abonos, int Aplicados, int Pendientes, int Repetidos, IReadOnlyList<Guid> Pagos)
+{
+    /// <summary>SPEI deposits the aggregator already notified (same clave de rastreo and amount): kept, never paid again.</summary>
+    public int YaRegistrados { get; init; }
+}
 
 public sealed record MovimientoBancario(Guid Id, string Banco, DateTime Fecha, string Concepto, string Referencia, decimal Monto, string Estado, Guid? PagoId);
 
@@ -79,7 +83,7 @@ public sealed class ServicioEstadosDeCuenta(NpgsqlDataSource db, TimeProvider re
         }).ToList();
 
         var ahora = reloj.GetUtcNow();
-        int aplicados = 0, pendientes = 0, repetidos = 0;
+        int aplicados = 0, pendientes = 0, repetidos = 0, yaRegistrados = 0;
         var pagos = new List<Guid>();
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
@@ -93,6 +97,20 @@ public sealed class ServicioEstadosDeCuenta(NpgsqlDataSource db, TimeProvider re
                     """, new { id, banco, fecha = l.Fecha.ToDateTime(TimeOnly.MinValue), l.Concepto, l.Referencia, l.Monto, l.Clave, ahora, cid }, tx, cancellationToken: ct)) == 0)
             {
                 repetidos++;
+                continue;
+            }
+            // The same transfer may already be a payment: a SPEI deposit to a customer's CLABE that the aggregator notified
+            // (banks print the clave de rastreo in the concept or the reference). Same tracking key and amount: recorded,
+            // linked to that payment, never credited twice.
+            var claves = Claves(l.Concepto, l.Referencia);
+            var previo = claves.Length == 0 ? null : await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+                SELECT id FROM pagos WHERE gateway = 'spei' AND gateway_pago_id = ANY(@claves) AND monto = @Monto LIMIT 1
+                """, new { claves, l.Monto }, tx, cancellationToken: ct));
+            if (previo is not null)
+            {
+                await cn.ExecuteAsync(new CommandDefinition("UPDATE movimientos_bancarios SET estado = 'ya_registrado', pago_id = @previo WHERE id = @id",
+                    new { previo, id }, tx, cancellationToken: ct));
+                yaRegistrados++;
                 continue;
             }
             // Match: the reference is an open invoice's folio and the amount its exact balance.
@@ -111,8 +129,17 @@ public sealed class ServicioEstadosDeCuenta(NpgsqlDataSource db, TimeProvider re
             aplicados++;
         }
         await tx.CommitAsync(ct);
-        return new ResultadoEstadoCuenta(lineas.Count, aplicados, pendientes, repetidos, pagos);
+        return new ResultadoEstadoCuenta(lineas.Count, aplicados, pendientes, repetidos, pagos) { YaRegistrados = yaRegistrados };
     }
+
+    /// <summary>Words of the concept and reference that could be a clave de rastreo (SPEI: up to 30 letters and digits,
+    /// with at least one letter or more than 12 characters, so an invoice folio is never taken for one).</summary>
+    public static string[] Claves(string concepto, string referencia) =>
+        concepto.Split([' ', '/', ':', '-', ','], StringSplitOptions.RemoveEmptyEntries).Append(referencia)
+            .Select(t => t.Trim())
+            .Where(t => t.Length is >= 8 and <= 30 && t.All(char.IsAsciiLetterOrDigit) && (t.Any(char.IsAsciiLetter) || t.Length > 12))
+            .SelectMany(t => new[] { t, t.ToUpperInvariant() }) // as printed, and as SPEI writes them (upper case)
+            .Distinct().ToArray();
 
     /// <summary>A confirmed payment for the line (gateway banco, provider payment id = the line's key, so it is unique) and
     /// its PagoRecibido event; the IniciarPagosConfirmados timer starts ProcesarPago.</summary>

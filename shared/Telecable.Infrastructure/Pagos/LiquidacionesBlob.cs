@@ -89,7 +89,7 @@ public sealed class ServicioLiquidaciones(BlobServiceClient blobs, NpgsqlDataSou
     }
 
     /// <summary>
-    /// The emulated providers' daily files: each provider settles the payments it confirmed that day (the same day the
+    /// The emulated providers' daily files: each provider settles the payments it confirmed that day (the same Mexico business day the
     /// reconciliation compares), gross, in its own layout. Returns the files written.
     /// </summary>
     public async Task<IReadOnlyList<string>> GenerarEmuladasAsync(DateOnly dia, CancellationToken ct)
@@ -100,10 +100,11 @@ public sealed class ServicioLiquidaciones(BlobServiceClient blobs, NpgsqlDataSou
         {
             var movimientos = (await cn.QueryAsync<(string Referencia, decimal Monto)>(new CommandDefinition("""
                 SELECT referencia, monto FROM pagos
-                WHERE gateway = @gateway AND referencia IS NOT NULL AND estado IN ('confirmado', 'aplicado')
-                  AND recibido_en >= @periodo::timestamp AT TIME ZONE 'UTC' AND recibido_en < (@periodo::timestamp + interval '1 day') AT TIME ZONE 'UTC'
+                WHERE gateway = @gateway AND referencia IS NOT NULL AND pago_origen_id IS NULL
+                  AND estado IN ('confirmado', 'aplicado', 'reembolsado', 'contracargado', 'reembolsado_parcial')
+                  AND recibido_en >= @periodo::timestamp AT TIME ZONE @zona AND recibido_en < (@periodo::timestamp + interval '1 day') AT TIME ZONE @zona
                 ORDER BY recibido_en
-                """, new { gateway = a.Nombre, periodo = dia.ToDateTime(TimeOnly.MinValue) }, cancellationToken: ct)))
+                """, new { gateway = a.Nombre, periodo = dia.ToDateTime(TimeOnly.MinValue), zona = RelojMexico.ZonaIana }, cancellationToken: ct)))
                 .Select(m => new MovimientoLiquidacion(m.Referencia, m.Monto)).ToList();
             await SubirAsync(a.Nombre, dia, a.EscribirLiquidacion(dia, movimientos), ct);
             escritos.Add(NombreArchivo(a.Nombre, dia));

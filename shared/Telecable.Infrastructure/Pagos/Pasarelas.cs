@@ -81,7 +81,7 @@ public sealed class AdaptadorPasarelaEmulada(IOptions<OpcionesWebhooksPagos> opc
         ["balance_transaction_id", "created_utc", "reporting_category", "payment_intent_id", "gross", "fee", "net", "currency"];
 
     public override IReadOnlyList<MovimientoLiquidacion> LeerLiquidacion(string contenido) =>
-        CsvLiquidacion.Leer(contenido, ",", "payment_intent_id", "gross", c => c == "charge", "reporting_category");
+        CsvLiquidacion.Leer(contenido, ",", "payment_intent_id", "gross", c => c == "charge", "reporting_category", "fee");
 
     public override string EscribirLiquidacion(DateOnly dia, IEnumerable<MovimientoLiquidacion> movimientos) =>
         CsvLiquidacion.Escribir(",", ColumnasLiquidacion, movimientos.Select((m, i) =>

@@ -59,13 +59,13 @@ public static class CsvLiquidacion
     /// <summary>Reads the reference and gross amount columns of every data line; a line that cannot be read is an
     /// <see cref="ErrorEventoPasarela"/> naming it ("linea 3").</summary>
     public static IReadOnlyList<MovimientoLiquidacion> Leer(string contenido, string delimitador, string columnaReferencia, string columnaMonto,
-        Func<string, bool>? incluir = null, string? columnaFiltro = null)
+        Func<string, bool>? incluir = null, string? columnaFiltro = null, string? columnaComision = null)
     {
         using var lector = new StringReader(contenido);
         using var csv = new CsvReader(lector, new CsvConfiguration(CultureInfo.InvariantCulture) { Delimiter = delimitador, TrimOptions = TrimOptions.Trim });
         var movimientos = new List<MovimientoLiquidacion>();
         if (!csv.Read() || !csv.ReadHeader()) return movimientos;
-        foreach (var c in new[] { columnaReferencia, columnaMonto, columnaFiltro }.OfType<string>())
+        foreach (var c in new[] { columnaReferencia, columnaMonto, columnaFiltro, columnaComision }.OfType<string>())
             if (csv.HeaderRecord is null || !csv.HeaderRecord.Contains(c)) throw new ErrorEventoPasarela($"columna_ausente:{c}", "linea 1");
         while (csv.Read())
         {
@@ -76,7 +76,11 @@ public static class CsvLiquidacion
             if (!decimal.TryParse(csv.GetField(columnaMonto), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var monto)
                 || !Montos.EsValido(monto))
                 throw new ErrorEventoPasarela("monto_invalido", linea);
-            movimientos.Add(new MovimientoLiquidacion(referencia, monto));
+            var comision = 0m;
+            if (columnaComision is not null && (!decimal.TryParse(csv.GetField(columnaComision), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out comision)
+                || comision > monto || decimal.Round(comision, 2) != comision))
+                throw new ErrorEventoPasarela("comision_invalida", linea);
+            movimientos.Add(new MovimientoLiquidacion(referencia, monto, comision));
         }
         return movimientos;
     }

@@ -15,7 +15,7 @@ public sealed record ReporteLiquidacion(string? Gateway, DateOnly? Periodo, IRea
 /// <summary>A reconciliation run; <see cref="Archivo"/> is the settlement file (blob name) it came from, null for one posted to the API.</summary>
 public sealed record ConciliacionVista(Guid Id, string Gateway, DateTime Periodo, string Estado, int MovimientosReporte, int PagosSistema,
     int Coincidencias, int FaltantesSistema, int FaltantesPasarela, int DiferenciasMonto, int DuplicadosReporte, DateTime EjecutadaEn,
-    string? Archivo)
+    string? Archivo, decimal MontoBruto, decimal Comisiones, decimal MontoNeto)
 {
     public IReadOnlyList<HallazgoVista>? Hallazgos { get; init; }
 }
@@ -35,7 +35,7 @@ public abstract record ResultadoEjecucion
 }
 
 /// <summary>
-/// Compares the gateway's settlement with the payments recorded for that gateway and day (UTC). One run per
+/// Compares the gateway's settlement with the payments recorded for that gateway and Mexico business day. One run per
 /// gateway and day: an advisory transaction lock plus the unique (gateway, periodo) make two hosts firing
 /// together run it once. It only records findings: it never creates or applies a payment.
 /// </summary>
@@ -78,24 +78,29 @@ public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj
             "SELECT id FROM conciliaciones WHERE gateway = @gateway AND periodo = @periodo", new { gateway, periodo }, tx, cancellationToken: ct));
         if (existente is not null) return new ResultadoEjecucion.YaEjecutada(existente);
 
+        // The provider's day is the Mexico business day (RelojMexico's zone), not UTC's: a payment at 19:30 in Monterrey is
+        // that day's, although UTC is already in the next. A payment later refunded still arrived that day; the
+        // remainder of a partial refund is the same money (its original is the one reconciled).
         var registrados = (await cn.QueryAsync<PagoRegistrado>(new CommandDefinition("""
             SELECT id AS PagoId, referencia, monto FROM pagos
-            WHERE gateway = @gateway AND referencia IS NOT NULL AND estado IN ('confirmado', 'aplicado')
-              AND recibido_en >= @periodo::timestamp AT TIME ZONE 'UTC' AND recibido_en < (@periodo::timestamp + interval '1 day') AT TIME ZONE 'UTC'
-            """, new { gateway, periodo }, tx, cancellationToken: ct))).ToList();
+            WHERE gateway = @gateway AND referencia IS NOT NULL AND pago_origen_id IS NULL
+              AND estado IN ('confirmado', 'aplicado', 'reembolsado', 'contracargado', 'reembolsado_parcial')
+              AND recibido_en >= @periodo::timestamp AT TIME ZONE @zona AND recibido_en < (@periodo::timestamp + interval '1 day') AT TIME ZONE @zona
+            """, new { gateway, periodo, zona = RelojMexico.ZonaIana }, tx, cancellationToken: ct))).ToList();
         var resultado = Conciliador.Comparar(r.Movimientos!, registrados);
 
         var id = Guid.NewGuid();
         var ahora = reloj.GetUtcNow();
         await cn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO conciliaciones (id, gateway, periodo, estado, movimientos_reporte, pagos_sistema, coincidencias,
-                faltantes_sistema, faltantes_pasarela, diferencias_monto, duplicados_reporte, cid, ejecutada_en, archivo)
-            VALUES (@id, @gateway, @periodo, 'completada', @movs, @regs, @coinc, @fs, @fp, @dm, @dr, @cid, @ahora, @archivo)
+                faltantes_sistema, faltantes_pasarela, diferencias_monto, duplicados_reporte, cid, ejecutada_en, archivo, monto_bruto, comisiones, monto_neto)
+            VALUES (@id, @gateway, @periodo, 'completada', @movs, @regs, @coinc, @fs, @fp, @dm, @dr, @cid, @ahora, @archivo, @bruto, @comisiones, @neto)
             """, new
         {
             id, gateway, periodo, movs = r.Movimientos!.Count, regs = registrados.Count, coinc = resultado.Coincidencias,
             fs = resultado.Contar(TiposHallazgo.FaltanteEnSistema), fp = resultado.Contar(TiposHallazgo.FaltanteEnPasarela),
             dm = resultado.Contar(TiposHallazgo.DiferenciaMonto), dr = resultado.Contar(TiposHallazgo.DuplicadoEnReporte), cid, ahora, archivo,
+            bruto = resultado.Bruto, comisiones = resultado.Comisiones, neto = resultado.Neto,
         }, tx, cancellationToken: ct));
         await using (var copia = await cn.BeginBinaryImportAsync(
             "COPY conciliacion_hallazgos (conciliacion_id, tipo, referencia, pago_id, monto_pasarela, monto_sistema) FROM STDIN (FORMAT BINARY)", ct))
@@ -167,7 +172,8 @@ public sealed class ServicioConciliacion(NpgsqlDataSource db, TimeProvider reloj
     private const string Seleccion = """
         SELECT id, gateway, periodo::timestamp AS Periodo, estado, movimientos_reporte AS MovimientosReporte, pagos_sistema AS PagosSistema,
                coincidencias, faltantes_sistema AS FaltantesSistema, faltantes_pasarela AS FaltantesPasarela,
-               diferencias_monto AS DiferenciasMonto, duplicados_reporte AS DuplicadosReporte, ejecutada_en AS EjecutadaEn, archivo
+               diferencias_monto AS DiferenciasMonto, duplicados_reporte AS DuplicadosReporte, ejecutada_en AS EjecutadaEn, archivo,
+               monto_bruto AS MontoBruto, comisiones, monto_neto AS MontoNeto
         FROM conciliaciones
         """;
 }

@@ -30,6 +30,9 @@ public sealed record PagoVista
     public DateTime RecibidoEn { get; init; }
     public DateTime? AplicadoEn { get; init; }
     public Guid[] FacturasSolicitadas { get; init; } = [];
+    /// <summary>For what a customer kept after a partial refund: the payment it comes from; and on that one, its remainder.</summary>
+    public Guid? PagoOrigenId { get; init; }
+    public Guid? PagoRemanenteId { get; init; }
     public IReadOnlyList<AplicacionVista> Aplicaciones { get; init; } = [];
     public decimal SaldoAFavorGenerado { get; init; }
 }
@@ -159,7 +162,8 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
         await using var cn = await db.OpenConnectionAsync(ct);
         var p = await cn.QuerySingleOrDefaultAsync<PagoVista>(new CommandDefinition("""
             SELECT id, cliente_id AS ClienteId, monto, moneda, metodo, referencia, gateway, estado, recibido_en AS RecibidoEn,
-                   aplicado_en AS AplicadoEn, facturas_solicitadas AS FacturasSolicitadas
+                   aplicado_en AS AplicadoEn, facturas_solicitadas AS FacturasSolicitadas, pago_origen_id AS PagoOrigenId,
+                   (SELECT r.pago_remanente_id FROM pago_reversos r WHERE r.pago_id = pagos.id) AS PagoRemanenteId
             FROM pagos WHERE id = @id
             """, new { id }, cancellationToken: ct));
         if (p is null) return null;

@@ -110,11 +110,23 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         return new ResultadoWebhook.Aceptado(evento.EventoId, pago?.Id, false);
     }
 
+    /// <summary>A CLABE, once issued, belongs to its customer for good (clientes.clabe is unique and never reassigned), so
+    /// a found one is remembered: a burst of deposits costs no extra round trip per notice. Unknown ones are not cached
+    /// (a CLABE may be issued a moment later). Bounded: cleared past 200,000 entries.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Guid> _clientesPorClabe = new(StringComparer.Ordinal);
+
     private async Task<Guid?> ClientePorClabeAsync(string? clabe, CancellationToken ct)
     {
         if (clabe is null) return null;
+        if (_clientesPorClabe.TryGetValue(clabe, out var conocido)) return conocido;
         await using var cn = await db.OpenConnectionAsync(ct);
-        return await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT id FROM clientes WHERE clabe = @clabe", new { clabe }, cancellationToken: ct));
+        var cliente = await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT id FROM clientes WHERE clabe = @clabe", new { clabe }, cancellationToken: ct));
+        if (cliente is { } id)
+        {
+            if (_clientesPorClabe.Count > 200_000) _clientesPorClabe.Clear();
+            _clientesPorClabe[clabe] = id;
+        }
+        return cliente;
     }
 
     private async Task<(Guid ClienteId, Guid? FacturaId)?> ReferenciaAsync(string proveedor, string referencia, CancellationToken ct)
@@ -152,11 +164,25 @@ public sealed class ServicioWebhooks(NpgsqlDataSource db, LoteWebhooks lote, IEn
         var pagoId = await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
             "SELECT id FROM pagos WHERE gateway = @gateway AND gateway_pago_id = @referencia", new { gateway, referencia = evento.Referencia }, cancellationToken: ct));
         if (pagoId is null) return false;
+        // A refund's amount is the charge's total refunded so far (Stripe's amount_refunded): after a partial refund the
+        // next one reverses, from the remainder payment, only what is new.
+        var monto = evento.Monto;
+        if (evento.Efecto == EfectoEvento.Reembolso)
+            while (await cn.QuerySingleOrDefaultAsync<(Guid Remanente, decimal Monto)?>(new CommandDefinition(
+                       "SELECT pago_remanente_id, monto FROM pago_reversos WHERE pago_id = @pagoId AND tipo = 'reembolso' AND pago_remanente_id IS NOT NULL",
+                       new { pagoId }, cancellationToken: ct)) is { } previo)
+            {
+                pagoId = previo.Remanente;
+                monto -= previo.Monto;
+            }
+        if (monto <= 0) return true; // nothing refunded beyond what was already reversed
         await cn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO pago_reversos (pago_id, tipo, gateway, evento_id, monto, recibido_en, cid)
             VALUES (@pagoId, @tipo, @gateway, @eventoId, @monto, @ahora, @cid)
-            ON CONFLICT (pago_id) DO NOTHING
-            """, new { pagoId, tipo = evento.Efecto == EfectoEvento.Reembolso ? "reembolso" : "contracargo", gateway, evento.EventoId, monto = evento.Monto, ahora, cid },
+            ON CONFLICT (pago_id) DO UPDATE SET monto = EXCLUDED.monto, evento_id = EXCLUDED.evento_id
+            WHERE pago_reversos.estado = 'pendiente' AND pago_reversos.origen = 'proveedor' AND pago_reversos.tipo = 'reembolso'
+              AND EXCLUDED.tipo = 'reembolso' AND EXCLUDED.monto > pago_reversos.monto
+            """, new { pagoId, tipo = evento.Efecto == EfectoEvento.Reembolso ? "reembolso" : "contracargo", gateway, evento.EventoId, monto, ahora, cid },
             cancellationToken: ct));
         return true;
     }

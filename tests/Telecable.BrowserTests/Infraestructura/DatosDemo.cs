@@ -76,6 +76,16 @@ public static class DatosDemo
         }
     }
 
+    /// <summary>A POST through the real API as a demo user (with an Idempotency-Key), for data a journey needs.</summary>
+    public static async Task<JsonElement> PostAsync(string urlBase, string usuario, string ruta, object cuerpo)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(urlBase), Timeout = TimeSpan.FromSeconds(60) };
+        using var req = new HttpRequestMessage(HttpMethod.Post, ruta) { Content = JsonContent.Create(cuerpo) };
+        req.Headers.Authorization = new("Bearer", await TokenAsync(http, usuario));
+        req.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        return await LeerAsync(await http.SendAsync(req));
+    }
+
     private static async Task<string> TokenAsync(HttpClient http, string usuario) =>
         (await LeerAsync(await http.PostAsJsonAsync("api/auth/token", new { usuario, password = HostNavegador.Password })))
             .GetProperty("accessToken").GetString()!;

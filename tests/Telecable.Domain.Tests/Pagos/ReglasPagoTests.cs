@@ -57,5 +57,19 @@ public sealed class ReglasPagoTests
         Assert.Equal(
             [(TiposHallazgo.DiferenciaMonto, "pi_2", (Guid?)p2), (TiposHallazgo.FaltanteEnSistema, "pi_x", null), (TiposHallazgo.DuplicadoEnReporte, "pi_1", null), (TiposHallazgo.FaltanteEnPasarela, "pi_3", p3)],
             r.Hallazgos.Select(h => (h.Tipo, h.Referencia, h.PagoId)));
+        Assert.Equal((35m, 0m, 35m), (r.Bruto, r.Comisiones, r.Neto));
+    }
+
+    [Fact]
+    public void Conciliador_suma_comisiones_una_vez_por_linea_y_las_reporta_como_un_hallazgo_neto_contra_bruto()
+    {
+        var p1 = Guid.NewGuid();
+        var r = Conciliador.Comparar(
+            [new("ord_1", 100m, 3.90m), new("ord_2", 50m, 1.95m), new("ord_1", 100m, 3.90m)],
+            [new(p1, "ord_1", 100m), new(Guid.NewGuid(), "ord_2", 50m)]);
+        Assert.Equal(2, r.Coincidencias);
+        Assert.Equal((150m, 5.85m, 144.15m), (r.Bruto, r.Comisiones, r.Neto));
+        var comision = Assert.Single(r.Hallazgos, h => h.Tipo == TiposHallazgo.Comision);
+        Assert.Equal((144.15m, 150m), (comision.MontoPasarela, comision.MontoSistema));
     }
 }

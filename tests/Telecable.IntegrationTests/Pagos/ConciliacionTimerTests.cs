@@ -35,11 +35,11 @@ public sealed class ConciliacionTimerTests(HostLiquidaciones host) : IClassFixtu
 
     /// <summary>A confirmed payment of that day whose ProcesarPago is already under way (saga_iniciada_en set), so the
     /// IniciarPagosConfirmados timer leaves it alone and any change would be the reconciliation's.</summary>
-    private Task<Guid> PagoAsync(Guid cliente, string gateway, string metodo, string referencia, decimal monto) =>
+    private Task<Guid> PagoAsync(Guid cliente, string gateway, string metodo, string referencia, decimal monto, string recibido = "2026-02-10T15:00:00Z") =>
         host.EscalarAsync<Guid>("""
             INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, gateway_pago_id, estado, recibido_en, saga_iniciada_en)
-            VALUES (@cliente, @monto, @metodo, @referencia, @gateway, @referencia, 'confirmado', '2026-02-10T15:00:00Z', '2026-02-10T15:00:00Z') RETURNING id
-            """, new { cliente, monto, metodo, referencia, gateway });
+            VALUES (@cliente, @monto, @metodo, @referencia, @gateway, @referencia, 'confirmado', @recibido::timestamptz, @recibido::timestamptz) RETURNING id
+            """, new { cliente, monto, metodo, referencia, gateway, recibido });
 
     [Fact]
     public async Task Cada_proveedor_deja_su_CSV_en_blob_y_la_conciliacion_reporta_cada_tipo_de_diferencia_una_sola_vez()
@@ -49,6 +49,10 @@ public sealed class ConciliacionTimerTests(HostLiquidaciones host) : IClassFixtu
         for (var i = 0; i < 4; i++) await PagoAsync(cliente, "emulada", "tarjeta", $"pi_t{i}", 200m + i);
         // SPEI and OXXO: the emulated providers write their own files from what they confirmed.
         await PagoAsync(cliente, "spei", "spei", "MBAN0100261002000001", 300m);
+        // The day is Mexico's business day (UTC-6), not UTC's: 22:30 of the 10th in Mexico is already the 11th in UTC,
+        // and 23:00 of the 9th in Mexico is the 10th in UTC.
+        await PagoAsync(cliente, "spei", "spei", "MBAN0100261002000002", 120m, "2026-02-11T04:30:00Z");
+        await PagoAsync(cliente, "spei", "spei", "MBAN0100260902000003", 80m, "2026-02-10T05:00:00Z");
         await PagoAsync(cliente, "oxxo", "oxxo", ReferenciaEfectivo.Construir("9300", 777), 150m);
         var pagosAntes = await host.EscalarAsync<long>("SELECT count(*) FROM pagos WHERE estado = 'confirmado'");
 
@@ -59,6 +63,10 @@ public sealed class ConciliacionTimerTests(HostLiquidaciones host) : IClassFixtu
         var liquidaciones = host.Servicios.GetRequiredService<ServicioLiquidaciones>();
         var archivos = await liquidaciones.GenerarEmuladasAsync(Dia, CancellationToken.None);
         Assert.Equal(new[] { "emulada/2026-02-10.csv", "oxxo/2026-02-10.csv", "spei/2026-02-10.csv" }, archivos.Order().ToArray());
+        var speiLeido = host.Servicios.GetServices<IAdaptadorPasarela>().Single(a => a.Nombre == "spei").LeerLiquidacion(
+            (await host.Servicios.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>().GetBlobContainerClient(host.ContenedorLiquidaciones)
+                .GetBlobClient("spei/2026-02-10.csv").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal(new[] { "MBAN0100261002000001", "MBAN0100261002000002" }, speiLeido.Select(m => m.Referencia).Order().ToArray());
         // The card gateway's real file differs from what was recorded (its own layout: Stripe's balance report).
         var tarjeta = host.Servicios.GetServices<IAdaptadorPasarela>().Single(a => a.Nombre == "emulada").EscribirLiquidacion(Dia,
         [
@@ -77,8 +85,18 @@ public sealed class ConciliacionTimerTests(HostLiquidaciones host) : IClassFixtu
         Assert.Equal(3, filas.Count);
         Assert.Equal((2, 1, 1, 1, 1, "emulada/2026-02-10.csv"),
             (filas["emulada"].Coincidencias, filas["emulada"].FaltantesSistema, filas["emulada"].FaltantesPasarela, filas["emulada"].Diferencias, filas["emulada"].Duplicados, filas["emulada"].Archivo));
-        Assert.Equal((1, 0, 0, 0), (filas["spei"].Coincidencias, filas["spei"].FaltantesSistema, filas["spei"].FaltantesPasarela, filas["spei"].Diferencias));
+        Assert.Equal((2, 0, 0, 0), (filas["spei"].Coincidencias, filas["spei"].FaltantesSistema, filas["spei"].FaltantesPasarela, filas["spei"].Diferencias));
         Assert.Equal((1, 0, 0, 0), (filas["oxxo"].Coincidencias, filas["oxxo"].FaltantesSistema, filas["oxxo"].FaltantesPasarela, filas["oxxo"].Diferencias));
+
+        // Fees: the card gateway and the cash aggregator deposit gross minus their fee (SPEI's aggregator charges apart).
+        var montos = (await host.ConsultarAsync<(string Gateway, decimal Bruto, decimal Comisiones, decimal Neto)>(
+            "SELECT gateway, monto_bruto, comisiones, monto_neto FROM conciliaciones")).ToDictionary(f => f.Gateway);
+        // Card: lines read once (the duplicated pi_t0 is its own finding): 200 + 201 + 203.50 + 9, at 3.6 % + 3.00 each.
+        var comisionTarjeta = new[] { 200m, 201m, 203.50m, 9m }.Sum(m => decimal.Round(m * 0.036m + 3m, 2));
+        Assert.Equal((613.50m, comisionTarjeta, 613.50m - comisionTarjeta), (montos["emulada"].Bruto, montos["emulada"].Comisiones, montos["emulada"].Neto));
+        Assert.Equal((150m, 5.85m, 144.15m), (montos["oxxo"].Bruto, montos["oxxo"].Comisiones, montos["oxxo"].Neto));
+        Assert.Equal((420m, 0m), (montos["spei"].Bruto, montos["spei"].Comisiones));
+        Assert.Equal(2L, await host.EscalarAsync<long>("SELECT count(*) FROM conciliacion_hallazgos WHERE tipo = 'comision'"));
 
         // Fired again: no day is reconciled twice, and reconciliation never creates or applies a payment.
         await DispararAsync();
@@ -93,6 +111,9 @@ public sealed class ConciliacionTimerTests(HostLiquidaciones host) : IClassFixtu
         var diferencia = hallazgos.Single(h => h.GetProperty("tipo").GetString() == TiposHallazgo.DiferenciaMonto);
         Assert.Equal((203.50m, 203m), (diferencia.GetProperty("montoPasarela").GetDecimal(), diferencia.GetProperty("montoSistema").GetDecimal()));
         var faltante = hallazgos.Single(h => h.GetProperty("tipo").GetString() == TiposHallazgo.FaltanteEnPasarela);
+        var comision = hallazgos.Single(h => h.GetProperty("tipo").GetString() == TiposHallazgo.Comision);
+        Assert.Equal((613.50m - comisionTarjeta, 613.50m), (comision.GetProperty("montoPasarela").GetDecimal(), comision.GetProperty("montoSistema").GetDecimal()));
+        Assert.Equal(comisionTarjeta, vista.GetProperty("comisiones").GetDecimal());
         Assert.Equal("pi_t2", faltante.GetProperty("referencia").GetString());
 
         async Task<HttpResponseMessage> ResolverAsync(JsonElement h, object cuerpo)

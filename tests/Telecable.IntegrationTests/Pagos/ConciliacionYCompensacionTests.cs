@@ -15,7 +15,8 @@ public sealed class ConciliacionTests(HostPagos host)
         using var cobranzas = await host.ClienteAsync("cobranzas");
         var cliente = await DatosPagos.ClienteAsync(host);
         var gateway = $"g{Guid.NewGuid():N}"[..12];
-        // Ten payments recorded on 2026-01-15 (UTC) for this gateway, one on the 16th (another period).
+        // Ten payments recorded on 2026-01-15 (Mexico's business day) for this gateway, one on the 16th (another period:
+        // 00:00 in Mexico City is 06:00 UTC; at 00:00 UTC it was still the 15th there).
         for (var i = 0; i < 10; i++)
             await host.EscalarAsync<Guid>("""
                 INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, estado, recibido_en, aplicado_en)
@@ -23,7 +24,7 @@ public sealed class ConciliacionTests(HostPagos host)
                 """, new { cliente, monto = 100m + i, referencia = $"pi_{i}", gateway });
         await host.EscalarAsync<Guid>("""
             INSERT INTO pagos (cliente_id, monto, metodo, referencia, gateway, estado, recibido_en)
-            VALUES (@cliente, 1, 'tarjeta', 'pi_otro_dia', @gateway, 'confirmado', '2026-01-16T00:00:00Z') RETURNING id
+            VALUES (@cliente, 1, 'tarjeta', 'pi_otro_dia', @gateway, 'confirmado', '2026-01-16T06:00:00Z') RETURNING id
             """, new { cliente, gateway });
         var antes = await host.EscalarAsync<long>("SELECT (SELECT count(*) FROM pagos) * 1000000 + (SELECT count(*) FROM pago_aplicaciones)");
 

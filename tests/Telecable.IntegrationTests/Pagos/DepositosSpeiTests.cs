@@ -70,6 +70,7 @@ public sealed class DepositosSpeiTests(HostPagos host)
         { "byte_cambiado", "firma_invalida" },
         { "secreto_de_la_pasarela_de_tarjetas", "firma_invalida" },
         { "vieja_301", "marca_de_tiempo_vencida" },
+        { "futura_301", "marca_de_tiempo_futura" },
         { "sin_encabezado", "encabezado_ausente" },
     };
 
@@ -85,6 +86,7 @@ public sealed class DepositosSpeiTests(HostPagos host)
             "byte_cambiado" => (cuerpo.Replace("150", "950"), Firmar(cuerpo)),
             "secreto_de_la_pasarela_de_tarjetas" => (cuerpo, Firmar(cuerpo, HostPagos.SecretoActual)),
             "vieja_301" => (cuerpo, Firmar(cuerpo, t: DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 301)),
+            "futura_301" => (cuerpo, Firmar(cuerpo, t: DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 301)),
             _ => (cuerpo, (string?)null),
         };
         Assert.NotEqual(cuerpo == enviado, caso == "byte_cambiado");

@@ -94,13 +94,13 @@ public sealed class ReversosPagoTests(HostPagos host)
     }
 
     [Fact]
-    public async Task Un_reembolso_parcial_va_a_revision_manual_y_el_pago_sigue_aplicado()
+    public async Task Un_reembolso_mayor_que_el_pago_va_a_revision_manual_y_el_pago_sigue_aplicado()
     {
         var cliente = await DatosPagos.ClienteAsync(host);
         var factura = await DatosPagos.FacturaAsync(host, cliente, 200m);
         var (pagoId, intento) = await PagoAplicadoAsync(cliente, 200m, factura);
 
-        Assert.Equal(HttpStatusCode.OK, (await ReversoAsync(Evento(), AdaptadorPasarelaEmulada.TipoReembolso, intento, 50m)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ReversoAsync(Evento(), AdaptadorPasarelaEmulada.TipoReembolso, intento, 250m)).StatusCode);
 
         string? estado = null;
         for (var i = 0; i < 600 && estado != "revision_manual"; i++, await Task.Delay(100))

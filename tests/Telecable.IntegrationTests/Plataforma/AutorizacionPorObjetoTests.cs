@@ -215,6 +215,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("ResolverHallazgoConciliacion", "post", "pagos/conciliaciones/{id:guid}/hallazgos/{hallazgoId:long}/resolucion", [
             Prohibido("cliente", e => e.ClienteA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/conciliaciones/{Guid.NewGuid()}/hallazgos/1/resolucion", new { accion = "aceptar" }, clave: true))]),
+        new("RegistrarReembolsoManual", "post", "pagos/{id:guid}/reembolsos", [
+            Prohibido("cliente", e => e.ClienteA(Post, $"pagos/{e.PagoComplementoB}/reembolsos", new { monto = 1m, clabeDestino = "032180000118359719", claveRastreo = "DEVOL1" }, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/{e.PagoComplementoB}/reembolsos", new { monto = 1m, clabeDestino = "032180000118359719", claveRastreo = "DEVOL1" }, clave: true))]),
         new("AsignarMovimientoBancario", "post", "pagos/movimientos-bancarios/{id:guid}/asignacion", [
             Prohibido("cliente", e => e.ClienteA(Post, $"pagos/movimientos-bancarios/{Guid.NewGuid()}/asignacion", new { clienteId = e.ClienteB }, clave: true)),
             Prohibido("tecnico", e => e.TecnicoA(Post, $"pagos/movimientos-bancarios/{Guid.NewGuid()}/asignacion", new { clienteId = e.ClienteB }, clave: true))]),

@@ -13,7 +13,7 @@ namespace Telecable.Functions.Http.Pagos;
 
 /// <summary>Payments taken by staff, gateway webhooks, what is owed, and reconciliation runs (issue 5).</summary>
 public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhooks webhooks, ServicioConciliacion conciliacion, ServicioComplementos complementos,
-    ServicioReferenciasEfectivo referencias, ServicioEstadosDeCuenta estados)
+    ServicioReferenciasEfectivo referencias, ServicioEstadosDeCuenta estados, ServicioReversos reversos)
 {
     private static readonly Permiso Cobranzas = Permiso.Para(Roles.Admin, Roles.Cobranzas);
     private static readonly Permiso ConCliente = Permiso.Para(Roles.Admin, Roles.Cobranzas, Roles.Cliente);
@@ -174,6 +174,15 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/movimientos-bancarios/{id:guid}/asignacion")] HttpRequest req, Guid id) =>
         api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
             Respuestas.Ok(await estados.AsignarAsync(id, await l.LeerAsync<SolicitudAsignacion>(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct)));
+
+    /// <summary>POST /api/pagos/{id}/reembolsos (cobranzas, admin; Idempotency-Key): records the refund the ISP made itself
+    /// by SPEI transfer (OXXO cash, SPEI, bank or branch payments: no provider refunds them); 202, carried out by the
+    /// IniciarReversosPago timer like a provider's refund.</summary>
+    [Function(nameof(RegistrarReembolsoManual))]
+    public Task<IActionResult> RegistrarReembolsoManual(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pagos/{id:guid}/reembolsos")] HttpRequest req, Guid id) =>
+        api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
+            Respuestas.Aceptado($"/api/pagos/{id}", await reversos.RegistrarManualAsync(id, await l.LeerAsync<SolicitudReembolso>(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct)));
 
     /// <summary>GET /api/pagos/conciliaciones/{id} (cobranzas, admin): the run with every finding.</summary>
     [Function(nameof(ConsultarConciliacion))]
