@@ -36,6 +36,13 @@ internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvi
     private async Task ProgramarAsync(Funcion f, CancellationToken ct)
     {
         var t = (TimerTriggerAttribute)f.Atributo;
+        // The Functions host's own switch (an app setting per function), honoured here too so a test host or a local
+        // run can silence one timer's schedule the way Azure does; DispararAsync still runs it on demand.
+        if (config.GetValue<bool>($"AzureWebJobs.{f.Nombre}.Disabled"))
+        {
+            log.LogInformation("El timer {Funcion} está deshabilitado (AzureWebJobs.{Funcion}.Disabled)", f.Nombre, f.Nombre);
+            return;
+        }
         var cron = CronExpression.Parse(Configuracion.Resolver(t.Schedule, config), CronFormat.IncludeSeconds);
         if (t.RunOnStartup) await DispararAsync(f.Nombre, ct);
         while (!ct.IsCancellationRequested)

@@ -602,6 +602,12 @@ public sealed class HostAutorizacion : HostPrueba
         ["Facturacion:CfdiGlobal"] = "false",
         // Reminders and suspensions (every 10 min on the clock) change notifications and contracts too.
         ["Cobranza:Evaluar"] = "false",
+        // Daily timers that write at a fixed hour (the Functions host's own per-function switch, honoured by the local host).
+        ["AzureWebJobs.ConciliarLiquidaciones.Disabled"] = "true",
+        ["AzureWebJobs.GenerarLiquidacionesEmuladas.Disabled"] = "true",
+        ["AzureWebJobs.PurgarWebhooks.Disabled"] = "true",
+        ["AzureWebJobs.PurgarIdempotencia.Disabled"] = "true",
+        ["AzureWebJobs.PurgarHistorialRouters.Disabled"] = "true",
     };
 
     public async Task<Escenario> EscenarioAsync()

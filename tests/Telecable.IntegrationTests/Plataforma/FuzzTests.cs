@@ -330,6 +330,12 @@ public sealed class HostFuzz : HostPrueba
         ["Facturacion:CreditosSla"] = "false",
         ["Oxxo:CerrarVencidas"] = "false",
         ["Cobranza:Evaluar"] = "false",
+        // Daily timers that write at a fixed hour (the Functions host's own per-function switch, honoured by the local host).
+        ["AzureWebJobs.ConciliarLiquidaciones.Disabled"] = "true",
+        ["AzureWebJobs.GenerarLiquidacionesEmuladas.Disabled"] = "true",
+        ["AzureWebJobs.PurgarWebhooks.Disabled"] = "true",
+        ["AzureWebJobs.PurgarIdempotencia.Disabled"] = "true",
+        ["AzureWebJobs.PurgarHistorialRouters.Disabled"] = "true",
     };
 
     public async Task<Credenciales> CredencialesAsync()
