@@ -27,13 +27,13 @@ for f in "$DATA"/localhost-*.pid; do [ -e "$f" ] && detener "$(basename "$f" .pi
 BIN="$RAIZ/functions/Telecable.LocalHost/bin/Release/net10.0"
 log "starting the local host on http://127.0.0.1:$HOST_PORT"
 # exec: the recorded pid must be dotnet's own, or down.sh would stop a subshell and leave the host running.
-( cd "$BIN" && exec nohup "${PRIORIDAD_HOST[@]}" dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
+( cd "$BIN" && Routers__ArchivoClavesEmulador="$DATA/claves-routers.json" exec nohup "${PRIORIDAD_HOST[@]}" dotnet Telecable.LocalHost.dll --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" \
     >>"$DATA/logs/localhost.log" 2>&1 ) &
 echo $! >"$DATA/localhost.pid"
 # Extra hosts: same settings, the next ports, their own logs; they share the task hub, the database and the timers.
 for i in $(seq 1 $((HOSTS - 1))); do
   log "starting local host $((i + 1)) of $HOSTS on http://127.0.0.1:$((HOST_PORT + i))"
-  ( cd "$BIN" && LocalHost__Port=$((HOST_PORT + i)) exec nohup "${PRIORIDAD_HOST[@]}" dotnet Telecable.LocalHost.dll \
+  ( cd "$BIN" && LocalHost__Port=$((HOST_PORT + i)) Routers__ArchivoClavesEmulador="$DATA/claves-routers.json" exec nohup "${PRIORIDAD_HOST[@]}" dotnet Telecable.LocalHost.dll \
       --settings "$RAIZ/functions/Telecable.Functions/local.settings.json" >>"$DATA/logs/localhost-$i.log" 2>&1 ) &
   echo $! >"$DATA/localhost-$i.pid"
 done
@@ -57,7 +57,8 @@ if [ "$codigo" != 200 ]; then
 fi
 
 log "starting the router emulator (learns the fleet through the API; every router with a provisioned key posts every 10 s, with occasional faults)"
-# Installations add their device key to $DATA/claves-routers.json (the emulator re-reads it), standing in for the router's flash.
+# Installations add their device key to $DATA/claves-routers.json (Routers__ArchivoClavesEmulador: the host writes it when a
+# technician installs a router; the emulator re-reads it on every poll), standing in for the router's flash.
 [ -f "$DATA/claves-routers.json" ] || echo '{}' >"$DATA/claves-routers.json"
 ( cd "$RAIZ/tools/Telecable.RouterEmulator/bin/Release/net10.0" && DEMO_PASSWORD="$DEMO_PASSWORD" exec nohup dotnet Telecable.RouterEmulator.dll \
     --url "http://127.0.0.1:$HOST_PORT" --all --intervalo 10 --fallas 0.01 --usuario soporte \

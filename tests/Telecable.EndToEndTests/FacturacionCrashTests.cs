@@ -82,16 +82,8 @@ public sealed class FacturacionCrashTests
             await foreach (var _ in new BlobContainerClient(Servicios.Azurite, contenedor).GetBlobsAsync()) blobs++;
             Assert.Equal(Contratos, blobs);
 
-            // SAT's schema, cadena stylesheet and openssl checks (repository copies) over the CFDIs stamped on both sides of
-            // the kill, the last 25 before it and the first 25 after the restart, SelloSAT with the PAC's persisted
-            // certificate: a sample, since verify.sh over all 1,000 takes minutes on 2 cores (the integration hosts check
-            // every CFDI they stamp).
-            var muestra = (await cn.QueryAsync<(string, string)>(
-                "SELECT uuid, xml FROM pac_emulado_timbres ORDER BY fecha_timbrado, created_at, uuid OFFSET @desde LIMIT 50",
-                new { desde = Math.Max(0, antes - 25) })).ToList();
-            var sat = await VerificadorSat.VerificarAsync(muestra, Path.Combine(extra["Pac__Carpeta"], "tfdcerts"));
-            Assert.True(sat.Correcto, sat.Salida);
-            Assert.Equal(50, sat.Archivos);
+            // SAT's schema, cadena stylesheet and openssl checks over every CFDI stamped on both sides of the kill run when
+            // the second host is disposed (HostProceso.DisposeAsync), SelloSAT with the PAC's persisted certificate.
         }
         finally
         {

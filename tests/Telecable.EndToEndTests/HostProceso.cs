@@ -17,6 +17,7 @@ public sealed class HostProceso : IAsyncDisposable
     public const string SecretoWebhook = "whsec_secreto_e2e_que_no_debe_salir_en_logs";
     private readonly Dictionary<string, string> _entorno;
     private Process? _proceso;
+    private bool _matado;
 
     public ConcurrentQueue<string> Salida { get; } = new();
     public int Puerto { get; }
@@ -101,6 +102,7 @@ public sealed class HostProceso : IAsyncDisposable
     {
         _proceso?.Kill(entireProcessTree: true);
         _proceso?.WaitForExit();
+        _matado = true;
     }
 
     public async Task<HttpClient> ClienteAsync(string usuario)
@@ -122,6 +124,13 @@ public sealed class HostProceso : IAsyncDisposable
         }
         _proceso?.Dispose();
         Http.Dispose();
+        // Issue 17: every CFDI this host got stamped passes SAT's schema, cadena stylesheet and openssl checks. A killed
+        // host leaves that to the host that resumed its work on the same database (it checks everything there).
+        if (_proceso is not null && !_matado)
+        {
+            var pac = _entorno.TryGetValue("Pac__Carpeta", out var c) ? c : Path.Combine(Path.GetDirectoryName(RutaLocalHost())!, ".data", "pac-emulado");
+            await VerificadorSat.VerificarTimbradosAsync(_entorno["Postgres__ConnectionString"], Path.Combine(pac, "tfdcerts"));
+        }
     }
 
     private static string RutaLocalHost()

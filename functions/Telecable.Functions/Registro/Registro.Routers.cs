@@ -19,6 +19,10 @@ public static partial class Registro
         s.AddSingleton<DetectorDesconexiones>();
         s.AddSingleton<IngestaTelemetria>();
         s.AddSingleton<ServicioRouters>();
+        s.AddSingleton<Telecable.Application.Routers.IAprovisionadorRouters>(sp =>
+            sp.GetRequiredService<IOptions<OpcionesRouters>>().Value.ArchivoClavesEmulador is { Length: > 0 } archivo
+                ? new AprovisionamientoEmulado(Path.GetFullPath(archivo), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AprovisionamientoEmulado>>())
+                : new AprovisionamientoEnSitio());
         return s;
     }
 }

@@ -70,7 +70,8 @@ public sealed record ResultadoProgreso(Ticket Ticket, string? ContratoActivadoEl
 /// installation reaching <c>instalado</c> activates the contract that day (Mexico time) and registers
 /// the router, in the same transaction.
 /// </summary>
-public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalogo, ServicioNotificaciones notificaciones, TimeProvider reloj)
+public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalogo, ServicioNotificaciones notificaciones, TimeProvider reloj,
+    Application.Routers.IAprovisionadorRouters aprovisionador)
 {
     private static readonly Counter<long> Creados = Telemetria.Medidor.CreateCounter<long>(
         "telecable.tickets.creados", description: "Tickets creados por tipo");
@@ -302,6 +303,7 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
         if (p.Estado == EstadosTicket.Instalado)
             (activado, router) = await ActivarAsync(cn, tx, t, serial!, p.ModeloRouter?.Trim(), p.Mac, u.Sujeto, cid, ct);
         await tx.CommitAsync(ct);
+        if (router is not null) await aprovisionador.AprovisionarAsync(router.Serial, router.ClaveDispositivo, ct);
         if (activado is not null)
             await notificaciones.ParaClienteAsync(t.ClienteId, "instalacion_completada",
                 $"¡Tu servicio Telecable quedó instalado y activo desde el {activado}! Router {serial}.", $"ticket:{id}:instalado", cid, ct);

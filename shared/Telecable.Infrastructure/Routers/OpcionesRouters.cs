@@ -5,6 +5,12 @@ public sealed class OpcionesRouters
 {
     public const string Seccion = "Routers";
 
+    /// <summary>
+    /// Emulated fleet only: the router emulator's key store, where an installation writes its device key
+    /// (<see cref="AprovisionamientoEmulado"/>). Empty in Azure: real routers get their key on site.
+    /// </summary>
+    public string? ArchivoClavesEmulador { get; set; }
+
     /// <summary>How often routers report; told to them in every answer.</summary>
     public int IntervaloSegundos { get; set; } = 10;
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Telecable.LocalHost;
 
 namespace Telecable.BrowserTests.Infraestructura;
@@ -93,8 +94,24 @@ public sealed class HostNavegador : IAsyncLifetime
     {
         if (Navegador is not null) await Navegador.CloseAsync();
         _playwright?.Dispose();
-        if (_app is not null) { await _app.StopAsync(); await _app.DisposeAsync(); }
-        if (_cs.Length > 0) await Servicios.BorrarBaseAsync(_cs);
+        string? tfdcerts = null;
+        if (_app is not null)
+        {
+            // The emulated PAC's certificate folder, as Registro.Facturacion resolves it (its .cer verifies SelloSAT).
+            tfdcerts = Path.Combine(Path.GetFullPath(_app.Services.GetRequiredService<IConfiguration>()["Pac:Carpeta"]
+                                                     ?? Path.Combine(".data", "pac-emulado")), "tfdcerts");
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            // Issue 17: every CFDI the journeys got stamped passes SAT's schema, cadena stylesheet and openssl checks.
+            if (tfdcerts is not null && _cs.Length > 0) await Telecable.Pruebas.VerificadorSat.VerificarTimbradosAsync(_cs, tfdcerts);
+        }
+        finally
+        {
+            if (_cs.Length > 0) await Servicios.BorrarBaseAsync(_cs);
+        }
         await Servicios.BorrarContenedorAsync(_contenedor);
     }
 }

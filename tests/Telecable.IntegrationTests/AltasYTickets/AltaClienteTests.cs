@@ -69,6 +69,10 @@ public sealed class AltaClienteTests(HostAltas host)
         // billing starts today (Mexico time): contract active, router registered with the key returned once
         Assert.Equal(HoyMexico(), inst.GetProperty("contratoActivadoEl").GetString());
         var claveDispositivo = inst.GetProperty("router").GetProperty("claveDispositivo").GetString()!;
+        // The emulated fleet's "flash": the installation wrote the key into the emulator's key store, so the emulator posts
+        // for the new router with its own key and the outage detector never sees it silent (issue 18).
+        var almacen = JsonDocument.Parse(await File.ReadAllTextAsync(host.ArchivoClavesRouters)).RootElement;
+        Assert.Equal(claveDispositivo, almacen.GetProperty(serial).GetString());
         Assert.Equal("activo", await host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = @contratoId", new { contratoId }));
         Assert.Equal(HoyMexico(), await host.EscalarAsync<string>("SELECT to_char(fecha_activacion, 'YYYY-MM-DD') FROM contratos WHERE id = @contratoId", new { contratoId }));
         Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(claveDispositivo))),

@@ -28,6 +28,9 @@ public class HostPrueba : IAsyncLifetime
     public IServiceProvider Servicios => _app!.Services;
     public string Contenedor { get; } = $"cfdi-{Guid.NewGuid():N}"[..20];
 
+    /// <summary>The router emulator's key store this host provisions installed routers into (Routers:ArchivoClavesEmulador).</summary>
+    public string ArchivoClavesRouters { get; } = Path.Combine(Path.GetTempPath(), $"telecable-claves-routers-{Guid.NewGuid():N}.json");
+
     protected virtual bool CargarDemo => true;
     protected virtual string BackendDurable => "InMemory";
 
@@ -58,6 +61,7 @@ public class HostPrueba : IAsyncLifetime
             ["PAC_MODE"] = "emulated",
             ["PAYMENT_MODE"] = "emulated",
             ["ROUTER_MODE"] = "emulated",
+            ["Routers:ArchivoClavesEmulador"] = ArchivoClavesRouters,
             ["Logging:LogLevel:Default"] = "Warning",
             ["Limites:AnonimoPorMinuto"] = "100000",
             ["Limites:FallosFirmadosPorMinuto"] = "100000",
