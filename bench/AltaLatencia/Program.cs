@@ -60,10 +60,7 @@ foreach (var backend in backends)
     {
         await app.StopAsync();
         await app.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var cn = new NpgsqlConnection(pgAdmin);
-        await cn.OpenAsync();
-        await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)", cn).ExecuteNonQueryAsync();
+        await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(pgAdmin) { Database = db }.ConnectionString);
     }
 }
 return exito ? 0 : 1;

@@ -116,9 +116,7 @@ internal static class Fase
         finally
         {
             foreach (var h in hosts) h.Matar();
-            NpgsqlConnection.ClearAllPools();
-            await using var cn = new NpgsqlConnection(pgAdmin);
-            await cn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{nombreBase}\" WITH (FORCE)");
+            await Telecable.Pruebas.Servicios.BorrarBaseAsync(db);
             try { await new BlobContainerClient(azurite, contenedor).DeleteIfExistsAsync(); } catch (Azure.RequestFailedException) { }
         }
     }

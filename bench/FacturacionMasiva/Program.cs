@@ -110,9 +110,7 @@ foreach (var backend in backends)
         await app.Services.GetRequiredService<Telecable.Infrastructure.Almacen.AlmacenBlobs>().ContenedorCfdi.DeleteIfExistsAsync();
         await app.StopAsync();
         await app.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var cn = new NpgsqlConnection(pgAdmin);
-        await cn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{new NpgsqlConnectionStringBuilder(db).Database}\" WITH (FORCE)");
+        await Telecable.Pruebas.Servicios.BorrarBaseAsync(db);
     }
 }
 

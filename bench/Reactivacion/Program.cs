@@ -140,9 +140,7 @@ finally
     await Task.WhenAll(emulados);
     await app.StopAsync();
     await app.DisposeAsync();
-    NpgsqlConnection.ClearAllPools();
-    await using var cn = new NpgsqlConnection(admin);
-    await cn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{nombreBase}\" WITH (FORCE)");
+    await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase }.ConnectionString);
 }
 
 static double P(List<double> v, double q)

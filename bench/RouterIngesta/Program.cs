@@ -137,10 +137,7 @@ finally
 {
     await app.StopAsync();
     await app.DisposeAsync();
-    NpgsqlConnection.ClearAllPools();
-    await using var cn = new NpgsqlConnection(admin);
-    await cn.OpenAsync();
-    await new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{nombreBase}\" WITH (FORCE)", cn).ExecuteNonQueryAsync();
+    await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase }.ConnectionString);
 }
 
 static string Resumen(IEnumerable<double> ms)

@@ -197,9 +197,7 @@ finally
 {
     await app.StopAsync();
     await app.DisposeAsync();
-    NpgsqlConnection.ClearAllPools();
-    await using var cn = new NpgsqlConnection(admin);
-    await cn.ExecuteAsync($"DROP DATABASE IF EXISTS \"{nombreBase}\" WITH (FORCE)");
+    await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase }.ConnectionString);
 }
 
 // Fires IniciarPagosConfirmados as an operator would (admin API) and counts the payments ProcesarPago
