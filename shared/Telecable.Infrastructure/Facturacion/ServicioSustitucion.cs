@@ -38,6 +38,11 @@ public sealed class ServicioSustitucion(
         {
             if (o.Estado != EstadosFactura.Timbrada)
                 throw new ErrorConflicto($"Una factura en estado {o.Estado} no se puede sustituir.", "estado_invalido");
+            // The substitute repeats the original's concepts, which only a CFDI this system stamped carries (the demo's
+            // overdue invoices, like any imported history, have a UUID and amounts but no XML or concept rows).
+            if (o.XmlBlob is null)
+                throw new ErrorConflicto("La factura no tiene su CFDI timbrado en el almacén (se cargó sin XML ni conceptos); " +
+                    "sustitúyala en el sistema que la emitió.", "cfdi_no_disponible");
             await ValidarSinPagosAsync(o.Id, ct);
             var receptor = Receptor(o, s);
             sustitutoId = await CrearAsync(o, receptor, ct);
@@ -49,7 +54,7 @@ public sealed class ServicioSustitucion(
     }
 
     private sealed record Original(Guid Id, Guid Uuid, string Estado, Guid ClienteId, string? ReceptorRfc, string? ReceptorNombre,
-        string? ReceptorRegimen, string? ReceptorCp, string? UsoCfdi, string? ClienteNombre, string? ClienteRegimen, string? ClienteCp, string? ClienteUso);
+        string? ReceptorRegimen, string? ReceptorCp, string? UsoCfdi, string? ClienteNombre, string? ClienteRegimen, string? ClienteCp, string? ClienteUso, string? XmlBlob);
 
     private async Task<Original> OriginalAsync(Guid uuid, CancellationToken ct)
     {
@@ -57,7 +62,7 @@ public sealed class ServicioSustitucion(
         return await cn.QuerySingleOrDefaultAsync<Original>(new CommandDefinition("""
             SELECT f.id AS Id, f.uuid AS Uuid, f.estado AS Estado, f.cliente_id AS ClienteId, coalesce(f.receptor_rfc, c.rfc) AS ReceptorRfc,
                    f.receptor_nombre AS ReceptorNombre, f.receptor_regimen AS ReceptorRegimen, f.receptor_cp AS ReceptorCp, f.uso_cfdi AS UsoCfdi,
-                   c.nombre AS ClienteNombre, c.regimen_fiscal AS ClienteRegimen, c.cp_fiscal AS ClienteCp, c.uso_cfdi AS ClienteUso
+                   c.nombre AS ClienteNombre, c.regimen_fiscal AS ClienteRegimen, c.cp_fiscal AS ClienteCp, c.uso_cfdi AS ClienteUso, f.xml_blob AS XmlBlob
             FROM facturas f JOIN clientes c ON c.id = f.cliente_id WHERE f.uuid = @uuid
             """, new { uuid }, cancellationToken: ct)) ?? throw new ErrorNoEncontrado("factura", uuid.ToString());
     }

@@ -82,6 +82,21 @@ public sealed class SustitucionYCancelacionTests(HostFacturacion host) : IClassF
         Assert.Equal(archivos, salida.Split('\n').Count(l => l.StartsWith("PASS tfd", StringComparison.Ordinal)));
     }
 
+    /// <summary>Found by FuzzTests (seed 35970846): substituting a demo overdue invoice (a UUID and amounts, no XML or concept
+    /// rows, like imported history) answered 500. It is a 409 that says why, and nothing is written.</summary>
+    [Fact]
+    public async Task Una_factura_sin_su_CFDI_en_el_almacen_no_se_sustituye_y_se_dice_por_que()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        const string demo = "d3b07384-d9a0-4c9b-8d5e-6a1f2c3b4d01";
+        var folios = await host.EscalarAsync<long>("SELECT ultimo_folio FROM series_folios WHERE serie = 'A'");
+        var p = await Problemas.AfirmarAsync(await HostFacturacion.PostAsync(admin, $"api/facturacion/{demo}/sustitucion", new { }), HttpStatusCode.Conflict);
+        Assert.Equal("cfdi_no_disponible", p.GetProperty("code").GetString());
+        Assert.Equal("timbrada", await EstadoAsync(Guid.Parse(demo)));
+        Assert.Equal(0, await host.EscalarAsync<long>($"SELECT count(*) FROM facturas WHERE sustituye_id = (SELECT id FROM facturas WHERE uuid = '{demo}')"));
+        Assert.Equal(folios, await host.EscalarAsync<long>("SELECT ultimo_folio FROM series_folios WHERE serie = 'A'"));
+    }
+
     [Fact]
     public async Task Una_factura_pagada_se_cancela_en_secuencia_primero_su_complemento_revirtiendo_el_pago()
     {
