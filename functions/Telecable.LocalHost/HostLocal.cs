@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Trace;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Functions;
 using Telecable.Functions.Http;

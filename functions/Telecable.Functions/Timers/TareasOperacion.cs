@@ -1,5 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.Operacion;
 
 namespace Telecable.Functions.Timers;

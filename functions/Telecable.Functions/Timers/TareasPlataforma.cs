@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.Idempotencia;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Outbox;
 
 namespace Telecable.Functions.Timers;

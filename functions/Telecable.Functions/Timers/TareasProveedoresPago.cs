@@ -1,9 +1,9 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Telecable.Domain.Comun;
+using Telecable.Application.Observabilidad;
 using Telecable.Application.Pagos;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.ProcesarPago;
 

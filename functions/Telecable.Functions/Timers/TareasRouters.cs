@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Routers;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Routers;
 
 namespace Telecable.Functions.Timers;

@@ -3,17 +3,15 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Facturacion;
-
-/// <summary>What a chunk activity did: stamped, failed for good, and left for the next round (PAC unavailable).</summary>
-public sealed record ResultadoParte(int Timbradas, int Fallidas, int Pendientes);
 
 /// <summary>Counters and histograms an operator charts for billing.</summary>
 public static class FacturacionMetricas
@@ -37,7 +35,7 @@ public static class FacturacionMetricas
 /// </summary>
 public sealed class TimbradorFacturas(
     NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, ProveedorCsd csd, OpcionesEmisor emisor,
-    OpcionesFacturacion opciones, TimeProvider reloj, ILogger<TimbradorFacturas> log)
+    OpcionesFacturacion opciones, TimeProvider reloj, ILogger<TimbradorFacturas> log) : ITimbradorPartes
 {
     public const string EventoFacturaTimbrada = "FacturaTimbrada";
     private const int TamanoLote = 16;

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Pagos;
 using Telecable.Infrastructure.Almacen;
@@ -8,14 +9,6 @@ using Telecable.Infrastructure.Facturacion;
 using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Pagos;
-
-/// <summary>Issues and cancels the payment complement (CFDI type P, Pagos 2.0) of a payment applied to PPD invoices.</summary>
-public interface IEmisorComplementoPago
-{
-    /// <summary>The stamped complement's UUID; null when the payment paid no PPD invoice. Idempotent per payment.</summary>
-    Task<Guid?> EmitirAsync(Guid pagoId, CancellationToken ct);
-    Task CancelarAsync(Guid pagoId, CancellationToken ct);
-}
 
 /// <summary>The series of type P CFDIs (section "ComplementoPago"); the issuer and its CSD are billing's.</summary>
 public sealed class OpcionesComplementoPago

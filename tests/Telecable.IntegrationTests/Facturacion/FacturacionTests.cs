@@ -249,7 +249,7 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
             "SELECT count(*) FROM pac_emulado_timbres t WHERE NOT EXISTS (SELECT 1 FROM facturas f WHERE upper(f.uuid::text) = t.uuid) " +
             "AND NOT EXISTS (SELECT 1 FROM complementos_pago c WHERE upper(c.uuid::text) = t.uuid)"));
         // Running the chunk again finds nothing to send.
-        Assert.Equal(new Telecable.Infrastructure.Facturacion.ResultadoParte(0, 0, 0),
+        Assert.Equal(new Telecable.Application.Facturacion.ResultadoParte(0, 0, 0),
             await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None));
     }
 

@@ -9,7 +9,6 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Facturacion;
 using Telecable.Functions.Http.Pagos;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.TimbradoMasivo;
 

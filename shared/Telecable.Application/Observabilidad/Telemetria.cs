@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Telecable.Infrastructure.Observabilidad;
+namespace Telecable.Application.Observabilidad;
 
 /// <summary>The app's one ActivitySource and Meter, registered with OpenTelemetry under the same name.</summary>
 public static class Telemetria
