@@ -18,8 +18,7 @@ public sealed class TareasCobranza(ServicioCobranza cobranza, ServicioAplicacion
     public async Task EvaluarCobranza([TimerTrigger("0 */10 * * * *")] TimerInfo timer, CancellationToken ct)
     {
         if (!opciones.Value.Evaluar) return;
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
+        var cid = Correlacion.Nueva();
         var s = await saldos.AplicarAsync(cid, ct);
         if (s.Aplicadas + s.Liberadas + s.EnEspera > 0)
             log.LogInformation("Saldo a favor: {Aplicadas} aplicaciones con CFDI de egreso, {Liberadas} liberadas, {EnEspera} en espera del PAC",

@@ -11,7 +11,7 @@ public sealed class TareasNotificaciones(DespachadorNotificaciones despachador, 
     [Function(nameof(DespacharNotificaciones))]
     public async Task DespacharNotificaciones([TimerTrigger("*/5 * * * * *")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var r = await despachador.DespacharAsync(ct);
         if (r.Entregadas + r.Reintentos + r.Fallidas > 0)
             log.LogInformation("Notificaciones: {Entregadas} entregadas, {Reintentos} por reintentar, {Fallidas} sin entregar",

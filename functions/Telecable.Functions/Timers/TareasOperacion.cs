@@ -14,7 +14,7 @@ public sealed class TareasOperacion(ServicioOperacion operacion)
     [Function(nameof(MuestrearOperacion))]
     public async Task MuestrearOperacion([TimerTrigger("0 * * * * *")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         MetricasOperacion.Fijar(await operacion.MuestrearAsync(ct));
     }
 }

@@ -41,6 +41,14 @@ public static class Correlacion
         Activity.Current?.SetTag("cid", cid);
     }
 
+    /// <summary>A new cid set for this async flow: a timer's run, which has no caller to take one from.</summary>
+    public static string Nueva()
+    {
+        var cid = Guid.NewGuid().ToString("N");
+        Establecer(cid);
+        return cid;
+    }
+
     /// <summary>Accepts a caller's id only if it is short and plain, so logs cannot be forged through it.</summary>
     public static string Normalizar(string? recibido) =>
         recibido is { Length: > 0 and <= 64 } && recibido.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
