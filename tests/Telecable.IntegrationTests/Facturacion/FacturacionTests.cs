@@ -237,8 +237,10 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
             new Telecable.Infrastructure.Pac.PacEmulado(new Telecable.Infrastructure.Pac.PacEmuladoOptions(),
                 Telecable.Infrastructure.Facturacion.PacEmuladoPersistente.CertificadoPersistente(host.CarpetaPac)),
             host.Servicios.GetRequiredService<Npgsql.NpgsqlDataSource>());
-        var timbrador = ActivatorUtilities.CreateInstance<Telecable.Infrastructure.Facturacion.TimbradorFacturas>(
+        var timbrado = ActivatorUtilities.CreateInstance<Telecable.Infrastructure.Facturacion.TimbradoUnico>(
             host.Servicios, (Telecable.Infrastructure.Pac.IPacClient)otroPac);
+        var timbrador = ActivatorUtilities.CreateInstance<Telecable.Infrastructure.Facturacion.TimbradorFacturas>(
+            host.Servicios, (Telecable.Application.Facturacion.ITimbradoUnico)timbrado);
 
         var r = await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None);
 
