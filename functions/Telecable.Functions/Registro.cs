@@ -11,6 +11,7 @@ using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Telecable.Application.Observabilidad;
 using Telecable.Functions.Http;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Datos;

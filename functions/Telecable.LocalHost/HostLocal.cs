@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
+// The one internal namespace (issue 16): SetSilentDisconnectTimeout (see AddDurableTaskWorker below) has no public API in
+// Microsoft.DurableTask.Worker.Grpc 1.27 or 1.28, the newest served here; move to the public one when a release offers it.
 using Microsoft.DurableTask.Worker.Grpc.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Trace;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Functions;
 using Telecable.Functions.Http;

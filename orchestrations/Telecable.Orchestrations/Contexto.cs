@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Application.Observabilidad;
 
 namespace Telecable.Orchestrations;
 

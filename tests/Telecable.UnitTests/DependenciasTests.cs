@@ -25,11 +25,8 @@ public sealed class DependenciasTests
         ["Telecable.RouterEmulator"] = [],
     };
 
-    /// <summary>Known debt (issue 16): the orchestrations still call the area services that live in Infrastructure.</summary>
-    private static readonly HashSet<(string, string)> DeudaConocida =
-    [
-        ("Telecable.Orchestrations", "Telecable.Infrastructure"),
-    ];
+    /// <summary>Known debt: arrows still to remove (empty: issue 16 paid the last one, Orchestrations -> Infrastructure).</summary>
+    private static readonly HashSet<(string, string)> DeudaConocida = [];
 
     private static string Raiz()
     {

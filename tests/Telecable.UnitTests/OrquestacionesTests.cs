@@ -4,11 +4,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using Moq.Protected;
+using Telecable.Application.Altas;
+using Telecable.Application.Facturacion;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Facturacion;
 using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.AltasYTickets;
-using Telecable.Infrastructure.Facturacion;
-using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.AltaCliente;
 using Telecable.Orchestrations.Plataforma;
 using Telecable.Orchestrations.ProcesarPago;
@@ -115,7 +115,7 @@ public sealed class AltaClienteOrquestacionTests
         var r = await AltaClienteOrquestacion.Ejecutar(c.Objeto);
 
         Assert.True(r.Exito);
-        Assert.Equal(ServicioAltas.Pasos, c.Llamadas.Where(l => l.Actividad == nameof(ActividadesAlta.EjecutarPasoAlta)).Select(l => ((PasoAlta)l.Entrada!).Paso));
+        Assert.Equal(SagaAlta.Pasos, c.Llamadas.Where(l => l.Actividad == nameof(ActividadesAlta.EjecutarPasoAlta)).Select(l => ((PasoAlta)l.Entrada!).Paso));
         Assert.Empty(Compensaciones(c));
         Assert.Equal(nameof(ActividadesAlta.TerminarAlta), c.Nombres[^1]);
         Assert.True(((FinAlta)c.Llamadas[^1].Entrada!).Exito);
@@ -125,11 +125,11 @@ public sealed class AltaClienteOrquestacionTests
     }
 
     [Theory]
-    [InlineData(ServicioAltas.Cotizacion, new string[0])]
-    [InlineData(ServicioAltas.Cliente, new[] { ServicioAltas.Cliente })]
-    [InlineData(ServicioAltas.Contrato, new[] { ServicioAltas.Contrato, ServicioAltas.Cliente })]
-    [InlineData(ServicioAltas.Ticket, new[] { ServicioAltas.Ticket, ServicioAltas.Contrato, ServicioAltas.Cliente })]
-    [InlineData(ServicioAltas.Notificacion, new[] { ServicioAltas.Ticket, ServicioAltas.Contrato, ServicioAltas.Cliente })]
+    [InlineData(SagaAlta.Cotizacion, new string[0])]
+    [InlineData(SagaAlta.Cliente, new[] { SagaAlta.Cliente })]
+    [InlineData(SagaAlta.Contrato, new[] { SagaAlta.Contrato, SagaAlta.Cliente })]
+    [InlineData(SagaAlta.Ticket, new[] { SagaAlta.Ticket, SagaAlta.Contrato, SagaAlta.Cliente })]
+    [InlineData(SagaAlta.Notificacion, new[] { SagaAlta.Ticket, SagaAlta.Contrato, SagaAlta.Cliente })]
     public async Task Un_paso_que_agota_sus_reintentos_compensa_en_orden_inverso_lo_registrado(string fallido, string[] compensados)
     {
         var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesAlta.EjecutarPasoAlta),
@@ -144,21 +144,21 @@ public sealed class AltaClienteOrquestacionTests
         Assert.Equal(fallido, ((FalloAlta)registro.Entrada!).Paso);
         Assert.True(c.Nombres.IndexOf(nameof(ActividadesAlta.RegistrarFalloAlta)) < c.Nombres.IndexOf(nameof(ActividadesAlta.TerminarAlta)));
         Assert.False(((FinAlta)c.Llamadas[^1].Entrada!).Exito);
-        Assert.DoesNotContain(c.Llamadas.Where(l => l.Actividad == nameof(ActividadesAlta.EjecutarPasoAlta)), l => ServicioAltas.Pasos.ToList().IndexOf(((PasoAlta)l.Entrada!).Paso) > ServicioAltas.Pasos.ToList().IndexOf(fallido));
+        Assert.DoesNotContain(c.Llamadas.Where(l => l.Actividad == nameof(ActividadesAlta.EjecutarPasoAlta)), l => SagaAlta.Pasos.ToList().IndexOf(((PasoAlta)l.Entrada!).Paso) > SagaAlta.Pasos.ToList().IndexOf(fallido));
     }
 
     [Fact]
     public async Task Una_compensacion_que_agota_sus_reintentos_no_detiene_las_demas_y_el_alta_termina_fallida()
     {
         var c = ContextoSimulado.Con(Entrada)
-            .Responde(nameof(ActividadesAlta.EjecutarPasoAlta), e => ((PasoAlta)e!).Paso == ServicioAltas.Notificacion
+            .Responde(nameof(ActividadesAlta.EjecutarPasoAlta), e => ((PasoAlta)e!).Paso == SagaAlta.Notificacion
                 ? throw new TaskFailedException("EjecutarPasoAlta", 1, new TaskFailureDetails("X", "sin canal", null, null, null)) : "ok")
-            .Responde(nameof(ActividadesAlta.CompensarPasoAlta), e => ((PasoAlta)e!).Paso == ServicioAltas.Contrato
+            .Responde(nameof(ActividadesAlta.CompensarPasoAlta), e => ((PasoAlta)e!).Paso == SagaAlta.Contrato
                 ? throw new TaskFailedException("CompensarPasoAlta", 2, new TaskFailureDetails("X", "bloqueado", null, null, null)) : "deshecho");
         var r = await AltaClienteOrquestacion.Ejecutar(c.Objeto);
 
         Assert.False(r.Exito);
-        Assert.Equal([ServicioAltas.Ticket, ServicioAltas.Contrato, ServicioAltas.Cliente], Compensaciones(c));
+        Assert.Equal([SagaAlta.Ticket, SagaAlta.Contrato, SagaAlta.Cliente], Compensaciones(c));
         Assert.Equal(5, c.Llamadas.First(l => l.Actividad == nameof(ActividadesAlta.CompensarPasoAlta)).Opciones!.Retry!.Policy!.MaxNumberOfAttempts);
         Assert.Equal(nameof(ActividadesAlta.TerminarAlta), c.Nombres[^1]);
     }

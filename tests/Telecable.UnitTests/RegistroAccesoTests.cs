@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Moq;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Functions.Http;
 using Telecable.Infrastructure.Idempotencia;

@@ -7,9 +7,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Idempotencia;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Seguridad;
 
 namespace Telecable.Functions.Http;

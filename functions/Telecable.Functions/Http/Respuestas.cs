@@ -49,6 +49,17 @@ public static class Respuestas
 
     public static RespuestaJson Json<T>(int status, T cuerpo) => new(status, JsonSerializer.Serialize(cuerpo, JsonWeb.Opciones));
 
+    /// <summary>A stamped CFDI's XML as a download named <paramref name="archivo"/> (every CFDI: invoice, credit note, global
+    /// CFDI, payment complement).</summary>
+    public static RespuestaJson CfdiXml(string xml, string archivo) =>
+        new RespuestaJson(StatusCodes.Status200OK, xml, "application/xml; charset=utf-8").Con("Content-Disposition", $"attachment; filename=\"{archivo}\"");
+
+    /// <summary>A stamped CFDI's XML as the download &lt;UUID&gt;.xml.</summary>
+    public static RespuestaJson CfdiXml(string xml, Guid uuid) => CfdiXml(xml, $"{uuid.ToString().ToUpperInvariant()}.xml");
+
+    /// <summary>A CFDI's printable copy (HTML with SAT's verification QR).</summary>
+    public static RespuestaJson Imprimible(string html) => new(StatusCodes.Status200OK, html, "text/html; charset=utf-8");
+
     /// <summary>RFC 7807 problem details; validation problems carry "errors": { field: [reasons] } as ASP.NET's ValidationProblemDetails.</summary>
     public static RespuestaJson Problema(int status, string titulo, string? detalle, string cid, string instancia,
         IReadOnlyList<ErrorCampo>? errores = null, string? codigo = null, string? recurso = null)

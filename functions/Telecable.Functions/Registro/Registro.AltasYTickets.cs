@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Telecable.Application.Altas;
 using Telecable.Infrastructure.AltasYTickets;
 
 namespace Telecable.Functions;
@@ -21,6 +22,8 @@ public static partial class Registro
         s.AddSingleton<DespachadorNotificaciones>();
         s.AddSingleton<ServicioTickets>();
         s.AddSingleton<ServicioAltas>();
+        // The saga's activities see only the port (orchestrations reference Application, never Infrastructure).
+        s.AddSingleton<IPasosAlta>(sp => sp.GetRequiredService<ServicioAltas>());
         return s;
     }
 }

@@ -51,6 +51,9 @@ public static partial class Registro
 
         s.AddSingleton<ServicioCorridas>();
         s.AddSingleton<TimbradorFacturas>();
+        // The TimbradoMasivo activities see only the ports (orchestrations reference Application, never Infrastructure).
+        s.AddSingleton<Telecable.Application.Facturacion.IPasosCorrida>(sp => sp.GetRequiredService<ServicioCorridas>());
+        s.AddSingleton<Telecable.Application.Facturacion.ITimbradorPartes>(sp => sp.GetRequiredService<TimbradorFacturas>());
         s.AddSingleton<ServicioFacturas>();
         s.AddSingleton<ServicioSustitucion>();
         s.AddSingleton<ServicioCancelacionesPendientes>();

@@ -14,6 +14,7 @@ public static partial class Registro
         // A short timeout: the page must render its charts even when the local Prometheus is stopped.
         s.AddSingleton(_ => new AlertasPrometheus(new HttpClient { Timeout = TimeSpan.FromSeconds(3) }));
         s.AddSingleton<ServicioOperacion>();
+        s.AddSingleton<Telecable.Application.Plataforma.ILibroSonda, LibroSonda>();
 
         // Every PAC call is timed, whichever adapter the billing registration chose (it registers first).
         var pac = s.LastOrDefault(d => d.ServiceType == typeof(IPacClient))

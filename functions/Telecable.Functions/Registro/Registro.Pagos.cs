@@ -47,6 +47,7 @@ public static partial class Registro
         s.AddSingleton<ServicioPagos>();
         s.AddSingleton<ServicioComplementos>();
         s.AddSingleton<PasosPago>();
+        s.AddSingleton<IPasosPago>(sp => sp.GetRequiredService<PasosPago>());
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
         s.AddSingleton<ReversionComplemento>();

@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Facturacion;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Functions.Timers;
 
@@ -14,8 +14,7 @@ public sealed class TareasCancelaciones(ServicioCancelacionesPendientes pendient
     public async Task ConsultarCancelacionesPendientes([TimerTrigger("30 * * * * *")] TimerInfo timer, CancellationToken ct)
     {
         if (!opciones.ConsultarCancelaciones) return;
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
+        var cid = Correlacion.Nueva();
         var (canceladas, rechazadas, enProceso) = await pendientes.ActualizarAsync(cid, ct);
         if (canceladas + rechazadas > 0)
             log.LogInformation("Cancelaciones pendientes: {Canceladas} canceladas, {Rechazadas} rechazadas, {EnProceso} en proceso", canceladas, rechazadas, enProceso);

@@ -1,10 +1,10 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Facturacion;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Functions.Timers;
 
@@ -20,10 +20,8 @@ public sealed class TareasCfdiGlobal(IServicioCfdiGlobal globales, OpcionesFactu
     public async Task EmitirCfdiGlobalMensual([TimerTrigger("0 30 * * * *")] TimerInfo timer, CancellationToken ct)
     {
         if (!opciones.CfdiGlobal) return;
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
-        var reanudados = await globales.ReanudarSelladosAsync(TimeSpan.FromMinutes(5), cid, ct);
-        if (reanudados > 0) log.LogInformation("CFDI globales sellados reanudados y timbrados: {Cantidad}", reanudados);
+        var cid = Correlacion.Nueva();
+        await ReanudacionSellados.ReanudarAsync(globales.ReanudarSelladosAsync, "CFDI globales", cid, log, ct);
         var hoy = reloj.Hoy();
         if (hoy.Day > 2) return;
         var periodo = new DateOnly(hoy.Year, hoy.Month, 1).AddMonths(-1);

@@ -2,8 +2,8 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telecable.Application.Ciclos;
+using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.Cobranza;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Functions.Timers;
 
@@ -18,8 +18,7 @@ public sealed class TareasCobranza(ServicioCobranza cobranza, ServicioAplicacion
     public async Task EvaluarCobranza([TimerTrigger("0 */10 * * * *")] TimerInfo timer, CancellationToken ct)
     {
         if (!opciones.Value.Evaluar) return;
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
+        var cid = Correlacion.Nueva();
         var s = await saldos.AplicarAsync(cid, ct);
         if (s.Aplicadas + s.Liberadas + s.EnEspera > 0)
             log.LogInformation("Saldo a favor: {Aplicadas} aplicaciones con CFDI de egreso, {Liberadas} liberadas, {EnEspera} en espera del PAC",

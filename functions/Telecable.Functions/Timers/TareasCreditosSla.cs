@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.Facturacion;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Functions.Timers;
 
@@ -16,10 +16,8 @@ public sealed class TareasCreditosSla(IServicioCreditosSla creditos, IServicioNo
     public async Task ProcesarCreditosSla([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct)
     {
         if (!opciones.CreditosSla) return;
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
-        var reanudadas = await notas.ReanudarSelladasAsync(TimeSpan.FromMinutes(5), cid, ct);
-        if (reanudadas > 0) log.LogInformation("Notas de crédito selladas reanudadas y timbradas: {Cantidad}", reanudadas);
+        var cid = Correlacion.Nueva();
+        await ReanudacionSellados.ReanudarAsync(notas.ReanudarSelladasAsync, "Notas de crédito", cid, log, ct);
         var r = await creditos.ProcesarAsync(cid, ct);
         if (r.Pendientes > 0) log.LogInformation("Créditos SLA pendientes de factura o de PAC: {Pendientes}", r.Pendientes);
     }

@@ -1,12 +1,12 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Observabilidad;
 using Telecable.Functions.Sagas;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Functions.Http.Facturacion;
 using Telecable.Infrastructure.Facturacion;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Functions.Timers;
 
@@ -23,8 +23,7 @@ public sealed class TareasFacturacion(ServicioCorridas corridas, OpcionesFactura
     public async Task CorridaDiaria([TimerTrigger("0 0 12 * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
     {
         if (!opciones.CorridaDiaria) return;
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
+        var cid = Correlacion.Nueva();
         var hoy = reloj.Hoy();
         var periodo = new DateOnly(hoy.Year, hoy.Month, 1);
         try
@@ -47,8 +46,7 @@ public sealed class TareasFacturacion(ServicioCorridas corridas, OpcionesFactura
     [Function(nameof(ReconciliarCorridas))]
     public async Task ReconciliarCorridas([TimerTrigger("0 * * * * *")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
     {
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
+        var cid = Correlacion.Nueva();
         foreach (var c in await corridas.VivasSinCambiosAsync(TimeSpan.FromSeconds(opciones.GraciaSinOrquestacionSegundos), ct))
         {
             var instancia = await durable.GetInstanceAsync(c.InstanceId, getInputsAndOutputs: false, ct);

@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.AltasYTickets;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Functions.Timers;
 
@@ -11,7 +11,7 @@ public sealed class TareasNotificaciones(DespachadorNotificaciones despachador, 
     [Function(nameof(DespacharNotificaciones))]
     public async Task DespacharNotificaciones([TimerTrigger("*/5 * * * * *")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var r = await despachador.DespacharAsync(ct);
         if (r.Entregadas + r.Reintentos + r.Fallidas > 0)
             log.LogInformation("Notificaciones: {Entregadas} entregadas, {Reintentos} por reintentar, {Fallidas} sin entregar",

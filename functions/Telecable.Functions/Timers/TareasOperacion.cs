@@ -1,5 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.Operacion;
 
 namespace Telecable.Functions.Timers;
@@ -14,7 +14,7 @@ public sealed class TareasOperacion(ServicioOperacion operacion)
     [Function(nameof(MuestrearOperacion))]
     public async Task MuestrearOperacion([TimerTrigger("0 * * * * *")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         MetricasOperacion.Fijar(await operacion.MuestrearAsync(ct));
     }
 }

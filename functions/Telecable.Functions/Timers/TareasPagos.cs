@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Telecable.Application.Observabilidad;
 using Telecable.Functions.Sagas;
 using Telecable.Functions.Http.Pagos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telecable.Domain.Comun;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pagos;
 
 namespace Telecable.Functions.Timers;

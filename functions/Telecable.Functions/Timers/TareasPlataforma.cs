@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.Idempotencia;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Outbox;
 
 namespace Telecable.Functions.Timers;
@@ -13,7 +13,7 @@ public sealed class TareasPlataforma(RelayOutbox relay, AlmacenIdempotencia idem
     [Function(nameof(RelayarOutbox))]
     public async Task RelayarOutbox([TimerTrigger("%OutboxRelayCron%")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var n = await relay.PublicarPendientesAsync(ct: ct);
         if (n > 0) log.LogInformation("Outbox: {Cantidad} eventos publicados", n);
     }
@@ -22,7 +22,7 @@ public sealed class TareasPlataforma(RelayOutbox relay, AlmacenIdempotencia idem
     [Function(nameof(PurgarIdempotencia))]
     public async Task PurgarIdempotencia([TimerTrigger("0 17 * * * *")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var n = await idempotencia.PurgarVencidasAsync(ct);
         log.LogInformation("Idempotencia: {Cantidad} claves vencidas eliminadas", n);
     }

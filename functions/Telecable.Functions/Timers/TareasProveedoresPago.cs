@@ -1,9 +1,9 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Telecable.Domain.Comun;
+using Telecable.Application.Observabilidad;
 using Telecable.Application.Pagos;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.ProcesarPago;
 
@@ -24,7 +24,7 @@ public sealed class TareasProveedoresPago(ServicioReferenciasEfectivo referencia
     [Function(nameof(GenerarLiquidacionesEmuladas))]
     public async Task GenerarLiquidacionesEmuladas([TimerTrigger("0 0 4 * * *")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var dia = reloj.Hoy().AddDays(-1);
         var archivos = await liquidaciones.GenerarEmuladasAsync(dia, ct);
         log.LogInformation("Liquidaciones emuladas de {Dia}: {Archivos}", dia, string.Join(", ", archivos));
@@ -34,7 +34,7 @@ public sealed class TareasProveedoresPago(ServicioReferenciasEfectivo referencia
     public async Task CerrarReferenciasVencidas([TimerTrigger("0 */5 * * * *")] TimerInfo timer, CancellationToken ct)
     {
         if (!opciones.CerrarVencidas) return;
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var n = await referencias.CerrarVencidasAsync(ct);
         if (n > 0) log.LogInformation("Referencias de efectivo vencidas cerradas: {Cantidad}", n);
     }
@@ -42,7 +42,7 @@ public sealed class TareasProveedoresPago(ServicioReferenciasEfectivo referencia
     [Function(nameof(IniciarReversosPago))]
     public async Task IniciarReversosPago([TimerTrigger("%PagosInicioCron%")] TimerInfo timer, [DurableClient] DurableTaskClient durable, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var r = await reversos.ProcesarPendientesAsync(async pagoId =>
         {
             var m = await durable.GetInstanceAsync(ProcesarPago.InstanciaPara(pagoId), false, ct);

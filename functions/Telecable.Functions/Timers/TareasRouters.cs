@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Routers;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Routers;
 
 namespace Telecable.Functions.Timers;
@@ -20,8 +20,7 @@ public sealed class TareasRouters(DetectorDesconexiones detector, IOptions<Opcio
         if (!opciones.Value.DetectarDesconexiones) return;
         // A fresh start (deploy, restart, the demo's first minute) would otherwise turn every router into an outage.
         if (!DeteccionDesconexiones.Escuchando(TimeSpan.FromMilliseconds(Environment.TickCount64 - Arranque), opciones.Value.LimiteSinReporte)) return;
-        var cid = Correlacion.Normalizar(null);
-        Correlacion.Establecer(cid);
+        var cid = Correlacion.Nueva();
         var n = await detector.DetectarAsync(cid, ct);
         if (n > 0) log.LogWarning("Routers: {Cantidad} desconexiones nuevas", n);
     }
@@ -30,7 +29,7 @@ public sealed class TareasRouters(DetectorDesconexiones detector, IOptions<Opcio
     [Function(nameof(PurgarHistorialRouters))]
     public async Task PurgarHistorialRouters([TimerTrigger("0 41 * * * *")] TimerInfo timer, CancellationToken ct)
     {
-        Correlacion.Establecer(Correlacion.Normalizar(null));
+        Correlacion.Nueva();
         var n = await detector.PurgarHistorialAsync(ct);
         log.LogInformation("Routers: {Cantidad} filas de historial purgadas", n);
     }

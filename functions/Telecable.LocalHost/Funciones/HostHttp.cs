@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Azure.Functions.Worker;
+using Telecable.Application.Observabilidad;
 using Telecable.Functions.Http;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.LocalHost.Funciones;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Observabilidad;
 
 namespace Telecable.LocalHost.Funciones;
 
@@ -106,6 +107,6 @@ internal sealed class HostTimers(IReadOnlyList<Funcion> funciones, IServiceProvi
 /// <summary>Timer occurrences a host skipped because another host claimed them or was still running the timer.</summary>
 internal static class TimersMetricas
 {
-    public static readonly System.Diagnostics.Metrics.Counter<long> Omitidas = Telecable.Infrastructure.Observabilidad.Telemetria.Medidor
+    public static readonly System.Diagnostics.Metrics.Counter<long> Omitidas = Telemetria.Medidor
         .CreateCounter<long>("timers.ocurrencias.omitidas", "{ocurrencia}", "Timer occurrences left to the host that claimed them");
 }

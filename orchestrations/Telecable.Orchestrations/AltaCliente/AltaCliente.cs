@@ -1,9 +1,9 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Altas;
 using Telecable.Application.Comun;
 using Telecable.Domain.Comun;
-using Telecable.Infrastructure.AltasYTickets;
 
 namespace Telecable.Orchestrations.AltaCliente;
 
@@ -44,11 +44,11 @@ public static class AltaClienteOrquestacion
         var paso = "";
         try
         {
-            foreach (var p in ServicioAltas.Pasos)
+            foreach (var p in SagaAlta.Pasos)
             {
                 paso = p;
                 // registered before the step runs: a step that did its work and then failed is undone too
-                if (ServicioAltas.ConCompensacion.Contains(p)) compensaciones.Push(p);
+                if (SagaAlta.ConCompensacion.Contains(p)) compensaciones.Push(p);
                 await ctx.CallActivityAsync<string>(nameof(ActividadesAlta.EjecutarPasoAlta), new PasoAlta(e.AltaId, p, e.Cid), ReintentosPaso);
             }
         }
@@ -80,7 +80,7 @@ public static class AltaClienteOrquestacion
 }
 
 /// <summary>The saga's activities. Tests make a step or a compensation fail through <see cref="IInyectorFallas"/>.</summary>
-public sealed class ActividadesAlta(ServicioAltas altas, IInyectorFallas fallas, ILogger<ActividadesAlta> log)
+public sealed class ActividadesAlta(IPasosAlta altas, IInyectorFallas fallas, ILogger<ActividadesAlta> log)
 {
     [Function(nameof(EjecutarPasoAlta))]
     public async Task<string> EjecutarPasoAlta([ActivityTrigger] PasoAlta p)

@@ -1,8 +1,7 @@
-using Dapper;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-using Npgsql;
+using Telecable.Application.Plataforma;
 
 namespace Telecable.Orchestrations.Plataforma;
 
@@ -34,18 +33,14 @@ public static class SondaDurable
     }
 }
 
-public sealed class ActividadesSonda(NpgsqlDataSource db, ILogger<ActividadesSonda> log)
+public sealed class ActividadesSonda(ILibroSonda libro, ILogger<ActividadesSonda> log)
 {
     [Function(nameof(RegistrarPasoSonda))]
     public async Task RegistrarPasoSonda([ActivityTrigger] PasoSonda paso)
     {
         using var _ = Contexto.Entrar(log, paso);
         if (paso.EsperaMs > 0) await Task.Delay(paso.EsperaMs);
-        await using var cn = await db.OpenConnectionAsync();
-        await cn.ExecuteAsync("""
-            INSERT INTO sonda_pasos (instancia, paso, cid) VALUES (@Instancia, @Paso, @Cid)
-            ON CONFLICT (instancia, paso) DO UPDATE SET ejecuciones = sonda_pasos.ejecuciones + 1
-            """, paso);
+        await libro.RegistrarPasoAsync(paso.Instancia, paso.Paso, paso.Cid, CancellationToken.None);
         log.LogInformation("Paso {Paso} de la sonda {Instancia} registrado", paso.Paso, paso.Instancia);
     }
 
@@ -53,8 +48,6 @@ public sealed class ActividadesSonda(NpgsqlDataSource db, ILogger<ActividadesSon
     public async Task CompletarSonda([ActivityTrigger] PasoSonda paso)
     {
         using var _ = Contexto.Entrar(log, paso);
-        await using var cn = await db.OpenConnectionAsync();
-        await cn.ExecuteAsync(
-            "INSERT INTO sonda_resultados (instancia, pasos) VALUES (@Instancia, @Paso) ON CONFLICT (instancia) DO NOTHING", paso);
+        await libro.CompletarAsync(paso.Instancia, paso.Paso, CancellationToken.None);
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Telecable.Application.Comun;
-using Telecable.Infrastructure.Pagos;
+using Telecable.Application.Pagos;
 
 namespace Telecable.Orchestrations.ProcesarPago;
 
@@ -80,7 +80,7 @@ public static class ProcesarPago
 }
 
 /// <summary>The saga's activities. Tests make a step fail through <see cref="IInyectorFallas"/>.</summary>
-public sealed class ActividadesPago(PasosPago pasos, IEmisorComplementoPago complementos, IInyectorFallas fallas, ILogger<ActividadesPago> log)
+public sealed class ActividadesPago(IPasosPago pasos, IEmisorComplementoPago complementos, IInyectorFallas fallas, ILogger<ActividadesPago> log)
 {
     [Function(nameof(AplicarPago))]
     public async Task<ResultadoAplicacion> AplicarPago([ActivityTrigger] EntradaProcesarPago e)

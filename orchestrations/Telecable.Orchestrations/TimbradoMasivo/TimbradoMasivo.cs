@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Telecable.Application.Facturacion;
 using Telecable.Domain.Facturacion;
-using Telecable.Infrastructure.Facturacion;
 
 namespace Telecable.Orchestrations.TimbradoMasivo;
 
@@ -126,7 +126,7 @@ public static class TimbradoMasivo
     }
 }
 
-public sealed class ActividadesTimbrado(ServicioCorridas corridas, TimbradorFacturas timbrador, ILogger<ActividadesTimbrado> log)
+public sealed class ActividadesTimbrado(IPasosCorrida corridas, ITimbradorPartes timbrador, ILogger<ActividadesTimbrado> log)
 {
     [Function(nameof(PrepararCorrida))]
     public async Task<PreparacionCorrida> PrepararCorrida([ActivityTrigger] EntradaTimbradoMasivo e)

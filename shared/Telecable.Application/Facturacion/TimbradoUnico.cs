@@ -22,9 +22,12 @@ public sealed record CfdiEstampado(ResultadoEstampado Resultado, Guid? Uuid, str
 ///    307, never a second UUID) and store the stamped XML as &lt;UUID&gt;.xml if absent;
 /// 3. commit: record the stamp with <c>WHERE estado = 'sellada'</c> (a second finisher changes nothing), or release the
 ///    reservation when Rechazado; PacNoDisponible leaves it sealed for a repeat or a timer to resend the same XML.
-/// Used by the global CFDI and the credit notes.
+/// The one retry owner for a passing PAC outage (docs/arquitectura.md, "Stamping: one retry owner"): every issuer goes
+/// through it (billing run chunks, substitutes, payment complements, credit notes, the global CFDI); nothing else sends a
+/// CFDI to the PAC (TimbradoUnicoTests).
 /// </summary>
 public interface ITimbradoUnico
 {
-    Task<CfdiEstampado> TimbrarAsync(string xmlSellado, CancellationToken ct);
+    /// <param name="blob">Where to store the stamped XML; null: &lt;UUID&gt;.xml (a payment complement keeps its own name).</param>
+    Task<CfdiEstampado> TimbrarAsync(string xmlSellado, CancellationToken ct, string? blob = null);
 }

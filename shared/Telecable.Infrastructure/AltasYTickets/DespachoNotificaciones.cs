@@ -3,7 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Application.Observabilidad;
 
 namespace Telecable.Infrastructure.AltasYTickets;
 

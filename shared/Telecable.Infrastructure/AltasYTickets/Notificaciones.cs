@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Identidad;
-using Telecable.Infrastructure.Observabilidad;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 
 namespace Telecable.Infrastructure.AltasYTickets;

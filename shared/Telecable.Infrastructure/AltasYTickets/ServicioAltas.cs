@@ -4,11 +4,12 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Altas;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Clientes;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Catalogo;
 using Telecable.Infrastructure.Clientes;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.AltasYTickets;
 
@@ -49,18 +50,8 @@ public sealed record EstadoAlta
 /// record (<c>altas</c>, <c>altas_pasos</c>, <c>altas_compensaciones</c>) the status endpoint reads.
 /// </summary>
 public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo, ServicioClientes clientes, ServicioTickets tickets,
-    ServicioNotificaciones notificaciones)
+    ServicioNotificaciones notificaciones) : IPasosAlta
 {
-    public const string Cotizacion = "cotizacion";
-    public const string Cliente = "cliente";
-    public const string Contrato = "contrato";
-    public const string Ticket = "ticket";
-    public const string Notificacion = "notificacion";
-
-    /// <summary>The steps in order. Cotizacion only reads and notificacion is last, so they have nothing to undo.</summary>
-    public static readonly IReadOnlyList<string> Pasos = [Cotizacion, Cliente, Contrato, Ticket, Notificacion];
-    public static readonly IReadOnlySet<string> ConCompensacion = new HashSet<string>(StringComparer.Ordinal) { Cliente, Contrato, Ticket };
-
     private static readonly Counter<long> Terminadas = Telemetria.Medidor.CreateCounter<long>(
         "telecable.altas.terminadas", description: "Altas terminadas por resultado (completada, fallida) y paso fallido");
     private static readonly Counter<long> Compensaciones = Telemetria.Medidor.CreateCounter<long>(
@@ -111,9 +102,9 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
             personal = solicitante?.TieneAlguno([Roles.Admin, Roles.Soporte]) ?? false,
         }, tx, cancellationToken: ct));
         if (n == 1)
-            for (var i = 0; i < Pasos.Count; i++)
+            for (var i = 0; i < SagaAlta.Pasos.Count; i++)
                 await cn.ExecuteAsync(new CommandDefinition("INSERT INTO altas_pasos (alta_id, orden, paso) VALUES (@altaId, @i, @p)",
-                    new { altaId, i = (short)i, p = Pasos[i] }, tx, cancellationToken: ct));
+                    new { altaId, i = (short)i, p = SagaAlta.Pasos[i] }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
     }
 
@@ -186,22 +177,22 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
         string detalle;
         switch (paso)
         {
-            case Cotizacion:
+            case SagaAlta.Cotizacion:
             {
                 var o = await catalogo.CotizarAsync(new SolicitudCotizacion(null, s.Cliente!.Domicilio!.Cp, s.PlanId, s.ComboId, null), ct);
                 detalle = $"{o.Nombre}: {o.Cotizacion.Total:0.00} MXN al mes con impuestos";
                 break;
             }
-            case Cliente:
+            case SagaAlta.Cliente:
                 detalle = await PasoClienteAsync(cn, a, s, cid, ct);
                 break;
-            case Contrato:
+            case SagaAlta.Contrato:
                 detalle = await PasoContratoAsync(cn, a, s, cid, ct);
                 break;
-            case Ticket:
+            case SagaAlta.Ticket:
             {
                 var t = a.TicketId is { } tid ? null : await tickets.CrearInstalacionAsync(
-                    new SolicitudInstalacion(a.ContratoId ?? throw Falta(Contrato), s.FechaInstalacion, s.FranjaHoraria, null), a.Actor, cid, ct);
+                    new SolicitudInstalacion(a.ContratoId ?? throw Falta(SagaAlta.Contrato), s.FechaInstalacion, s.FranjaHoraria, null), a.Actor, cid, ct);
                 if (t is not null)
                     await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET ticket_id = @Id, tecnico_id = @TecnicoId WHERE id = @altaId",
                         new { t.Id, t.TecnicoId, altaId }, cancellationToken: ct));
@@ -209,10 +200,10 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
                 detalle = $"ticket #{ticket.Numero} asignado al técnico {ticket.TecnicoId} para el {ticket.FechaProgramada} ({ticket.FranjaHoraria})";
                 break;
             }
-            case Notificacion:
+            case SagaAlta.Notificacion:
             {
-                var ticket = await tickets.ObtenerAsync(a.TicketId ?? throw Falta(Ticket), Sistema, ct);
-                var n = await notificaciones.ParaClienteAsync(a.ClienteId ?? throw Falta(Cliente), "bienvenida",
+                var ticket = await tickets.ObtenerAsync(a.TicketId ?? throw Falta(SagaAlta.Ticket), Sistema, ct);
+                var n = await notificaciones.ParaClienteAsync(a.ClienteId ?? throw Falta(SagaAlta.Cliente), "bienvenida",
                     $"¡Bienvenido a Telecable! Tu instalación quedó programada para el {ticket.FechaProgramada} ({ticket.FranjaHoraria}). Ticket #{ticket.Numero}.",
                     $"{altaId}:bienvenida", cid, ct);
                 await cn.ExecuteAsync(new CommandDefinition("UPDATE altas SET notificacion_id = @Id WHERE id = @altaId", new { n.Id, altaId }, cancellationToken: ct));
@@ -276,7 +267,7 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
     private async Task<string> PasoContratoAsync(NpgsqlConnection cn, Fila a, SolicitudAlta s, string cid, CancellationToken ct)
     {
         if (a.ContratoId is { } ya) return $"contrato {ya} pendiente de instalación";
-        var clienteId = a.ClienteId ?? throw Falta(Cliente);
+        var clienteId = a.ClienteId ?? throw Falta(SagaAlta.Cliente);
         // A retry after a crash between the insert and the record finds the contract the first attempt made.
         var previo = await cn.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
             SELECT k.id FROM contratos k
@@ -321,9 +312,9 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
         await cn.CloseAsync(); // not held while the undo takes connections of its own (see EjecutarPasoAsync)
         string? detalle = paso switch
         {
-            Cliente => await DeshacerClienteAsync(a, cid, ct),
-            Contrato => await DeshacerContratoAsync(a, cid, ct),
-            Ticket => a.TicketId is { } t
+            SagaAlta.Cliente => await DeshacerClienteAsync(a, cid, ct),
+            SagaAlta.Contrato => await DeshacerContratoAsync(a, cid, ct),
+            SagaAlta.Ticket => a.TicketId is { } t
                 ? (await tickets.CancelarAsync(t, $"Alta {altaId} revertida", a.Actor, cid, ct) ? $"ticket {t} cancelado" : $"ticket {t} ya estaba cancelado")
                 : null,
             _ => null,

@@ -4,11 +4,11 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Clientes;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Tickets;
 using Telecable.Infrastructure.Catalogo;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.AltasYTickets;
 

@@ -1,12 +1,12 @@
 using System.Diagnostics.Metrics;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Catalogo;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Identidad;
 using Telecable.Application.Comun;
 using Telecable.Infrastructure.Datos;
-using Telecable.Infrastructure.Observabilidad;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 
 namespace Telecable.Infrastructure.Catalogo;

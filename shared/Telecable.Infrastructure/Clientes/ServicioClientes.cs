@@ -3,13 +3,13 @@ using System.Net;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Clientes;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Identidad;
 using Telecable.Application.Comun;
 using Telecable.Infrastructure.Catalogo;
 using Telecable.Infrastructure.Datos;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pagos;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 

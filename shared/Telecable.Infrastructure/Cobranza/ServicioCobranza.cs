@@ -2,11 +2,11 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Npgsql;
 using Telecable.Application.Comun;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Cobranza;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Facturacion;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Cobranza;
 

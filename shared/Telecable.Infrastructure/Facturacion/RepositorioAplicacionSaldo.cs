@@ -1,8 +1,8 @@
 using Dapper;
 using Npgsql;
 using Telecable.Application.Ciclos;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Facturacion;
 

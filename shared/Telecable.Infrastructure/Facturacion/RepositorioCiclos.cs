@@ -2,10 +2,10 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Npgsql;
 using Telecable.Application.Ciclos;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Catalogo;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Facturacion;
 

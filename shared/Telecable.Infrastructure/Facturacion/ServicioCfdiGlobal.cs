@@ -10,11 +10,11 @@ using Telecable.Application.Comun;
 using PaginaGlobales = Telecable.Application.Comun.Pagina<Telecable.Application.Facturacion.CfdiGlobalEmitido>;
 using PaginaRecibos = Telecable.Application.Comun.Pagina<Telecable.Application.Facturacion.ReciboEmitido>;
 using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Facturacion;

@@ -2,36 +2,24 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using Telecable.Application.Comun;
+using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Facturacion;
 
 public sealed record Corrida(Guid Id, DateOnly Periodo, string Estado, string InstanceId);
 
-/// <summary>A run's state and counts; <see cref="Causa"/> says why a <c>fallida</c> run stopped.</summary>
-public sealed record ProgresoCorrida(
-    Guid Id, string Periodo, string Estado, string? InstanceId, int Total, int Timbradas, int Fallidas, int Pendientes,
-    int Canceladas, decimal MontoTimbrado, IReadOnlyDictionary<string, int> Errores, DateTimeOffset? IniciadaEn, DateTimeOffset? TerminadaEn,
-    FallaCorrida? Causa = null, string? SolicitadaPor = null);
-
 /// <summary>A live run and the durable instance that should be driving it.</summary>
 public sealed record CorridaViva(Guid Id, string InstanceId);
-
-/// <summary>What a run's execution will stamp: <see cref="Partes"/> chunks of at most FacturasPorParte invoices each; chunk i
-/// owns the folios from <see cref="Cortes"/>[i] up to the next cut (the last one up to <see cref="UltimoFolio"/>), so a
-/// chunk's input is two numbers and its query one index range. At most <see cref="PartesEnVuelo"/> chunks are queued at
-/// once; the orchestration continues as new every <see cref="PartesPorEpisodio"/> chunks.</summary>
-public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Partes, long[]? Cortes = null, long UltimoFolio = 0,
-    int PartesEnVuelo = 16, int PartesPorEpisodio = 100);
 
 /// <summary>
 /// Billing runs: creating one, generating its invoices (gap-free folios in the same transaction), closing it, its
 /// progress and the retry of its failed invoices. Stamping a chunk is <see cref="TimbradorFacturas"/>.
 /// </summary>
-public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor, OpcionesFacturacion opciones, TimeProvider reloj)
+public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor, OpcionesFacturacion opciones, TimeProvider reloj) : IPasosCorrida
 {
     public const string EventoCorridaCompletada = "CorridaCompletada";
     public const string EventoCorridaFallida = "CorridaFallida";

@@ -4,9 +4,9 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Facturacion;
 

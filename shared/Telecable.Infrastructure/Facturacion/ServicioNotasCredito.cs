@@ -5,11 +5,11 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Telecable.Application.Comun;
 using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Facturacion;

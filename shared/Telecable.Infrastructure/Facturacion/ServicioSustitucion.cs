@@ -1,12 +1,10 @@
-using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Facturacion;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
-using Telecable.Infrastructure.Almacen;
-using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -27,7 +25,7 @@ public sealed record ResultadoSustitucion(Guid Original, string EstadoOriginal, 
 /// resumes where the last one stopped (stamp, then cancel).
 /// </summary>
 public sealed class ServicioSustitucion(
-    NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, ProveedorCsd csd, OpcionesEmisor emisor, OpcionesFacturacion opciones,
+    NpgsqlDataSource db, ITimbradoUnico timbrado, ProveedorCsd csd, OpcionesEmisor emisor,
     ServicioFacturas facturas, TimeProvider reloj, ILogger<ServicioSustitucion> log)
 {
     public async Task<ResultadoSustitucion> SustituirAsync(Guid uuid, SolicitudSustitucion s, string actor, string cid, CancellationToken ct)
@@ -137,109 +135,44 @@ public sealed class ServicioSustitucion(
     private async Task<(Guid Uuid, string Serie, long Folio, decimal Total)> TimbrarAsync(Guid id, Guid uuidOriginal, string cid, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        var f = await cn.QuerySingleAsync<Fila>(new CommandDefinition("""
-            SELECT id AS Id, uuid AS Uuid, estado AS Estado, serie AS Serie, folio AS Folio, fecha_emision AS FechaEmision, metodo_pago AS MetodoPago,
-                   forma_pago AS FormaPago, uso_cfdi AS UsoCfdi, receptor_rfc AS ReceptorRfc, receptor_nombre AS ReceptorNombre,
-                   receptor_regimen AS ReceptorRegimen, receptor_cp AS ReceptorCp, total AS Total, cliente_id AS ClienteId
-            FROM facturas WHERE id = @id
-            """, new { id }, cancellationToken: ct));
+        var f = await cn.QuerySingleAsync<FacturaGuardada>(new CommandDefinition(
+            $"SELECT {FacturaGuardada.Columnas} FROM facturas f WHERE f.id = @id", new { id }, cancellationToken: ct));
         if (f.Uuid is { } hecho) return (hecho, f.Serie, f.Folio, f.Total);
-        var conceptos = (await cn.QueryAsync<Linea>(new CommandDefinition("""
-            SELECT clave_prod_serv AS ClaveProdServ, clave_unidad AS ClaveUnidad, unidad AS Unidad, no_identificacion AS NoIdentificacion,
-                   descripcion AS Descripcion, cantidad AS Cantidad, valor_unitario AS ValorUnitario, descuento AS Descuento, tasa_ieps AS TasaIeps
-            FROM factura_conceptos WHERE factura_id = @id ORDER BY numero_linea
-            """, new { id }, cancellationToken: ct))).ToList();
-        var cfdi = CalculadoraCfdi.Calcular(new DatosComprobante
-        {
-            Serie = f.Serie,
-            Folio = f.Folio.ToString(CultureInfo.InvariantCulture),
-            Fecha = FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(f.FechaEmision, DateTimeKind.Utc))),
-            FormaPago = f.FormaPago,
-            MetodoPago = f.MetodoPago,
-            LugarExpedicion = emisor.LugarExpedicion,
-            Emisor = emisor.ComoEmisor(),
-            Receptor = new Receptor(f.ReceptorRfc, f.ReceptorNombre, f.ReceptorCp.Trim(), f.ReceptorRegimen.Trim(), f.UsoCfdi),
-            CfdiRelacionados = [new CfdiRelacionados(CatalogoSat.RelacionSustitucion, [uuidOriginal.ToString().ToUpperInvariant()])],
-        }, conceptos.Select(c => new LineaFactura
-        {
-            ClaveProdServ = c.ClaveProdServ.Trim(), ClaveUnidad = c.ClaveUnidad, Unidad = c.Unidad, NoIdentificacion = c.NoIdentificacion,
-            Descripcion = c.Descripcion, Cantidad = c.Cantidad, ValorUnitario = c.ValorUnitario, Descuento = c.Descuento,
-            Impuestos = c.TasaIeps > 0m
-                ? [new ImpuestoLinea(CatalogoSat.ImpuestoIeps, CatalogoSat.FactorTasa, c.TasaIeps), ImpuestoLinea.Iva16]
-                : [ImpuestoLinea.Iva16],
-        }).ToList());
+        f.Conceptos = (await cn.QueryAsync<ConceptoGuardado>(new CommandDefinition(
+            $"SELECT {ConceptoGuardado.Columnas} FROM factura_conceptos c WHERE c.factura_id = @id ORDER BY c.numero_linea",
+            new { id }, cancellationToken: ct))).ToList();
+        var cfdi = f.Armar(emisor, new Receptor(f.ReceptorRfc!, f.ReceptorNombre!, f.ReceptorCp!.Trim(), f.ReceptorRegimen!.Trim(), f.UsoCfdi!),
+            [new CfdiRelacionados(CatalogoSat.RelacionSustitucion, [uuidOriginal.ToString().ToUpperInvariant()])]);
         if (cfdi.Total != f.Total) throw new InvalidOperationException($"El total recalculado {cfdi.Total} del sustituto difiere del registrado {f.Total}.");
         var sellado = SelladorCfdi.Sellar(cfdi, csd.Csd);
 
-        ResultadoTimbrado r = ResultadoTimbrado.Error(CodigosPac.NoDisponible, "Sin intentos.");
-        var espera = TimeSpan.FromMilliseconds(opciones.EsperaInicialPacMs);
-        for (var intento = 1; intento <= Math.Max(1, opciones.IntentosPac); intento++)
-        {
-            r = await pac.TimbrarAsync(sellado.Xml, ct);
-            if (!r.EsTransitorio) break;
-            FacturacionMetricas.ReintentosPac.Add(1);
-            await Task.Delay(espera, reloj, ct);
-            espera *= 2;
-        }
-        if (r.EsTransitorio) throw new ErrorConflicto("El PAC no está disponible; repita la sustitución (continuará con el mismo CFDI).", "pac_no_disponible");
-        if (!r.Exitoso)
+        var r = await timbrado.TimbrarAsync(sellado.Xml, ct);
+        if (r.Resultado == ResultadoEstampado.PacNoDisponible)
+            throw new ErrorConflicto("El PAC no está disponible; repita la sustitución (continuará con el mismo CFDI).", "pac_no_disponible");
+        if (r.Resultado == ResultadoEstampado.Rechazado)
         {
             await cn.ExecuteAsync(new CommandDefinition("""
                 UPDATE facturas SET estado = 'error', error_codigo = @Codigo, error_mensaje = @Mensaje, version = version + 1 WHERE id = @id AND uuid IS NULL
                 """, new { id, r.Codigo, r.Mensaje }, cancellationToken: ct));
             throw new ErrorRegla($"El PAC rechazó el CFDI sustituto ({r.Codigo}): {r.Mensaje}", "sustituto");
         }
-        var nombre = $"{r.Uuid!.ToUpperInvariant()}.xml";
-        await blobs.SubirSiNoExisteAsync(nombre, BinaryData.FromString(r.XmlTimbrado!), "application/xml; charset=utf-8", ct);
-        var uuid = Guid.Parse(r.Uuid);
+        var uuid = r.Uuid!.Value;
         await using var tx = await cn.BeginTransactionAsync(ct);
         var ahora = reloj.GetUtcNow();
         var n = await cn.ExecuteAsync(new CommandDefinition("""
-            UPDATE facturas SET uuid = @uuid, estado = 'timbrada', xml_blob = @nombre, sello = @Sello, timbrada_en = @timbrada,
+            UPDATE facturas SET uuid = @uuid, estado = 'timbrada', xml_blob = @Blob, sello = @Sello, timbrada_en = @timbrada,
                    error_codigo = NULL, error_mensaje = NULL, version = version + 1
             WHERE id = @id AND uuid IS NULL
-            """, new { uuid, nombre, sellado.Sello, timbrada = FormatoCfdi.InstanteDe(r.FechaTimbrado!.Value).UtcDateTime, id }, tx, cancellationToken: ct));
+            """, new { uuid, r.Blob, sellado.Sello, timbrada = r.TimbradoEn!.Value.UtcDateTime, id }, tx, cancellationToken: ct));
         if (n == 1)
         {
             await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(TimbradorFacturas.EventoFacturaTimbrada, "factura", id.ToString(), new
             {
-                facturaId = id, uuid, serie = f.Serie, folio = f.Folio, clienteId = f.ClienteId, total = f.Total, xmlBlob = nombre, sustituye = uuidOriginal,
+                facturaId = id, uuid, serie = f.Serie, folio = f.Folio, clienteId = f.ClienteId, total = f.Total, xmlBlob = r.Blob, sustituye = uuidOriginal,
             }, cid, ahora), ct);
         }
         await tx.CommitAsync(ct);
         FacturacionMetricas.Timbradas.Add(n);
         return (uuid, f.Serie, f.Folio, f.Total);
-    }
-
-    private sealed class Fila
-    {
-        public Guid Id { get; init; }
-        public Guid? Uuid { get; init; }
-        public string Estado { get; init; } = "";
-        public string Serie { get; init; } = "";
-        public long Folio { get; init; }
-        public DateTime FechaEmision { get; init; }
-        public string MetodoPago { get; init; } = "";
-        public string FormaPago { get; init; } = "";
-        public string UsoCfdi { get; init; } = "";
-        public string ReceptorRfc { get; init; } = "";
-        public string ReceptorNombre { get; init; } = "";
-        public string ReceptorRegimen { get; init; } = "";
-        public string ReceptorCp { get; init; } = "";
-        public decimal Total { get; init; }
-        public Guid ClienteId { get; init; }
-    }
-
-    private sealed class Linea
-    {
-        public string ClaveProdServ { get; init; } = "";
-        public string ClaveUnidad { get; init; } = "";
-        public string? Unidad { get; init; }
-        public string? NoIdentificacion { get; init; }
-        public string Descripcion { get; init; } = "";
-        public decimal Cantidad { get; init; }
-        public decimal ValorUnitario { get; init; }
-        public decimal Descuento { get; init; }
-        public decimal TasaIeps { get; init; }
     }
 }

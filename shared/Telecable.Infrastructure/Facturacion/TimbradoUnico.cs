@@ -9,7 +9,7 @@ namespace Telecable.Infrastructure.Facturacion;
 /// with backoff from EsperaInicialPacMs (as the billing run), then the stamped XML uploaded If-None-Match.</summary>
 public sealed class TimbradoUnico(IPacClient pac, AlmacenBlobs blobs, OpcionesFacturacion opciones, TimeProvider reloj) : ITimbradoUnico
 {
-    public async Task<CfdiEstampado> TimbrarAsync(string xmlSellado, CancellationToken ct)
+    public async Task<CfdiEstampado> TimbrarAsync(string xmlSellado, CancellationToken ct, string? blob = null)
     {
         var timbre = await pac.TimbrarAsync(xmlSellado, ct);
         var espera = TimeSpan.FromMilliseconds(opciones.EsperaInicialPacMs);
@@ -22,8 +22,8 @@ public sealed class TimbradoUnico(IPacClient pac, AlmacenBlobs blobs, OpcionesFa
         }
         if (timbre.EsTransitorio) return new CfdiEstampado(ResultadoEstampado.PacNoDisponible, null, null, null, timbre.Codigo, timbre.Mensaje);
         if (!timbre.Exitoso) return new CfdiEstampado(ResultadoEstampado.Rechazado, null, null, null, timbre.Codigo, timbre.Mensaje);
-        var blob = $"{timbre.Uuid!.ToUpperInvariant()}.xml";
+        blob ??= $"{timbre.Uuid!.ToUpperInvariant()}.xml";
         await blobs.SubirSiNoExisteAsync(blob, BinaryData.FromString(timbre.XmlTimbrado!), "application/xml; charset=utf-8", ct);
-        return new CfdiEstampado(ResultadoEstampado.Timbrado, Guid.Parse(timbre.Uuid), blob, FormatoCfdi.InstanteDe(timbre.FechaTimbrado!.Value), null, null);
+        return new CfdiEstampado(ResultadoEstampado.Timbrado, Guid.Parse(timbre.Uuid!), blob, FormatoCfdi.InstanteDe(timbre.FechaTimbrado!.Value), null, null);
     }
 }

@@ -3,17 +3,13 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Facturacion;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
-using Telecable.Infrastructure.Almacen;
-using Telecable.Infrastructure.Observabilidad;
-using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Facturacion;
-
-/// <summary>What a chunk activity did: stamped, failed for good, and left for the next round (PAC unavailable).</summary>
-public sealed record ResultadoParte(int Timbradas, int Fallidas, int Pendientes);
 
 /// <summary>Counters and histograms an operator charts for billing.</summary>
 public static class FacturacionMetricas
@@ -31,13 +27,13 @@ public static class FacturacionMetricas
 /// <summary>
 /// Stamps one chunk of a run: the invoices of the run in estado borrador whose folio falls in the chunk
 /// (a range of folios, or folio mod partes = parte). Each CFDI is rebuilt from its stored rows and sealed (deterministic: same XML, same
-/// Sello), sent to the PAC (a resend after a crash gets the original UUID, 307), its stamped XML stored as
-/// &lt;uuid&gt;.xml if absent, then the rows are marked in batches together with their FacturaTimbrada events.
+/// Sello), sent to the PAC through <see cref="ITimbradoUnico"/> (a resend after a crash gets the original UUID, 307), which
+/// stores its stamped XML as &lt;uuid&gt;.xml if absent, then the rows are marked in batches together with their FacturaTimbrada events.
 /// A row already carrying a UUID is never sent again.
 /// </summary>
 public sealed class TimbradorFacturas(
-    NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, ProveedorCsd csd, OpcionesEmisor emisor,
-    OpcionesFacturacion opciones, TimeProvider reloj, ILogger<TimbradorFacturas> log)
+    NpgsqlDataSource db, ITimbradoUnico timbrado, ProveedorCsd csd, OpcionesEmisor emisor,
+    OpcionesFacturacion opciones, TimeProvider reloj, ILogger<TimbradorFacturas> log) : ITimbradorPartes
 {
     public const string EventoFacturaTimbrada = "FacturaTimbrada";
     private const int TamanoLote = 16;
@@ -57,7 +53,7 @@ public sealed class TimbradorFacturas(
         return await TimbrarAsync(facturas, corridaId, $"{parte} ({desde}-{hasta})", ultimaRonda, cid, ct);
     }
 
-    private async Task<ResultadoParte> TimbrarAsync(IReadOnlyList<FacturaPorTimbrar> facturas, Guid corridaId, string parte, bool ultimaRonda, string cid, CancellationToken ct)
+    private async Task<ResultadoParte> TimbrarAsync(IReadOnlyList<FacturaGuardada> facturas, Guid corridaId, string parte, bool ultimaRonda, string cid, CancellationToken ct)
     {
         if (facturas.Count == 0) return new ResultadoParte(0, 0, 0);
         var certificado = csd.Csd;
@@ -92,7 +88,7 @@ public sealed class TimbradorFacturas(
         return new ResultadoParte(timbradas, fallidas, pendientes);
     }
 
-    private async Task<Resultado> ProcesarAsync(FacturaPorTimbrar f, CsdCertificate certificado, bool ultimaRonda, CancellationToken ct)
+    private async Task<Resultado> ProcesarAsync(FacturaGuardada f, CsdCertificate certificado, bool ultimaRonda, CancellationToken ct)
     {
         var inicio = Stopwatch.GetTimestamp();
         var (receptor, codigo, motivo) = ArmadoFactura.Receptor(f.ReceptorRfc, f.ReceptorNombre, f.ReceptorRegimen?.Trim(), f.UsoCfdi, f.ReceptorCp?.Trim());
@@ -100,7 +96,7 @@ public sealed class TimbradorFacturas(
         CfdiSellado sellado;
         try
         {
-            var cfdi = Armar(f, receptor);
+            var cfdi = f.Armar(emisor, receptor);
             if (cfdi.Total != f.Total) return Resultado.Error(f, CodigosFactura.CfdiInvalido, $"El total recalculado {cfdi.Total} difiere del registrado {f.Total}.");
             sellado = SelladorCfdi.Sellar(cfdi, certificado);
         }
@@ -109,58 +105,17 @@ public sealed class TimbradorFacturas(
             return Resultado.Error(f, CodigosFactura.CfdiInvalido, e.Message);
         }
 
-        ResultadoTimbrado? r = null;
-        var espera = TimeSpan.FromMilliseconds(opciones.EsperaInicialPacMs);
-        for (var intento = 1; intento <= Math.Max(1, opciones.IntentosPac); intento++)
+        // The PAC step, its retries of a passing outage included, is ITimbradoUnico's (the one retry owner).
+        var r = await timbrado.TimbrarAsync(sellado.Xml, ct);
+        switch (r.Resultado)
         {
-            r = await pac.TimbrarAsync(sellado.Xml, ct);
-            if (!r.EsTransitorio) break;
-            FacturacionMetricas.ReintentosPac.Add(1);
-            if (intento < opciones.IntentosPac)
-            {
-                await Task.Delay(espera, reloj, ct);
-                espera *= 2;
-            }
+            case ResultadoEstampado.PacNoDisponible:
+                return ultimaRonda ? Resultado.Error(f, CodigosFactura.PacNoDisponible, r.Mensaje ?? "PAC no disponible.") : Resultado.Pendiente(f);
+            case ResultadoEstampado.Rechazado:
+                return Resultado.Error(f, r.Codigo ?? "PAC", r.Mensaje ?? "Rechazado por el PAC.");
         }
-        if (r!.EsTransitorio)
-        {
-            return ultimaRonda ? Resultado.Error(f, CodigosFactura.PacNoDisponible, r.Mensaje ?? "PAC no disponible.") : Resultado.Pendiente(f);
-        }
-        if (!r.Exitoso) return Resultado.Error(f, r.Codigo ?? "PAC", r.Mensaje ?? "Rechazado por el PAC.");
-
-        var nombre = $"{r.Uuid!.ToUpperInvariant()}.xml";
-        await blobs.SubirSiNoExisteAsync(nombre, BinaryData.FromString(r.XmlTimbrado!), "application/xml; charset=utf-8", ct);
         FacturacionMetricas.DuracionCfdi.Record(Stopwatch.GetElapsedTime(inicio).TotalMilliseconds);
-        return new Resultado(f, Guid.Parse(r.Uuid), nombre, sellado.Sello, FormatoCfdi.InstanteDe(r.FechaTimbrado!.Value), null, null);
-    }
-
-    private Comprobante Armar(FacturaPorTimbrar f, Receptor receptor)
-    {
-        var lineas = f.Conceptos.Select(c => new LineaFactura
-        {
-            ClaveProdServ = c.ClaveProdServ.Trim(),
-            ClaveUnidad = c.ClaveUnidad,
-            Unidad = c.Unidad,
-            NoIdentificacion = c.NoIdentificacion,
-            Descripcion = c.Descripcion,
-            Cantidad = c.Cantidad,
-            ValorUnitario = c.ValorUnitario,
-            Descuento = c.Descuento,
-            Impuestos = c.TasaIeps > 0m
-                ? [new ImpuestoLinea(CatalogoSat.ImpuestoIeps, CatalogoSat.FactorTasa, c.TasaIeps), ImpuestoLinea.Iva16]
-                : [ImpuestoLinea.Iva16],
-        }).ToList();
-        return CalculadoraCfdi.Calcular(new DatosComprobante
-        {
-            Serie = f.Serie,
-            Folio = f.Folio.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Fecha = FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(f.FechaEmision, DateTimeKind.Utc))),
-            FormaPago = f.FormaPago,
-            MetodoPago = f.MetodoPago,
-            LugarExpedicion = emisor.LugarExpedicion,
-            Emisor = emisor.ComoEmisor(),
-            Receptor = receptor,
-        }, lineas);
+        return new Resultado(f, r.Uuid, r.Blob, sellado.Sello, r.TimbradoEn, null, null);
     }
 
     private async Task RegistrarAsync(IReadOnlyList<Resultado> resultados, string cid, CancellationToken ct)
@@ -211,22 +166,15 @@ public sealed class TimbradorFacturas(
         await tx.CommitAsync(ct);
     }
 
-    private async Task<IReadOnlyList<FacturaPorTimbrar>> CargarAsync(string porParte, object parametros, CancellationToken ct)
+    private async Task<IReadOnlyList<FacturaGuardada>> CargarAsync(string porParte, object parametros, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         // Receipts (tipo_documento 'recibo') never go to the PAC: the global CFDI covers them.
         var filtro = $"f.corrida_id = @corridaId AND f.estado = 'borrador' AND f.uuid IS NULL AND f.tipo_documento = 'cfdi' AND {porParte}";
-        var facturas = (await cn.QueryAsync<FacturaPorTimbrar>(new CommandDefinition($"""
-            SELECT f.id AS Id, f.serie AS Serie, f.folio AS Folio, f.cliente_id AS ClienteId, f.corrida_id AS CorridaId,
-                   f.fecha_emision AS FechaEmision, f.metodo_pago AS MetodoPago, f.forma_pago AS FormaPago, f.uso_cfdi AS UsoCfdi,
-                   f.receptor_rfc AS ReceptorRfc, f.receptor_nombre AS ReceptorNombre, f.receptor_regimen AS ReceptorRegimen,
-                   f.receptor_cp AS ReceptorCp, f.total AS Total
-            FROM facturas f WHERE {filtro} ORDER BY f.folio
-            """, parametros, cancellationToken: ct))).ToList();
+        var facturas = (await cn.QueryAsync<FacturaGuardada>(new CommandDefinition(
+            $"SELECT {FacturaGuardada.Columnas} FROM facturas f WHERE {filtro} ORDER BY f.folio", parametros, cancellationToken: ct))).ToList();
         var conceptos = (await cn.QueryAsync<ConceptoGuardado>(new CommandDefinition($"""
-            SELECT c.factura_id AS FacturaId, c.clave_prod_serv AS ClaveProdServ, c.clave_unidad AS ClaveUnidad, c.unidad AS Unidad,
-                   c.no_identificacion AS NoIdentificacion, c.descripcion AS Descripcion, c.cantidad AS Cantidad,
-                   c.valor_unitario AS ValorUnitario, c.descuento AS Descuento, c.tasa_ieps AS TasaIeps
+            SELECT {ConceptoGuardado.Columnas}
             FROM factura_conceptos c JOIN facturas f ON f.id = c.factura_id
             WHERE {filtro} ORDER BY c.factura_id, c.numero_linea
             """, parametros, cancellationToken: ct))).ToLookup(c => c.FacturaId);
@@ -234,42 +182,9 @@ public sealed class TimbradorFacturas(
         return facturas;
     }
 
-    private sealed class FacturaPorTimbrar
+    private sealed record Resultado(FacturaGuardada F, Guid? Uuid, string? Blob, string? Sello, DateTimeOffset? TimbradaEn, string? Codigo, string? Mensaje)
     {
-        public Guid Id { get; init; }
-        public string Serie { get; init; } = "";
-        public long Folio { get; init; }
-        public Guid ClienteId { get; init; }
-        public Guid CorridaId { get; init; }
-        public DateTime FechaEmision { get; init; }
-        public string MetodoPago { get; init; } = "";
-        public string FormaPago { get; init; } = "";
-        public string? UsoCfdi { get; init; }
-        public string? ReceptorRfc { get; init; }
-        public string? ReceptorNombre { get; init; }
-        public string? ReceptorRegimen { get; init; }
-        public string? ReceptorCp { get; init; }
-        public decimal Total { get; init; }
-        public IReadOnlyList<ConceptoGuardado> Conceptos { get; set; } = [];
-    }
-
-    private sealed class ConceptoGuardado
-    {
-        public Guid FacturaId { get; init; }
-        public string ClaveProdServ { get; init; } = "";
-        public string ClaveUnidad { get; init; } = "";
-        public string? Unidad { get; init; }
-        public string? NoIdentificacion { get; init; }
-        public string Descripcion { get; init; } = "";
-        public decimal Cantidad { get; init; }
-        public decimal ValorUnitario { get; init; }
-        public decimal Descuento { get; init; }
-        public decimal TasaIeps { get; init; }
-    }
-
-    private sealed record Resultado(FacturaPorTimbrar F, Guid? Uuid, string? Blob, string? Sello, DateTimeOffset? TimbradaEn, string? Codigo, string? Mensaje)
-    {
-        public static Resultado Error(FacturaPorTimbrar f, string codigo, string mensaje) => new(f, null, null, null, null, codigo, mensaje);
-        public static Resultado Pendiente(FacturaPorTimbrar f) => new(f, null, null, null, null, null, null);
+        public static Resultado Error(FacturaGuardada f, string codigo, string mensaje) => new(f, null, null, null, null, codigo, mensaje);
+        public static Resultado Pendiente(FacturaGuardada f) => new(f, null, null, null, null, null, null);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Telecable.Application.Observabilidad;
 
 namespace Telecable.Infrastructure.Observabilidad;
 

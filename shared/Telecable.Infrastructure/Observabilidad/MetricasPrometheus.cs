@@ -5,6 +5,7 @@ using Prometheus;
 using ContadorProm = Prometheus.Counter;
 using HistogramaProm = Prometheus.Histogram;
 using MedidorProm = Prometheus.Gauge;
+using Telecable.Application.Observabilidad;
 
 namespace Telecable.Infrastructure.Observabilidad;
 

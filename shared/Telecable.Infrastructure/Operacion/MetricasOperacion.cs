@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Application.Observabilidad;
 
 namespace Telecable.Infrastructure.Operacion;
 

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Outbox;
 

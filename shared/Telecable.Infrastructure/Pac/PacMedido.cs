@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Telecable.Infrastructure.Observabilidad;
+using Telecable.Application.Observabilidad;
 
 namespace Telecable.Infrastructure.Pac;
 

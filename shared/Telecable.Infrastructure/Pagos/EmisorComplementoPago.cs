@@ -1,21 +1,14 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Telecable.Application.Facturacion;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Cfdi;
 using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Facturacion;
 using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Infrastructure.Pagos;
-
-/// <summary>Issues and cancels the payment complement (CFDI type P, Pagos 2.0) of a payment applied to PPD invoices.</summary>
-public interface IEmisorComplementoPago
-{
-    /// <summary>The stamped complement's UUID; null when the payment paid no PPD invoice. Idempotent per payment.</summary>
-    Task<Guid?> EmitirAsync(Guid pagoId, CancellationToken ct);
-    Task CancelarAsync(Guid pagoId, CancellationToken ct);
-}
 
 /// <summary>The series of type P CFDIs (section "ComplementoPago"); the issuer and its CSD are billing's.</summary>
 public sealed class OpcionesComplementoPago
@@ -25,14 +18,14 @@ public sealed class OpcionesComplementoPago
 }
 
 /// <summary>
-/// Seals and stamps type P CFDIs (CalculadoraPagos, SelladorCfdi, IPacClient) with the same issuer data
+/// Seals and stamps type P CFDIs (CalculadoraPagos, SelladorCfdi, ITimbradoUnico) with the same issuer data
 /// and the same once-per-process CSD as the invoices (billing's OpcionesEmisor and ProveedorCsd).
 /// Exactly once per payment: the complement (folio, Fecha, Sello) is sealed and stored as 'sellado' in one
 /// transaction before the first PAC call; every later attempt re-sends that stored XML, which the PAC answers
 /// with the original stamp (307), never a second UUID.
 /// </summary>
-public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, AlmacenBlobs blobs, TimeProvider reloj,
-    ProveedorCsd proveedorCsd, OpcionesEmisor emisor, OpcionesFacturacion facturacion, IOptions<OpcionesComplementoPago> opciones) : IEmisorComplementoPago
+public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, ITimbradoUnico timbrado, TimeProvider reloj,
+    ProveedorCsd proveedorCsd, OpcionesEmisor emisor, IOptions<OpcionesComplementoPago> opciones) : IEmisorComplementoPago
 {
     public async Task<Guid?> EmitirAsync(Guid pagoId, CancellationToken ct)
     {
@@ -94,19 +87,12 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, A
 
     private async Task<Guid> TimbrarAsync(Guid pagoId, string xml, string blob, CancellationToken ct)
     {
-        // An unavailable PAC is retried here as billing does (Facturacion:IntentosPac, backoff): re-sending the same
-        // XML is safe, and it keeps a passing outage from compensating the whole payment.
-        var timbre = await pac.TimbrarAsync(xml, ct);
-        var espera = TimeSpan.FromMilliseconds(facturacion.EsperaInicialPacMs);
-        for (var intento = 2; timbre.EsTransitorio && intento <= Math.Max(1, facturacion.IntentosPac); intento++)
-        {
-            await Task.Delay(espera, reloj, ct);
-            espera *= 2;
-            timbre = await pac.TimbrarAsync(xml, ct);
-        }
-        if (!timbre.Exitoso) throw new InvalidOperationException($"El PAC rechazó el complemento de pago {pagoId}: {timbre.Codigo} {timbre.Mensaje}");
-        await blobs.SubirSiNoExisteAsync(blob, BinaryData.FromString(timbre.XmlTimbrado!), "application/xml", ct);
-        var uuid = Guid.Parse(timbre.Uuid!);
+        // ITimbradoUnico retries a passing outage (re-sending the same XML is safe), which keeps it from compensating the
+        // whole payment; an outage that outlasts it fails the activity, whose retry policy sends the same XML again.
+        var timbre = await timbrado.TimbrarAsync(xml, ct, blob);
+        if (timbre.Resultado != ResultadoEstampado.Timbrado)
+            throw new InvalidOperationException($"El PAC rechazó el complemento de pago {pagoId}: {timbre.Codigo} {timbre.Mensaje}");
+        var uuid = timbre.Uuid!.Value;
         await using var cn = await db.OpenConnectionAsync(ct);
         await cn.ExecuteAsync(new CommandDefinition(
             "UPDATE complementos_pago SET uuid = @uuid, estado = 'timbrado' WHERE pago_id = @pagoId AND estado = 'sellado'",

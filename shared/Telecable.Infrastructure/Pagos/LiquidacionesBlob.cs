@@ -3,10 +3,10 @@ using Azure.Storage.Blobs;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Pagos;
 

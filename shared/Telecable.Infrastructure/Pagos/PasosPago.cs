@@ -1,10 +1,11 @@
 using System.Diagnostics.Metrics;
 using Dapper;
+using Telecable.Application.Observabilidad;
+using Telecable.Application.Pagos;
 using Telecable.Infrastructure.Cobranza;
 using Npgsql;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Pagos;
 
@@ -15,13 +16,11 @@ public sealed class OpcionesPagos
     public string ContenedorLiquidaciones { get; set; } = "liquidaciones";
 }
 
-public sealed record ResultadoAplicacion(Guid PagoId, Guid ClienteId, IReadOnlyList<AplicacionCalculada> Aplicaciones, decimal SaldoAFavor, bool HayPpd);
-
 /// <summary>
 /// The steps of the ProcesarPago saga and their compensations. Each step is idempotent (a retried
 /// activity changes nothing twice) and each compensation undoes exactly what its step recorded.
 /// </summary>
-public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj)
+public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj) : IPasosPago
 {
     private static readonly Counter<long> Aplicados = Telemetria.Medidor.CreateCounter<long>(
         "telecable.pagos.aplicados", description: "Pagos aplicados a facturas");

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
 
 namespace Telecable.Infrastructure.Pagos;

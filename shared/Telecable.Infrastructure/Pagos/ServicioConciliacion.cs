@@ -3,9 +3,9 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Pagos;
 

@@ -2,9 +2,10 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Telecable.Application.Observabilidad;
+using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Pagos;
 

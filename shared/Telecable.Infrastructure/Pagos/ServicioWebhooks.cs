@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Pagos;
 

@@ -2,8 +2,8 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Routers;
 

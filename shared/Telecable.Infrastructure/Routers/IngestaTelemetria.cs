@@ -2,10 +2,10 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Routers;
 using Telecable.Infrastructure.Datos;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Routers;
 

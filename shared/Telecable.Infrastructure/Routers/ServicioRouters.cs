@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Routers;
-using Telecable.Infrastructure.Observabilidad;
 
 namespace Telecable.Infrastructure.Routers;
 

@@ -2,9 +2,9 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Tickets;
-using Telecable.Infrastructure.Observabilidad;
 using PaginaBandeja = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Soporte.TicketMesa>;
 using PaginaLinea = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Soporte.EventoCliente>;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Telecable.Application.Altas;
 using Telecable.Infrastructure.AltasYTickets;
 using Telecable.IntegrationTests.Clientes;
 using Telecable.IntegrationTests.Infraestructura;
@@ -130,7 +131,7 @@ public sealed class AltaClienteTests(HostAltas host)
         Assert.Equal(esperadas, Compensados(alta));
 
         var estados = EstadosPasos(alta);
-        var orden = ServicioAltas.Pasos.ToList();
+        var orden = SagaAlta.Pasos.ToList();
         foreach (var p in orden)
         {
             var esperado = orden.IndexOf(p) < orden.IndexOf(paso) ? (esperadas.Contains(p) ? "compensado" : "completado")
@@ -146,7 +147,7 @@ public sealed class AltaClienteTests(HostAltas host)
 
         // compensations are idempotent: running them all again changes nothing and records nothing
         var altas = host.Servicios.GetRequiredService<ServicioAltas>();
-        foreach (var p in ServicioAltas.ConCompensacion)
+        foreach (var p in SagaAlta.ConCompensacion)
             Assert.Null(await altas.CompensarAsync(id, p, "prueba", CancellationToken.None));
         Assert.Equal((long)esperadas.Length, await host.EscalarAsync<long>("SELECT count(*) FROM altas_compensaciones WHERE alta_id = @id", new { id }));
         Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM contratos WHERE id = @c AND version > 2",

@@ -237,8 +237,10 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
             new Telecable.Infrastructure.Pac.PacEmulado(new Telecable.Infrastructure.Pac.PacEmuladoOptions(),
                 Telecable.Infrastructure.Facturacion.PacEmuladoPersistente.CertificadoPersistente(host.CarpetaPac)),
             host.Servicios.GetRequiredService<Npgsql.NpgsqlDataSource>());
-        var timbrador = ActivatorUtilities.CreateInstance<Telecable.Infrastructure.Facturacion.TimbradorFacturas>(
+        var timbrado = ActivatorUtilities.CreateInstance<Telecable.Infrastructure.Facturacion.TimbradoUnico>(
             host.Servicios, (Telecable.Infrastructure.Pac.IPacClient)otroPac);
+        var timbrador = ActivatorUtilities.CreateInstance<Telecable.Infrastructure.Facturacion.TimbradorFacturas>(
+            host.Servicios, (Telecable.Application.Facturacion.ITimbradoUnico)timbrado);
 
         var r = await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None);
 
@@ -249,7 +251,7 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
             "SELECT count(*) FROM pac_emulado_timbres t WHERE NOT EXISTS (SELECT 1 FROM facturas f WHERE upper(f.uuid::text) = t.uuid) " +
             "AND NOT EXISTS (SELECT 1 FROM complementos_pago c WHERE upper(c.uuid::text) = t.uuid)"));
         // Running the chunk again finds nothing to send.
-        Assert.Equal(new Telecable.Infrastructure.Facturacion.ResultadoParte(0, 0, 0),
+        Assert.Equal(new Telecable.Application.Facturacion.ResultadoParte(0, 0, 0),
             await timbrador.TimbrarParteAsync(corrida, 0, 1, true, "prueba-caida", CancellationToken.None));
     }
 

@@ -37,6 +37,36 @@ public class HostPrueba : IAsyncLifetime
     /// <summary>Extra settings a test class needs (same keys as local.settings.json, with ':' separators).</summary>
     protected virtual IDictionary<string, string?> Ajustes => new Dictionary<string, string?>();
 
+    /// <summary>
+    /// Every timer that writes behind a request's back, silenced: for the hosts whose tests fingerprint the whole database
+    /// around each request (HostFuzz, HostAutorizacion), so a fingerprint shows only what the request did. A new timer that
+    /// writes goes here (its own switch, or the Functions host's <c>AzureWebJobs.&lt;Function&gt;.Disabled</c>).
+    /// </summary>
+    protected static IReadOnlyDictionary<string, string?> SinEscritoresDeFondo { get; } = new Dictionary<string, string?>
+    {
+        ["Routers:DetectarDesconexiones"] = "false",
+        ["OutboxRelayCron"] = "0 0 0 1 1 *",
+        // Delivering queued notifications changes their rows.
+        ["Notificaciones:Despachar"] = "false",
+        // Ending pending cancellations changes invoice rows.
+        ["Facturacion:ConsultarCancelaciones"] = "false",
+        // The daily billing run adds invoices.
+        ["Facturacion:CorridaDiaria"] = "false",
+        // The global CFDI timer stamps receipts into a global CFDI.
+        ["Facturacion:CfdiGlobal"] = "false",
+        ["Facturacion:CreditosSla"] = "false",
+        // Closing expired OXXO references changes their rows.
+        ["Oxxo:CerrarVencidas"] = "false",
+        // Reminders and suspensions (every 10 min on the clock) change notifications and contracts.
+        ["Cobranza:Evaluar"] = "false",
+        // Daily timers that write at a fixed hour (the Functions host's own per-function switch, honoured by the local host).
+        ["AzureWebJobs.ConciliarLiquidaciones.Disabled"] = "true",
+        ["AzureWebJobs.GenerarLiquidacionesEmuladas.Disabled"] = "true",
+        ["AzureWebJobs.PurgarWebhooks.Disabled"] = "true",
+        ["AzureWebJobs.PurgarIdempotencia.Disabled"] = "true",
+        ["AzureWebJobs.PurgarHistorialRouters.Disabled"] = "true",
+    };
+
     public async Task InitializeAsync()
     {
         ConnectionString = await Telecable.Pruebas.Servicios.CrearBaseAsync("it");

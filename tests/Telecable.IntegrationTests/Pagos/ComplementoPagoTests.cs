@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
+using Telecable.Application.Pagos;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Pagos;
 using Telecable.IntegrationTests.Infraestructura;

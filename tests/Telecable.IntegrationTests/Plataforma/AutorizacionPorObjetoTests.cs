@@ -584,30 +584,9 @@ public sealed class HostAutorizacion : HostPrueba
     private readonly SemaphoreSlim _candado = new(1, 1);
     private Escenario? _escenario;
 
-    protected override IDictionary<string, string?> Ajustes => new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Ajustes => new Dictionary<string, string?>(SinEscritoresDeFondo)
     {
         ["Webhooks:Pagos:Secretos:0"] = "whsec_autorizacion_de_pruebas_0123456789",
-        ["Routers:DetectarDesconexiones"] = "false",
-        ["Facturacion:CreditosSla"] = "false",
-        ["OutboxRelayCron"] = "0 0 0 1 1 *",
-        // Delivering queued notifications changes their rows behind the requests this test fingerprints.
-        ["Notificaciones:Despachar"] = "false",
-        // Ending pending cancellations would change invoice rows behind the requests.
-        ["Facturacion:ConsultarCancelaciones"] = "false",
-        // Closing expired OXXO references changes their rows too.
-        ["Oxxo:CerrarVencidas"] = "false",
-        // The daily billing run would add invoices behind the fingerprinted requests.
-        ["Facturacion:CorridaDiaria"] = "false",
-        // The global CFDI timer would stamp receipts into a global CFDI behind the requests.
-        ["Facturacion:CfdiGlobal"] = "false",
-        // Reminders and suspensions (every 10 min on the clock) change notifications and contracts too.
-        ["Cobranza:Evaluar"] = "false",
-        // Daily timers that write at a fixed hour (the Functions host's own per-function switch, honoured by the local host).
-        ["AzureWebJobs.ConciliarLiquidaciones.Disabled"] = "true",
-        ["AzureWebJobs.GenerarLiquidacionesEmuladas.Disabled"] = "true",
-        ["AzureWebJobs.PurgarWebhooks.Disabled"] = "true",
-        ["AzureWebJobs.PurgarIdempotencia.Disabled"] = "true",
-        ["AzureWebJobs.PurgarHistorialRouters.Disabled"] = "true",
     };
 
     public async Task<Escenario> EscenarioAsync()

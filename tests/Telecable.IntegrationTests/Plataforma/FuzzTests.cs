@@ -315,27 +315,10 @@ public sealed class HostFuzz : HostPrueba
 {
     public const string Secreto = "whsec_fuzz_de_pruebas_0123456789";
 
-    protected override IDictionary<string, string?> Ajustes => new Dictionary<string, string?>
+    protected override IDictionary<string, string?> Ajustes => new Dictionary<string, string?>(SinEscritoresDeFondo)
     {
         ["Webhooks:Pagos:Secretos:0"] = Secreto,
-        ["Routers:DetectarDesconexiones"] = "false",
-        ["OutboxRelayCron"] = "0 0 0 1 1 *",
         ["PagosInicioCron"] = "0 0 0 1 1 *",
-        // Background writers change rows behind the fingerprinted requests (a 4xx must change nothing).
-        ["Notificaciones:Despachar"] = "false",
-        ["Facturacion:ConsultarCancelaciones"] = "false",
-        ["Facturacion:CorridaDiaria"] = "false",
-        // The global CFDI timer would stamp receipts into a global CFDI behind the requests.
-        ["Facturacion:CfdiGlobal"] = "false",
-        ["Facturacion:CreditosSla"] = "false",
-        ["Oxxo:CerrarVencidas"] = "false",
-        ["Cobranza:Evaluar"] = "false",
-        // Daily timers that write at a fixed hour (the Functions host's own per-function switch, honoured by the local host).
-        ["AzureWebJobs.ConciliarLiquidaciones.Disabled"] = "true",
-        ["AzureWebJobs.GenerarLiquidacionesEmuladas.Disabled"] = "true",
-        ["AzureWebJobs.PurgarWebhooks.Disabled"] = "true",
-        ["AzureWebJobs.PurgarIdempotencia.Disabled"] = "true",
-        ["AzureWebJobs.PurgarHistorialRouters.Disabled"] = "true",
     };
 
     public async Task<Credenciales> CredencialesAsync()

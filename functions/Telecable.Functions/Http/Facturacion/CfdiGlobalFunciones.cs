@@ -46,16 +46,15 @@ public sealed class CfdiGlobalFunciones(Api api, IServicioCfdiGlobal globales)
         api.EjecutarAsync(req, Cobranza, async l =>
         {
             var u = Id(uuid, "uuid");
-            return new RespuestaJson(StatusCodes.Status200OK, await globales.XmlAsync(u, l.Ct), "application/xml; charset=utf-8")
-                .Con("Content-Disposition", $"attachment; filename=\"{u.ToString().ToUpperInvariant()}.xml\"");
+            return Respuestas.CfdiXml(await globales.XmlAsync(u, l.Ct), u);
         });
 
     /// <summary>GET /api/facturacion/globales/{uuid}/representacion: printable HTML with SAT's verification QR.</summary>
     [Function(nameof(RepresentacionCfdiGlobal))]
     public Task<IActionResult> RepresentacionCfdiGlobal(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/globales/{uuid}/representacion")] HttpRequest req, string uuid) =>
-        api.EjecutarAsync(req, Cobranza, async l => new RespuestaJson(StatusCodes.Status200OK,
-            await globales.RepresentacionAsync(Id(uuid, "uuid"), l.Ct), "text/html; charset=utf-8"));
+        api.EjecutarAsync(req, Cobranza, async l =>
+            Respuestas.Imprimible(await globales.RepresentacionAsync(Id(uuid, "uuid"), l.Ct)));
 
     /// <summary>GET /api/facturacion/recibos?clienteId=&amp;periodo=yyyy-MM&amp;pagina=&amp;tamano=: receipts of customers without an RFC,
     /// newest first (a cliente always gets their own).</summary>

@@ -9,7 +9,6 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Facturacion;
 using Telecable.Functions.Http.Pagos;
-using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.TimbradoMasivo;
 
@@ -124,16 +123,15 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         api.EjecutarAsync(req, ConCliente, async l =>
         {
             var u = Id(uuid, "uuid");
-            return new RespuestaJson(StatusCodes.Status200OK, await facturas.XmlAsync(l.UsuarioAutenticado, u, l.Ct), "application/xml; charset=utf-8")
-                .Con("Content-Disposition", $"attachment; filename=\"{u.ToString().ToUpperInvariant()}.xml\"");
+            return Respuestas.CfdiXml(await facturas.XmlAsync(l.UsuarioAutenticado, u, l.Ct), u);
         });
 
     /// <summary>GET /api/facturacion/{uuid}/representacion: printable HTML with SAT's verification QR.</summary>
     [Function(nameof(RepresentacionFactura))]
     public Task<IActionResult> RepresentacionFactura(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/{uuid}/representacion")] HttpRequest req, string uuid) =>
-        api.EjecutarAsync(req, ConCliente, async l => new RespuestaJson(StatusCodes.Status200OK,
-            await facturas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct), "text/html; charset=utf-8"));
+        api.EjecutarAsync(req, ConCliente, async l =>
+            Respuestas.Imprimible(await facturas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct)));
 
     private static Guid Id(string valor, string campo) =>
         Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");

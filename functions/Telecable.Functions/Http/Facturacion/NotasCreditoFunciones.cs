@@ -46,16 +46,15 @@ public sealed class NotasCreditoFunciones(Api api, IServicioNotasCredito notas)
         api.EjecutarAsync(req, ConCliente, async l =>
         {
             var u = Id(uuid, "uuid");
-            return new RespuestaJson(StatusCodes.Status200OK, await notas.XmlAsync(l.UsuarioAutenticado, u, l.Ct), "application/xml; charset=utf-8")
-                .Con("Content-Disposition", $"attachment; filename=\"{u.ToString().ToUpperInvariant()}.xml\"");
+            return Respuestas.CfdiXml(await notas.XmlAsync(l.UsuarioAutenticado, u, l.Ct), u);
         });
 
     /// <summary>GET /api/facturacion/notas-credito/{uuid}/representacion: printable HTML with SAT's verification QR.</summary>
     [Function(nameof(RepresentacionNotaCredito))]
     public Task<IActionResult> RepresentacionNotaCredito(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/notas-credito/{uuid}/representacion")] HttpRequest req, string uuid) =>
-        api.EjecutarAsync(req, ConCliente, async l => new RespuestaJson(StatusCodes.Status200OK,
-            await notas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct), "text/html; charset=utf-8"));
+        api.EjecutarAsync(req, ConCliente, async l =>
+            Respuestas.Imprimible(await notas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct)));
 
     private static Guid Id(string valor, string campo) =>
         Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");

@@ -24,7 +24,7 @@ public sealed record RespuestaApi(int Status, Type? Tipo, string TipoContenido);
 /// The OpenAPI 3.1 document of every HTTP function, built from the code: routes and methods from
 /// [HttpTrigger]; roles from the <see cref="Permiso"/> each function hands to <see cref="Api"/>; Idempotency-Key
 /// from EjecutarIdempotenteAsync; the request body from Llamada.LeerAsync&lt;T&gt;; query parameters from
-/// Llamada.Query*/Peticion.*; answers from Respuestas.Ok/Creado/Aceptado/Json/SinContenido and RespuestaJson;
+/// Llamada.Query*/Peticion.*; answers from Respuestas.Ok/Creado/Aceptado/Json/SinContenido/CfdiXml/Imprimible and RespuestaJson;
 /// schemas from System.Text.Json's own exporter with the options the API serializes with. A new function is
 /// in the document without anyone writing it down; one the reader cannot understand stops the build of the
 /// document with a message saying what to change (OpenApiTests runs it).
@@ -124,6 +124,8 @@ public static class DocumentoOpenApi
                         case nameof(Http.Respuestas.Creado): respuestas.Add(new(201, Arg(llamado), "application/json")); break;
                         case nameof(Http.Respuestas.Aceptado): respuestas.Add(new(202, Arg(llamado), "application/json")); break;
                         case nameof(Http.Respuestas.SinContenido): respuestas.Add(new(204, null, "")); break;
+                        case nameof(Http.Respuestas.CfdiXml): respuestas.Add(new(200, null, "application/xml")); break;
+                        case nameof(Http.Respuestas.Imprimible): respuestas.Add(new(200, null, "text/html")); break;
                         case nameof(Http.Respuestas.Json):
                             foreach (var st in estados.DefaultIfEmpty(200)) respuestas.Add(new(st, Arg(llamado), "application/json"));
                             break;
@@ -138,7 +140,7 @@ public static class DocumentoOpenApi
             }
         }
         if (respuestas.Count == 0)
-            throw new FuncionNoDocumentable(nombre, "no responde con Respuestas.Ok/Creado/Aceptado/Json/SinContenido ni con new RespuestaJson(...): use uno de ellos para que su respuesta quede documentada.");
+            throw new FuncionNoDocumentable(nombre, "no responde con Respuestas.Ok/Creado/Aceptado/Json/SinContenido/CfdiXml/Imprimible ni con new RespuestaJson(...): use uno de ellos para que su respuesta quede documentada.");
 
         var area = funcion.DeclaringType!.Namespace!.Split('.').Last();
         if (cuerpo is null && crudo) cuerpo = typeof(JsonElement);

@@ -48,15 +48,14 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
     public Task<IActionResult> XmlComplementoPago(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/{id:guid}/complemento")] HttpRequest req, Guid id) =>
         api.EjecutarAsync(req, ConCliente, async l =>
-            new RespuestaJson(StatusCodes.Status200OK, await complementos.XmlAsync(l.UsuarioAutenticado, id, l.Ct), "application/xml; charset=utf-8")
-                .Con("Content-Disposition", $"attachment; filename=\"complemento-{id}.xml\""));
+            Respuestas.CfdiXml(await complementos.XmlAsync(l.UsuarioAutenticado, id, l.Ct), $"complemento-{id}.xml"));
 
     /// <summary>GET /api/pagos/{id}/complemento/representacion: its printable copy (HTML with SAT's QR), same access.</summary>
     [Function(nameof(RepresentacionComplementoPago))]
     public Task<IActionResult> RepresentacionComplementoPago(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/{id:guid}/complemento/representacion")] HttpRequest req, Guid id) =>
         api.EjecutarAsync(req, ConCliente, async l =>
-            new RespuestaJson(StatusCodes.Status200OK, await complementos.RepresentacionAsync(l.UsuarioAutenticado, id, l.Ct), "text/html; charset=utf-8"));
+            Respuestas.Imprimible(await complementos.RepresentacionAsync(l.UsuarioAutenticado, id, l.Ct)));
 
     /// <summary>POST /api/pagos/webhooks/{gateway} (public: the signature authenticates). 2xx for accepted and
     /// duplicate deliveries, 400 problem+json for a bad signature or body, 404 for an unknown gateway.</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Facturacion;

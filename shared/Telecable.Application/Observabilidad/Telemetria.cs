@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Telecable.Infrastructure.Observabilidad;
+namespace Telecable.Application.Observabilidad;
 
 /// <summary>The app's one ActivitySource and Meter, registered with OpenTelemetry under the same name.</summary>
 public static class Telemetria
@@ -39,6 +39,14 @@ public static class Correlacion
     {
         Actual.Value = cid;
         Activity.Current?.SetTag("cid", cid);
+    }
+
+    /// <summary>A new cid set for this async flow: a timer's run, which has no caller to take one from.</summary>
+    public static string Nueva()
+    {
+        var cid = Guid.NewGuid().ToString("N");
+        Establecer(cid);
+        return cid;
     }
 
     /// <summary>Accepts a caller's id only if it is short and plain, so logs cannot be forged through it.</summary>
