@@ -107,8 +107,16 @@ public sealed class ServicioFacturaRecibo(NpgsqlDataSource db, ITimbradoUnico ti
             ?? throw new InvalidOperationException($"La serie {emisor.Serie} no existe en series_folios.");
         var csd = proveedorCsd.Csd;
         var receptor = new Receptor(datos.Rfc.Valor, datos.Nombre, datos.CpFiscal.Valor, datos.RegimenFiscal.Clave, datos.UsoCfdi.Clave);
-        var cfdi = ReglasFacturaDeRecibo.Armar(emisor.Serie, folio, FormatoCfdi.HoraMexico(ahora), emisor.LugarExpedicion,
-            emisor.ComoEmisor() with { Rfc = csd.Rfc }, receptor, forma, lineas);
+        Comprobante cfdi;
+        try
+        {
+            cfdi = ReglasFacturaDeRecibo.Armar(emisor.Serie, folio, FormatoCfdi.HoraMexico(ahora), emisor.LugarExpedicion,
+                emisor.ComoEmisor() with { Rfc = csd.Rfc }, receptor, forma, lineas);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ErrorRegla($"La factura del recibo {recibo.Serie}-{recibo.Folio} no es válida: {ex.Message}");
+        }
         if (cfdi.Total != recibo.Total)
             throw new InvalidOperationException($"La factura del recibo {recibo.Serie}-{recibo.Folio} suma {cfdi.Total} y el recibo {recibo.Total}.");
         var sellado = SelladorCfdi.Sellar(cfdi, csd);
