@@ -69,6 +69,38 @@ public sealed class FacturaDeReciboPortalTests(HostNavegador host)
     }
 
     [Fact]
+    public async Task Una_corrida_muestra_sus_notas_de_venta_aparte_de_las_timbradas()
+    {
+        // A customer without an RFC with an active contract: July 2025's run (a period no other test bills) gives them a receipt.
+        var db = host.ServiciosHost.GetRequiredService<NpgsqlDataSource>();
+        await using (var cn = await db.OpenConnectionAsync())
+        {
+            await cn.ExecuteAsync("""
+                WITH c AS (INSERT INTO clientes (tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal, zona_id)
+                           VALUES ('fisica', 'PÚBLICO CON CONTRATO', 'XAXX010101000', 'publico.contrato@example.com', '+528188880003', '616', 'S01', '64000',
+                                   '00000000-0000-0000-0000-000000001001') RETURNING id),
+                     d AS (INSERT INTO domicilios (cliente_id, tipo, calle, numero_exterior, colonia, cp, municipio, estado)
+                           SELECT c.id, 'instalacion', 'Av. Juárez', '300', 'Centro', '64000', 'Monterrey', 'Nuevo León' FROM c RETURNING id, cliente_id)
+                INSERT INTO contratos (cliente_id, plan_id, zona_id, domicilio_id, precio_pactado, fecha_inicio, fecha_activacion, estado, dia_corte)
+                SELECT d.cliente_id, '00000000-0000-0000-0000-000000002002', '00000000-0000-0000-0000-000000001001', d.id, 430, '2025-06-01', '2025-06-02', 'activo', 1
+                FROM d
+                """);
+        }
+        var p = await host.PaginaAsync();
+        await Pasos.IngresarAsync(p, "portal-facturacion", "cobranzas");
+        await p.GetByRole(AriaRole.Link, new() { Name = "Corridas" }).ClickAsync();
+        await p.GetByLabel("Periodo (AAAA-MM)").FillAsync("2025-07");
+        await p.GetByRole(AriaRole.Button, new() { Name = "Iniciar corrida" }).ClickAsync();
+        await Expect(p.Locator("#estado")).ToContainTextAsync("Corrida 2025-07", new() { Timeout = 120_000 });
+        // Receipts are issued, never stamped: the run says how many apart from the stamped CFDIs.
+        var fila = p.GetByRole(AriaRole.Table, new() { Name = "Corridas recientes" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "2025-07" });
+        await Expect(fila).ToContainTextAsync("timbradas, ");
+        await Expect(fila).ToContainTextAsync("notas de venta");
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Pasos.CapturarAsync(p, "portal-facturacion-corrida-con-notas-de-venta");
+    }
+
+    [Fact]
     public async Task El_alta_sin_factura_oculta_los_datos_fiscales_y_la_solicitud_se_acepta()
     {
         var p = await host.PaginaAsync();

@@ -319,12 +319,22 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
             ?? throw new ErrorNoEncontrado("cliente", id.ToString());
         if (MotivoCambioRfc(actual, f.Rfc.Valor) is { } motivo) throw new ErrorValidacion([motivo]);
         if (actual != f.Rfc.Valor) await RechazarRfcDuplicadoAsync(cn, tx, f.Rfc.Valor, ct);
-        var version = await cn.ExecuteScalarAsync<int>(new CommandDefinition("""
-            UPDATE clientes SET rfc = @Rfc, tipo_persona = @Tipo, nombre = @Nombre, regimen_fiscal = @Regimen, uso_cfdi = @Uso, cp_fiscal = @Cp,
-                   version = version + 1
-            WHERE id = @id RETURNING version
-            """, new { id, Rfc = f.Rfc.Valor, Tipo = f.Rfc.Tipo.ComoTexto(), f.Nombre, Regimen = f.RegimenFiscal.Clave, Uso = f.UsoCfdi.Clave, Cp = f.CpFiscal.Valor },
-            tx, cancellationToken: ct));
+        int version;
+        try
+        {
+            version = await cn.ExecuteScalarAsync<int>(new CommandDefinition("""
+                UPDATE clientes SET rfc = @Rfc, tipo_persona = @Tipo, nombre = @Nombre, regimen_fiscal = @Regimen, uso_cfdi = @Uso, cp_fiscal = @Cp,
+                       version = version + 1
+                WHERE id = @id RETURNING version
+                """, new { id, Rfc = f.Rfc.Valor, Tipo = f.Rfc.Tipo.ComoTexto(), f.Nombre, Regimen = f.RegimenFiscal.Clave, Uso = f.UsoCfdi.Clave, Cp = f.CpFiscal.Valor },
+                tx, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "ux_clientes_rfc")
+        {
+            // Another customer took the RFC between the check and the update: the unique index decides.
+            RechazosRfc.Add(1);
+            throw RfcDuplicado(f.Rfc.Valor);
+        }
         await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("ClienteActualizado", "cliente", id.ToString(),
             new { clienteId = id, campos = new[] { "rfc", "nombre", "regimenFiscal", "usoCfdi", "cpFiscal" }, version, actor }, cid, ahora), ct);
     }
