@@ -8,7 +8,8 @@ import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSa
 import { validarRfc, validarEmail, validarTelefono, validarCp, requerido } from '../comun/validacion.js';
 import { vistasCuenta, enlacesIngresoCliente } from '../comun/cuentas.js';
 import { misTickets, ayuda } from './mesa.js';
-import { enlazarParesFiscales } from './fiscal.js';
+import { enlazarParesFiscales, enlazarSinFactura, datosFiscalesAlta } from './fiscal.js';
+import { misRecibos } from './recibos.js';
 
 const estado = JSON.parse(sessionStorage.getItem('telecable.alta') || '{}'); // plan, zona y borrador del alta
 const guardarEstado = () => sessionStorage.setItem('telecable.alta', JSON.stringify(estado));
@@ -97,6 +98,7 @@ function alta(el, ctx) {
     }
     for (const [k, v] of Object.entries(estado.datos)) { const c = form.elements[k]; if (c) { if (c.type === 'checkbox') c.checked = !!v; else c.value = v; } }
     if (paso === 1) enlazarParesFiscales(form, estado.datos);
+    if (paso === 1) enlazarSinFactura(form, reglas, estado.datos);
     validarAlSalir(form, reglas);
     const ultimo = paso === PASOS.length - 1;
     form.append(h('div', { class: 'acciones' },
@@ -116,8 +118,7 @@ function alta(el, ctx) {
         const r = await ocupado(form.querySelector('[type=submit]'), () => api.post('/api/altas', {
           planId: estado.plan.id,
           cliente: {
-            nombre: d.nombre, rfc: d.rfc.toUpperCase(), email: d.email, telefono: d.telefono.replace(/\D/g, ''),
-            regimenFiscal: d.regimenFiscal, usoCfdi: d.usoCfdi, cpFiscal: d.cpFiscal,
+            nombre: d.nombre, ...datosFiscalesAlta(d), email: d.email, telefono: d.telefono.replace(/\D/g, ''),
             domicilio: { calle: d.calle, numeroExterior: d.numeroExterior, numeroInterior: d.numeroInterior || null, colonia: d.colonia, cp: d.codigoPostal, referencias: d.referencias || null },
             consentimiento: { avisoPrivacidadVersion: AVISO_PRIVACIDAD, aceptaMarketing: !!d.publicidad, origen: 'portal_cliente', userAgent: navigator.userAgent },
           },
@@ -206,6 +207,7 @@ async function facturas(el) {
         boton(`${n.serie}${n.folio}: impresa`, () => descargar(`/api/facturacion/notas-credito/${n.uuid}/representacion`, `${n.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario'),
       ])) : '—') },
   ]));
+  await misRecibos(el);
   // GET /api/facturacion/creditos-sla → { elementos: [{ periodo, horas, umbralHoras, estado, monto, notaCreditoUuid }] }: créditos por caídas del servicio.
   const c = lista(await api.get('/api/facturacion/creditos-sla?tamano=50'));
   const ESTADOS_CREDITO = { emitido: 'Acreditado', pendiente: 'Por acreditar', no_aplica: 'Sin crédito (menor al umbral)' };

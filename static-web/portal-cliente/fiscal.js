@@ -32,3 +32,31 @@ export function enlazarParesFiscales(form, guardado = {}) {
   regimenFiscal.addEventListener('change', () => pintarUsos(usoCfdi.value));
   cargar();
 }
+
+const CAMPOS_FISCALES = ['rfc', 'regimenFiscal', 'usoCfdi', 'cpFiscal'];
+
+/**
+ * «No necesito factura» del alta (issue 20): marcada, oculta RFC, régimen, uso y código postal fiscal y no los valida ni los envía
+ * (el servidor le da los datos del público en general y le cobra con notas de venta). Ajusta las reglas antes de validarAlSalir.
+ */
+export function enlazarSinFactura(form, reglas, guardado = {}) {
+  const casilla = h('input', { type: 'checkbox', id: 'c-sinFactura', name: 'sinFactura', 'aria-describedby': 'c-sinFactura-ayuda' });
+  casilla.checked = !!guardado.sinFactura;
+  const envoltura = (n) => form.elements[n]?.closest('.campo');
+  envoltura('rfc')?.before(h('div', { class: 'campo' },
+    h('label', { class: 'casilla', for: 'c-sinFactura' }, casilla, 'No necesito factura'),
+    h('p', { class: 'ayuda', id: 'c-sinFactura-ayuda' }, 'Le cobraremos con notas de venta; si después necesita la factura de una, podrá pedirla en «Mis facturas».')));
+  for (const n of ['rfc', 'cpFiscal']) {
+    const regla = reglas[n];
+    if (regla) reglas[n] = (v) => (casilla.checked ? null : regla(v));
+  }
+  // .campo is display:flex, which outranks [hidden]: the inline display (CSSOM, allowed by the CSP) hides it too.
+  const aplicar = () => CAMPOS_FISCALES.forEach((n) => { const c = envoltura(n); if (c) { c.hidden = casilla.checked; c.style.display = casilla.checked ? 'none' : ''; } });
+  casilla.addEventListener('change', aplicar);
+  aplicar();
+}
+
+/** Los datos fiscales que viajan en el alta: los del formulario, o solo requiereFactura:false. */
+export const datosFiscalesAlta = (d) => (d.sinFactura
+  ? { requiereFactura: false }
+  : { rfc: d.rfc.toUpperCase(), regimenFiscal: d.regimenFiscal, usoCfdi: d.usoCfdi, cpFiscal: d.cpFiscal });

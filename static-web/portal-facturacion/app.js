@@ -145,7 +145,9 @@ const ESTADOS_CORRIDA = {
   completada_con_errores: 'Completada con errores', fallida: 'Fallida', cancelada: 'Cancelada',
 };
 const estadoCorrida = (e) => ESTADOS_CORRIDA[e] ?? e;
-const avance = (c) => (c.total ? Math.round((100 * ((c.timbradas ?? 0) + (c.fallidas ?? 0) + (c.canceladas ?? 0))) / c.total) : 0);
+// Las notas de venta (recibos) se emiten sin PAC: cuentan en el avance, aparte de las timbradas.
+const avance = (c) => (c.total ? Math.round((100 * ((c.timbradas ?? 0) + (c.recibos ?? 0) + (c.fallidas ?? 0) + (c.canceladas ?? 0))) / c.total) : 0);
+const conRecibos = (c) => (c.recibos ? `, ${entero(c.recibos)} notas de venta` : '');
 const erroresPorCodigo = (c) => Object.entries(c.errores ?? {}).map(([k, n]) => `${k}: ${entero(n)}`).join(', ') || '—';
 
 function corridas(el) {
@@ -161,7 +163,7 @@ function corridas(el) {
     listado.replaceChildren(tabla('Corridas recientes', r, [
       { campo: 'periodo', titulo: 'Periodo' },
       { campo: 'estado', titulo: 'Estado', formato: estadoCorrida },
-      { titulo: 'Avance', celda: (c) => `${avance(c)} % (${entero(c.timbradas ?? 0)} de ${entero(c.total ?? 0)} timbradas)` },
+      { titulo: 'Avance', celda: (c) => `${avance(c)} % (${entero(c.timbradas ?? 0)} de ${entero(c.total ?? 0)} timbradas${conRecibos(c)})` },
       { titulo: 'Errores por código', celda: erroresPorCodigo },
       { titulo: 'Causa', celda: (c) => c.causa?.mensaje ?? '—' },
       { campo: 'iniciadaEn', titulo: 'Iniciada', formato: fecha },
@@ -208,7 +210,7 @@ async function seguir(id, res, alTerminar) {
     try { c = await api.get(`/api/facturacion/corridas/${id}`); } catch (e) { mostrarError(res, e); return; }
     titulo.textContent = `Corrida de ${c.periodo}`;
     barra.value = avance(c);
-    texto.textContent = `${estadoCorrida(c.estado)}: ${entero(c.timbradas ?? 0)} timbradas, ${entero(c.fallidas ?? 0)} con error, ${entero(c.pendientes ?? 0)} pendientes, de ${entero(c.total ?? 0)}`
+    texto.textContent = `${estadoCorrida(c.estado)}: ${entero(c.timbradas ?? 0)} timbradas${conRecibos(c)}, ${entero(c.fallidas ?? 0)} con error, ${entero(c.pendientes ?? 0)} pendientes, de ${entero(c.total ?? 0)}`
       + (c.montoTimbrado != null ? `; timbrado ${dinero(c.montoTimbrado)}.` : '.')
       + (c.causa ? ` Causa: ${c.causa.mensaje}` : '');
     if (!['pendiente', 'en_proceso'].includes(c.estado) || !document.body.contains(res)) {
@@ -232,9 +234,9 @@ async function recibos(el) {
       { campo: 'fechaEmision', titulo: 'Emitida', formato: fecha },
       { campo: 'total', titulo: 'Total', formato: dinero },
       { campo: 'estado', titulo: 'Estado', formato: (v) => (v === 'timbrada' ? 'emitida' : v) },
-      { campo: 'cfdiGlobalUuid', titulo: 'CFDI global', formato: (v) => (v
+      { campo: 'cfdiGlobalUuid', titulo: 'CFDI global', formato: (v, f) => (v
         ? h('a', { href: `/api/facturacion/globales/${v}/representacion`, target: '_blank', rel: 'noopener' }, String(v).toUpperCase())
-        : 'Pendiente') },
+        : f.facturaUuid ? `Facturada al cliente (${String(f.facturaUuid).toUpperCase()})` : 'Pendiente') },
       { titulo: 'Imprimir', celda: (f) => h('a', { href: `/api/facturacion/recibos/${f.id}/representacion`, target: '_blank', rel: 'noopener' }, `Nota ${f.serie}-${f.folio}`) },
     ]));
 }

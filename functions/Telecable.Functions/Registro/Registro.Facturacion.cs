@@ -65,6 +65,8 @@ public static partial class Registro
         s.AddSingleton<Telecable.Application.Facturacion.IServicioAjustesCortesia, ServicioAjustesCortesia>();
         // Receipts of customers without an RFC and the month's global CFDI (issue 20).
         s.AddSingleton<Telecable.Application.Facturacion.IServicioCfdiGlobal, ServicioCfdiGlobal>();
+        // The invoice a customer asks for a receipt not yet in a global CFDI (issue 20).
+        s.AddSingleton<Telecable.Application.Facturacion.IServicioFacturaRecibo, ServicioFacturaRecibo>();
         return s;
     }
 }

@@ -13,11 +13,13 @@ public sealed record CfdiGlobalEmitido(
 /// reached (it stays sealed; a repeat or the timer stamps that same CFDI).</summary>
 public sealed record ResultadoCfdiGlobal(CfdiGlobalEmitido Cfdi, bool Creado, bool PacNoDisponible);
 
-/// <summary>A receipt (nota de venta) of a customer without an RFC: the monthly bill that is not an individual CFDI.</summary>
+/// <summary>A receipt (nota de venta) of a customer without an RFC: the monthly bill that is not an individual CFDI. CfdiGlobalUuid:
+/// the global CFDI that reports it; FacturaUuid: the customer's own CFDI of it, when they asked for one (then no global CFDI takes it);
+/// Facturable: the customer may still ask for it (<c>POST /api/facturacion/recibos/{id}/factura</c>).</summary>
 public sealed record ReciboEmitido(
     Guid Id, string Serie, long Folio, Guid ClienteId, string ClienteNombre, string? Periodo, decimal Subtotal, decimal Descuento,
     decimal Iva, decimal Ieps, decimal Total, decimal Acreditado, string Estado, DateTimeOffset? FechaEmision, DateOnly? FechaVencimiento,
-    Guid? CfdiGlobalUuid);
+    Guid? CfdiGlobalUuid, Guid? FacturaUuid = null, bool Facturable = false);
 
 /// <summary>Receipts and the global CFDI that covers them (issue 20; docs/facturacion.md, "Recibos y CFDI global").</summary>
 public interface IServicioCfdiGlobal

@@ -6,7 +6,7 @@ namespace Telecable.Application.Facturacion;
 public sealed record ProgresoCorrida(
     Guid Id, string Periodo, string Estado, string? InstanceId, int Total, int Timbradas, int Fallidas, int Pendientes,
     int Canceladas, decimal MontoTimbrado, IReadOnlyDictionary<string, int> Errores, DateTimeOffset? IniciadaEn, DateTimeOffset? TerminadaEn,
-    FallaCorrida? Causa = null, string? SolicitadaPor = null);
+    FallaCorrida? Causa = null, string? SolicitadaPor = null, int Recibos = 0, decimal MontoRecibos = 0m);
 
 /// <summary>What a run's execution will stamp: <see cref="Partes"/> chunks of at most FacturasPorParte invoices each; chunk i
 /// owns the folios from <see cref="Cortes"/>[i] up to the next cut (the last one up to <see cref="UltimoFolio"/>), so a

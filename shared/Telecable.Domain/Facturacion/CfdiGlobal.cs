@@ -39,6 +39,10 @@ public static class ReglasCfdiGlobal
     /// <summary>Cash: the form of payment when the receipts' payments name none (a PUE CFDI may not say 99).</summary>
     public const string FormaEfectivo = "01";
 
+    /// <summary>The SAT c_FormaPago of a PUE CFDI from the payment method that paid most of what it covers: 03 transfer (SPEI),
+    /// 04 card, 01 cash (also when nothing is paid yet: a PUE CFDI may not say 99).</summary>
+    public static string FormaPago(string? metodoPago) => metodoPago switch { "spei" => "03", "tarjeta" => "04", _ => FormaEfectivo };
+
     /// <summary>A customer "no necesita factura": no RFC of their own (empty or the generic XAXX010101000/XEXX010101000).
     /// Their monthly bill is a receipt, and the receipt goes into the month's global CFDI.</summary>
     public static bool FacturaConRecibo(string? rfc) =>

@@ -29,9 +29,11 @@ public sealed record SolicitudCliente(string? Nombre, string? Rfc, string? Email
 
 /// <summary>Partial update; Version is the optimistic-concurrency token (or the If-Match header).</summary>
 /// <remarks><paramref name="ContribuyenteIepsTelecom"/> and <paramref name="SolicitaDesgloseIeps"/>: LIEPS art. 19 fr. II, the IEPS is
-/// itemized on the customer's invoices only when both are true (docs/facturacion.md).</remarks>
+/// itemized on the customer's invoices only when both are true (docs/facturacion.md).
+/// <paramref name="Rfc"/>: only a customer without an RFC of their own (generic) gets one (issue 20: from then on they are billed
+/// with individual CFDIs); an RFC of their own never changes.</remarks>
 public sealed record CambioCliente(string? Nombre, string? Email, string? Telefono, string? RegimenFiscal, string? UsoCfdi, string? CpFiscal,
-    string? Estado, int? Version, bool? ContribuyenteIepsTelecom = null, bool? SolicitaDesgloseIeps = null);
+    string? Estado, int? Version, bool? ContribuyenteIepsTelecom = null, bool? SolicitaDesgloseIeps = null, string? Rfc = null);
 
 /// <summary>Plan or combo (exactly one); the installation address (default: the customer's latest); start date (default today).</summary>
 public sealed record SolicitudContrato(Guid? PlanId, Guid? ComboId, Guid? DomicilioId, DateOnly? FechaInicio, int? DiaCorte);

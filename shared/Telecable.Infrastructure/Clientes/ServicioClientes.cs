@@ -261,14 +261,16 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
     {
         var actual = await ObtenerAsync(id, ct);
         var v = new Validador();
-        var fiscales = DatosFiscales.Validar(actual.Rfc, c.Nombre ?? actual.Nombre, c.RegimenFiscal ?? actual.RegimenFiscal,
+        var rfc = c.Rfc?.Trim().ToUpperInvariant();
+        if (rfc is not null && MotivoCambioRfc(actual.Rfc, rfc) is { } motivoRfc) v.Agregar(motivoRfc);
+        var fiscales = DatosFiscales.Validar(rfc ?? actual.Rfc, c.Nombre ?? actual.Nombre, c.RegimenFiscal ?? actual.RegimenFiscal,
             c.UsoCfdi ?? actual.UsoCfdi, c.CpFiscal ?? actual.CpFiscal);
         foreach (var e in fiscales.Errores) v.Agregar(e);
         string? email = null, tel = null;
         if (c.Email is not null) { var r = Email.Validar(c.Email); email = r.Valor?.Valor; foreach (var e in r.Errores) v.Agregar(e); }
         if (c.Telefono is not null) { var r = TelefonoMx.Validar(c.Telefono); tel = r.Valor?.E164; foreach (var e in r.Errores) v.Agregar(e); }
         if (c.Estado is not null) v.Regla(EstadosCliente.Contains(c.Estado), "estado", "Debe ser activo, suspendido o baja.");
-        v.Regla(c.Nombre is not null || c.Email is not null || c.Telefono is not null || c.RegimenFiscal is not null || c.UsoCfdi is not null
+        v.Regla(c.Rfc is not null || c.Nombre is not null || c.Email is not null || c.Telefono is not null || c.RegimenFiscal is not null || c.UsoCfdi is not null
                 || c.CpFiscal is not null || c.Estado is not null || c.ContribuyenteIepsTelecom is not null || c.SolicitaDesgloseIeps is not null,
             "cuerpo", "No hay cambios que aplicar.");
         v.Lanzar();
@@ -276,19 +278,20 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
 
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
+        if (f.Rfc.Valor != actual.Rfc) await RechazarRfcDuplicadoAsync(cn, tx, f.Rfc.Valor, ct);
         var n = await cn.ExecuteAsync(new CommandDefinition("""
-            UPDATE clientes SET nombre = @Nombre, regimen_fiscal = @Regimen, uso_cfdi = @Uso, cp_fiscal = @CpFiscal,
+            UPDATE clientes SET rfc = @Rfc, tipo_persona = @Tipo, nombre = @Nombre, regimen_fiscal = @Regimen, uso_cfdi = @Uso, cp_fiscal = @CpFiscal,
                    email = coalesce(@email, email), telefono = coalesce(@tel, telefono), estado = coalesce(@Estado, estado),
                    contribuyente_ieps_telecom = coalesce(@ContribuyenteIepsTelecom, contribuyente_ieps_telecom),
                    solicita_desglose_ieps = coalesce(@SolicitaDesgloseIeps, solicita_desglose_ieps),
                    version = version + 1
             WHERE id = @id AND version = @version
-            """, new { id, version, f.Nombre, Regimen = f.RegimenFiscal.Clave, Uso = f.UsoCfdi.Clave, CpFiscal = f.CpFiscal.Valor, email, tel, c.Estado,
+            """, new { id, version, Rfc = f.Rfc.Valor, Tipo = f.Rfc.Tipo.ComoTexto(), f.Nombre, Regimen = f.RegimenFiscal.Clave, Uso = f.UsoCfdi.Clave, CpFiscal = f.CpFiscal.Valor, email, tel, c.Estado,
                 c.ContribuyenteIepsTelecom, c.SolicitaDesgloseIeps },
             tx, cancellationToken: ct));
         if (n == 0)
             throw new ErrorConflicto($"El cliente cambió desde que lo leyó (versión actual {await VersionAsync(cn, tx, id, ct)}, enviada {version}); vuelva a leerlo.", "version_desactualizada");
-        var cambios = new[] { ("nombre", c.Nombre), ("email", c.Email), ("telefono", c.Telefono), ("regimenFiscal", c.RegimenFiscal),
+        var cambios = new[] { ("rfc", rfc), ("nombre", c.Nombre), ("email", c.Email), ("telefono", c.Telefono), ("regimenFiscal", c.RegimenFiscal),
             ("usoCfdi", c.UsoCfdi), ("cpFiscal", c.CpFiscal), ("estado", c.Estado),
             ("contribuyenteIepsTelecom", c.ContribuyenteIepsTelecom?.ToString()), ("solicitaDesgloseIeps", c.SolicitaDesgloseIeps?.ToString()) }
             .Where(x => x.Item2 is not null).Select(x => x.Item1).ToArray();
@@ -296,6 +299,44 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
             new { clienteId = id, campos = cambios, version = version + 1, actor }, cid, reloj.GetUtcNow()), ct);
         await tx.CommitAsync(ct);
         return await ObtenerAsync(id, ct);
+    }
+
+    /// <summary>Why <paramref name="nuevo"/> cannot replace the customer's RFC, or null: only a customer without an RFC of their own
+    /// (the generic one, "no necesita factura") gets one; an RFC of their own is who they are for SAT and never changes.</summary>
+    public static ErrorCampo? MotivoCambioRfc(string actual, string nuevo) =>
+        actual == nuevo || Telecable.Domain.Facturacion.ReglasCfdiGlobal.FacturaConRecibo(actual) ? null
+            : new ErrorCampo("rfc", $"El RFC de un cliente no cambia (tiene {actual}); para otro RFC se da de alta otro cliente.");
+
+    /// <summary>
+    /// Gives a customer their own fiscal data inside the caller's transaction (issue 20: the invoice of a receipt): RFC (only over
+    /// the generic one, <see cref="MotivoCambioRfc"/>), name, regime, use and fiscal postal code, so that from now on the billing
+    /// run gives them individual CFDIs. 409 rfc_duplicado when another customer has that RFC. Audited as ClienteActualizado.
+    /// </summary>
+    public static async Task AsignarDatosFiscalesAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid id, DatosFiscales f, string actor, string cid,
+        DateTimeOffset ahora, CancellationToken ct)
+    {
+        var actual = await cn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT rfc FROM clientes WHERE id = @id FOR UPDATE", new { id }, tx, cancellationToken: ct))
+            ?? throw new ErrorNoEncontrado("cliente", id.ToString());
+        if (MotivoCambioRfc(actual, f.Rfc.Valor) is { } motivo) throw new ErrorValidacion([motivo]);
+        if (actual != f.Rfc.Valor) await RechazarRfcDuplicadoAsync(cn, tx, f.Rfc.Valor, ct);
+        int version;
+        try
+        {
+            version = await cn.ExecuteScalarAsync<int>(new CommandDefinition("""
+                UPDATE clientes SET rfc = @Rfc, tipo_persona = @Tipo, nombre = @Nombre, regimen_fiscal = @Regimen, uso_cfdi = @Uso, cp_fiscal = @Cp,
+                       version = version + 1
+                WHERE id = @id RETURNING version
+                """, new { id, Rfc = f.Rfc.Valor, Tipo = f.Rfc.Tipo.ComoTexto(), f.Nombre, Regimen = f.RegimenFiscal.Clave, Uso = f.UsoCfdi.Clave, Cp = f.CpFiscal.Valor },
+                tx, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == "ux_clientes_rfc")
+        {
+            // Another customer took the RFC between the check and the update: the unique index decides.
+            RechazosRfc.Add(1);
+            throw RfcDuplicado(f.Rfc.Valor);
+        }
+        await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("ClienteActualizado", "cliente", id.ToString(),
+            new { clienteId = id, campos = new[] { "rfc", "nombre", "regimenFiscal", "usoCfdi", "cpFiscal" }, version, actor }, cid, ahora), ct);
     }
 
     private static Task<int> VersionAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid id, CancellationToken ct) =>

@@ -96,7 +96,7 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
             SELECT f.id AS Id, f.serie AS Serie, f.folio AS Folio, f.total AS Total,
                    c.importe AS Importe, c.descuento AS Descuento, c.tasa_ieps AS TasaIeps
             FROM facturas f JOIN factura_conceptos c ON c.factura_id = f.id
-            WHERE f.tipo_documento = 'recibo' AND f.cfdi_global_id IS NULL AND f.estado IN ('timbrada', 'pagada')
+            WHERE f.tipo_documento = 'recibo' AND f.cfdi_global_id IS NULL AND f.factura_de_recibo_id IS NULL AND f.estado IN ('timbrada', 'pagada')
               AND f.fecha_emision >= @desde AND f.fecha_emision < @hasta AND f.subtotal > 0
             ORDER BY f.serie, f.folio, c.numero_linea
             FOR UPDATE OF f
@@ -119,7 +119,7 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
             SELECT p.metodo FROM pago_aplicaciones a JOIN pagos p ON p.id = a.pago_id
             WHERE a.factura_id = ANY(@ids) GROUP BY p.metodo ORDER BY sum(a.monto) DESC, p.metodo LIMIT 1
             """, new { ids }, tx, cancellationToken: ct));
-        var forma = metodo switch { "spei" => "03", "tarjeta" => "04", _ => ReglasCfdiGlobal.FormaEfectivo };
+        var forma = ReglasCfdiGlobal.FormaPago(metodo);
 
         var folio = await cn.ExecuteScalarAsync<long>(new CommandDefinition(
             "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { Serie }, tx, cancellationToken: ct));
@@ -269,7 +269,9 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
         f.id AS Id, f.serie AS Serie, f.folio AS Folio, f.cliente_id AS ClienteId, c.nombre AS ClienteNombre, f.periodo AS Periodo,
         f.subtotal AS Subtotal, f.descuento AS Descuento, f.iva AS Iva, f.ieps AS Ieps, f.total AS Total, f.acreditado AS Acreditado,
         f.estado AS Estado, f.fecha_emision AS FechaEmision, f.fecha_vencimiento AS FechaVencimiento,
-        CASE WHEN g.estado = 'timbrada' THEN g.uuid END AS CfdiGlobalUuid
+        CASE WHEN g.estado = 'timbrada' THEN g.uuid END AS CfdiGlobalUuid,
+        (SELECT r.uuid FROM facturas_de_recibos r WHERE r.id = f.factura_de_recibo_id AND r.estado = 'timbrada') AS FacturaUuid,
+        f.cfdi_global_id IS NULL AND f.factura_de_recibo_id IS NULL AND f.estado IN ('timbrada', 'pagada') AS Facturable
         """;
 
     public async Task<string> ReciboImprimibleAsync(Usuario u, Guid id, CancellationToken ct)
@@ -308,8 +310,10 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
         if (r.Ieps > 0) Fila("IEPS", r.Ieps);
         Fila("IVA 16 %", r.Iva);
         Fila("Total", r.Total);
-        sb.Append("</table><p><small>Este documento no es un comprobante fiscal. La operación se incluye en el CFDI global a público en general del periodo");
-        sb.Append(r.CfdiGlobalUuid is { } g ? $" (folio fiscal {g.ToString().ToUpperInvariant()})" : " (aún no emitido; puede solicitar su factura antes de que se emita)");
+        sb.Append("</table><p><small>Este documento no es un comprobante fiscal. ");
+        sb.Append(r.FacturaUuid is { } fu ? $"A solicitud del cliente la operación se facturó con el CFDI de folio fiscal {fu.ToString().ToUpperInvariant()} (no entra al CFDI global)"
+            : "La operación se incluye en el CFDI global a público en general del periodo" +
+              (r.CfdiGlobalUuid is { } g ? $" (folio fiscal {g.ToString().ToUpperInvariant()})" : " (aún no emitido; puede solicitar su factura antes de que se emita)"));
         sb.Append(".</small></p></body></html>");
         return sb.ToString();
     }
@@ -374,10 +378,12 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
         public DateTime? FechaEmision { get; init; }
         public DateTime? FechaVencimiento { get; init; }
         public Guid? CfdiGlobalUuid { get; init; }
+        public Guid? FacturaUuid { get; init; }
+        public bool Facturable { get; init; }
 
         public ReciboEmitido Recibo() => new(Id, Serie, Folio, ClienteId, ClienteNombre, Periodo?.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             Subtotal, Descuento, Iva, Ieps, Total, Acreditado, Estado,
             FechaEmision is { } fe ? new DateTimeOffset(DateTime.SpecifyKind(fe, DateTimeKind.Utc)) : null,
-            FechaVencimiento is { } v ? DateOnly.FromDateTime(v) : null, CfdiGlobalUuid);
+            FechaVencimiento is { } v ? DateOnly.FromDateTime(v) : null, CfdiGlobalUuid, FacturaUuid, Facturable);
     }
 }

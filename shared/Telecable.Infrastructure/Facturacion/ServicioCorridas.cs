@@ -325,13 +325,13 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         var estado = p.Fallidas > 0 ? "completada_con_errores" : "completada";
         var cerradas = await cn.ExecuteAsync(new CommandDefinition("""
             UPDATE corridas_facturacion SET estado = @estado, terminada_en = now(), total_timbradas = @Timbradas,
-                   total_errores = @Fallidas, monto_total = @MontoTimbrado
+                   total_errores = @Fallidas, monto_total = @monto
             WHERE id = @corridaId AND estado = 'en_proceso'
-            """, new { corridaId, estado, p.Timbradas, p.Fallidas, p.MontoTimbrado }, tx, cancellationToken: ct));
+            """, new { corridaId, estado, p.Timbradas, p.Fallidas, monto = p.MontoTimbrado + p.MontoRecibos }, tx, cancellationToken: ct));
         if (cerradas == 1)
         {
             await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear(EventoCorridaCompletada, "corrida", corridaId.ToString(),
-                new { corridaId, p.Periodo, estado, p.Total, p.Timbradas, p.Fallidas, p.Pendientes, p.Errores, p.MontoTimbrado }, cid, reloj.GetUtcNow()), ct);
+                new { corridaId, p.Periodo, estado, p.Total, p.Timbradas, p.Fallidas, p.Pendientes, p.Errores, p.MontoTimbrado, p.Recibos, p.MontoRecibos }, cid, reloj.GetUtcNow()), ct);
         }
         await tx.CommitAsync(ct);
         return p with { Estado = cerradas == 1 ? estado : p.Estado };
@@ -357,21 +357,25 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
             FROM corridas_facturacion {clausula}
             """, parametros, tx, cancellationToken: ct))).ToList();
         if (corridas.Count == 0) return [];
-        var porCorrida = (await cn.QueryAsync<(Guid Corrida, string Estado, string? Codigo, int N, decimal Monto)>(new CommandDefinition("""
-            SELECT corrida_id, estado, CASE WHEN estado = 'error' THEN coalesce(error_codigo, '?') END, count(*)::int, coalesce(sum(total), 0)
-            FROM facturas WHERE corrida_id = ANY(@ids) GROUP BY 1, 2, 3
+        var porCorrida = (await cn.QueryAsync<(Guid Corrida, string Tipo, string Estado, string? Codigo, int N, decimal Monto)>(new CommandDefinition("""
+            SELECT corrida_id, tipo_documento, estado, CASE WHEN estado = 'error' THEN coalesce(error_codigo, '?') END, count(*)::int, coalesce(sum(total), 0)
+            FROM facturas WHERE corrida_id = ANY(@ids) GROUP BY 1, 2, 3, 4
             """, new { ids = corridas.Select(c => c.Id).ToArray() }, tx, cancellationToken: ct))).ToLookup(f => f.Corrida);
         return corridas.Select(c =>
         {
             var filas = porCorrida[c.Id].ToList();
+            // Receipts (notas de venta) are issued, never stamped: counted apart, so timbradas is what the PAC stamped.
+            var cfdis = filas.Where(f => f.Tipo != TiposDocumento.Recibo).ToList();
+            var recibos = filas.Where(f => f.Tipo == TiposDocumento.Recibo && f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).ToList();
             int Contar(params string[] estados) => filas.Where(f => estados.Contains(f.Estado)).Sum(f => f.N);
+            var emitidas = cfdis.Where(f => f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).ToList();
             return new ProgresoCorrida(c.Id, Periodo.Texto(c.Periodo), c.Estado, c.InstanceId,
-                filas.Sum(f => f.N), Contar(EstadosFactura.Timbrada, EstadosFactura.Pagada), Contar(EstadosFactura.Error), Contar(EstadosFactura.Borrador),
-                Contar(EstadosFactura.Cancelada),
-                filas.Where(f => f.Estado is EstadosFactura.Timbrada or EstadosFactura.Pagada).Sum(f => f.Monto),
+                filas.Sum(f => f.N), emitidas.Sum(f => f.N), Contar(EstadosFactura.Error), Contar(EstadosFactura.Borrador),
+                Contar(EstadosFactura.Cancelada), emitidas.Sum(f => f.Monto),
                 filas.Where(f => f.Codigo is not null).ToDictionary(f => f.Codigo!, f => f.N),
                 Utc(c.IniciadaEn), Utc(c.TerminadaEn),
-                c.CausaCodigo is null ? null : new FallaCorrida(c.CausaCodigo, c.CausaMensaje ?? ""), c.SolicitadaPor);
+                c.CausaCodigo is null ? null : new FallaCorrida(c.CausaCodigo, c.CausaMensaje ?? ""), c.SolicitadaPor,
+                recibos.Sum(f => f.N), recibos.Sum(f => f.Monto));
         }).ToList();
     }
 

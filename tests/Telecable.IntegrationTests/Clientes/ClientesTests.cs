@@ -37,6 +37,30 @@ public sealed class ClientesTests(HostPrueba host)
         Assert.True(normal.GetProperty("requiereFactura").GetBoolean());
     }
 
+    /// <summary>Issue 20: a customer without an RFC of their own gets one through PATCH (from then on billed with individual CFDIs);
+    /// an RFC of their own never changes, and another customer's is 409.</summary>
+    [Fact]
+    public async Task PATCH_da_rfc_propio_a_quien_no_necesitaba_factura_y_no_cambia_uno_propio()
+    {
+        using var admin = await host.ClienteAsync("admin");
+        var cuerpo = Cliente();
+        foreach (var k in new[] { "rfc", "regimenFiscal", "usoCfdi", "cpFiscal" }) cuerpo.Remove(k);
+        cuerpo["requiereFactura"] = false;
+        var id = await CrearAsync(admin, cuerpo);
+        var ocupado = Rfc();
+        await CrearAsync(admin, Cliente(ocupado));
+        await Problemas.AfirmarAsync(await admin.SendAsync(Patch($"api/clientes/{id}", new { rfc = ocupado, regimenFiscal = "612", usoCfdi = "G03", version = 1 })),
+            HttpStatusCode.Conflict);
+
+        var rfc = Rfc();
+        var c = await JsonAsync(await admin.SendAsync(Patch($"api/clientes/{id}", new { rfc = rfc.ToLowerInvariant(), regimenFiscal = "612", usoCfdi = "G03", version = 1 })),
+            HttpStatusCode.OK);
+        Assert.Equal((rfc, "612", "G03", true), (c.GetProperty("rfc").GetString(), c.GetProperty("regimenFiscal").GetString(), c.GetProperty("usoCfdi").GetString(),
+            c.GetProperty("requiereFactura").GetBoolean()));
+        await Problemas.AfirmarAsync(await admin.SendAsync(Patch($"api/clientes/{id}", new { rfc = Rfc(), version = 2 })), HttpStatusCode.BadRequest, "rfc");
+        Assert.Equal(rfc, await host.EscalarAsync<string>("SELECT rfc FROM clientes WHERE id = @id::uuid", new { id }));
+    }
+
     [Fact]
     public async Task Alta_crea_cliente_domicilio_consentimiento_y_eventos_en_una_transaccion()
     {

@@ -73,7 +73,11 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
 
         Assert.Equal("completada_con_errores", p.GetProperty("estado").GetString());
         Assert.Equal(1, p.GetProperty("fallidas").GetInt32());
-        Assert.Equal(p.GetProperty("total").GetInt32() - 1, p.GetProperty("timbradas").GetInt32()); // the receipt is issued
+        // The receipt is issued, not stamped: counted apart from the CFDIs the PAC stamped (issue 20).
+        Assert.Equal(1, p.GetProperty("recibos").GetInt32());
+        Assert.Equal(p.GetProperty("total").GetInt32() - 2, p.GetProperty("timbradas").GetInt32());
+        Assert.Equal(await host.EscalarAsync<decimal>("SELECT total FROM facturas WHERE cliente_id = @publico AND periodo = '2026-05-01'", new { publico }),
+            p.GetProperty("montoRecibos").GetDecimal());
         Assert.Equal(1, p.GetProperty("errores").GetProperty("RFC_INVALIDO").GetInt32());
         Assert.False(p.GetProperty("errores").TryGetProperty("SIN_DATOS_FISCALES", out _));
         Assert.Equal("recibo NV timbrada sin uuid", await host.EscalarAsync<string>("""

@@ -60,6 +60,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
     private static Intento NoEncontrado(string quien, Func<Escenario, HttpRequestMessage> ajeno, Func<Escenario, HttpRequestMessage> propio) =>
         new(quien, HttpStatusCode.NotFound, ajeno, Ya(propio));
 
+    /// <summary>Customer A's own fiscal data (the demo's c001), for the invoice of a receipt of theirs.</summary>
+    private static readonly object DatosFiscalesA = new { rfc = "GATM900417PC4", nombre = "MARIANA GARZA TREVIÑO", regimenFiscal = "612", usoCfdi = "G03", cpFiscal = "64349" };
+
     private static readonly Caso[] Tabla =
     [
         // ---- customers and contracts
@@ -168,6 +171,19 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
             NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboB}/representacion"),
                 e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboA}/representacion")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/recibos/{e.ReciboB}/representacion"))]),
+        // The invoice of a receipt: a customer asks it for their own receipts only (B's is 404, and nothing changes).
+        new("FacturarRecibo", "post", "facturacion/recibos/{id}/factura", [
+            NoEncontrado("cliente", e => e.ClienteA(Post, $"facturacion/recibos/{e.ReciboB}/factura", DatosFiscalesA, clave: true),
+                e => e.ClienteA(Post, $"facturacion/recibos/{e.ReciboA}/factura", DatosFiscalesA, clave: true)),
+            Prohibido("tecnico", e => e.TecnicoA(Post, $"facturacion/recibos/{e.ReciboB}/factura", DatosFiscalesA, clave: true))]),
+        new("XmlFacturaRecibo", "get", "facturacion/recibos/{id}/factura/xml", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboB}/factura/xml"),
+                e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboA}/factura/xml")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/recibos/{e.ReciboB}/factura/xml"))]),
+        new("RepresentacionFacturaRecibo", "get", "facturacion/recibos/{id}/factura/representacion", [
+            NoEncontrado("cliente", e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboB}/factura/representacion"),
+                e => e.ClienteA(Get, $"facturacion/recibos/{e.ReciboA}/factura/representacion")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/recibos/{e.ReciboB}/factura/representacion"))]),
         new("XmlCfdiGlobal", "get", "facturacion/globales/{uuid}/xml", [
             Prohibido("cliente", e => e.ClienteA(Get, $"facturacion/globales/{e.ReciboB}/xml")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"facturacion/globales/{e.ReciboB}/xml"))]),
@@ -693,9 +709,12 @@ public sealed class HostAutorizacion : HostPrueba
         var referenciaB = await ReferenciaAsync(clienteB);
         // A receipt (nota de venta, no CFDI of its own) of each customer.
         async Task<Guid> ReciboAsync(object cliente) => await EscalarAsync<Guid>("""
-            WITH f AS (UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = 'NV' RETURNING ultimo_folio)
-            INSERT INTO facturas (serie, folio, cliente_id, subtotal, iva, total, metodo_pago, forma_pago, estado, tipo_documento, fecha_emision)
-            SELECT 'NV', f.ultimo_folio, @cliente::uuid, 100.00, 16.00, 116.00, 'PUE', '99', 'timbrada', 'recibo', now() FROM f RETURNING id
+            WITH f AS (UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = 'NV' RETURNING ultimo_folio),
+                 r AS (INSERT INTO facturas (serie, folio, cliente_id, subtotal, iva, total, metodo_pago, forma_pago, estado, tipo_documento, fecha_emision)
+                       SELECT 'NV', f.ultimo_folio, @cliente::uuid, 100.00, 16.00, 116.00, 'PUE', '99', 'timbrada', 'recibo', now() FROM f RETURNING id),
+                 l AS (INSERT INTO factura_conceptos (factura_id, numero_linea, clave_prod_serv, descripcion, cantidad, valor_unitario, importe, iva)
+                       SELECT r.id, 1, '81112101', 'Internet', 1, 100.00, 100.00, 16.00 FROM r)
+            SELECT id FROM r
             """, new { cliente = cliente.ToString() });
         var reciboA = await ReciboAsync("00000000-0000-0000-0000-00000000c001");
         var reciboB = await ReciboAsync(clienteB);
