@@ -179,9 +179,11 @@ public sealed class JornadaClienteTests(HostNavegador host)
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
         await p.GetByRole(AriaRole.Link, new() { Name = "Mi router" }).ClickAsync();
-        await p.GetByLabel("Identificador del router").FillAsync("00000000-0000-0000-0000-000000007001");
-        await p.GetByRole(AriaRole.Button, new() { Name = "Ver estado" }).ClickAsync();
+        // Issue 21: the router is chosen by its name (model, service, serial), never by typing its id; its status shows at once.
+        await Expect(p.GetByLabel("Su router")).ToContainTextAsync("(serie ");
         await Expect(p.Locator("dl.kpis")).ToBeVisibleAsync();
+        await p.GetByRole(AriaRole.Button, new() { Name = "Actualizar estado" }).ClickAsync();
+        await Expect(p.Locator("dl.kpis")).ToContainTextAsync("Estado");
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "jornada-cliente-router");
     }
