@@ -14,6 +14,9 @@ namespace Telecable.BrowserTests;
 [Collection(ColeccionNavegador.Nombre)]
 public sealed partial class TodoElSitioTests(HostNavegador host, ITestOutputHelper salida)
 {
+    // Declared before the list that uses it: static fields initialise in order.
+    private static readonly Guid ClienteDemo = Telecable.Infrastructure.Seguridad.UsuariosDemo.ClienteDemoId;
+
     /// <summary>
     /// Findings on staff pages (backoffice, portal-tecnico) that this branch does not edit: the `mesa` branch rebuilds
     /// those screens. Each entry is (page, what is shown: the code itself, or UUID / id interno / fecha ISO/UTC /
@@ -22,6 +25,16 @@ public sealed partial class TodoElSitioTests(HostNavegador host, ITestOutputHelp
     /// </summary>
     private static readonly (string Pagina, string Que)[] PendientesDelPersonal =
     [
+        // Customer page: the contract's state printed as its code (outside a table); which one depends on the journeys run before.
+        ($"backoffice/#/cliente-{ClienteDemo}", "activo"),
+        ($"backoffice/#/cliente-{ClienteDemo}", "suspendido"),
+        ($"backoffice/#/cliente-{ClienteDemo}", "pendiente_instalacion"),
+        // Events: the entity's id column («Ticket 00000000-…-8009»).
+        ("backoffice/#/eventos", "UUID"),
+        ("backoffice/#/eventos", "id interno"),
+        // Tickets: the time window as its code inside the date («28 nov 2026 (matutina)»).
+        ("backoffice/#/tickets", "matutina"),
+        ("backoffice/#/tickets", "vespertina"),
     ];
 
     public static TheoryData<string, string> Recorridos => new()
@@ -94,7 +107,7 @@ public sealed partial class TodoElSitioTests(HostNavegador host, ITestOutputHelp
         Assert.NotEmpty(rutas);
         var todas = rutas.ToList();
         if (portal == "portal-cliente" && usuario.Length == 0) todas.AddRange(["#/crear-cuenta", "#/verificar-cuenta", "#/restablecer"]);
-        if (portal == "backoffice") todas.Add($"#/cliente-{Telecable.Infrastructure.Seguridad.UsuariosDemo.ClienteDemoId}");
+        if (portal == "backoffice") todas.Add($"#/cliente-{ClienteDemo}");
         return todas;
     }
 
