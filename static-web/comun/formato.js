@@ -19,10 +19,3 @@ export function hoyMx() {
   const p = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Mexico_City', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   return p;
 }
-
-const nombreMes = new Intl.DateTimeFormat('es-MX', { timeZone: 'America/Mexico_City', month: 'long', year: 'numeric' });
-/** Un periodo "2026-11" como "noviembre de 2026". */
-export const mes = (v) => {
-  const m = /^(\d{4})-(\d{2})/.exec(v || '');
-  return m ? nombreMes.format(new Date(`${m[1]}-${m[2]}-15T12:00:00-06:00`)) : (v || '—');
-};

@@ -3,7 +3,7 @@
 // router y soporte. Pagar: POST /api/pagos/en-linea (la pasarela cobra y avisa por su webhook firmado).
 import { api, lista, descargar, nuevoUuid, ErrorApi } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
-import { dinero, fecha, dia, hoyMx, mes } from '../comun/formato.js';
+import { dinero, fecha, dia, hoyMx } from '../comun/formato.js';
 import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSalir, boton, ocupado, marcarCampo } from '../comun/ui.js';
 import { ESTADOS_FACTURA, ESTADOS_CONTRATO, ESTADOS_ROUTER, ESTADOS_TICKET, PASOS_ALTA, ESTADOS_PASO_ALTA, etiqueta } from '../comun/etiquetas.js';
 import { validarRfc, validarEmail, validarTelefono, validarCp, requerido } from '../comun/validacion.js';
@@ -28,17 +28,15 @@ function cobertura(el, ctx) {
     } catch (e) { mostrarError(res, e, form); }
   });
   async function consultarCobertura(cp) {
-    {
-      // GET /api/catalogo/zonas/{cp} → { cp, municipio, estado, colonias, zona: { id, nombre, activa, ... }, planes, combos }; 404 sin cobertura.
-      let z = null;
-      try { z = await api.get(`/api/catalogo/zonas/${encodeURIComponent(cp)}`); } catch (e) { if (!(e instanceof ErrorApi && e.status === 404)) throw e; }
-      const hay = !!z && z.zona?.activa !== false;
-      Object.assign(estado, hay ? { cp, zona: z.zona.id, zonaNombre: z.zona.nombre, municipio: z.municipio, estadoMx: z.estado } : { cp, zona: null, zonaNombre: null }); guardarEstado();
-      res.replaceChildren(h('div', { class: hay ? 'exito' : 'aviso' },
-        h('p', {}, hay ? `¡Hay cobertura en ${cp}${estado.zonaNombre ? ` (${estado.zonaNombre})` : ''}!` : `Aún no hay cobertura en ${cp}.`),
-        hay ? h('a', { href: '#/planes', class: 'boton-enlace' }, 'Ver planes disponibles') : null));
-      anunciar(hay ? 'Hay cobertura.' : 'Sin cobertura.');
-    }
+    // GET /api/catalogo/zonas/{cp} → { cp, municipio, estado, colonias, zona: { id, nombre, activa, ... }, planes, combos }; 404 sin cobertura.
+    let z = null;
+    try { z = await api.get(`/api/catalogo/zonas/${encodeURIComponent(cp)}`); } catch (e) { if (!(e instanceof ErrorApi && e.status === 404)) throw e; }
+    const hay = !!z && z.zona?.activa !== false;
+    Object.assign(estado, hay ? { cp, zona: z.zona.id, zonaNombre: z.zona.nombre, municipio: z.municipio, estadoMx: z.estado } : { cp, zona: null, zonaNombre: null }); guardarEstado();
+    res.replaceChildren(h('div', { class: hay ? 'exito' : 'aviso' },
+      h('p', {}, hay ? `¡Hay cobertura en ${cp}${estado.zonaNombre ? ` (${estado.zonaNombre})` : ''}!` : `Aún no hay cobertura en ${cp}.`),
+      hay ? h('a', { href: '#/planes', class: 'boton-enlace' }, 'Ver planes disponibles') : null));
+    anunciar(hay ? 'Hay cobertura.' : 'Sin cobertura.');
   }
   el.append(h('p', {}, 'Escriba su código postal para saber si llegamos a su domicilio.'), form, res);
 }

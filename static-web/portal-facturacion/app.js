@@ -342,7 +342,7 @@ async function estadosDeCuenta(el) {
   const listado = h('div', {});
   const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Importar estado de cuenta' }, h('h3', {}, 'Importar estado de cuenta'),
     campo('Banco', 'banco', { tipo: 'select', opciones: [['bbva', 'BBVA'], ['banorte', 'Banorte'], ['santander', 'Santander'], ['banamex', 'Banamex']] }),
-    h('div', { class: 'campo' }, h('label', { for: 'c-archivo' }, 'Archivo CSV del banco'),
+    h('div', { class: 'campo' }, h('label', { for: 'c-archivo' }, 'Archivo CSV del estado de cuenta'),
       h('p', { class: 'ayuda', id: 'c-archivo-ayuda' }, 'Columnas: Fecha, Concepto, Referencia, Cargo, Abono, Saldo.'),
       h('input', { type: 'file', id: 'c-archivo', name: 'archivo', accept: '.csv,text/csv', required: true, 'aria-describedby': 'c-archivo-ayuda' })),
     h('button', { type: 'submit' }, 'Importar'));
