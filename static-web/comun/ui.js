@@ -93,7 +93,8 @@ export function validarAlSalir(formulario, reglas) {
   }
 }
 
-/** Tabla accesible. columnas: [{ campo, titulo, formato?, celda? (fila → nodo) }]; un código sin formato sale con su nombre (legible). */
+/** Tabla accesible. columnas: [{ campo, titulo, formato?, celda? (fila → nodo) }]; un código sin formato sale con su nombre (legible):
+ *  una columna de datos que parecen códigos (referencias de un proveedor) lleva su propio formato. */
 export function tabla(titulo, filas, columnas) {
   if (!filas.length) return h('p', { class: 'vacio' }, `${titulo}: no hay registros.`);
   return h('div', { class: 'tabla-contenedor', tabindex: '0', role: 'region', 'aria-label': titulo },

@@ -325,7 +325,8 @@ async function hallazgos(id, caja) {
     h('h3', {}, `Hallazgos de ${proveedor(c.gateway)}, ${dia(String(c.periodo).slice(0, 10))}${c.archivo ? ` (archivo ${c.archivo})` : ''}`),
     filas.length === 0 ? h('p', { class: 'vacio' }, 'Sin diferencias: todo coincide.') : tabla('Hallazgos', filas, [
       { campo: 'tipo', titulo: 'Tipo', formato: (v) => TIPOS_HALLAZGO[v] ?? v },
-      { campo: 'referencia', titulo: 'Referencia' },
+      // La referencia es del proveedor (p. ej. pi_…): se muestra tal cual, no como un código por traducir.
+      { campo: 'referencia', titulo: 'Referencia', formato: (v) => v ?? '—' },
       { campo: 'montoPasarela', titulo: 'Monto del proveedor', formato: (v) => (v == null ? '—' : dinero(v)) },
       { campo: 'montoSistema', titulo: 'Monto registrado', formato: (v) => (v == null ? '—' : dinero(v)) },
       { campo: 'resolucion', titulo: 'Resolución', formato: (v) => RESOLUCIONES[v] ?? 'Pendiente' },
@@ -351,7 +352,7 @@ async function estadosDeCuenta(el) {
     try { r = lista(await api.get('/api/pagos/movimientos-bancarios/pendientes?tamano=100')); } catch (e) { mostrarError(listado, e); return; }
     listado.replaceChildren(r.length === 0 ? h('p', { class: 'vacio' }, 'No hay abonos por asignar.') : tabla('Abonos por asignar', r, [
       { campo: 'fecha', titulo: 'Fecha', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'banco', titulo: 'Banco' },
-      { campo: 'concepto', titulo: 'Concepto' }, { campo: 'referencia', titulo: 'Referencia' }, { campo: 'monto', titulo: 'Monto', formato: dinero },
+      { campo: 'concepto', titulo: 'Concepto' }, { campo: 'referencia', titulo: 'Referencia', formato: (v) => v ?? '—' }, { campo: 'monto', titulo: 'Monto', formato: dinero },
       { titulo: 'Asignar a cliente', celda: (m) => {
         // Se elige al cliente por su nombre, RFC o número (GET /api/clientes?buscar=): nadie escribe un identificador.
         const f = h('form', { class: 'acciones asignar-abono', novalidate: true, 'aria-label': `Asignar el abono ${m.referencia}` },
