@@ -28,8 +28,25 @@ export function tituloPorEstado(status) {
 
 export const nuevoUuid = () => crypto.randomUUID();
 
+// Mientras haya peticiones o una vista pintándose, #contenido lleva aria-busy="true": los lectores de pantalla
+// esperan al contenido completo, y las pruebas del navegador saben cuándo la página terminó de cargar.
+let enCurso = 0;
+function marcarOcupado() {
+  const main = document.getElementById('contenido');
+  if (enCurso > 0) main?.setAttribute('aria-busy', 'true'); else main?.removeAttribute('aria-busy');
+}
+/** Marca el contenido como ocupado mientras la promesa no termine. */
+export async function trabajando(promesa) {
+  enCurso++; marcarOcupado();
+  try { return await promesa; } finally { enCurso--; marcarOcupado(); }
+}
+
 /** Hace una petición JSON. opciones: { metodo, cuerpo, idempotencia (clave), crudo (devuelve Response) } */
-export async function pedir(ruta, { metodo = 'GET', cuerpo, idempotencia, crudo = false } = {}) {
+export function pedir(ruta, opciones = {}) {
+  return trabajando(pedirAhora(ruta, opciones));
+}
+
+async function pedirAhora(ruta, { metodo = 'GET', cuerpo, idempotencia, crudo = false } = {}) {
   const encabezados = { 'Accept': 'application/json, application/problem+json', 'X-Correlation-Id': nuevoUuid() };
   const t = token();
   if (t) encabezados['Authorization'] = `Bearer ${t}`;

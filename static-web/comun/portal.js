@@ -1,8 +1,11 @@
 // Esqueleto común de los cuatro portales: inicio de sesión por rol, navegación por rol (#/vista),
 // 401 → volver a iniciar sesión, rol sin acceso → "No tiene permiso".
-import { api, ErrorApi } from './api.js';
+import { api, ErrorApi, trabajando } from './api.js';
 import { token, usuario, guardarSesion, guardarUsuario, cerrarSesion, tieneRol } from './auth.js';
 import { h, mostrarError, anunciar } from './ui.js';
+import { ROLES, etiqueta } from './etiquetas.js';
+
+const roles = (u) => u.roles.map((r) => etiqueta(ROLES, r)).join(', ');
 
 /**
  * @param {{ roles: string[], vistas: { id: string, titulo: string, roles?: string[], render: (el: HTMLElement, ctx: object) => Promise<void>|void }[] }} portal
@@ -34,8 +37,10 @@ export function iniciarPortal(portal) {
     const enlaces = visibles(u).filter((v) => !v.coincide).map((v) => h('li', {}, h('a', { href: `#/${v.id}`, 'aria-current': actual === v.id ? 'page' : false }, v.titulo)));
     nav.replaceChildren(h('ul', {}, enlaces));
     nav.hidden = enlaces.length === 0;
+    // En un teléfono la franja se desliza: la sección actual queda a la vista.
+    nav.querySelector('[aria-current="page"]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
     sesion.replaceChildren(u
-      ? h('span', {}, h('span', { class: 'quien' }, `${u.nombre} (${u.roles.join(', ')})`), ' ',
+      ? h('span', {}, h('span', { class: 'quien' }, `${u.nombre} (${roles(u)})`), ' ',
         h('button', { type: 'button', class: 'secundario', onclick: salir }, 'Cerrar sesión'))
       : (actual === 'ingresar' ? '' : h('a', { href: '#/ingresar', class: 'boton-enlace' }, 'Iniciar sesión')));
   }
@@ -93,7 +98,7 @@ export function iniciarPortal(portal) {
     if (u && !tieneRol(u, portal.roles)) {
       main.replaceChildren(h('section', { class: 'tarjeta sin-permiso' },
         h('h2', { tabindex: '-1' }, 'No tiene permiso'),
-        h('p', {}, `Su usuario (${u.roles.join(', ')}) no tiene permiso para usar este portal.`),
+        h('p', {}, `Su usuario (${roles(u)}) no tiene permiso para usar este portal.`),
         h('button', { type: 'button', onclick: salir }, 'Cerrar sesión e ingresar con otro usuario')));
       anunciar('No tiene permiso para usar este portal.');
       return;
@@ -118,7 +123,7 @@ export function iniciarPortal(portal) {
     main.replaceChildren(h('section', { class: 'vista', 'aria-labelledby': `v-${vista.id}`, id: `vista-${vista.id}` }, Object.assign(titulo, { id: `v-${vista.id}` }), cuerpo));
     nav.querySelectorAll('a').forEach((a) => (a.getAttribute('href') === `#/${vista.id}` ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
     try {
-      await vista.render(cuerpo, { usuario: u, navegar: ir });
+      await trabajando(vista.render(cuerpo, { usuario: u, navegar: ir }));
     } catch (e) {
       if (!(e instanceof ErrorApi && e.status === 401)) mostrarError(cuerpo, e);
     }

@@ -1,6 +1,7 @@
 // Utilidades de interfaz: construcción segura de nodos (sin innerHTML con datos), avisos aria-live,
 // errores problem+json junto a su campo, tablas.
 import { ErrorApi, tituloPorEstado } from './api.js';
+import { legible } from './etiquetas.js';
 
 /** h('p', {class:'x'}, 'texto', otroNodo) */
 export function h(etiqueta, atributos = {}, ...hijos) {
@@ -48,6 +49,13 @@ export function marcarCampo(control, mensaje) {
   let p = document.getElementById(id);
   if (!p) { p = h('p', { class: 'error-campo', id }); control.insertAdjacentElement('afterend', p); }
   p.textContent = mensaje;
+  // Un error viejo no se queda en pantalla: en cuanto la persona cambia el campo, se quita (al salir se revalida).
+  if (!control.dataset.limpiaAlCambiar) {
+    control.dataset.limpiaAlCambiar = '1';
+    const limpiar = () => { if (control.getAttribute('aria-invalid') === 'true') limpiarCampo(control); };
+    control.addEventListener('input', limpiar);
+    control.addEventListener('change', limpiar);
+  }
 }
 
 export function limpiarCampo(control) {
@@ -85,7 +93,8 @@ export function validarAlSalir(formulario, reglas) {
   }
 }
 
-/** Tabla accesible. columnas: [{ campo, titulo, formato?, celda? (fila → nodo) }] */
+/** Tabla accesible. columnas: [{ campo, titulo, formato?, celda? (fila → nodo) }]; un código sin formato sale con su nombre (legible):
+ *  una columna de datos que parecen códigos (referencias de un proveedor) lleva su propio formato. */
 export function tabla(titulo, filas, columnas) {
   if (!filas.length) return h('p', { class: 'vacio' }, `${titulo}: no hay registros.`);
   return h('div', { class: 'tabla-contenedor', tabindex: '0', role: 'region', 'aria-label': titulo },
@@ -93,7 +102,7 @@ export function tabla(titulo, filas, columnas) {
       h('caption', {}, titulo),
       h('thead', {}, h('tr', {}, columnas.map((c) => h('th', { scope: 'col' }, c.titulo)))),
       h('tbody', {}, filas.map((f) => h('tr', {}, columnas.map((c) =>
-        h('td', { 'data-titulo': c.titulo }, c.celda ? c.celda(f) : (c.formato ? c.formato(f[c.campo], f) : (f[c.campo] ?? '—')))))))));
+        h('td', { 'data-titulo': c.titulo }, c.celda ? c.celda(f) : (c.formato ? c.formato(f[c.campo], f) : (legible(f[c.campo]) ?? '—')))))))));
 }
 
 export function campo(etiqueta, nombre, atributos = {}) {
@@ -107,11 +116,37 @@ export function campo(etiqueta, nombre, atributos = {}) {
   return h('div', { class: 'campo' }, h('label', { for: id }, etiqueta), atributos.ayuda ? h('p', { class: 'ayuda', id: `${id}-ayuda` }, atributos.ayuda) : null, control);
 }
 
-export const boton = (texto, onclick, clase = '') => h('button', { type: 'button', class: clase, onclick }, texto);
+/** Botón de acción: si onclick devuelve una promesa, el botón queda ocupado (deshabilitado) hasta que termine,
+ *  así un doble clic no repite la acción. */
+export function boton(texto, onclick, clase = '') {
+  const b = h('button', { type: 'button', class: clase }, texto);
+  b.addEventListener('click', (ev) => {
+    const r = onclick(ev);
+    if (r && typeof r.then === 'function' && !b.disabled) ocupado(b, () => r).catch(() => { /* el manejador ya mostró el error */ });
+  });
+  return b;
+}
 
-/** Deshabilita el botón mientras corre la acción y anuncia el resultado. */
+/** Deshabilita el botón mientras corre la acción (aria-busy: un indicador gira) y lo devuelve a su estado al terminar. */
 export async function ocupado(boton, accion) {
   boton.disabled = true;
   boton.setAttribute('aria-busy', 'true');
   try { return await accion(); } finally { boton.disabled = false; boton.removeAttribute('aria-busy'); }
+}
+
+/**
+ * Pide confirmación antes de una acción destructiva (cancelar, reembolsar, reiniciar) en un diálogo modal accesible
+ * (<dialog>: el foco queda dentro y Esc equivale a «No»). Devuelve true solo si la persona confirma.
+ */
+export function confirmar(pregunta, { detalle = '', si = 'Sí, continuar', no = 'No, volver' } = {}) {
+  return new Promise((resolver) => {
+    const id = `confirmar-${Date.now()}`;
+    const dialogo = h('dialog', { class: 'confirmacion', 'aria-labelledby': id },
+      h('h2', { id }, pregunta), detalle ? h('p', {}, detalle) : null,
+      h('form', { method: 'dialog', class: 'acciones' },
+        h('button', { value: 'si', class: 'peligro' }, si), h('button', { value: 'no', class: 'secundario', autofocus: true }, no)));
+    dialogo.addEventListener('close', () => { resolver(dialogo.returnValue === 'si'); dialogo.remove(); });
+    document.body.append(dialogo);
+    dialogo.showModal();
+  });
 }

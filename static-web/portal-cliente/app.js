@@ -4,7 +4,8 @@
 import { api, lista, descargar, nuevoUuid, ErrorApi } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, hoyMx } from '../comun/formato.js';
-import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSalir, boton, ocupado } from '../comun/ui.js';
+import { h, campo, tabla, mostrarError, anunciar, validarFormulario, validarAlSalir, boton, ocupado, marcarCampo } from '../comun/ui.js';
+import { ESTADOS_FACTURA, ESTADOS_CONTRATO, ESTADOS_ROUTER, ESTADOS_TICKET, PASOS_ALTA, ESTADOS_PASO_ALTA, etiqueta } from '../comun/etiquetas.js';
 import { validarRfc, validarEmail, validarTelefono, validarCp, requerido } from '../comun/validacion.js';
 import { vistasCuenta, enlacesIngresoCliente } from '../comun/cuentas.js';
 import { misTickets, ayuda } from './mesa.js';
@@ -24,41 +25,71 @@ function cobertura(el, ctx) {
     if (!validarFormulario(form, { cp: validarCp })) return;
     const cp = form.cp.value.trim();
     try {
-      // GET /api/catalogo/zonas/{cp} → { cp, municipio, estado, colonias, zona: { id, nombre, activa, ... }, planes, combos }; 404 sin cobertura.
-      let z = null;
-      try { z = await api.get(`/api/catalogo/zonas/${encodeURIComponent(cp)}`); } catch (e) { if (!(e instanceof ErrorApi && e.status === 404)) throw e; }
-      const hay = !!z && z.zona?.activa !== false;
-      Object.assign(estado, hay ? { cp, zona: z.zona.id, zonaNombre: z.zona.nombre, municipio: z.municipio, estadoMx: z.estado } : { cp, zona: null, zonaNombre: null }); guardarEstado();
-      res.replaceChildren(h('div', { class: hay ? 'exito' : 'aviso' },
-        h('p', {}, hay ? `¡Hay cobertura en ${cp}${estado.zonaNombre ? ` (${estado.zonaNombre})` : ''}!` : `Aún no hay cobertura en ${cp}.`),
-        hay ? h('a', { href: '#/planes', class: 'boton-enlace' }, 'Ver planes disponibles') : null));
-      anunciar(hay ? 'Hay cobertura.' : 'Sin cobertura.');
+      await ocupado(form.querySelector('[type=submit]'), () => consultarCobertura(cp));
     } catch (e) { mostrarError(res, e, form); }
   });
+  async function consultarCobertura(cp) {
+    // GET /api/catalogo/zonas/{cp} → { cp, municipio, estado, colonias, zona: { id, nombre, activa, ... }, planes, combos }; 404 sin cobertura.
+    let z = null;
+    try { z = await api.get(`/api/catalogo/zonas/${encodeURIComponent(cp)}`); } catch (e) { if (!(e instanceof ErrorApi && e.status === 404)) throw e; }
+    const hay = !!z && z.zona?.activa !== false;
+    Object.assign(estado, hay ? { cp, zona: z.zona.id, zonaNombre: z.zona.nombre, municipio: z.municipio, estadoMx: z.estado } : { cp, zona: null, zonaNombre: null }); guardarEstado();
+    res.replaceChildren(h('div', { class: hay ? 'exito' : 'aviso' },
+      h('p', {}, hay ? `¡Hay cobertura en ${cp}${estado.zonaNombre ? ` (${estado.zonaNombre})` : ''}!` : `Aún no hay cobertura en ${cp}.`),
+      hay ? h('a', { href: '#/planes', class: 'boton-enlace' }, 'Ver planes disponibles') : null));
+    anunciar(hay ? 'Hay cobertura.' : 'Sin cobertura.');
+  }
   el.append(h('p', {}, 'Escriba su código postal para saber si llegamos a su domicilio.'), form, res);
 }
 
+/** Qué incluye un plan, en palabras (velocidades, canales, líneas, tecnología). */
+function incluye(f) {
+  const cosas = [];
+  if (f.velocidadBajadaMbps) cosas.push(`Internet de ${f.velocidadBajadaMbps >= 1000 ? `${f.velocidadBajadaMbps / 1000} Gbps` : `${f.velocidadBajadaMbps} Mbps`} de bajada`
+    + (f.velocidadSubidaMbps ? ` y ${f.velocidadSubidaMbps} Mbps de subida` : ''));
+  if (f.canales) cosas.push(`${f.canales} canales de TV`);
+  if (f.lineas) cosas.push(f.lineas === 1 ? 'Una línea de teléfono con llamadas ilimitadas' : `${f.lineas} líneas de teléfono`);
+  if (f.tecnologia === 'FTTH') cosas.push('Fibra óptica hasta su casa');
+  if (f.velocidadBajadaMbps) cosas.push('Router Wi-Fi en comodato');
+  if (f.descripcion) cosas.push(f.descripcion);
+  return cosas;
+}
+
+// Planes como tarjetas: qué incluye y el precio real del primer mes (la cotización del catálogo, con impuestos y promoción).
 async function planes(el, ctx) {
   if (!estado.zona) { el.append(h('p', {}, 'Primero consulte la cobertura de su código postal. '), h('a', { href: '#/cobertura' }, 'Consultar cobertura')); return; }
-  const r = await api.get(`/api/catalogo/planes?zona=${encodeURIComponent(estado.zona)}&tamano=100`);
-  el.append(h('p', {}, `Planes en ${estado.zonaNombre || estado.cp}:`), tabla('Planes y precios', lista(r), [
-    { campo: 'nombre', titulo: 'Plan' },
-    { campo: 'velocidadBajadaMbps', titulo: 'Servicio', formato: (v, f) => (v ? `${v} Mbps` : f.canales ? `${f.canales} canales` : f.lineas ? `${f.lineas} línea(s)` : '—') },
-    { campo: 'precioMensual', titulo: 'Precio mensual (sin IVA)', formato: dinero },
-    { campo: 'cotizacion', titulo: 'Primer mes con impuestos', formato: (v) => dinero(v?.total) },
-    { campo: 'promociones', titulo: 'Promoción', formato: (v) => (v?.length ? v.map((p) => p.nombre).join('; ') : '—') },
-    { titulo: 'Contratar', celda: (f) => boton(`Contratar ${f.nombre}`, () => { estado.plan = { id: f.id, nombre: f.nombre }; guardarEstado(); ctx.navegar('alta'); }) },
-  ]));
+  const r = lista(await api.get(`/api/catalogo/planes?zona=${encodeURIComponent(estado.zona)}&tamano=100`));
+  if (!r.length) { el.append(h('p', { class: 'vacio' }, 'Por ahora no hay planes a la venta en su zona.')); return; }
+  el.append(h('p', {}, `Planes en ${estado.zonaNombre || estado.cp}. Precios con IVA incluido.`),
+    h('ul', { class: 'planes', 'aria-label': 'Planes y precios' }, r.map((f) => {
+      const c = f.cotizacion ?? {};
+      const promo = f.promociones?.[0];
+      const id = `plan-${f.id}`;
+      return h('li', { class: `tarjeta plan${promo ? ' destacado' : ''}`, 'aria-labelledby': id },
+        h('h3', { id }, f.nombre),
+        promo ? h('p', { class: 'insignia' }, promo.nombre) : null,
+        h('p', { class: 'precio' }, dinero(c.total ?? f.precioMensual),
+          h('small', {}, 'el primer mes', c.totalRegular && Number(c.totalRegular) !== Number(c.total) ? `; después ${dinero(c.totalRegular)} al mes` : ' y cada mes')),
+        h('ul', {}, incluye(f).map((t) => h('li', {}, t))),
+        boton(`Contratar ${f.nombre}`, () => { estado.plan = { id: f.id, nombre: f.nombre }; guardarEstado(); ctx.navegar('alta'); }));
+    })));
 }
 
 const AVISO_PRIVACIDAD = '2026-01';
+// El paso del alta donde se escribe cada campo, para volver a él cuando la API lo rechaza (cliente.domicilio.cp → codigoPostal).
+const PASO_DEL_CAMPO = {
+  planId: 0, nombre: 1, rfc: 1, email: 1, telefono: 1, regimenFiscal: 1, usoCfdi: 1, cpFiscal: 1,
+  calle: 2, numeroExterior: 2, numeroInterior: 2, colonia: 2, codigoPostal: 2, municipio: 2, estado: 2, referencias: 2,
+  terminos: 3, privacidad: 3, fechaInstalacion: 4, franjaHoraria: 4, diaCorte: 4,
+};
+const CAMPO_DEL_FORMULARIO = { cp: 'codigoPostal' };
 const PASOS = ['Plan', 'Datos personales y fiscales', 'Domicilio', 'Consentimientos', 'Instalación'];
 
 function alta(el, ctx) {
   estado.paso ??= 0; estado.datos ??= {};
   const pintar = () => {
     const paso = estado.paso;
-    const caja = h('div', {});
+    const caja = h('div', { class: 'caja-alta' });
     const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': PASOS[paso] });
     const reglas = {};
     if (paso === 0) {
@@ -131,10 +162,22 @@ function alta(el, ctx) {
         anunciar('Solicitud enviada.');
         ctx.navegar('seguimiento');
       } catch (e) {
-        // Los errores de campo de la API se muestran junto al campo de su paso; los demás, arriba.
-        mostrarError(caja, e, form);
+        // Los errores de campo de la API se muestran junto al campo de su paso (se vuelve a ese paso con lo escrito); los demás, arriba.
+        if (!irAlPasoDelError(e)) mostrarError(caja, e, form);
       }
     });
+    function irAlPasoDelError(e) {
+      const [campoApi, motivos] = Object.entries(e.errores ?? {})[0] ?? [];
+      const nombre = campoApi && (CAMPO_DEL_FORMULARIO[campoApi.split('.').at(-1)] ?? campoApi.split('.').at(-1));
+      const destino = nombre ? PASO_DEL_CAMPO[nombre] : undefined;
+      if (destino === undefined || destino === paso) return false;
+      estado.paso = destino; guardarEstado(); pintar();
+      const nuevo = el.querySelector('form');
+      mostrarError(el.querySelector('.caja-alta'), e, nuevo);
+      const control = nuevo.elements[nombre];
+      if (control) { marcarCampo(control, motivos.join(' ')); control.focus(); }
+      return true;
+    }
     el.replaceChildren(h('ol', { class: 'pasos', 'aria-label': 'Pasos del alta' }, PASOS.map((p, i) => h('li', { 'aria-current': i === paso ? 'step' : false }, `${i + 1}. ${p}`))),
       h('h3', {}, PASOS[paso]), caja, form);
   };
@@ -142,43 +185,55 @@ function alta(el, ctx) {
 }
 
 const ESTADOS_ALTA = { en_curso: 'En curso', compensando: 'Revirtiendo', completada: 'Completada: instalación programada', fallida: 'No se pudo completar' };
-const ESTADOS_PASO = { pendiente: 'pendiente', completado: 'listo', fallido: 'con error', compensado: 'revertido' };
-const NOMBRE_PASO = (p) => String(p).replace(/_/g, ' ');
+const NOMBRE_PASO = (p) => etiqueta(PASOS_ALTA, p);
 
 function seguimiento(el) {
   const res = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'tarjeta', novalidate: true }, campo('Folio de la solicitud', 'id', { required: true, valor: sessionStorage.getItem('telecable.ultimaAlta') || '' }), h('button', { type: 'submit' }, 'Consultar'));
+  // La solicitud recién enviada se consulta sola (su folio interno nunca se muestra); el campo es para un folio recibido por correo.
+  let id = sessionStorage.getItem('telecable.ultimaAlta') || '';
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Consultar una solicitud' },
+    campo(id ? 'Folio de otra solicitud' : 'Folio de la solicitud', 'id', { required: true, autocomplete: 'off', ayuda: 'Viene en el correo de confirmación de su solicitud.' }),
+    h('button', { type: 'submit' }, 'Consultar'));
   let reloj;
   const consultar = async () => {
     clearTimeout(reloj);
     try {
       // GET /api/altas/{id} → { estado: en_curso|compensando|completada|fallida, pasoFallido, motivo, pasos: [{ paso, estado, detalle, actualizadoEn }] }
-      const a = await api.get(`/api/altas/${encodeURIComponent(form.id.value.trim())}`);
+      const a = await api.get(`/api/altas/${encodeURIComponent(id)}`);
       res.replaceChildren(h('div', { class: 'tarjeta' },
-        h('p', {}, 'Estado: ', h('strong', {}, ESTADOS_ALTA[a.estado] ?? a.estado)),
+        h('p', {}, `Solicitud del ${fecha(a.createdAt)}. Estado: `, h('strong', {}, etiqueta(ESTADOS_ALTA, a.estado))),
         a.motivo ? h('p', { class: 'aviso' }, `No se pudo completar${a.pasoFallido ? ` (${NOMBRE_PASO(a.pasoFallido)})` : ''}: ${a.motivo}`) : null,
         a.pasos?.length ? h('ol', { class: 'pasos-alta' }, a.pasos.map((p) => h('li', {},
-          `${NOMBRE_PASO(p.paso)}: ${ESTADOS_PASO[p.estado] ?? p.estado}`, p.detalle ? ` — ${p.detalle}` : '', p.actualizadoEn ? ` (${fecha(p.actualizadoEn)})` : ''))) : null));
+          `${NOMBRE_PASO(p.paso)}: ${etiqueta(ESTADOS_PASO_ALTA, p.estado)}`, p.detalle ? ` — ${p.detalle}` : '', p.actualizadoEn ? ` (${fecha(p.actualizadoEn)})` : ''))) : null));
       if (a.estado === 'completada') res.append(h('p', { class: 'exito' }, 'Ya es cliente de Telecable. ', h('a', { href: '#/crear-cuenta', class: 'boton-enlace' }, 'Crear mi cuenta')));
       if (['en_curso', 'compensando'].includes(a.estado) && document.body.contains(res)) reloj = setTimeout(consultar, 3000);
     } catch (e) { mostrarError(res, e, form); }
   };
-  form.addEventListener('submit', (ev) => { ev.preventDefault(); if (validarFormulario(form, { id: requerido })) consultar(); });
-  el.append(form, res);
-  if (form.id.value) consultar();
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!validarFormulario(form, { id: requerido })) return;
+    id = form.id.value.trim();
+    ocupado(form.querySelector('[type=submit]'), consultar);
+  });
+  el.append(res, form);
+  if (id) return consultar();
 }
+
+const EMITIDAS = ['timbrada', 'pagada', 'cancelada', 'cancelacion_pendiente'];
+const emitida = (f) => EMITIDAS.includes(f.estado);
 
 async function facturas(el) {
   const caja = h('div', { 'aria-live': 'polite' });
   // GET /api/facturacion/ultimas (un cliente ve solo las suyas) → { elementos: [{ uuid, serie, folio, periodo, total, estado, fechaEmision, fechaVencimiento }] }
-  const r = lista(await api.get('/api/facturacion/ultimas?tamano=50'));
+  // Solo comprobantes emitidos: un borrador o uno que el PAC aún no timbra no es una factura para el cliente.
+  const r = lista(await api.get('/api/facturacion/ultimas?tamano=50')).filter(emitida);
   el.append(caja, tabla('Mis facturas', r, [
     { campo: 'serie', titulo: 'Folio', formato: (v, f) => `${v ?? ''}${f.folio ?? ''}` },
     { campo: 'periodo', titulo: 'Periodo' },
     { campo: 'fechaEmision', titulo: 'Emitida', formato: fecha },
     { campo: 'fechaVencimiento', titulo: 'Vence', formato: dia },
     { campo: 'total', titulo: 'Total', formato: dinero },
-    { campo: 'estado', titulo: 'Estado' },
+    { campo: 'estado', titulo: 'Estado', formato: (v) => etiqueta(ESTADOS_FACTURA, v) },
     { titulo: 'Pagar', celda: (f) => (f.uuid && f.estado === 'timbrada' ? boton('Pagar con tarjeta', async () => {
       // One key per invoice and attempt, kept across retries of the same click.
       const clave = sessionStorage.getItem(`pago-${f.uuid}`) || nuevoUuid();
@@ -189,8 +244,8 @@ async function facturas(el) {
       } catch (e) { mostrarError(caja, e); }
     }) : '—') },
     { titulo: 'Descargar', celda: (f) => (f.uuid ? h('div', { class: 'acciones' },
-      boton('XML', () => descargar(`/api/facturacion/${f.uuid}/xml`, `${f.uuid}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
-      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `${f.uuid}.html`).catch((e) => mostrarError(caja, e)), 'secundario'))
+      boton('XML', () => descargar(`/api/facturacion/${f.uuid}/xml`, `factura-${f.serie ?? ''}${f.folio ?? ''}.xml`).catch((e) => mostrarError(caja, e)), 'secundario'),
+      boton('Representación impresa', () => descargar(`/api/facturacion/${f.uuid}/representacion`, `factura-${f.serie ?? ''}${f.folio ?? ''}.html`).catch((e) => mostrarError(caja, e)), 'secundario'))
       // Sin RFC: una nota de venta (no es CFDI; entra al CFDI global del mes), con su copia imprimible.
       : f.serie === 'NV' ? boton('Nota de venta impresa', () => descargar(`/api/facturacion/recibos/${f.id}/representacion`, `NV-${f.folio}.html`).catch((e) => mostrarError(caja, e)), 'secundario')
         : '—') },
@@ -234,7 +289,7 @@ async function comoPagar(el, ctx) {
         h('li', {}, 'Transfiera cualquier monto: se aplica primero a sus facturas más antiguas y el excedente queda como saldo a favor.'),
         h('li', {}, 'El pago se refleja en minutos; si su servicio estaba suspendido, se reactiva solo.'))));
   const res = h('div', { 'aria-live': 'polite' });
-  const pendientes = lista(await api.get('/api/facturacion/ultimas?tamano=50')).filter((f) => f.uuid && f.estado === 'timbrada');
+  const pendientes = lista(await api.get('/api/facturacion/ultimas?tamano=50')).filter((f) => f.uuid && f.estado === 'timbrada' && emitida(f));
   const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-labelledby': 'pago-oxxo' }, h('h3', { id: 'pago-oxxo' }, 'Efectivo en OXXO'),
     h('p', {}, 'Genere una ficha con referencia de 14 dígitos y páguela en cualquier OXXO (vence en 3 días; hasta $10,000.00 por ficha).'),
     campo('¿Qué quiere pagar?', 'facturaId', { tipo: 'select', opciones: [...pendientes.map((f) => [f.uuid, `Factura ${f.serie ?? ''}${f.folio ?? ''} (${dinero(f.total)})`]), ['', 'Otro monto (abono a mi cuenta)']] }),
@@ -291,27 +346,34 @@ async function cuenta(el, ctx) {
   }
 }
 
-const ESTADOS_ROUTER = { en_linea: 'En línea', degradado: 'Con fallas', fuera_de_linea: 'Fuera de línea' };
-
+// Mi router: el cliente elige su router por su nombre (modelo, servicio y serie), nunca escribe un identificador.
 async function router(el, ctx) {
   const res = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'tarjeta', novalidate: true }, campo('Identificador del router', 'routerId', { required: true }), h('button', { type: 'submit' }, 'Ver estado'));
-  // Sus routers vienen en GET /api/clientes/{id}/estado: el primero se propone.
-  try { const e = await api.get(`/api/clientes/${ctx.usuario.clienteId}/estado`); if (e.routers?.[0]) form.routerId.value = e.routers[0].id; } catch { /* se escribe a mano */ }
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    if (!validarFormulario(form, { routerId: requerido })) return;
+  // GET /api/clientes/{id}/estado → routers: [{ id, serial, modelo, contratoId, estado, reportadoEn }], contratos: [{ id, producto }]
+  const e = await api.get(`/api/clientes/${ctx.usuario.clienteId}/estado`);
+  const routers = e.routers ?? [];
+  if (!routers.length) { el.append(h('p', { class: 'vacio' }, 'Aún no tiene un router instalado: aparecerá aquí cuando el técnico lo instale.')); return; }
+  const servicio = (r) => (e.contratos ?? []).find((k) => k.id === r.contratoId)?.producto;
+  const nombre = (r) => `${r.modelo ?? 'Router'}${servicio(r) ? ` de ${servicio(r)}` : ''} (serie ${r.serial})`;
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Elegir router' },
+    campo(routers.length > 1 ? 'Elija su router' : 'Su router', 'routerId', { tipo: 'select', opciones: routers.map((r) => [r.id, nombre(r)]) }),
+    h('button', { type: 'submit', class: 'secundario' }, 'Actualizar estado'));
+  const ver = async () => {
     try {
       // GET /api/router/status/{id} → { routerId, serial, modelo, tecnologia, estado, reportadoEn, firmware, uptimeSegundos, senalDbm, snrDb, comandos }
-      const s = await api.get(`/api/router/status/${encodeURIComponent(form.routerId.value.trim())}`);
-      const filas = [['Estado', ESTADOS_ROUTER[s.estado] ?? s.estado], ['Modelo', s.modelo], ['Serie', s.serial], ['Tecnología', s.tecnologia],
+      const s = await api.get(`/api/router/status/${encodeURIComponent(form.routerId.value)}`);
+      const filas = [['Estado', etiqueta(ESTADOS_ROUTER, s.estado)], ['Modelo', s.modelo], ['Serie', s.serial], ['Tecnología', s.tecnologia],
         ['Último reporte', s.reportadoEn ? fecha(s.reportadoEn) : null], ['Firmware', s.firmware],
         ['Encendido desde hace', s.uptimeSegundos != null ? `${Math.floor(s.uptimeSegundos / 3600)} h` : null],
         ['Señal', s.senalDbm != null ? `${s.senalDbm} dBm` : null], ['Relación señal/ruido', s.snrDb != null ? `${s.snrDb} dB` : null]];
-      res.replaceChildren(h('dl', { class: 'kpis' }, filas.filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, String(v))))));
-    } catch (e) { mostrarError(res, e, form); }
-  });
+      res.replaceChildren(h('dl', { class: 'kpis', 'aria-label': `Estado de ${nombre(routers.find((r) => r.id === form.routerId.value) ?? routers[0])}` },
+        filas.filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, String(v))))));
+    } catch (er) { mostrarError(res, er, form); }
+  };
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); ocupado(form.querySelector('[type=submit]'), ver); });
+  form.routerId.addEventListener('change', ver);
   el.append(form, res);
+  await ver();
 }
 
 async function soporte(el, ctx) {
@@ -320,7 +382,7 @@ async function soporte(el, ctx) {
   const contratos = (e.contratos ?? []).filter((k) => k.estado !== 'cancelado');
   const res = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Abrir ticket' }, h('h3', {}, 'Abrir un ticket'),
-    campo('Servicio', 'contratoId', { tipo: 'select', opciones: contratos.map((k) => [k.id, `${k.producto} (${k.estado})`]) }),
+    campo('Servicio', 'contratoId', { tipo: 'select', opciones: contratos.map((k) => [k.id, `${k.producto} (${etiqueta(ESTADOS_CONTRATO, k.estado).toLowerCase()})`]) }),
     campo('Prioridad', 'prioridad', { tipo: 'select', opciones: [['media', 'Normal'], ['alta', 'Urgente: sin servicio'], ['baja', 'Baja']] }),
     campo('Descripción', 'descripcion', { tipo: 'textarea', required: true }), h('button', { type: 'submit' }, 'Abrir ticket'));
   form.addEventListener('submit', async (ev) => {
@@ -337,10 +399,12 @@ async function soporte(el, ctx) {
     } catch (er) { mostrarError(res, er, form); }
   });
   const res2 = h('div', { 'aria-live': 'polite' });
-  const calificables = lista(await api.get('/api/tickets')).filter((t) => t.estado === 'cerrado' || t.estado === 'instalado');
+  // Solo los atendidos que aún no tienen opinión (el detalle trae feedback): un ticket ya calificado no se ofrece otra vez.
+  const atendidos = lista(await api.get('/api/tickets')).filter((t) => t.estado === 'cerrado' || t.estado === 'instalado').slice(0, 20);
+  const calificables = (await Promise.all(atendidos.map((t) => api.get(`/api/tickets/${encodeURIComponent(t.id)}`)))).filter((t) => !t.feedback);
   const fb = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Calificar la atención' }, h('h3', {}, 'Calificar la atención'),
     calificables.length
-      ? campo('Ticket atendido', 'ticketId', { tipo: 'select', opciones: calificables.map((t) => [t.id, `${t.numero} · ${t.descripcion} (${t.estado})`]) })
+      ? campo('Ticket atendido', 'ticketId', { tipo: 'select', opciones: calificables.map((t) => [t.id, `${t.numero} · ${t.descripcion} (${etiqueta(ESTADOS_TICKET, t.estado).toLowerCase()})`]) })
       : h('p', { class: 'vacio' }, 'Cuando un técnico cierre uno de sus tickets podrá calificar la atención aquí.'),
     campo('Calificación (1 a 5)', 'calificacion', { tipo: 'select', opciones: [['5', '5 Excelente'], ['4', '4'], ['3', '3'], ['2', '2'], ['1', '1 Mala']] }),
     campo('Comentario', 'comentario', { tipo: 'textarea' }), h('button', { type: 'submit', disabled: !calificables.length }, 'Enviar opinión'));
@@ -348,7 +412,10 @@ async function soporte(el, ctx) {
     ev.preventDefault();
     if (!validarFormulario(fb, { ticketId: requerido })) return;
     try {
-      await api.post(`/api/tickets/${encodeURIComponent(fb.ticketId.value)}/feedback`, { calificacion: Number(fb.calificacion.value), comentario: fb.comentario.value.trim() || null });
+      await ocupado(fb.querySelector('[type=submit]'), () => api.post(`/api/tickets/${encodeURIComponent(fb.ticketId.value)}/feedback`,
+        { calificacion: Number(fb.calificacion.value), comentario: fb.comentario.value.trim() || null }));
+      fb.ticketId.querySelector(`option[value="${CSS.escape(fb.ticketId.value)}"]`)?.remove();
+      if (!fb.ticketId.options.length) fb.querySelector('[type=submit]').disabled = true;
       res2.replaceChildren(h('div', { class: 'exito', role: 'status' }, '¡Gracias por su opinión!'));
     } catch (er) { mostrarError(res2, er, fb); }
   });

@@ -2,7 +2,7 @@
 // reabrir o cancelar (con confirmación), y la página de ayuda con las preguntas frecuentes (GET /api/faq).
 import { api, lista } from '../comun/api.js';
 import { fecha } from '../comun/formato.js';
-import { h, campo, mostrarError, validarFormulario, ocupado, anunciar } from '../comun/ui.js';
+import { h, campo, mostrarError, validarFormulario, ocupado, anunciar, confirmar } from '../comun/ui.js';
 import { requerido } from '../comun/validacion.js';
 import { ESTADOS_TICKET, TIPOS_TICKET, PRIORIDADES, etiqueta } from '../comun/etiquetas.js';
 
@@ -32,7 +32,7 @@ function tarjetaTicket(t, repintar) {
   if (ABIERTOS.includes(t.estado) && t.tipo !== 'instalacion') {
     acciones.append(accion('Cancelar ticket', 'secundario', async () => {
       // Cancelar es definitivo: se pregunta antes.
-      if (!window.confirm(`¿Cancelar el ticket ${t.numero}? Ya no lo atenderemos.`)) return;
+      if (!await confirmar(`¿Cancelar el ticket ${t.numero}?`, { detalle: 'Ya no lo atenderemos. Si el problema vuelve, abra un ticket nuevo.', si: 'Sí, cancelar el ticket', no: 'No, conservarlo' })) return;
       await hacer('cancelacion', { motivo: 'Cancelado por el cliente desde el portal.' }, `Ticket ${t.numero} cancelado.`)();
     }));
   }

@@ -5,8 +5,11 @@
 import { api, lista, nuevoUuid } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, entero } from '../comun/formato.js';
-import { h, campo, tabla, mostrarError, anunciar, boton, ocupado, validarFormulario } from '../comun/ui.js';
+import { h, campo, tabla, mostrarError, anunciar, boton, ocupado, validarFormulario, confirmar, marcarCampo } from '../comun/ui.js';
 import { requerido } from '../comun/validacion.js';
+import { ESTADOS_FACTURA, ESTADOS_CONCILIACION, ORIGENES_NOTA_CREDITO, proveedor, etiqueta } from '../comun/etiquetas.js';
+
+const folio = (f) => `${f.serie ?? ''}${f.folio ?? ''}`;
 
 const ROLES = ['admin', 'cobranzas'];
 
@@ -53,9 +56,9 @@ async function facturas(el) {
       { campo: 'total', titulo: 'Total', formato: dinero },
       { campo: 'acreditado', titulo: 'Notas de crédito', formato: (v, f) => (f.notasCredito?.length
         ? h('div', {}, `${dinero(v)}: `, ...f.notasCredito.map((n) => h('a', { href: `/api/facturacion/notas-credito/${n.uuid}/representacion`, target: '_blank', rel: 'noopener' },
-          `${n.serie}${n.folio} (${dinero(n.total)}, ${n.origen}) `)))
+          `${n.serie}${n.folio} (${dinero(n.total)}, ${etiqueta(ORIGENES_NOTA_CREDITO, n.origen)}) `)))
         : '—') },
-      { campo: 'estado', titulo: 'Estado' },
+      { campo: 'estado', titulo: 'Estado', formato: (v) => etiqueta(ESTADOS_FACTURA, v) },
       { titulo: 'Acciones', celda: (f) => !f.uuid ? 'Nota de venta (ver «Notas de venta»)' : h('div', { class: 'acciones' },
         !['timbrada'].includes(f.estado) ? null : boton('Nota de crédito', () => formularioNotaCredito(f, caja, pintar), 'secundario'),
         f.estado !== 'timbrada' ? null : boton('Marcar pagada', async (ev) => {
@@ -72,8 +75,8 @@ async function facturas(el) {
 function formularioNotaCredito(f, caja, alTerminar) {
   const res = h('div', {});
   const clave = nuevoUuid(); // una nota por formulario: reintentar (p. ej. tras un 503 del PAC) timbra la misma
-  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Nota de crédito de la factura ${f.uuid}` },
-    h('h3', {}, `Nota de crédito de ${f.serie ?? ''}${f.folio ?? ''} (${f.uuid})`), res,
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Nota de crédito de la factura ${folio(f)}` },
+    h('h3', {}, `Nota de crédito de la factura ${folio(f)} de ${f.clienteNombre ?? 'el cliente'} (${dinero(f.total)})`), res,
     campo('Monto con impuestos (MXN)', 'monto', { required: true, inputmode: 'decimal', autocomplete: 'off' }),
     campo('Motivo', 'motivo', { required: true, autocomplete: 'off' }),
     campo('Tipo de relación', 'tipoRelacion', { tipo: 'select', opciones: [['01', '01 Nota de crédito de los documentos relacionados'], ['07', '07 CFDI por aplicación de anticipo']] }),
@@ -81,10 +84,14 @@ function formularioNotaCredito(f, caja, alTerminar) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!validarFormulario(form, { monto: (v) => (Number(v) > 0 ? null : 'Escriba un monto mayor que cero.'), motivo: requerido })) return;
+    // Acreditar devuelve dinero al cliente y timbra un CFDI de egreso que no se deshace: se confirma antes.
+    if (!await confirmar(`¿Emitir una nota de crédito por ${dinero(form.monto.value)} a la factura ${folio(f)}?`,
+      { detalle: 'Se timbra un CFDI de egreso ante el SAT; para revertirlo habría que cancelarlo.', si: 'Sí, emitir la nota', no: 'No, volver' })) return;
     try {
-      const n = await api.post(`/api/facturacion/${f.uuid}/notas-credito`, { monto: Number(form.monto.value), motivo: form.motivo.value.trim(), tipoRelacion: form.tipoRelacion.value }, clave);
+      const n = await ocupado(form.querySelector('[type=submit]'), () => api.post(`/api/facturacion/${f.uuid}/notas-credito`,
+        { monto: Number(form.monto.value), motivo: form.motivo.value.trim(), tipoRelacion: form.tipoRelacion.value }, clave));
       await alTerminar();
-      caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, `Nota de crédito ${n.serie}${n.folio} ${n.estado} por ${dinero(n.total)}.`));
+      caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, `Nota de crédito ${n.serie}${n.folio} ${n.estado === 'timbrada' ? 'timbrada' : 'registrada'} por ${dinero(n.total)}.`));
     } catch (e) { mostrarError(res, e, form); }
   });
   caja.replaceChildren(form);
@@ -94,8 +101,8 @@ function formularioNotaCredito(f, caja, alTerminar) {
 function formularioCancelacion(f, caja, alTerminar) {
   const res = h('div', {});
   const clave = nuevoUuid(); // una cancelación por formulario: reintentar no la repite
-  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Cancelar la factura ${f.uuid}` },
-    h('h3', {}, `Cancelar ${f.serie ?? ''}${f.folio ?? ''} (${f.uuid})`), res,
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Cancelar la factura ${folio(f)}` },
+    h('h3', {}, `Cancelar la factura ${folio(f)} de ${f.clienteNombre ?? 'el cliente'} (${dinero(f.total)})`), res,
     h('p', {}, 'Para el motivo 01 (con errores con relación) use «Sustituir»: emite el CFDI que la reemplaza y cancela ésta nombrándolo.'),
     campo('Motivo', 'motivo', { tipo: 'select', opciones: [['02', '02 Comprobante emitido con errores sin relación'], ['03', '03 No se llevó a cabo la operación'], ['04', '04 Operación nominativa relacionada en una factura global']] }),
     h('div', { class: 'acciones' }, h('button', { type: 'submit' }, 'Confirmar cancelación'), boton('Volver', () => caja.replaceChildren(), 'secundario')));
@@ -103,7 +110,7 @@ function formularioCancelacion(f, caja, alTerminar) {
     ev.preventDefault();
     if (!validarFormulario(form, {})) return;
     try {
-      const r = await api.post(`/api/facturacion/${f.uuid}/cancelacion`, { motivo: form.motivo.value }, clave);
+      const r = await ocupado(form.querySelector('[type=submit]'), () => api.post(`/api/facturacion/${f.uuid}/cancelacion`, { motivo: form.motivo.value }, clave));
       await alTerminar();
       caja.replaceChildren(h('p', { class: 'exito', role: 'status' }, r?.estado === 'cancelacion_pendiente'
         ? 'Cancelación solicitada: espera la aceptación del receptor.' : `Cancelación ${r?.estado ?? 'solicitada'}.`));
@@ -117,8 +124,8 @@ function formularioCancelacion(f, caja, alTerminar) {
 function formularioSustitucion(f, caja, alTerminar) {
   const res = h('div', {});
   const clave = nuevoUuid(); // repetir el formulario retoma el mismo sustituto
-  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Sustituir la factura ${f.uuid}` },
-    h('h3', {}, `Sustituir ${f.serie ?? ''}${f.folio ?? ''} (${f.uuid})`), res,
+  const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': `Sustituir la factura ${folio(f)}` },
+    h('h3', {}, `Sustituir la factura ${folio(f)} de ${f.clienteNombre ?? 'el cliente'} (${dinero(f.total)})`), res,
     h('p', {}, 'Se emite un CFDI nuevo del mismo RFC con los datos corregidos (relación 04) y esta factura se cancela con motivo 01. Deje en blanco lo que no cambia: se toma del expediente del cliente.'),
     campo('Nombre o razón social', 'nombre', { autocomplete: 'off' }),
     campo('Régimen fiscal', 'regimenFiscal', { autocomplete: 'off' }),
@@ -129,11 +136,11 @@ function formularioSustitucion(f, caja, alTerminar) {
     ev.preventDefault();
     const valor = (n) => form[n].value.trim() || null;
     try {
-      const r = await api.post(`/api/facturacion/${f.uuid}/sustitucion`,
-        { nombre: valor('nombre'), regimenFiscal: valor('regimenFiscal'), codigoPostal: valor('codigoPostal'), usoCfdi: valor('usoCfdi') }, clave);
+      const r = await ocupado(form.querySelector('[type=submit]'), () => api.post(`/api/facturacion/${f.uuid}/sustitucion`,
+        { nombre: valor('nombre'), regimenFiscal: valor('regimenFiscal'), codigoPostal: valor('codigoPostal'), usoCfdi: valor('usoCfdi') }, clave));
       await alTerminar();
       caja.replaceChildren(h('p', { class: 'exito', role: 'status' },
-        `Sustituto ${r?.serie ?? ''}${r?.folio ?? ''} (${r?.sustituto}) timbrado; la original quedó ${r?.estadoOriginal === 'cancelacion_pendiente' ? 'en espera de la aceptación del receptor' : 'cancelada'}.`));
+        `Sustituto ${r?.serie ?? ''}${r?.folio ?? ''} timbrado; la original quedó ${r?.estadoOriginal === 'cancelacion_pendiente' ? 'en espera de la aceptación del receptor' : 'cancelada'}.`));
     } catch (e) { mostrarError(res, e, form); }
   });
   caja.replaceChildren(form);
@@ -233,10 +240,11 @@ async function recibos(el) {
       { campo: 'clienteNombre', titulo: 'Cliente' }, { campo: 'periodo', titulo: 'Periodo' },
       { campo: 'fechaEmision', titulo: 'Emitida', formato: fecha },
       { campo: 'total', titulo: 'Total', formato: dinero },
-      { campo: 'estado', titulo: 'Estado', formato: (v) => (v === 'timbrada' ? 'emitida' : v) },
+      { campo: 'estado', titulo: 'Estado', formato: (v) => (v === 'timbrada' ? 'Emitida' : etiqueta(ESTADOS_FACTURA, v)) },
       { campo: 'cfdiGlobalUuid', titulo: 'CFDI global', formato: (v, f) => (v
-        ? h('a', { href: `/api/facturacion/globales/${v}/representacion`, target: '_blank', rel: 'noopener' }, String(v).toUpperCase())
-        : f.facturaUuid ? `Facturada al cliente (${String(f.facturaUuid).toUpperCase()})` : 'Pendiente') },
+        ? h('a', { href: `/api/facturacion/globales/${v}/representacion`, target: '_blank', rel: 'noopener' }, 'Ver CFDI global')
+        : f.facturaUuid ? h('a', { href: `/api/facturacion/recibos/${f.id}/factura/representacion`, target: '_blank', rel: 'noopener' }, 'Facturada al cliente')
+          : 'Pendiente') },
       { titulo: 'Imprimir', celda: (f) => h('a', { href: `/api/facturacion/recibos/${f.id}/representacion`, target: '_blank', rel: 'noopener' }, `Nota ${f.serie}-${f.folio}`) },
     ]));
 }
@@ -261,8 +269,8 @@ function globales(el) {
       { campo: 'iva', titulo: 'IVA', formato: dinero }, { campo: 'total', titulo: 'Total', formato: dinero },
       { campo: 'estado', titulo: 'Estado', formato: (v, g) => `${ESTADOS_GLOBAL[v] ?? v}${g.fueraDePlazo ? ' (fuera de plazo)' : ''}` },
       { campo: 'timbradoEn', titulo: 'Timbrado', formato: (v) => (v ? fecha(v) : '—') },
-      { campo: 'uuid', titulo: 'Folio fiscal', formato: (v) => (v ? h('span', {},
-        h('a', { href: `/api/facturacion/globales/${v}/representacion`, target: '_blank', rel: 'noopener' }, String(v).toUpperCase()), ' ',
+      { campo: 'uuid', titulo: 'Comprobante', formato: (v, g) => (v ? h('span', {},
+        h('a', { href: `/api/facturacion/globales/${v}/representacion`, target: '_blank', rel: 'noopener' }, `Impreso ${g.serie}-${g.folio}`), ' · ',
         h('a', { href: `/api/facturacion/globales/${v}/xml` }, 'XML')) : '—') },
     ]));
   };
@@ -294,7 +302,7 @@ async function conciliaciones(el) {
   const detalle = h('div', { 'aria-live': 'polite' });
   // GET /api/pagos/conciliaciones → [{ id, gateway, periodo, estado, coincidencias, faltantesSistema, faltantesPasarela, diferenciasMonto, duplicadosReporte, ejecutadaEn, archivo, montoBruto, comisiones, montoNeto }]
   el.append(tabla('Conciliaciones de pagos (liquidaciones de cada proveedor)', lista(await api.get('/api/pagos/conciliaciones')), [
-    { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Proveedor' }, { campo: 'estado', titulo: 'Estado' },
+    { campo: 'periodo', titulo: 'Día', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'gateway', titulo: 'Proveedor', formato: proveedor }, { campo: 'estado', titulo: 'Estado', formato: (v) => etiqueta(ESTADOS_CONCILIACION, v) },
     { campo: 'coincidencias', titulo: 'Coincidencias', formato: entero },
     { campo: 'faltantesSistema', titulo: 'Diferencias', formato: (v, f) => entero((v ?? 0) + (f.faltantesPasarela ?? 0) + (f.diferenciasMonto ?? 0) + (f.duplicadosReporte ?? 0)) },
     { campo: 'comisiones', titulo: 'Comisiones', formato: (v) => dinero(v ?? 0) },
@@ -317,10 +325,11 @@ async function hallazgos(id, caja) {
   };
   const filas = c.hallazgos ?? [];
   caja.replaceChildren(
-    h('h3', {}, `Hallazgos de ${c.gateway}, ${dia(String(c.periodo).slice(0, 10))}${c.archivo ? ` (archivo ${c.archivo})` : ''}`),
+    h('h3', {}, `Hallazgos de ${proveedor(c.gateway)}, ${dia(String(c.periodo).slice(0, 10))}${c.archivo ? ` (archivo ${c.archivo})` : ''}`),
     filas.length === 0 ? h('p', { class: 'vacio' }, 'Sin diferencias: todo coincide.') : tabla('Hallazgos', filas, [
       { campo: 'tipo', titulo: 'Tipo', formato: (v) => TIPOS_HALLAZGO[v] ?? v },
-      { campo: 'referencia', titulo: 'Referencia' },
+      // La referencia es del proveedor (p. ej. pi_…): se muestra tal cual, no como un código por traducir.
+      { campo: 'referencia', titulo: 'Referencia', formato: (v) => v ?? '—' },
       { campo: 'montoPasarela', titulo: 'Monto del proveedor', formato: (v) => (v == null ? '—' : dinero(v)) },
       { campo: 'montoSistema', titulo: 'Monto registrado', formato: (v) => (v == null ? '—' : dinero(v)) },
       { campo: 'resolucion', titulo: 'Resolución', formato: (v) => RESOLUCIONES[v] ?? 'Pendiente' },
@@ -337,23 +346,55 @@ async function estadosDeCuenta(el) {
   const listado = h('div', {});
   const form = h('form', { class: 'tarjeta', novalidate: true, 'aria-label': 'Importar estado de cuenta' }, h('h3', {}, 'Importar estado de cuenta'),
     campo('Banco', 'banco', { tipo: 'select', opciones: [['bbva', 'BBVA'], ['banorte', 'Banorte'], ['santander', 'Santander'], ['banamex', 'Banamex']] }),
-    h('label', {}, 'Archivo CSV (Fecha,Concepto,Referencia,Cargo,Abono,Saldo)', h('input', { type: 'file', name: 'archivo', accept: '.csv,text/csv', required: true })),
+    h('div', { class: 'campo' }, h('label', { for: 'c-archivo' }, 'Archivo CSV del estado de cuenta'),
+      h('p', { class: 'ayuda', id: 'c-archivo-ayuda' }, 'Columnas: Fecha, Concepto, Referencia, Cargo, Abono, Saldo.'),
+      h('input', { type: 'file', id: 'c-archivo', name: 'archivo', accept: '.csv,text/csv', required: true, 'aria-describedby': 'c-archivo-ayuda' })),
     h('button', { type: 'submit' }, 'Importar'));
   const pintar = async () => {
     let r;
     try { r = lista(await api.get('/api/pagos/movimientos-bancarios/pendientes?tamano=100')); } catch (e) { mostrarError(listado, e); return; }
     listado.replaceChildren(r.length === 0 ? h('p', { class: 'vacio' }, 'No hay abonos por asignar.') : tabla('Abonos por asignar', r, [
       { campo: 'fecha', titulo: 'Fecha', formato: (v) => dia(String(v).slice(0, 10)) }, { campo: 'banco', titulo: 'Banco' },
-      { campo: 'concepto', titulo: 'Concepto' }, { campo: 'referencia', titulo: 'Referencia' }, { campo: 'monto', titulo: 'Monto', formato: dinero },
+      { campo: 'concepto', titulo: 'Concepto' }, { campo: 'referencia', titulo: 'Referencia', formato: (v) => v ?? '—' }, { campo: 'monto', titulo: 'Monto', formato: dinero },
       { titulo: 'Asignar a cliente', celda: (m) => {
-        const f = h('form', { class: 'acciones', novalidate: true, 'aria-label': `Asignar el abono ${m.referencia}` },
-          campo('Id del cliente', 'clienteId', { required: true, autocomplete: 'off' }), h('button', { type: 'submit' }, 'Asignar'));
+        // Se elige al cliente por su nombre, RFC o número (GET /api/clientes?buscar=): nadie escribe un identificador.
+        const f = h('form', { class: 'acciones asignar-abono', novalidate: true, 'aria-label': `Asignar el abono ${m.referencia}` },
+          campo('Cliente (nombre, RFC o número)', 'cliente', { required: true, autocomplete: 'off', ayuda: 'Escriba al menos 2 letras y elija de la lista.' }),
+          h('button', { type: 'submit' }, 'Asignar'));
+        const sugerencias = h('datalist', { id: `clientes-${m.id}` });
+        f.cliente.setAttribute('list', sugerencias.id);
+        f.append(sugerencias);
+        const encontrados = new Map();
+        const nombreCliente = (c) => `${c.nombre} · ${c.rfc ?? ''}${c.numeroCliente ? ` · núm. ${c.numeroCliente}` : ''}`;
+        const buscar = async (texto) => {
+          const r = lista(await api.get(`/api/clientes?buscar=${encodeURIComponent(texto)}&tamano=10`));
+          for (const c of r) encontrados.set(nombreCliente(c), c.id);
+          sugerencias.replaceChildren(...r.map((c) => h('option', { value: nombreCliente(c) })));
+          return r;
+        };
+        let espera;
+        f.cliente.addEventListener('input', () => {
+          clearTimeout(espera);
+          const t = f.cliente.value.trim();
+          if (t.length >= 2 && !encontrados.has(t)) espera = setTimeout(() => buscar(t).catch(() => { /* se reintenta al enviar */ }), 300);
+        });
         const clave = nuevoUuid();
         f.addEventListener('submit', async (ev) => {
           ev.preventDefault();
-          if (!validarFormulario(f, { clienteId: requerido })) return;
+          if (!validarFormulario(f, { cliente: (v) => (v.trim().length >= 2 ? null : 'Escriba al menos 2 letras del nombre, el RFC o el número.') })) return;
           try {
-            await api.post(`/api/pagos/movimientos-bancarios/${m.id}/asignacion`, { clienteId: f.clienteId.value.trim() }, clave);
+            const t = f.cliente.value.trim();
+            let clienteId = encontrados.get(t);
+            if (!clienteId) {
+              const r = await ocupado(f.querySelector('[type=submit]'), () => buscar(t));
+              if (r.length !== 1) {
+                marcarCampo(f.cliente, r.length ? `Hay ${r.length} clientes que coinciden: elija uno de la lista.` : 'Ningún cliente coincide.');
+                f.cliente.focus();
+                return;
+              }
+              clienteId = r[0].id;
+            }
+            await ocupado(f.querySelector('[type=submit]'), () => api.post(`/api/pagos/movimientos-bancarios/${m.id}/asignacion`, { clienteId }, clave));
             anunciar('Abono asignado: se aplicará en unos segundos.');
             await pintar();
           } catch (e) { mostrarError(res, e, f); }

@@ -23,9 +23,12 @@ public sealed class JornadaClienteTests(HostNavegador host)
         await Expect(p.GetByText("¡Hay cobertura en 64000")).ToBeVisibleAsync();
 
         await p.GetByRole(AriaRole.Link, new() { Name = "Ver planes disponibles" }).ClickAsync();
-        var tablaPlanes = p.GetByRole(AriaRole.Table, new() { Name = "Planes y precios" });
-        await Expect(tablaPlanes).ToContainTextAsync("Fibra 100 Mbps");
-        await Expect(tablaPlanes).ToContainTextAsync(" MXN");
+        // Plans are cards: what each includes and the real first-month price from the catalog's quote.
+        var planes = p.GetByRole(AriaRole.List, new() { Name = "Planes y precios" });
+        var fibra100 = planes.GetByRole(AriaRole.Listitem).Filter(new() { Has = p.GetByRole(AriaRole.Heading, new() { Name = "Fibra 100 Mbps", Exact = true }) });
+        await Expect(fibra100).ToContainTextAsync("el primer mes");
+        await Expect(fibra100.Locator(".precio")).ToContainTextAsync(" MXN");
+        await Expect(fibra100).ToContainTextAsync("Internet de 100 Mbps de bajada");
         await Pasos.CapturarAsync(p, "jornada-cliente-planes");
 
         await p.GetByRole(AriaRole.Button, new() { Name = "Contratar Fibra 100 Mbps" }).ClickAsync();
@@ -179,9 +182,11 @@ public sealed class JornadaClienteTests(HostNavegador host)
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "portal-cliente", "cliente");
         await p.GetByRole(AriaRole.Link, new() { Name = "Mi router" }).ClickAsync();
-        await p.GetByLabel("Identificador del router").FillAsync("00000000-0000-0000-0000-000000007001");
-        await p.GetByRole(AriaRole.Button, new() { Name = "Ver estado" }).ClickAsync();
+        // Issue 21: the router is chosen by its name (model, service, serial), never by typing its id; its status shows at once.
+        await Expect(p.GetByLabel("Su router")).ToContainTextAsync("(serie ");
         await Expect(p.Locator("dl.kpis")).ToBeVisibleAsync();
+        await p.GetByRole(AriaRole.Button, new() { Name = "Actualizar estado" }).ClickAsync();
+        await Expect(p.Locator("dl.kpis")).ToContainTextAsync("Estado");
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "jornada-cliente-router");
     }

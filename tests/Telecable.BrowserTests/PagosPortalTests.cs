@@ -9,8 +9,6 @@ namespace Telecable.BrowserTests;
 [Collection(ColeccionNavegador.Nombre)]
 public sealed class PagosPortalTests(HostNavegador host)
 {
-    private const string ClienteDemo = "00000000-0000-0000-0000-00000000c001";
-
     [Fact]
     public async Task El_cliente_ve_su_CLABE_y_genera_una_ficha_OXXO_con_codigo_de_barras()
     {
@@ -63,7 +61,8 @@ public sealed class PagosPortalTests(HostNavegador host)
 
         var fila = p.GetByRole(AriaRole.Table, new() { Name = "Abonos por asignar" }).GetByRole(AriaRole.Row).Filter(new() { HasText = referencia });
         await Expect(fila).ToContainTextAsync("1,234.50");
-        await fila.GetByLabel("Id del cliente").FillAsync(ClienteDemo);
+        // Issue 21: the customer is picked by name, never by typing an id.
+        await fila.GetByLabel("Cliente (nombre, RFC o número)").FillAsync("MARIANA GARZA TREVIÑO");
         await fila.GetByRole(AriaRole.Button, new() { Name = "Asignar" }).ClickAsync();
         await Expect(p.GetByRole(AriaRole.Table, new() { Name = "Abonos por asignar" }).GetByRole(AriaRole.Row).Filter(new() { HasText = referencia })).ToHaveCountAsync(0);
         await Pasos.CapturarAsync(p, "pagos-estado-de-cuenta");

@@ -57,7 +57,9 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         var clienteId = VeTodo(u) ? (Guid?)null : u.ClienteId ?? Guid.Empty;
         await using var cn = await db.OpenConnectionAsync(ct);
         var p = new { clienteId, estado, limite = pagina.Tamano, salto = pagina.Saltar };
-        const string filtro = "(@clienteId::uuid IS NULL OR f.cliente_id = @clienteId) AND (@estado::text IS NULL OR f.estado = @estado)";
+        // A customer sees only issued documents: a draft, a sealed one waiting for the PAC or a failed stamp is not an invoice to them.
+        const string filtro = "(@clienteId::uuid IS NULL OR (f.cliente_id = @clienteId AND f.estado NOT IN ('borrador', 'sellada', 'error')))"
+                              + " AND (@estado::text IS NULL OR f.estado = @estado)";
         var filas = await cn.QueryAsync<FilaResumen>(new CommandDefinition($"""
             SELECT {Columnas} FROM facturas f JOIN clientes cl ON cl.id = f.cliente_id
             WHERE {filtro} ORDER BY f.fecha_emision DESC NULLS LAST, f.folio DESC LIMIT @limite OFFSET @salto
