@@ -581,6 +581,10 @@ var appSettings = {
   Oxxo__DiasVigencia: '3'
   // Providers leave their daily settlement CSVs here (<provider>/<yyyy-MM-dd>.csv); the reconciliation timer reads them.
   Pagos__ContenedorLiquidaciones: 'liquidaciones'
+  // From 50 waiting payments the timer starts ProcesarPagosLote batches of 200, 8 payments at once each (docs/escala.md).
+  Pagos__LoteMinimo: '50'
+  Pagos__TamanoLote: '200'
+  Pagos__ParalelismoLote: '8'
   // The emulated PAC keeps its SAT test certificate in a writable folder; Flex's app folder is read-only.
   Pac__Carpeta: '/tmp/pac-emulado'
 

@@ -47,6 +47,7 @@ public static partial class Registro
         s.AddSingleton<ServicioPagos>();
         s.AddSingleton<ServicioComplementos>();
         s.AddSingleton<PasosPago>();
+        s.AddSingleton<Telecable.Orchestrations.ProcesarPago.SagaPagoEnLote>();
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
         s.AddSingleton<ReversionComplemento>();

@@ -13,6 +13,13 @@ public sealed class OpcionesPagos
     public const string Seccion = "Pagos";
     /// <summary>Blob container where each provider leaves its daily settlement file (&lt;provider&gt;/&lt;yyyy-MM-dd&gt;.csv).</summary>
     public string ContenedorLiquidaciones { get; set; } = "liquidaciones";
+    /// <summary>From this many confirmed payments waiting at once, the IniciarPagosConfirmados timer starts them in batches
+    /// (ProcesarPagosLote) rather than one ProcesarPago each: a webhook burst catches up at database speed.</summary>
+    public int LoteMinimo { get; set; } = 50;
+    /// <summary>Payments per batch orchestration.</summary>
+    public int TamanoLote { get; set; } = 200;
+    /// <summary>Payments one batch activity runs at once (each holds one pooled connection at a time).</summary>
+    public int ParalelismoLote { get; set; } = 8;
 }
 
 public sealed record ResultadoAplicacion(Guid PagoId, Guid ClienteId, IReadOnlyList<AplicacionCalculada> Aplicaciones, decimal SaldoAFavor, bool HayPpd);
