@@ -386,8 +386,11 @@ public sealed class ProcesarPagosLoteOrquestacionTests
     }
 
     [Fact]
-    public void La_instancia_del_lote_se_nombra_por_su_primer_pago()
+    public void La_instancia_del_lote_es_la_misma_para_los_mismos_pagos_y_otra_si_cambia_alguno()
     {
-        Assert.Equal($"pagos-lote-{Entrada.PagoIds[0]:N}", ProcesarPagosLote.InstanciaPara(Entrada.PagoIds));
+        var instancia = ProcesarPagosLote.InstanciaPara(Entrada.PagoIds);
+        Assert.StartsWith($"pagos-lote-{Entrada.PagoIds[0]:N}-", instancia);
+        Assert.Equal(instancia, ProcesarPagosLote.InstanciaPara([.. Entrada.PagoIds]));
+        Assert.NotEqual(instancia, ProcesarPagosLote.InstanciaPara([.. Entrada.PagoIds, Guid.NewGuid()]));
     }
 }

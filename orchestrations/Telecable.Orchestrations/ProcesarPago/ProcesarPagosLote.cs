@@ -11,16 +11,25 @@ public sealed record EntradaProcesarPagosLote(IReadOnlyList<Guid> PagoIds, strin
 
 /// <summary>
 /// A burst of confirmed payments (webhook intake, started by the IniciarPagosConfirmados timer) in one orchestration and one
-/// activity per batch instead of one orchestration and four activities per payment: the durable machinery, not the
-/// database, is what held catch-up near 190 payments/s. Inside the activity each payment still runs the ProcesarPago saga
+/// activity per batch instead of one orchestration (about five episodes) and three or four activities per payment, each a
+/// durable work item through the sidecar on top of the payment's own database work. Inside the activity each payment still runs the ProcesarPago saga
 /// (<see cref="SagaPagoEnLote"/>): the same steps, retries, compensations in reverse and receipt last; every step is
 /// idempotent, so a retried or re-delivered batch changes nothing twice. If the activity fails for good, the payments it
 /// left confirmed are released for the timer to start again.
 /// </summary>
 public static class ProcesarPagosLote
 {
-    /// <summary>One instance per batch, named by its first payment (the timer never puts a payment in two batches).</summary>
-    public static string InstanciaPara(IReadOnlyList<Guid> pagoIds) => $"pagos-lote-{pagoIds[0]:N}";
+    /// <summary>
+    /// One instance per batch, named by its first payment and a hash of all of them: the timer repeating a start it could
+    /// not mark (a crash in between) finds the same batch; a different set of payments is a different batch, never one
+    /// whose instance exists without them. A payment in two batches is harmless: every step is idempotent.
+    /// </summary>
+    public static string InstanciaPara(IReadOnlyList<Guid> pagoIds)
+    {
+        var bytes = new byte[pagoIds.Count * 16];
+        for (var i = 0; i < pagoIds.Count; i++) pagoIds[i].TryWriteBytes(bytes.AsSpan(i * 16));
+        return $"pagos-lote-{pagoIds[0]:N}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}";
+    }
 
     private static readonly TaskOptions Reintentos = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
@@ -107,7 +116,7 @@ public sealed class SagaPagoEnLote(PasosPago pasos, IEmisorComplementoPago compl
                 {
                     await ConReintentosAsync(async () => { await c.Deshacer(); return true; }, ct);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!Abandono(ex))
                 {
                     log.LogError(ex, "Compensación {Compensacion} del pago {PagoId} (lote) falló; cid {Cid}", c.Paso, pagoId, cid);
                     fallidas.Add(c.Paso);
@@ -138,11 +147,15 @@ public sealed class SagaPagoEnLote(PasosPago pasos, IEmisorComplementoPago compl
                 return await hacer();
             }, ct);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!Abandono(ex))
         {
             throw new FallaPaso(paso, ex);
         }
     }
+
+    /// <summary>The host is stopping (its data source disposed, the work cancelled): not a failed step to compensate. The
+    /// batch activity fails, and its message comes back to a live host, which re-runs every step idempotently.</summary>
+    private static bool Abandono(Exception ex) => ex is OperationCanceledException or ObjectDisposedException;
 
     private static async Task<T> ConReintentosAsync<T>(Func<Task<T>> hacer, CancellationToken ct)
     {
@@ -153,7 +166,7 @@ public sealed class SagaPagoEnLote(PasosPago pasos, IEmisorComplementoPago compl
             {
                 return await hacer();
             }
-            catch (Exception) when (intento < 3 && !ct.IsCancellationRequested)
+            catch (Exception ex) when (intento < 3 && !ct.IsCancellationRequested && !Abandono(ex))
             {
                 await Task.Delay(espera, ct);
                 espera *= 2;

@@ -16,8 +16,8 @@ public sealed class OpcionesPagos
     /// <summary>From this many confirmed payments waiting at once, the IniciarPagosConfirmados timer starts them in batches
     /// (ProcesarPagosLote) rather than one ProcesarPago each: a webhook burst catches up at database speed.</summary>
     public int LoteMinimo { get; set; } = 50;
-    /// <summary>Payments per batch orchestration.</summary>
-    public int TamanoLote { get; set; } = 200;
+    /// <summary>Payments per batch orchestration: its one activity must end well inside the work-item visibility timeout.</summary>
+    public int TamanoLote { get; set; } = 100;
     /// <summary>Payments one batch activity runs at once (each holds one pooled connection at a time).</summary>
     public int ParalelismoLote { get; set; } = 8;
 }
