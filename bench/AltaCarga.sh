@@ -79,6 +79,10 @@ correr() {
     sleep 1
   done
   echo "  sagas           $((SECONDS - inicio)) s after the load: $(psql_db -F ' ' -c "SELECT string_agg(estado || ' ' || n, ', ' ORDER BY estado) FROM (SELECT estado, count(*) n FROM altas GROUP BY estado) x")"
+  # Issue 24's goal: at 100 sign-ups/s, saga completion (alta recorded -> saga ended) p95 <= 2 s. Printed, not judged.
+  echo "  saga completion $(psql_db -F ' ' -c "SELECT 'p50 ' || round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s)::numeric, 2) || ' s, p95 ' ||
+      round(percentile_cont(0.95) WITHIN GROUP (ORDER BY s)::numeric, 2) || ' s, max ' || round(max(s)::numeric, 2) || ' s over ' || count(*) || ' ended sagas'
+      FROM (SELECT extract(epoch FROM terminada_en - created_at) s FROM altas WHERE terminada_en IS NOT NULL) x") (goal of issue 24: p95 <= 2 s at 100 sign-ups/s; load average $(cut -d' ' -f1-3 /proc/loadavg))"
   echo "Database checks (one of each per accepted key, nothing for re-sends):"
   local tabla
   tabla="$(psql_db -F ' | ' -f bench/AltaCarga/verificar.sql <"$tmp/enviadas.csv")"

@@ -75,11 +75,16 @@ internal static class Fase
             var corrida = JsonDocument.Parse(cuerpo).RootElement.GetProperty("id").GetGuid();
 
             await using var pg = new NpgsqlConnection(db);
+            // Connections: each host's pool times the hosts against the server's limit, which other clients share.
+            var maxConexiones = await pg.ExecuteScalarAsync<int>("SELECT current_setting('max_connections')::int");
+            var conexionesPico = 0;
+            Console.WriteLine($"  [{n}] pool por host {new NpgsqlConnectionStringBuilder(db).MaxPoolSize} x {nHosts} hosts; max_connections {maxConexiones}");
             var muerto = false;
             var limite = DateTime.UtcNow.AddMinutes(10 + n / 1000);
             while (true)
             {
                 foreach (var h in hosts) h.MedirRss();
+                conexionesPico = Math.Max(conexionesPico, await pg.ExecuteScalarAsync<int>("SELECT count(*)::int FROM pg_stat_activity"));
                 var (estado, timbradas) = await pg.QuerySingleAsync<(string, int)>(
                     "SELECT estado, (SELECT count(*)::int FROM facturas WHERE corrida_id = @corrida AND uuid IS NOT NULL) FROM corridas_facturacion WHERE id = @corrida",
                     new { corrida });
@@ -109,6 +114,8 @@ internal static class Fase
             var blobs = 0;
             await foreach (var _ in new BlobContainerClient(azurite, contenedor).GetBlobsAsync()) blobs++;
             var avisos = hosts.Sum(h => h.ContarAvisos());
+            Console.WriteLine($"  [{n}] conexiones pico en el servidor (todas las bases): {conexionesPico} de {maxConexiones}");
+            foreach (var error in hosts.SelectMany(h => h.ErroresPostgres()).Distinct().Take(5)) Console.WriteLine($"  [{n}] PostgreSQL: {error}");
             Console.WriteLine($"  [{n}] {final.Estado} en {segundos:F1} s: {final.Timbradas} timbradas ({final.Distintas} UUID distintos), {final.Errores} con error, " +
                               $"{blobs} blobs, {eventosDobles} facturas con dos eventos, {avisos} avisos de doble proceso/PopReceiptMismatch; logs en {logs}");
             return new ResultadoFase(segundos, final.Timbradas, blobs, final.Timbradas - final.Distintas + eventosDobles, avisos, hosts.Max(h => h.RssPicoMb));
@@ -183,6 +190,12 @@ internal sealed class Host(int indice, string dll, string logs, Dictionary<strin
             _p.WaitForExit();
         }
     }
+
+    /// <summary>The SQLSTATE and message of each PostgreSQL error the host logged ("Npgsql.PostgresException ... 40P01: deadlock detected").</summary>
+    public IEnumerable<string> ErroresPostgres() => File.Exists(_log)
+        ? File.ReadLines(_log).Select(l => System.Text.RegularExpressions.Regex.Match(l, @"\b[0-9]{2}[0-9A-Z]{3}: [^;\r\n]{1,120}"))
+            .Where(m => m.Success).Select(m => m.Value)
+        : [];
 
     /// <summary>DurableTask.AzureStorage's signs of one work item run twice at once.</summary>
     public int ContarAvisos() => File.Exists(_log)

@@ -581,6 +581,11 @@ var appSettings = {
   Oxxo__DiasVigencia: '3'
   // Providers leave their daily settlement CSVs here (<provider>/<yyyy-MM-dd>.csv); the reconciliation timer reads them.
   Pagos__ContenedorLiquidaciones: 'liquidaciones'
+  // From 50 waiting payments the timer starts ProcesarPagosLote batches of 100 (docs/escala.md). 2 payments at once per
+  // batch: 4 activities x 2 = 8 flows share the instance's main pool of 6-14 connections (infra/bicep/README.md).
+  Pagos__LoteMinimo: '50'
+  Pagos__TamanoLote: '100'
+  Pagos__ParalelismoLote: '2'
   // The emulated PAC keeps its SAT test certificate in a writable folder; Flex's app folder is read-only.
   Pac__Carpeta: '/tmp/pac-emulado'
 

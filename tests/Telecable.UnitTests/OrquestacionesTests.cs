@@ -336,3 +336,61 @@ public sealed class SondaDurableOrquestacionTests
         Assert.DoesNotContain(nameof(ActividadesSonda.CompletarSonda), c.Nombres);
     }
 }
+
+/// <summary>Issue 24: a billing chunk rides out a database that refuses connections for a minute (every host of a scaled-out
+/// app reconnecting at once, max_connections reached) instead of failing the whole run after 15 s.</summary>
+public sealed class TimbradoMasivoReintentosTests
+{
+    [Fact]
+    public async Task Una_parte_reintenta_al_menos_un_minuto_antes_de_dar_la_corrida_por_fallida()
+    {
+        var c = ContextoSimulado.Con(new EntradaTimbradoMasivo(Guid.NewGuid(), "cid-r"))
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(50, 50, 1, [1], 50))
+            .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(50, 0, 0))
+            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), new ProgresoCorrida(Guid.NewGuid(), "2026-12", "completada", "instancia-1", 50, 50, 0, 0, 0, 0m,
+                new Dictionary<string, int>(), null, null));
+        await c.HastaTerminar(TimbradoMasivo.Ejecutar);
+        var p = c.Llamadas.First(l => l.Actividad == nameof(ActividadesTimbrado.TimbrarParte)).Opciones!.Retry!.Policy!;
+        double espera = 0, intervalo = p.FirstRetryInterval.TotalSeconds;
+        for (var i = 1; i < p.MaxNumberOfAttempts; i++)
+        {
+            espera += Math.Min(intervalo, p.MaxRetryInterval.TotalSeconds);
+            intervalo *= p.BackoffCoefficient;
+        }
+        Assert.True(espera >= 60, $"TimbrarParte espera {espera} s en total entre sus intentos.");
+    }
+}
+
+/// <summary>ProcesarPagosLote: one activity for the batch; if it fails for good, the payments are released for the timer.</summary>
+public sealed class ProcesarPagosLoteOrquestacionTests
+{
+    private static readonly EntradaProcesarPagosLote Entrada = new([Guid.NewGuid(), Guid.NewGuid()], "cid-l");
+
+    [Fact]
+    public async Task Un_lote_corre_en_una_actividad_y_devuelve_el_resultado_de_cada_pago()
+    {
+        var resultados = Entrada.PagoIds.Select(p => new ResultadoProcesarPago(p, "completado", null, 0, null)).ToList();
+        var c = ContextoSimulado.Con(Entrada).Responde(nameof(ActividadesPagosLote.ProcesarPagosEnLote), resultados);
+        var r = await c.HastaTerminar(ProcesarPagosLote.Ejecutar);
+        Assert.Equal(resultados, r);
+        Assert.Equal([nameof(ActividadesPagosLote.ProcesarPagosEnLote)], c.Nombres);
+    }
+
+    [Fact]
+    public async Task Un_lote_que_falla_del_todo_libera_sus_pagos_y_falla()
+    {
+        var c = ContextoSimulado.Con(Entrada).Falla(nameof(ActividadesPagosLote.ProcesarPagosEnLote), "Npgsql.NpgsqlException", "sin base");
+        await Assert.ThrowsAsync<TaskFailedException>(() => c.HastaTerminar(ProcesarPagosLote.Ejecutar));
+        Assert.Equal([nameof(ActividadesPagosLote.ProcesarPagosEnLote), nameof(ActividadesPagosLote.LiberarPagosLote)], c.Nombres);
+        Assert.Same(Entrada, c.Llamadas[1].Entrada);
+    }
+
+    [Fact]
+    public void La_instancia_del_lote_es_la_misma_para_los_mismos_pagos_y_otra_si_cambia_alguno()
+    {
+        var instancia = ProcesarPagosLote.InstanciaPara(Entrada.PagoIds);
+        Assert.StartsWith($"pagos-lote-{Entrada.PagoIds[0]:N}-", instancia);
+        Assert.Equal(instancia, ProcesarPagosLote.InstanciaPara([.. Entrada.PagoIds]));
+        Assert.NotEqual(instancia, ProcesarPagosLote.InstanciaPara([.. Entrada.PagoIds, Guid.NewGuid()]));
+    }
+}

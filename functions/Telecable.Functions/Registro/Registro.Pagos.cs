@@ -45,9 +45,11 @@ public static partial class Registro
         s.AddSingleton<LoteWebhooks>();
         s.AddSingleton<ServicioWebhooks>();
         s.AddSingleton<ServicioPagos>();
+        s.AddSingleton<IInicioPagos>(sp => sp.GetRequiredService<ServicioPagos>());
         s.AddSingleton<ServicioComplementos>();
         s.AddSingleton<PasosPago>();
         s.AddSingleton<IPasosPago>(sp => sp.GetRequiredService<PasosPago>());
+        s.AddSingleton<Telecable.Orchestrations.ProcesarPago.SagaPagoEnLote>();
         s.AddSingleton<ServicioConciliacion>();
         s.AddSingleton<IEmisorComplementoPago, EmisorComplementoPago>();
         s.AddSingleton<ReversionComplemento>();

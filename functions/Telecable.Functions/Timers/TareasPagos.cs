@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Telecable.Application.Pagos;
 using Telecable.Application.Observabilidad;
 using Telecable.Functions.Sagas;
 using Telecable.Functions.Http.Pagos;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telecable.Domain.Comun;
 using Telecable.Infrastructure.Pagos;
+using Telecable.Orchestrations.ProcesarPago;
 
 namespace Telecable.Functions.Timers;
 
@@ -17,10 +19,11 @@ namespace Telecable.Functions.Timers;
 /// IniciarPagosConfirmados, every few seconds (PagosInicioCron): starts ProcesarPago for confirmed payments
 /// that have none yet. Webhooks leave their payments to it, so a gateway's burst is acknowledged at the
 /// speed of one INSERT while the sagas catch up; it also recovers a start lost between a commit and a
-/// crash. Starting is idempotent (instance id = payment id), so overlapping runs on two hosts are harmless.
+/// crash. Starting is idempotent (instance id = payment id, or the batch's first payment), so overlapping runs on two hosts are
+/// harmless. From Pagos:LoteMinimo payments waiting at once it starts batches (ProcesarPagosLote) instead (issue 24).
 /// </summary>
 public sealed class TareasPagos(ServicioLiquidaciones liquidaciones, ServicioPagos pagos, ServicioWebhooks webhooks,
-    IOptions<OpcionesWebhooksPagos> opcionesWebhooks, ILogger<TareasPagos> log)
+    IOptions<OpcionesWebhooksPagos> opcionesWebhooks, IOptions<OpcionesPagos> opcionesPagos, ILogger<TareasPagos> log)
 {
     /// <summary>Daily: rejected and duplicate webhook deliveries are kept Webhooks:Pagos:RetencionDias (30), so strangers cannot grow the table forever.</summary>
     [Function(nameof(PurgarWebhooks))]
@@ -37,10 +40,23 @@ public sealed class TareasPagos(ServicioLiquidaciones liquidaciones, ServicioPag
         var cid = Correlacion.Normalizar(null);
         Correlacion.Establecer(cid);
         IReadOnlyList<Guid> ids;
+        var o = opcionesPagos.Value;
         while ((ids = await pagos.PorIniciarAsync(500, ct)).Count > 0)
         {
-            foreach (var id in ids) await IniciadorPagos.IniciarAsync(durable, id, cid, ct);
-            await pagos.MarcarIniciadosAsync(ids, ct);
+            if (ids.Count < Math.Max(1, o.LoteMinimo))
+            {
+                foreach (var id in ids) await IniciadorPagos.IniciarAsync(durable, id, cid, ct);
+                await pagos.MarcarIniciadosAsync(ids, ct);
+                continue;
+            }
+            // A burst: one ProcesarPagosLote per batch (each payment still runs its saga inside it).
+            foreach (var lote in ids.Chunk(Math.Max(1, o.TamanoLote)))
+            {
+                var instancia = ProcesarPagosLote.InstanciaPara(lote);
+                await durable.IniciarUnaVezAsync(nameof(ProcesarPagosLote), new EntradaProcesarPagosLote(lote, cid), instancia, ct);
+                await pagos.MarcarIniciadosAsync(lote, ct, instancia);
+            }
+            log.LogInformation("Pagos confirmados: {Pagos} iniciados en lotes de {Tamano}", ids.Count, o.TamanoLote);
         }
     }
 

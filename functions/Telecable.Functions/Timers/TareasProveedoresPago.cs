@@ -16,7 +16,7 @@ namespace Telecable.Functions.Timers;
 /// chargebacks providers reported, once the payment's own ProcesarPago is no longer running.
 /// </summary>
 public sealed class TareasProveedoresPago(ServicioReferenciasEfectivo referencias, OpcionesReferenciasEfectivo opciones, ServicioReversos reversos,
-    ServicioLiquidaciones liquidaciones, TimeProvider reloj, ILogger<TareasProveedoresPago> log)
+    ServicioLiquidaciones liquidaciones, ServicioPagos pagos, TimeProvider reloj, ILogger<TareasProveedoresPago> log)
 {
     /// <summary>PAYMENT_MODE=emulated, daily before ConciliarLiquidaciones (04:30): each emulated provider leaves its
     /// settlement file for the last complete Mexico business day (RelojMexico; at 04:00 UTC it is 22:00 of the Mexico day
@@ -45,7 +45,9 @@ public sealed class TareasProveedoresPago(ServicioReferenciasEfectivo referencia
         Correlacion.Nueva();
         var r = await reversos.ProcesarPendientesAsync(async pagoId =>
         {
-            var m = await durable.GetInstanceAsync(ProcesarPago.InstanciaPara(pagoId), false, ct);
+            // Its own saga, or the batch that holds it (ProcesarPagosLote).
+            var instancia = await pagos.InstanciaLoteAsync(pagoId, ct) ?? ProcesarPago.InstanciaPara(pagoId);
+            var m = await durable.GetInstanceAsync(instancia, false, ct);
             return m is { RuntimeStatus: OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended };
         }, ct);
         if (r.Aplicados + r.Revision > 0)

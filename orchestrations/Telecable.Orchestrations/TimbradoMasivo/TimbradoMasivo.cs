@@ -37,6 +37,12 @@ public static class TimbradoMasivo
     private static readonly TaskOptions Reintentos = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
 
+    /// <summary>A chunk waits 1+2+4+8+16+30+30 = 91 s over its 8 attempts: a database refusing connections for a minute
+    /// (53300 when every host of a scaled-out app reconnects after one was killed, a failover) does not fail a run of
+    /// thousands of CFDIs. Each attempt re-stamps nothing already stamped.</summary>
+    private static readonly TaskOptions ReintentosParte = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 8, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromSeconds(30)));
+
     /// <summary>Rounds over CFDIs left pending because the PAC was unavailable.</summary>
     public const int Rondas = 5;
 
@@ -52,8 +58,9 @@ public static class TimbradoMasivo
         catch (TaskFailedException ex)
         {
             var causa = FallaCorrida.Clasificar(ex.FailureDetails.ErrorType, ex.FailureDetails.ErrorMessage, ex.TaskName);
-            log.LogError("Corrida {Corrida} fallida en {Actividad}: {Codigo} ({Tipo}); cid {Cid}",
-                e.CorridaId, ex.TaskName, causa.Codigo, ex.FailureDetails.ErrorType, e.Cid);
+            // The message carries the SQLSTATE of a PostgreSQL error ("53300: ...", "40P01: ..."): the operator's first clue.
+            log.LogError("Corrida {Corrida} fallida en {Actividad}: {Codigo} ({Tipo}: {Mensaje}); cid {Cid}",
+                e.CorridaId, ex.TaskName, causa.Codigo, ex.FailureDetails.ErrorType, ex.FailureDetails.ErrorMessage, e.Cid);
             await ctx.CallActivityAsync(nameof(ActividadesTimbrado.MarcarCorridaFallida), new CorridaFallida(e.CorridaId, ctx.InstanceId, causa, e.Cid), Reintentos);
             return new ResultadoTimbradoMasivo(e.CorridaId, 0, 0, 0, 0, 0, "fallida");
         }
@@ -84,7 +91,7 @@ public static class TimbradoMasivo
                 var i = lote[siguiente++];
                 var hasta = i + 1 < est.Cortes.Length ? est.Cortes[i + 1] - 1 : est.UltimoFolio;
                 enVuelo[ctx.CallActivityAsync<ResultadoParte>(nameof(ActividadesTimbrado.TimbrarParte),
-                    new ParteCorrida(e.CorridaId, i, est.Cortes[i], hasta, ultima, e.Cid), Reintentos)] = i;
+                    new ParteCorrida(e.CorridaId, i, est.Cortes[i], hasta, ultima, e.Cid), ReintentosParte)] = i;
             }
             if (enVuelo.Count == 0) break;
             var hecha = await Task.WhenAny(enVuelo.Keys);

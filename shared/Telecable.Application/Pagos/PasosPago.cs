@@ -2,6 +2,20 @@ using Telecable.Domain.Pagos;
 
 namespace Telecable.Application.Pagos;
 
+public sealed class OpcionesPagos
+{
+    public const string Seccion = "Pagos";
+    /// <summary>Blob container where each provider leaves its daily settlement file (&lt;provider&gt;/&lt;yyyy-MM-dd&gt;.csv).</summary>
+    public string ContenedorLiquidaciones { get; set; } = "liquidaciones";
+    /// <summary>From this many confirmed payments waiting at once, the IniciarPagosConfirmados timer starts them in batches
+    /// (ProcesarPagosLote) rather than one ProcesarPago each: a webhook burst catches up at database speed.</summary>
+    public int LoteMinimo { get; set; } = 50;
+    /// <summary>Payments per batch orchestration: its one activity must end well inside the work-item visibility timeout.</summary>
+    public int TamanoLote { get; set; } = 100;
+    /// <summary>Payments one batch activity runs at once (each holds one pooled connection at a time).</summary>
+    public int ParalelismoLote { get; set; } = 8;
+}
+
 /// <summary>How a confirmed payment was applied: to which invoices, the credit left over, and whether a PPD invoice was paid
 /// (then the saga issues a payment complement).</summary>
 public sealed record ResultadoAplicacion(Guid PagoId, Guid ClienteId, IReadOnlyList<AplicacionCalculada> Aplicaciones, decimal SaldoAFavor, bool HayPpd);
@@ -34,4 +48,11 @@ public interface IEmisorComplementoPago
     /// <summary>The stamped complement's UUID; null when the payment paid no PPD invoice. Idempotent per payment.</summary>
     Task<Guid?> EmitirAsync(Guid pagoId, CancellationToken ct);
     Task CancelarAsync(Guid pagoId, CancellationToken ct);
+}
+
+/// <summary>What a failed payment batch (ProcesarPagosLote) hands back: its payments still confirmed return to the
+/// IniciarPagosConfirmados timer (ServicioPagos implements it).</summary>
+public interface IInicioPagos
+{
+    Task LiberarInicioAsync(IReadOnlyList<Guid> ids, CancellationToken ct);
 }

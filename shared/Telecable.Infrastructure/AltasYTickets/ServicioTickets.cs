@@ -146,21 +146,9 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
             """, new { k.Id }, tx, cancellationToken: ct));
         if (existente is { } e) return await ObtenerAsync(cn, e, ct);
 
-        // One assignment at a time: the capacity count and the insert must not interleave.
-        await cn.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(606001)", transaction: tx, cancellationToken: ct));
         var desde = s.FechaProgramada ?? hoy.AddDays(1);
         var hasta = s.FechaProgramada ?? hoy.AddDays(DiasBusqueda);
-        var asignacion = await cn.QuerySingleOrDefaultAsync<(Guid TecnicoId, DateTime Fecha)?>(new CommandDefinition("""
-            SELECT t.id, d::date
-            FROM generate_series(@Desde::date, @Hasta::date, interval '1 day') d
-            CROSS JOIN tecnicos t
-            JOIN tecnico_zonas tz ON tz.tecnico_id = t.id AND tz.zona_id = @ZonaId
-            CROSS JOIN LATERAL (SELECT count(*) AS n FROM tickets x
-                                WHERE x.tecnico_id = t.id AND x.fecha_programada = d::date AND x.estado <> 'cancelado') c
-            WHERE t.activo AND c.n < t.capacidad_diaria
-            ORDER BY d, c.n, t.nombre, t.id
-            LIMIT 1
-            """, new { Desde = desde.ToDateTime(TimeOnly.MinValue), Hasta = hasta.ToDateTime(TimeOnly.MinValue), k.ZonaId }, tx, cancellationToken: ct));
+        var asignacion = await AsignarTecnicoAsync(cn, tx, k.ZonaId, desde, hasta, ct);
         if (asignacion is null)
         {
             SinTecnico.Add(1);
@@ -172,6 +160,45 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
         await tx.CommitAsync(ct);
         return await ObtenerAsync(cn, id, ct);
     }
+
+    /// <summary>
+    /// The first day and least-loaded technician of the zone with room, its row locked (NO KEY UPDATE: the tickets' foreign
+    /// keys stay free) until the ticket is committed. No global or zone lock: a technician another assignment holds is
+    /// skipped (SKIP LOCKED) for the next candidate, so sign-ups of other zones, and of the same zone going to other
+    /// technicians, never wait for each other; only when every candidate is held does it wait for one. Once the row is
+    /// held, no other assignment to that technician can commit, so a count read then (a new statement, a fresh snapshot
+    /// in READ COMMITTED) is exact: if the slot filled meanwhile, the next candidate is tried.
+    /// </summary>
+    private static async Task<(Guid TecnicoId, DateTime Fecha)?> AsignarTecnicoAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid zonaId,
+        DateOnly desde, DateOnly hasta, CancellationToken ct)
+    {
+        var p = new { Desde = desde.ToDateTime(TimeOnly.MinValue), Hasta = hasta.ToDateTime(TimeOnly.MinValue), ZonaId = zonaId };
+        for (var intento = 0; intento < 50; intento++)
+        {
+            var candidato = await CandidatoAsync(cn, tx, p, "SKIP LOCKED", ct) ?? await CandidatoAsync(cn, tx, p, "", ct);
+            if (candidato is not { } c) return null;
+            var ocupados = await cn.ExecuteScalarAsync<int>(new CommandDefinition("""
+                SELECT count(*)::int FROM tickets WHERE tecnico_id = @TecnicoId AND fecha_programada = @Fecha::date AND estado <> 'cancelado'
+                """, new { c.TecnicoId, c.Fecha }, tx, cancellationToken: ct));
+            if (ocupados < c.Capacidad) return (c.TecnicoId, c.Fecha);
+        }
+        throw new ErrorConflicto("Demasiadas asignaciones simultáneas en la zona; intente de nuevo.", "asignacion_concurrente");
+    }
+
+    private static Task<(Guid TecnicoId, DateTime Fecha, int Capacidad)?> CandidatoAsync(NpgsqlConnection cn, NpgsqlTransaction tx, object p,
+        string espera, CancellationToken ct) =>
+        cn.QuerySingleOrDefaultAsync<(Guid TecnicoId, DateTime Fecha, int Capacidad)?>(new CommandDefinition($"""
+            SELECT t.id, d::date, t.capacidad_diaria::int
+            FROM generate_series(@Desde::date, @Hasta::date, interval '1 day') d
+            CROSS JOIN tecnicos t
+            JOIN tecnico_zonas tz ON tz.tecnico_id = t.id AND tz.zona_id = @ZonaId
+            CROSS JOIN LATERAL (SELECT count(*) AS n FROM tickets x
+                                WHERE x.tecnico_id = t.id AND x.fecha_programada = d::date AND x.estado <> 'cancelado') c
+            WHERE t.activo AND c.n < t.capacidad_diaria
+            ORDER BY d, c.n, t.nombre, t.id
+            LIMIT 1
+            FOR NO KEY UPDATE OF t {espera}
+            """, p, tx, cancellationToken: ct));
 
     private async Task<Guid> InsertarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string tipo, Guid clienteId, Guid contratoId, Guid? tecnicoId,
         string estado, string prioridad, DateOnly? fecha, string? franja, string descripcion, string actor, string cid, CancellationToken ct)

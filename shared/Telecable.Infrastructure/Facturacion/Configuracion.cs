@@ -30,9 +30,11 @@ public sealed class OpcionesFacturacion
     /// one chunk ends well inside the work-item visibility timeout of host.json even with every activity slot of a host
     /// busy (docs/escala.md has the arithmetic): an activity that outlives it is delivered again while still running.</summary>
     public int FacturasPorParte { get; set; } = 50;
-    /// <summary>Chunk activities of one run queued at once, whatever the run's size (a sliding window). Locally 16: two
-    /// rounds of host.json's 8 activity slots; Azure sets it from the instances the plan may scale to (infra/bicep).</summary>
-    public int PartesEnVuelo { get; set; } = 16;
+    /// <summary>Chunk activities of one run queued at once, whatever the run's size (a sliding window). Locally 6, whatever
+    /// the number of hosts: 6 x 12 CFDIs in flight already keep two cores busy, and with 16 a chunk on this loaded machine
+    /// outlived the 30 s visibility timeout (474 re-deliveries in a 5,000 run; 0 with 6, bench/RESULTS-escala.md). Azure
+    /// sets it from the instances the plan may scale to (infra/bicep), where each instance brings its own vCPU.</summary>
+    public int PartesEnVuelo { get; set; } = 6;
     /// <summary>Chunks per orchestration episode: the orchestration continues as new after this many, so its history
     /// (about three events per chunk) never grows with the run.</summary>
     public int PartesPorEpisodio { get; set; } = 100;

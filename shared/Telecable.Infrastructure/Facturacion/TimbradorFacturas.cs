@@ -125,6 +125,11 @@ public sealed class TimbradorFacturas(
         if (timbradas.Count == 0 && errores.Count == 0) return;
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
+        // Rows locked in id order first: a chunk delivered twice at once (a visibility timeout passed, a killed host's
+        // message) records overlapping batches in different orders, and two UPDATE ... FROM unnest would deadlock (40P01),
+        // failing the chunk, and after its retries the run.
+        await cn.ExecuteAsync(new CommandDefinition("SELECT id FROM facturas WHERE id = ANY(@ids) ORDER BY id FOR NO KEY UPDATE",
+            new { ids = timbradas.Concat(errores).Select(r => r.F.Id).ToArray() }, tx, cancellationToken: ct));
         if (timbradas.Count > 0)
         {
             // uuid IS NULL: a row stamped by an earlier (crashed) execution keeps its stamp and emits no second event.

@@ -9,13 +9,6 @@ using Telecable.Domain.Pagos;
 
 namespace Telecable.Infrastructure.Pagos;
 
-public sealed class OpcionesPagos
-{
-    public const string Seccion = "Pagos";
-    /// <summary>Blob container where each provider leaves its daily settlement file (&lt;provider&gt;/&lt;yyyy-MM-dd&gt;.csv).</summary>
-    public string ContenedorLiquidaciones { get; set; } = "liquidaciones";
-}
-
 /// <summary>
 /// The steps of the ProcesarPago saga and their compensations. Each step is idempotent (a retried
 /// activity changes nothing twice) and each compensation undoes exactly what its step recorded.

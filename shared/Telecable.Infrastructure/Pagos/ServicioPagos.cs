@@ -1,3 +1,4 @@
+using Telecable.Application.Pagos;
 using Dapper;
 using Npgsql;
 using Telecable.Domain.Comun;
@@ -59,7 +60,7 @@ public static class RepositorioPagos
 }
 
 /// <summary>Payments taken by staff (POST /api/pagos), payment reads, and what customers owe.</summary>
-public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
+public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj) : IInicioPagos
 {
     public async Task<PagoVista> RegistrarAsync(SolicitudPago s, string cid, CancellationToken ct)
     {
@@ -185,13 +186,31 @@ public sealed class ServicioPagos(NpgsqlDataSource db, TimeProvider reloj)
             new { limite }, cancellationToken: ct))).ToList();
     }
 
-    /// <summary>Records that these payments' ProcesarPago instances exist (started now or earlier).</summary>
-    public async Task MarcarIniciadosAsync(IReadOnlyList<Guid> ids, CancellationToken ct)
+    /// <summary>Records that these payments' ProcesarPago instances exist (started now or earlier); <paramref name="instancia"/>
+    /// names the batch orchestration (ProcesarPagosLote) that holds them, when they went in one.</summary>
+    public async Task MarcarIniciadosAsync(IReadOnlyList<Guid> ids, CancellationToken ct, string? instancia = null)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await cn.ExecuteAsync(new CommandDefinition(
-            "UPDATE pagos SET saga_iniciada_en = @ahora WHERE id = ANY(@ids) AND saga_iniciada_en IS NULL",
-            new { ids = ids.ToArray(), ahora = reloj.GetUtcNow() }, cancellationToken: ct));
+            "UPDATE pagos SET saga_iniciada_en = @ahora, saga_instancia = @instancia WHERE id = ANY(@ids) AND saga_iniciada_en IS NULL",
+            new { ids = ids.ToArray(), ahora = reloj.GetUtcNow(), instancia }, cancellationToken: ct));
+    }
+
+    /// <summary>A batch that failed for good gives back the payments it left confirmed: the timer starts them again.</summary>
+    public async Task LiberarInicioAsync(IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await cn.ExecuteAsync(new CommandDefinition(
+            "UPDATE pagos SET saga_iniciada_en = NULL, saga_instancia = NULL WHERE id = ANY(@ids) AND estado = 'confirmado'",
+            new { ids = ids.ToArray() }, cancellationToken: ct));
+    }
+
+    /// <summary>The batch orchestration that holds the payment, if it went in one (else its own ProcesarPago instance).</summary>
+    public async Task<string?> InstanciaLoteAsync(Guid pagoId, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await cn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT saga_instancia FROM pagos WHERE id = @pagoId", new { pagoId }, cancellationToken: ct));
     }
 
     /// <summary>Stamped invoices with a balance, by customer and by days past due.</summary>
