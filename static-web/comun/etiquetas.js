@@ -10,3 +10,21 @@ export const ROLES = { admin: 'Administración', soporte: 'Soporte', cobranzas: 
 
 /** Etiqueta de un código; si falta en el catálogo, el código sin guiones bajos (nunca snake_case en pantalla). */
 export const etiqueta = (catalogo, codigo) => catalogo[codigo] ?? String(codigo ?? '—').replace(/_/g, ' ');
+
+// Personal (backoffice y técnico): el mismo estado dicho para quien lo trabaja.
+export const ESTADOS_TICKET_PERSONAL = { ...ESTADOS_TICKET, en_camino: 'En camino', en_sitio: 'En sitio', resuelto: 'Resuelto (espera confirmación del cliente)' };
+// Las franjas que el alta ofrece al cliente (portal-cliente: «Matutino (9 a 14 h)»), dichas igual al técnico.
+export const FRANJAS = { matutina: 'Matutino, 9:00 a 14:00', vespertina: 'Vespertino, 14:00 a 19:00' };
+export const ESTADOS_CLIENTE = { activo: 'Activo', suspendido: 'Suspendido', baja: 'Baja' };
+export const ESTADOS_CONTRATO = { activo: 'Activo', suspendido: 'Suspendido', cancelado: 'Cancelado', pendiente_instalacion: 'Por instalar' };
+export const ESTADOS_ROUTER = { en_linea: 'En línea', degradado: 'Con fallas', fuera_de_linea: 'Fuera de línea', reiniciando: 'Reiniciando', sin_reporte: 'Sin reporte' };
+export const MOVIMIENTOS_CUENTA = { factura: 'Factura', pago: 'Pago', credito: 'Abono a su saldo', cargo_saldo: 'Cargo a su saldo', nota_credito: 'Nota de crédito' };
+export const CANALES = { email: 'Correo', whatsapp: 'WhatsApp', sms: 'SMS' };
+export const ESTADOS_NOTIFICACION = { pendiente: 'Por enviar', enviada: 'Enviada', fallida: 'No se pudo enviar', reintentando: 'Reintentando' };
+/** Lo que pasó en la cuenta de un cliente (eventos_sistema), dicho para una persona. */
+export const EVENTOS_CLIENTE = {
+  ticket_asignar: 'Ticket asignado', ticket_atender: 'Ticket en atención', ticket_resolver: 'Ticket resuelto', ticket_confirmar: 'El cliente confirmó la solución',
+  ticket_reabrir: 'Ticket reabierto', ticket_cancelar: 'Ticket cancelado', ticket_mensaje: 'Mensaje en un ticket',
+  cuenta_registrada: 'Creó su cuenta', cuenta_verificada: 'Activó su cuenta', cuenta_bloqueada: 'Cuenta bloqueada por intentos fallidos',
+  restablecimiento_solicitado: 'Pidió restablecer su contraseña', password_restablecido: 'Cambió su contraseña', NotaCreditoSellada: 'Nota de crédito emitida',
+};
