@@ -46,7 +46,7 @@ function datosVisita(t) {
     ['Plan', t.plan],
     ['Cuándo', t.fechaProgramada ? `${dia(t.fechaProgramada)}${t.franjaHoraria ? `, ${etiqueta(FRANJAS, t.franjaHoraria)}` : ''}` : 'Sin fecha programada'],
   ].filter(([, v]) => v);
-  return h('dl', {}, filas.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  return h('dl', {}, filas.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
 }
 
 function contenido(t, actualizar) {
