@@ -77,19 +77,39 @@ async function flota(el) {
   ]), paginador({ pagina: r.pagina, tamano: r.tamano, total }, (n) => irConFiltros('flota', { ...Object.fromEntries(filtros), pagina: n })));
 }
 
+/** Una página de la API con los parámetros de la URL de la vista (pagina y los filtros nombrados). */
+async function paginaConFiltros(ruta, tamano, nombres) {
+  const filtros = filtrosDeUrl();
+  const q = new URLSearchParams({ pagina: filtros.get('pagina') || 1, tamano });
+  for (const n of nombres) if (filtros.get(n)) q.set(n, filtros.get(n));
+  return { filtros, pagina: await api.get(`${ruta}?${q}`) };
+}
+
+/** #/notificaciones?destino=&pagina= */
 async function notificaciones(el) {
-  el.append(tabla('Notificaciones enviadas', lista(await api.get('/api/notificaciones')), [
+  const form = h('form', { class: 'tarjeta filtros', role: 'search', 'aria-label': 'Buscar notificaciones' },
+    campo('Teléfono del cliente (10 dígitos)', 'destino', { tipo: 'search', id: 'notif-destino', inputmode: 'tel' }),
+    h('div', { class: 'acciones' }, h('button', { type: 'submit' }, 'Buscar')));
+  llenarFiltros(form, filtrosDeUrl());
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); irConFiltros('notificaciones', { ...valoresFiltros(form), pagina: 1 }); });
+  const res = h('div', { 'aria-live': 'polite' });
+  el.append(form, res);
+  let filtros, pagina;
+  try { ({ filtros, pagina } = await paginaConFiltros('/api/notificaciones', 25, ['destino'])); } catch (e) { mostrarError(res, e, form); return; }
+  res.append(tabla(`Notificaciones enviadas (${entero(pagina.total)})`, lista(pagina), [
     { campo: 'canal', titulo: 'Canal', formato: (v) => etiqueta(CANALES, v) }, { campo: 'destino', titulo: 'Destino' },
     { campo: 'plantilla', titulo: 'Plantilla', formato: (v) => etiqueta({}, v) }, { campo: 'asunto', titulo: 'Asunto' },
     { campo: 'estado', titulo: 'Estado', formato: (v) => etiqueta(ESTADOS_NOTIFICACION, v) }, { campo: 'enviadaEn', titulo: 'Enviada', formato: (v, f) => fecha(v ?? f.createdAt) },
-  ]));
+  ]), paginador(pagina, (n) => irConFiltros('notificaciones', { ...Object.fromEntries(filtros), pagina: n })));
 }
 
+/** #/eventos?pagina= */
 async function eventos(el) {
-  el.append(tabla('Eventos de dominio', lista(await api.get('/api/eventos?tamano=50')), [
+  const { filtros, pagina } = await paginaConFiltros('/api/eventos', 50, []);
+  el.append(tabla('Eventos de dominio', lista(pagina), [
     { campo: 'posicion', titulo: 'Posición' }, { campo: 'tipo', titulo: 'Tipo' }, { campo: 'agregado', titulo: 'Agregado', formato: (v) => etiqueta({}, v) },
     { campo: 'ocurridoEn', titulo: 'Ocurrió', formato: fecha },
-  ]));
+  ]), paginador(pagina, (n) => irConFiltros('eventos', { ...Object.fromEntries(filtros), pagina: n })));
 }
 
 const portal = {
@@ -118,8 +138,8 @@ const ETAPAS_COBRANZA = {
 
 async function cobranza(el) {
   // GET /api/cobranza/vencidas → { elementos: [{ clienteId, cliente, folio, saldo, fechaVencimiento, diasVencida, etapa, promesaHasta, estadoContrato }], total }
-  const r = lista(await api.get('/api/cobranza/vencidas?tamano=200'));
-  el.append(tabla('Facturas vencidas', r, [
+  const { filtros, pagina } = await paginaConFiltros('/api/cobranza/vencidas', 200, []);
+  el.append(tabla('Facturas vencidas', lista(pagina), [
     { campo: 'cliente', titulo: 'Cliente', celda: (f) => h('a', { href: `#/cliente-${f.clienteId}` }, f.cliente) },
     { campo: 'folio', titulo: 'Factura' },
     { campo: 'saldo', titulo: 'Saldo', formato: dinero },
@@ -128,7 +148,7 @@ async function cobranza(el) {
     { campo: 'etapa', titulo: 'Etapa de cobranza', formato: (v) => ETAPAS_COBRANZA[v] ?? 'Sin aviso aún' },
     { campo: 'promesaHasta', titulo: 'Promesa de pago', formato: (v) => (v ? `Hasta el ${dia(v)}` : '—') },
     { campo: 'estadoContrato', titulo: 'Servicio', formato: (v) => ESTADOS_CONTRATO[v] ?? '—' },
-  ]));
+  ]), paginador(pagina, (n) => irConFiltros('cobranza', { ...Object.fromEntries(filtros), pagina: n })));
 }
 
 iniciarPortal(portal);

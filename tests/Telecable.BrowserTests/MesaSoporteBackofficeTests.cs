@@ -250,4 +250,41 @@ public sealed partial class MesaSoporteBackofficeTests(HostNavegador host)
         await Expect(p.GetByRole(AriaRole.Row).Filter(new() { HasText = usuario })).ToContainTextAsync("Desactivada");
         await Pasos.CapturarAsync(p, "backoffice-personal");
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Cada_vista_del_personal_sin_ids_codigos_ni_horas_UTC_y_sin_desborde_en_un_telefono(bool telefono)
+    {
+        var db = host.ServiciosHost.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        await using var cmd = db.CreateCommand("""
+            SELECT (SELECT id::text FROM tickets WHERE tipo IN ('soporte', 'falla') ORDER BY numero LIMIT 1),
+                   '00000000-0000-0000-0000-00000000c001'
+            """);
+        await using var lector = await cmd.ExecuteReaderAsync();
+        await lector.ReadAsync();
+        var (ticket, cliente) = (lector.GetString(0), lector.GetString(1));
+
+        var p = await host.PaginaAsync(telefono);
+        var ancho = telefono ? "telefono" : "escritorio";
+        await Pasos.IngresarAsync(p, "backoffice", "admin");
+        foreach (var vista in new[] { "clientes", "tickets", "flota", "notificaciones", "cobranza", "eventos", "personal", $"cliente-{cliente}", $"ticket-{ticket}" })
+        {
+            await p.GotoAsync($"/backoffice/#/{vista}");
+            await Expect(p.Locator("main h2")).Not.ToHaveTextAsync("Cargando…");
+            await SinCodigosAsync(p, vista);
+            await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+            var desborde = await p.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+            Assert.True(desborde <= 0, $"{vista} se desborda {desborde}px a lo ancho.");
+            await Pasos.CapturarAsync(p, $"backoffice-{(vista.Contains('-') ? vista[..vista.IndexOf('-')] : vista)}-{ancho}");
+        }
+        var tecnico = await host.PaginaAsync(telefono);
+        await Pasos.IngresarAsync(tecnico, "portal-tecnico", "tecnico");
+        await Expect(tecnico.Locator(".vista-cuerpo .tarjeta, .vista-cuerpo .vacio").First).ToBeVisibleAsync();
+        await SinCodigosAsync(tecnico, "portal del técnico");
+        Assert.True(await tecnico.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0,
+            "El portal del técnico se desborda a lo ancho.");
+        await Expect(tecnico.Locator(".visita").Filter(new() { HasText = "(mañana)" })).ToHaveCountAsync(0);
+        await Pasos.CapturarAsync(tecnico, $"portal-tecnico-visitas-{ancho}");
+    }
 }
