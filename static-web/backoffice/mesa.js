@@ -77,7 +77,7 @@ export async function bandeja(el) {
 async function instalaciones(el) {
   // Las instalaciones siguen su propio avance en el portal del técnico: aquí solo se listan las abiertas.
   const abiertas = lista(await api.get('/api/tickets?tamano=100')).filter((t) => t.tipo === 'instalacion' && t.estado !== 'cerrado' && t.estado !== 'cancelado');
-  el.append(h('h3', {}, 'Instalaciones abiertas'), tabla('Instalaciones abiertas', abiertas, [
+  el.append(tabla('Instalaciones abiertas', abiertas, [
     { campo: 'numero', titulo: 'Ticket', formato: (v) => `Ticket ${v}` },
     { campo: 'estado', titulo: 'Estado', formato: (v) => etiqueta(ESTADOS_TICKET_PERSONAL, v) },
     { titulo: 'Cliente', celda: (f) => h('a', { href: `#/cliente-${f.clienteId}` }, 'Ver cliente') },
@@ -202,7 +202,7 @@ function formularioNota(t, caja, repintar) {
 
 function historial(eventos) {
   const cambio = (e) => (e.estadoNuevo && e.estadoNuevo !== e.estadoAnterior
-    ? (e.estadoAnterior ? `${etiqueta(ESTADOS_TICKET_PERSONAL, e.estadoAnterior)} → ${etiqueta(ESTADOS_TICKET_PERSONAL, e.estadoNuevo)}` : `Abierto como ${etiqueta(ESTADOS_TICKET_PERSONAL, e.estadoNuevo)}`)
+    ? (e.estadoAnterior ? `${etiqueta(ESTADOS_TICKET_PERSONAL, e.estadoAnterior)} → ${etiqueta(ESTADOS_TICKET_PERSONAL, e.estadoNuevo)}` : `Ticket abierto (${etiqueta(ESTADOS_TICKET_PERSONAL, e.estadoNuevo)})`)
     : null);
   return h('section', { 'aria-labelledby': 'titulo-historial' }, h('h3', { id: 'titulo-historial' }, 'Historial'),
     h('ol', { class: 'historial' }, [...eventos].reverse().map((e) => h('li', { class: e.interna ? 'nota-interna' : '' },

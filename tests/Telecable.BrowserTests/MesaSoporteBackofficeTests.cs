@@ -140,6 +140,15 @@ public sealed partial class MesaSoporteBackofficeTests(HostNavegador host)
         var valor = (string)(await cmd.ExecuteScalarAsync())!;
         await DatosDemo.PostAsync(host.UrlBase, "cliente", "api/tickets",
             new { contratoId = "00000000-0000-0000-0000-00000000b001", descripcion = "Quiero cambiar la contraseña del wifi", prioridad = "media" });
+        // And one past its SLA target (normal support: 24 h), for the overdue highlighting.
+        var atrasado = $"Sin señal desde hace dos días {Guid.NewGuid():N}"[..40];
+        var idAtrasado = (await DatosDemo.PostAsync(host.UrlBase, "cliente", "api/tickets",
+            new { contratoId = "00000000-0000-0000-0000-00000000b001", descripcion = atrasado })).GetProperty("id").GetGuid();
+        await using (var viejo = db.CreateCommand("UPDATE tickets SET created_at = now() - interval '30 hours' WHERE id = $1"))
+        {
+            viejo.Parameters.Add(new Npgsql.NpgsqlParameter { Value = idAtrasado });
+            await viejo.ExecuteNonQueryAsync();
+        }
 
         var p = await host.PaginaAsync();
         await Pasos.IngresarAsync(p, "backoffice", "soporte");
@@ -175,6 +184,17 @@ public sealed partial class MesaSoporteBackofficeTests(HostNavegador host)
         await Expect(p.GetByLabel("Prioridad")).ToHaveValueAsync("media");
         await Expect(bandeja.Locator("td[data-titulo='Prioridad']").First).ToHaveTextAsync("Normal");
         Assert.All(await bandeja.Locator("td[data-titulo='Prioridad']").AllInnerTextsAsync(), t => Assert.Equal("Normal", t));
+
+        // Only the overdue ones: the row is highlighted and says so in words.
+        await p.GetByLabel("Prioridad").SelectOptionAsync(new SelectOptionValue { Label = "Todos" });
+        await p.GetByLabel("Solo vencidos").CheckAsync();
+        await p.GetByRole(AriaRole.Button, new() { Name = "Filtrar" }).ClickAsync();
+        await Expect(p).ToHaveURLAsync(new Regex("#/tickets\\?.*vencidos=si"));
+        var vencida = bandeja.GetByRole(AriaRole.Row).Filter(new() { HasText = atrasado });
+        await Expect(vencida).ToHaveClassAsync("vencido");
+        await Expect(vencida.Locator("td[data-titulo='Vence']")).ToContainTextAsync("Vencido");
+        Assert.All(await bandeja.Locator("tbody tr").EvaluateAllAsync<string[]>("filas => filas.map(f => f.className)"), c => Assert.Equal("vencido", c));
+        await Pasos.CapturarAsync(p, "backoffice-bandeja-vencidos");
 
         // The fleet: zone select and pages.
         await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Flota de routers" }).ClickAsync();
