@@ -108,7 +108,6 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
     /// <summary>How far ahead an installation may be scheduled when no date is asked for.</summary>
     public const int DiasBusqueda = 14;
 
-    private static readonly string[] Prioridades = ["baja", "media", "alta", "urgente"];
     private static readonly Regex Serial = new("^[A-Z0-9-]{6,40}$", RegexOptions.Compiled);
 
     private static bool EsPersonal(Usuario u) => u.TieneAlguno([Roles.Admin, Roles.Soporte, Roles.Cobranzas]);
@@ -128,7 +127,7 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
         var v = new Validador()
             .Regla(s.ContratoId is not null, "contratoId", "Es obligatorio.")
             .Requerido(s.Descripcion, "descripcion", 2000)
-            .Regla(s.Prioridad is null || Prioridades.Contains(s.Prioridad), "prioridad", "Debe ser baja, media, alta o urgente.")
+            .Regla(s.Prioridad is null || EstadosTicket.Prioridades.Contains(s.Prioridad), "prioridad", "Debe ser baja, media, alta o urgente.")
             .Regla(s.FranjaHoraria is null or "matutina" or "vespertina", "franjaHoraria", "Debe ser matutina o vespertina.");
         v.Lanzar();
         await using var cn = await db.OpenConnectionAsync(ct);

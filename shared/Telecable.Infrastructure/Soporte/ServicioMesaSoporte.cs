@@ -63,8 +63,6 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
     private static readonly Counter<long> ResueltosFueraDeSla = Telemetria.Medidor.CreateCounter<long>(
         "telecable.soporte.resueltos_fuera_sla", "{ticket}", "Tickets resolved after their SLA target, by kind and priority");
 
-    private static readonly string[] Prioridades = ["baja", "media", "alta", "urgente"];
-
     private static bool EsPersonal(Usuario u) => u.TieneAlguno([Roles.Admin, Roles.Soporte]);
 
     private sealed record Fila
@@ -239,7 +237,7 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
         new Validador()
             .Regla(f.Estado is null || EstadosTicket.Todos.Contains(f.Estado), "estado", $"Use uno de: {string.Join(", ", EstadosTicket.Todos)}.")
             .Regla(f.Tipo is null || MesaSoporte.EsDeMesa(f.Tipo), "tipo", "Use soporte o falla.")
-            .Regla(f.Prioridad is null || Prioridades.Contains(f.Prioridad), "prioridad", "Use baja, media, alta o urgente.")
+            .Regla(f.Prioridad is null || EstadosTicket.Prioridades.Contains(f.Prioridad), "prioridad", "Use baja, media, alta o urgente.")
             .Lanzar();
         await using var cn = await db.OpenConnectionAsync(ct);
         // The SLA target is computed in SQL with the same table as the domain, so the page is ordered and filtered in one query.
