@@ -134,19 +134,62 @@ export async function ocupado(boton, accion) {
   try { return await accion(); } finally { boton.disabled = false; boton.removeAttribute('aria-busy'); }
 }
 
+/** Los filtros de una vista viven en la URL (#/vista?clave=valor): Atrás y un enlace copiado los devuelven. */
+export function filtrosDeUrl() {
+  const i = location.hash.indexOf('?');
+  return new URLSearchParams(i < 0 ? '' : location.hash.slice(i + 1));
+}
+
+/** Va a la vista con esos filtros (los vacíos no se escriben); el portal la pinta al cambiar el hash. */
+export function irConFiltros(vista, filtros) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filtros)) if (v !== '' && v !== null && v !== undefined && v !== false) q.set(k, v);
+  const destino = `#/${vista}${[...q].length ? `?${q}` : ''}`;
+  if (location.hash === destino) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  else location.hash = destino;
+}
+
+/** Pone en el formulario los filtros de la URL (campos por nombre; casillas con «si»). */
+export function llenarFiltros(formulario, filtros) {
+  for (const [k, v] of filtros) {
+    const c = formulario.elements[k];
+    if (!c) continue;
+    if (c.type === 'checkbox') c.checked = v === 'si'; else c.value = v;
+  }
+}
+
+/** Lee los filtros de un formulario: { nombre: valor } (casillas: «si» o vacío). */
+export function valoresFiltros(formulario) {
+  const r = {};
+  for (const c of formulario.elements) if (c.name) r[c.name] = c.type === 'checkbox' ? (c.checked ? 'si' : '') : c.value.trim();
+  return r;
+}
+
+/** Página anterior / siguiente de una página { pagina, tamano, total }; irA(n) navega. */
+export function paginador(pagina, irA) {
+  const paginas = Math.max(1, Math.ceil((pagina.total ?? 0) / (pagina.tamano || 1)));
+  return h('nav', { class: 'paginador acciones', 'aria-label': 'Páginas' },
+    h('button', { type: 'button', class: 'secundario', disabled: pagina.pagina <= 1, onclick: () => irA(pagina.pagina - 1) }, 'Página anterior'),
+    h('span', { class: 'pagina-actual' }, `Página ${pagina.pagina} de ${paginas}`),
+    h('button', { type: 'button', class: 'secundario', disabled: pagina.pagina >= paginas, onclick: () => irA(pagina.pagina + 1) }, 'Página siguiente'));
+}
+
 /**
- * Pide confirmación antes de una acción destructiva (cancelar, reembolsar, reiniciar) en un diálogo modal accesible
- * (<dialog>: el foco queda dentro y Esc equivale a «No»). Devuelve true solo si la persona confirma.
+ * Pide confirmar una acción destructiva en un diálogo modal (foco dentro, Escape cancela).
+ * @returns {Promise<boolean>} true si la persona confirma.
  */
-export function confirmar(pregunta, { detalle = '', si = 'Sí, continuar', no = 'No, volver' } = {}) {
+export function confirmar({ titulo, texto, aceptar = 'Confirmar', cancelar = 'No, volver' }) {
   return new Promise((resolver) => {
-    const id = `confirmar-${Date.now()}`;
-    const dialogo = h('dialog', { class: 'confirmacion', 'aria-labelledby': id },
-      h('h2', { id }, pregunta), detalle ? h('p', {}, detalle) : null,
-      h('form', { method: 'dialog', class: 'acciones' },
-        h('button', { value: 'si', class: 'peligro' }, si), h('button', { value: 'no', class: 'secundario', autofocus: true }, no)));
-    dialogo.addEventListener('close', () => { resolver(dialogo.returnValue === 'si'); dialogo.remove(); });
+    const si = h('button', { type: 'button', class: 'peligro' }, aceptar);
+    const no = h('button', { type: 'button', class: 'secundario' }, cancelar);
+    const dialogo = h('dialog', { class: 'confirmacion', 'aria-labelledby': 'confirmacion-titulo', 'aria-describedby': 'confirmacion-texto' },
+      h('h2', { id: 'confirmacion-titulo' }, titulo), h('p', { id: 'confirmacion-texto' }, texto), h('div', { class: 'acciones' }, si, no));
+    const fin = (valor) => { dialogo.close(); dialogo.remove(); resolver(valor); };
+    si.addEventListener('click', () => fin(true));
+    no.addEventListener('click', () => fin(false));
+    dialogo.addEventListener('cancel', (ev) => { ev.preventDefault(); fin(false); });
     document.body.append(dialogo);
     dialogo.showModal();
+    no.focus();
   });
 }

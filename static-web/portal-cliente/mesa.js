@@ -32,7 +32,7 @@ function tarjetaTicket(t, repintar) {
   if (ABIERTOS.includes(t.estado) && t.tipo !== 'instalacion') {
     acciones.append(accion('Cancelar ticket', 'secundario', async () => {
       // Cancelar es definitivo: se pregunta antes.
-      if (!await confirmar(`¿Cancelar el ticket ${t.numero}?`, { detalle: 'Ya no lo atenderemos. Si el problema vuelve, abra un ticket nuevo.', si: 'Sí, cancelar el ticket', no: 'No, conservarlo' })) return;
+      if (!await confirmar({ titulo: `¿Cancelar el ticket ${t.numero}?`, texto: 'Ya no lo atenderemos. Si el problema vuelve, abra un ticket nuevo.', aceptar: 'Sí, cancelar el ticket', cancelar: 'No, conservarlo' })) return;
       await hacer('cancelacion', { motivo: 'Cancelado por el cliente desde el portal.' }, `Ticket ${t.numero} cancelado.`)();
     }));
   }

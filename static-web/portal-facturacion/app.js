@@ -85,8 +85,8 @@ function formularioNotaCredito(f, caja, alTerminar) {
     ev.preventDefault();
     if (!validarFormulario(form, { monto: (v) => (Number(v) > 0 ? null : 'Escriba un monto mayor que cero.'), motivo: requerido })) return;
     // Acreditar devuelve dinero al cliente y timbra un CFDI de egreso que no se deshace: se confirma antes.
-    if (!await confirmar(`¿Emitir una nota de crédito por ${dinero(form.monto.value)} a la factura ${folio(f)}?`,
-      { detalle: 'Se timbra un CFDI de egreso ante el SAT; para revertirlo habría que cancelarlo.', si: 'Sí, emitir la nota', no: 'No, volver' })) return;
+    if (!await confirmar({ titulo: `¿Emitir una nota de crédito por ${dinero(form.monto.value)} a la factura ${folio(f)}?`,
+      texto: 'Se timbra un CFDI de egreso ante el SAT; para revertirlo habría que cancelarlo.', aceptar: 'Sí, emitir la nota' })) return;
     try {
       const n = await ocupado(form.querySelector('[type=submit]'), () => api.post(`/api/facturacion/${f.uuid}/notas-credito`,
         { monto: Number(form.monto.value), motivo: form.motivo.value.trim(), tipoRelacion: form.tipoRelacion.value }, clave));

@@ -254,13 +254,14 @@ public sealed class JornadaBackofficeTests(HostNavegador host)
         await p.GetByRole(AriaRole.Link, new() { Name = "Flota de routers" }).ClickAsync();
         var reiniciar = p.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Reiniciar ") }).First;
         await reiniciar.ClickAsync();
-        await Expect(p.GetByText(new System.Text.RegularExpressions.Regex("^Reinicio solicitado para "))).ToBeVisibleAsync();
+        await p.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Sí, reiniciar" }).ClickAsync(); // a reset asks first
+        await Expect(p.Locator("main").GetByText(new System.Text.RegularExpressions.Regex("^Reinicio solicitado para "))).ToBeVisibleAsync();
         await Pasos.CapturarAsync(p, "jornada-backoffice-flota");
 
-        foreach (var (seccion, tabla) in new[] { ("Tickets", "Tickets abiertos"), ("Notificaciones", "Notificaciones enviadas") })
+        foreach (var (seccion, tabla) in new[] { ("Tickets", "Bandeja de soporte"), ("Notificaciones", "Notificaciones enviadas") })
         {
             await p.GetByRole(AriaRole.Link, new() { Name = seccion, Exact = true }).ClickAsync();
-            await Expect(p.GetByRole(AriaRole.Table, new() { Name = tabla }).Or(p.Locator(".vacio"))).ToBeVisibleAsync();
+            await Expect(p.GetByRole(AriaRole.Table, new() { Name = tabla }).Or(p.Locator(".vacio")).First).ToBeVisibleAsync();
             await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
         }
     }

@@ -20,6 +20,9 @@ public static class EstadosTicket
     public const string TipoInstalacion = "instalacion";
     public const string TipoSoporte = "soporte";
 
+    /// <summary>A ticket's priorities, lowest first (tickets.prioridad; the SLA targets of <see cref="MesaSoporte"/> use them).</summary>
+    public static readonly IReadOnlyList<string> Prioridades = ["baja", "media", "alta", "urgente"];
+
     public static readonly IReadOnlyList<string> Todos = [Abierto, Asignado, EnCamino, EnSitio, Instalado, "en_atencion", "resuelto", Cerrado, Cancelado];
 
     /// <summary>The states a technician reports with PATCH /progreso.</summary>

@@ -57,6 +57,29 @@ public sealed record Feedback
     public DateTime CreatedAt { get; init; }
 }
 
+/// <summary>
+/// A ticket as the technician's card shows it: whom to visit, where (address and references, for a map link), how to
+/// call them and what they have. Only for tickets assigned to the technician asking.
+/// </summary>
+public sealed record VisitaTecnico
+{
+    public Guid Id { get; init; }
+    public long Numero { get; init; }
+    public string Tipo { get; init; } = "";
+    public string Estado { get; init; } = "";
+    public string Prioridad { get; init; } = "";
+    public string? FechaProgramada { get; init; }
+    public string? FranjaHoraria { get; init; }
+    public string Descripcion { get; init; } = "";
+    public DateTime CreatedAt { get; init; }
+    public string Cliente { get; init; } = "";
+    public string Telefono { get; init; } = "";
+    public string? Direccion { get; init; }
+    public string? Referencias { get; init; }
+    public string? Plan { get; init; }
+    public string? Zona { get; init; }
+}
+
 /// <summary>The equipment registered when an installation completes; ClaveDispositivo is shown once and only its hash is kept.</summary>
 public sealed record RouterInstalado(Guid Id, string Serial, string Mac, string ClaveDispositivo);
 
@@ -85,7 +108,6 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
     /// <summary>How far ahead an installation may be scheduled when no date is asked for.</summary>
     public const int DiasBusqueda = 14;
 
-    private static readonly string[] Prioridades = ["baja", "media", "alta", "urgente"];
     private static readonly Regex Serial = new("^[A-Z0-9-]{6,40}$", RegexOptions.Compiled);
 
     private static bool EsPersonal(Usuario u) => u.TieneAlguno([Roles.Admin, Roles.Soporte, Roles.Cobranzas]);
@@ -105,7 +127,7 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
         var v = new Validador()
             .Regla(s.ContratoId is not null, "contratoId", "Es obligatorio.")
             .Requerido(s.Descripcion, "descripcion", 2000)
-            .Regla(s.Prioridad is null || Prioridades.Contains(s.Prioridad), "prioridad", "Debe ser baja, media, alta o urgente.")
+            .Regla(s.Prioridad is null || EstadosTicket.Prioridades.Contains(s.Prioridad), "prioridad", "Debe ser baja, media, alta o urgente.")
             .Regla(s.FranjaHoraria is null or "matutina" or "vespertina", "franjaHoraria", "Debe ser matutina o vespertina.");
         v.Lanzar();
         await using var cn = await db.OpenConnectionAsync(ct);
@@ -263,6 +285,33 @@ public sealed class ServicioTickets(NpgsqlDataSource db, ServicioCatalogo catalo
              WHERE (@tecnico::uuid IS NULL OR tecnico_id = @tecnico) AND (@cliente::uuid IS NULL OR cliente_id = @cliente)
                AND (@Estado::text IS NULL OR estado = @Estado) AND (@Fecha::date IS NULL OR fecha_programada = @Fecha::date)
             """, "fecha_programada NULLS LAST, franja_horaria, numero", new { tecnico, cliente, f.Estado, Fecha = f.Fecha?.ToDateTime(TimeOnly.MinValue) }, f.Pagina, ct);
+    }
+
+    /// <summary>
+    /// The open tickets of a technician's day with the customer's name, phone, installation address and plan: a technician
+    /// only the ones assigned to them (never another's, whatever they ask); admin and soporte every assigned one.
+    /// </summary>
+    public async Task<Application.Comun.Pagina<VisitaTecnico>> VisitasAsync(Usuario u, Application.Comun.Paginacion p, CancellationToken ct)
+    {
+        Guid? tecnico = null;
+        if (!u.TieneAlguno([Roles.Admin, Roles.Soporte]))
+        {
+            if (u.TecnicoId is not { } propio) return p.Con<VisitaTecnico>([], 0);
+            tecnico = propio;
+        }
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return await Datos.Paginado.LeerAsync<VisitaTecnico>(cn, """
+            SELECT t.id, t.numero, t.tipo, t.estado, t.prioridad, to_char(t.fecha_programada, 'YYYY-MM-DD') AS fechaprogramada,
+                   t.franja_horaria AS franjahoraria, t.descripcion, t.created_at AS createdat, c.nombre AS cliente, c.telefono,
+                   concat_ws(', ', d.calle || ' ' || d.numero_exterior || coalesce(' int. ' || d.numero_interior, ''), d.colonia,
+                             'C.P. ' || d.cp, d.municipio, d.estado) AS direccion,
+                   d.referencias, coalesce(pl.nombre, cb.nombre) AS plan, z.nombre AS zona,
+                   t.fecha_programada AS orden_fecha, t.franja_horaria AS orden_franja
+            FROM tickets t JOIN clientes c ON c.id = t.cliente_id
+            LEFT JOIN contratos k ON k.id = t.contrato_id LEFT JOIN domicilios d ON d.id = k.domicilio_id
+            LEFT JOIN planes pl ON pl.id = k.plan_id LEFT JOIN combos cb ON cb.id = k.combo_id LEFT JOIN zonas z ON z.id = k.zona_id
+            WHERE t.tecnico_id IS NOT NULL AND (@tecnico::uuid IS NULL OR t.tecnico_id = @tecnico) AND t.estado NOT IN ('cerrado', 'cancelado')
+            """, "orden_fecha NULLS LAST, orden_franja, numero", new { tecnico }, p, ct);
     }
 
     /// <summary>The ticket with its events and feedback, if the caller may see it (404 otherwise).</summary>

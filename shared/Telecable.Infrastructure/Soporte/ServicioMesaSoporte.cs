@@ -13,7 +13,17 @@ namespace Telecable.Infrastructure.Soporte;
 public sealed record SolicitudAsignacion(string? Agente, Guid? TecnicoId, string? Nota);
 public sealed record SolicitudNotaTicket(string? Texto, bool? Interna);
 public sealed record SolicitudMotivo(string? Motivo);
-public sealed record FiltroBandeja(string? Estado, string? Tipo, bool SoloVencidos, string? Agente, Telecable.Application.Comun.Paginacion Pagina);
+public sealed record FiltroBandeja(string? Estado, string? Tipo, bool SoloVencidos, string? Agente, Telecable.Application.Comun.Paginacion Pagina,
+    string? Prioridad = null, Guid? Tecnico = null);
+
+/// <summary>One line of a ticket's history as the desk reads it: who did it by name, and whether the customer saw it.</summary>
+public sealed record EventoMesa(string? EstadoAnterior, string? EstadoNuevo, string? Nota, string Actor, DateTime CreatedAt, bool Interna);
+
+/// <summary>A desk ticket with its whole history (internal notes included): staff only.</summary>
+public sealed record DetalleMesa(TicketMesa Ticket, IReadOnlyList<EventoMesa> Eventos);
+
+/// <summary>Who a desk ticket can be assigned to: an agent (by user name) or a technician (by id), with the name people read.</summary>
+public sealed record Responsable(string Tipo, string Clave, string Nombre);
 
 /// <summary>A ticket as the desk's queue shows it: who has it, the SLA target and whether it is overdue.</summary>
 public sealed record TicketMesa
@@ -227,6 +237,7 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
         new Validador()
             .Regla(f.Estado is null || EstadosTicket.Todos.Contains(f.Estado), "estado", $"Use uno de: {string.Join(", ", EstadosTicket.Todos)}.")
             .Regla(f.Tipo is null || MesaSoporte.EsDeMesa(f.Tipo), "tipo", "Use soporte o falla.")
+            .Regla(f.Prioridad is null || EstadosTicket.Prioridades.Contains(f.Prioridad), "prioridad", "Use baja, media, alta o urgente.")
             .Lanzar();
         await using var cn = await db.OpenConnectionAsync(ct);
         // The SLA target is computed in SQL with the same table as the domain, so the page is ordered and filtered in one query.
@@ -237,15 +248,50 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
             """;
         var donde = $"""
              WHERE t.tipo IN ('soporte', 'falla') AND (@Estado::text IS NULL OR t.estado = @Estado) AND (@Tipo::text IS NULL OR t.tipo = @Tipo)
-               AND (@Agente::text IS NULL OR t.agente = lower(@Agente))
+               AND (@Agente::text IS NULL OR t.agente = lower(@Agente)) AND (@Prioridad::text IS NULL OR t.prioridad = @Prioridad)
+               AND (@Tecnico::uuid IS NULL OR t.tecnico_id = @Tecnico)
                AND (NOT @SoloVencidos OR (t.estado IN ('abierto', 'asignado', 'en_atencion') AND {vence} < @ahora))
             """;
-        var p = new { f.Estado, f.Tipo, f.Agente, f.SoloVencidos, ahora = reloj.GetUtcNow(), tamano = f.Pagina.Tamano, salto = f.Pagina.Saltar };
+        var p = new { f.Estado, f.Tipo, f.Agente, f.Prioridad, f.Tecnico, f.SoloVencidos, ahora = reloj.GetUtcNow(), tamano = f.Pagina.Tamano, salto = f.Pagina.Saltar };
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM tickets t" + donde, p, cancellationToken: ct));
         var filas = await cn.QueryAsync<TicketMesa>(new CommandDefinition(SqlMesa + donde + $"""
              ORDER BY (t.estado IN ('abierto', 'asignado', 'en_atencion')) DESC, {vence}, t.numero LIMIT @tamano OFFSET @salto
             """, p, cancellationToken: ct));
         return f.Pagina.Con(filas.Select(ConSla).ToList(), total);
+    }
+
+    /// <summary>A desk ticket with its whole history, actors by name (404 for an installation or an unknown id).</summary>
+    public async Task<DetalleMesa> DetalleAsync(Guid id, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var t = await cn.QuerySingleOrDefaultAsync<TicketMesa>(new CommandDefinition(SqlMesa + " WHERE t.id = @id AND t.tipo IN ('soporte', 'falla')",
+            new { id }, cancellationToken: ct)) ?? throw new ErrorNoEncontrado("ticket", id.ToString());
+        var eventos = await cn.QueryAsync<EventoMesa>(new CommandDefinition("""
+            SELECT e.estado_anterior AS estadoanterior, e.estado_nuevo AS estadonuevo, e.nota,
+                   coalesce(cu.nombre, e.actor) AS actor, e.created_at AS createdat, e.interna
+            FROM ticket_eventos e LEFT JOIN cuentas cu ON cu.usuario = e.actor
+            WHERE e.ticket_id = @id ORDER BY e.created_at, e.id
+            """, new { id }, cancellationToken: ct));
+        return new DetalleMesa(ConSla(t), eventos.Select(e => e with { Actor = NombreDe(e.Actor) }).ToList());
+    }
+
+    /// <summary>The development issuer's users have no account row: their names come from the same list that signs them in.</summary>
+    private static string NombreDe(string actor) =>
+        Seguridad.UsuariosDemo.Todos.FirstOrDefault(d => d.Usuario == actor)?.Nombre ?? actor;
+
+    /// <summary>Active agents (staff accounts with soporte or admin, plus the development issuer's) and active technicians, by name.</summary>
+    public async Task<Telecable.Application.Comun.Pagina<Responsable>> ResponsablesAsync(Telecable.Application.Comun.Paginacion p, CancellationToken ct)
+    {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        var agentes = (await cn.QueryAsync<(string Usuario, string Nombre)>(new CommandDefinition("""
+            SELECT usuario, nombre FROM cuentas WHERE tipo = 'personal' AND estado <> 'desactivada' AND roles && ARRAY['soporte', 'admin']
+            """, cancellationToken: ct))).ToList();
+        foreach (var d in Seguridad.UsuariosDemo.Todos.Where(d => d.Usuario is "soporte" or "admin" && agentes.All(a => a.Usuario != d.Usuario)))
+            agentes.Add((d.Usuario, d.Nombre));
+        var tecnicos = await cn.QueryAsync<(Guid Id, string Nombre)>(new CommandDefinition(
+            "SELECT id, nombre FROM tecnicos WHERE activo ORDER BY nombre", cancellationToken: ct));
+        return p.De(agentes.OrderBy(a => a.Nombre, StringComparer.CurrentCulture).Select(a => new Responsable("agente", a.Usuario, a.Nombre))
+            .Concat(tecnicos.Select(x => new Responsable("tecnico", x.Id.ToString(), x.Nombre))).ToList());
     }
 
     /// <summary>What happened to a customer's account, newest first: staff any customer, a customer their own (404 otherwise).</summary>

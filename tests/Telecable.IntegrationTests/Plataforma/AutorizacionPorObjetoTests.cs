@@ -264,6 +264,10 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
         new("ListarTickets", "get", "tickets", [
             new("cliente", HttpStatusCode.OK, e => e.ClienteA(Get, $"tickets?tecnico={e.TecnicoB}"), Ya(e => e.ClienteA(Get, "tickets")), _ => TicketA),
             new("tecnico", HttpStatusCode.OK, e => e.TecnicoA(Get, $"tickets?tecnico={e.TecnicoB}"), Ya(e => e.TecnicoA(Get, "tickets?tecnico=me")), _ => TicketA)]),
+        new("VisitasTecnico", "get", "tecnico/visitas", [
+            Prohibido("cliente", e => e.ClienteA(Get, "tecnico/visitas")),
+            // Asking for another technician's visits is not even a parameter: the answer is always the caller's own.
+            new("tecnico", HttpStatusCode.OK, e => e.TecnicoA(Get, $"tecnico/visitas?tecnico={e.TecnicoB}"), Ya(e => e.TecnicoA(Get, "tecnico/visitas")), _ => TicketA)]),
         new("CrearTicket", "post", "tickets", [
             NoEncontrado("cliente", e => e.ClienteA(Post, "tickets", new { contratoId = e.ContratoB, descripcion = "Sin señal" }),
                 e => e.ClienteA(Post, "tickets", new { contratoId = ContratoA, descripcion = "Sin señal" })),
@@ -298,6 +302,9 @@ public sealed class AutorizacionPorObjetoTests(HostAutorizacion host) : IClassFi
                 async e => e.ClienteA(Post, $"tickets/{await e.TicketDeAAsync()}/notas", new { texto = "hola" })),
             new("tecnico", HttpStatusCode.NotFound, e => e.TecnicoA(Post, $"tickets/{e.TicketSoporteB}/notas", new { texto = "nota", interna = true }),
                 async e => e.TecnicoA(Post, $"tickets/{await e.TicketDeAAsync()}/notas", new { texto = "nota", interna = true }))]),
+        new("DetalleTicketMesa", "get", "soporte/tickets/{id}", [
+            Prohibido("cliente", e => e.ClienteA(Get, $"soporte/tickets/{e.TicketSoporteB}")),
+            Prohibido("tecnico", e => e.TecnicoA(Get, $"soporte/tickets/{e.TicketSoporteB}"))]),
         new("LineaDeTiempoCliente", "get", "clientes/{id}/linea-tiempo", [
             NoEncontrado("cliente", e => e.ClienteA(Get, $"clientes/{e.ClienteB}/linea-tiempo"), e => e.ClienteA(Get, $"clientes/{ClienteA}/linea-tiempo")),
             Prohibido("tecnico", e => e.TecnicoA(Get, $"clientes/{e.ClienteB}/linea-tiempo"))]),

@@ -116,6 +116,72 @@ public sealed class MesaSoporteTests(HostPrueba host)
     }
 
     [Fact]
+    public async Task Un_tecnico_solo_atiende_y_ve_en_sus_visitas_los_tickets_asignados_a_el_con_los_datos_del_cliente()
+    {
+        using var cliente = await host.ClienteAsync("cliente");
+        using var soporte = await host.ClienteAsync("soporte");
+        using var tecnico = await host.ClienteAsync("tecnico");
+        var suyo = await TicketAsync(cliente);
+        var ajeno = await TicketAsync(cliente);
+        await Ok(soporte.PostAsJsonAsync($"api/tickets/{suyo}/asignacion", new { tecnicoId = "00000000-0000-0000-0000-00000000e001" }));
+        await Ok(soporte.PostAsJsonAsync($"api/tickets/{ajeno}/asignacion", new { tecnicoId = "00000000-0000-0000-0000-00000000e002" }));
+
+        // Another technician's ticket does not exist for this one: no attending, resolving or reading it.
+        await Problemas.AfirmarAsync(await tecnico.PostAsJsonAsync($"api/tickets/{ajeno}/atencion", new { }), HttpStatusCode.NotFound);
+        await Problemas.AfirmarAsync(await tecnico.PostAsJsonAsync($"api/tickets/{ajeno}/resolucion", new { motivo = "x" }), HttpStatusCode.NotFound);
+        await Problemas.AfirmarAsync(await tecnico.GetAsync($"api/tickets/{ajeno}"), HttpStatusCode.NotFound);
+
+        var visitas = (await Ok(tecnico.GetAsync("api/tecnico/visitas?tamano=500"))).GetProperty("elementos").EnumerateArray().ToList();
+        Assert.DoesNotContain(visitas, v => v.GetProperty("id").GetString() == ajeno);
+        var v = visitas.Single(x => x.GetProperty("id").GetString() == suyo);
+        Assert.False(string.IsNullOrWhiteSpace(v.GetProperty("cliente").GetString()));
+        Assert.StartsWith("+52", v.GetProperty("telefono").GetString());
+        Assert.Contains("C.P. ", v.GetProperty("direccion").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(v.GetProperty("plan").GetString()));
+        // Every ticket listed is this technician's (checked in the database, not by the answer's own word).
+        var ids = visitas.Select(x => Guid.Parse(x.GetProperty("id").GetString()!)).ToArray();
+        Assert.Equal(0, await host.EscalarAsync<long>(
+            "SELECT count(*) FROM tickets WHERE id = ANY(@ids) AND tecnico_id <> '00000000-0000-0000-0000-00000000e001'", new { ids }));
+
+        await Ok(tecnico.PostAsJsonAsync($"api/tickets/{suyo}/atencion", new { }));
+        await Ok(tecnico.PostAsJsonAsync($"api/tickets/{suyo}/resolucion", new { motivo = "Se cambió el conector." }));
+        await Problemas.AfirmarAsync(await cliente.GetAsync("api/tecnico/visitas"), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task La_bandeja_filtra_por_prioridad_y_tecnico_y_el_detalle_trae_las_notas_internas_con_nombres()
+    {
+        using var cliente = await host.ClienteAsync("cliente");
+        using var soporte = await host.ClienteAsync("soporte");
+        var urgente = (await Datos.JsonAsync(await cliente.SendAsync(Datos.Post("api/tickets",
+            new { contratoId = ContratoDemo, descripcion = "Sin servicio en todo el edificio", prioridad = "urgente" })), HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+        await Ok(soporte.PostAsJsonAsync($"api/tickets/{urgente}/asignacion", new { tecnicoId = "00000000-0000-0000-0000-00000000e003" }));
+        await Ok(soporte.PostAsJsonAsync($"api/tickets/{urgente}/notas", new { texto = "Revisar el amplificador del poste", interna = true }));
+
+        var porPrioridad = (await Ok(soporte.GetAsync("api/soporte/bandeja?prioridad=urgente&tamano=100"))).GetProperty("elementos").EnumerateArray().ToList();
+        Assert.Contains(porPrioridad, e => e.GetProperty("id").GetString() == urgente);
+        Assert.All(porPrioridad, e => Assert.Equal("urgente", e.GetProperty("prioridad").GetString()));
+        var porTecnico = (await Ok(soporte.GetAsync("api/soporte/bandeja?tecnico=00000000-0000-0000-0000-00000000e003&tamano=100")))
+            .GetProperty("elementos").EnumerateArray().ToList();
+        Assert.Contains(porTecnico, e => e.GetProperty("id").GetString() == urgente);
+        Assert.All(porTecnico, e => Assert.Equal("Miguel Ángel Rodríguez Leal", e.GetProperty("tecnico").GetString()));
+        await Problemas.AfirmarAsync(await soporte.GetAsync("api/soporte/bandeja?prioridad=altisima"), HttpStatusCode.BadRequest, "prioridad");
+
+        var detalle = await Ok(soporte.GetAsync($"api/soporte/tickets/{urgente}"));
+        Assert.Equal("asignado", detalle.GetProperty("ticket").GetProperty("estado").GetString());
+        var nota = detalle.GetProperty("eventos").EnumerateArray()
+            .Single(e => e.TryGetProperty("nota", out var n) && n.GetString() == "Revisar el amplificador del poste");
+        Assert.True(nota.GetProperty("interna").GetBoolean());
+        Assert.Equal("Sofía Soporte", nota.GetProperty("actor").GetString());
+        await Problemas.AfirmarAsync(await cliente.GetAsync($"api/soporte/tickets/{urgente}"), HttpStatusCode.Forbidden);
+
+        var responsables = (await Ok(soporte.GetAsync("api/soporte/responsables"))).GetProperty("elementos").EnumerateArray().ToList();
+        Assert.Contains(responsables, r => r.GetProperty("tipo").GetString() == "agente" && r.GetProperty("clave").GetString() == "soporte");
+        Assert.Contains(responsables, r => r.GetProperty("tipo").GetString() == "tecnico" && r.GetProperty("nombre").GetString() == "Miguel Ángel Rodríguez Leal");
+    }
+
+    [Fact]
     public async Task Faq_publica_con_las_preguntas_sembradas()
     {
         var faq = await Ok(host.Http.GetAsync("api/faq"));

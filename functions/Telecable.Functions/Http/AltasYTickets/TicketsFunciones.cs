@@ -51,6 +51,14 @@ public sealed class TicketsFunciones(Api api, ServicioTickets tickets)
             new FiltroTickets(l.Query("tecnico"), l.Query("estado"), Peticion.Fecha(l, "fecha"), l.Paginacion(100, 500)),
             l.UsuarioAutenticado, l.Ct)));
 
+    /// <summary>GET /api/tecnico/visitas?pagina=&amp;tamano= (technician: only the open tickets assigned to them; admin, soporte: every
+    /// assigned one): each with the customer's name, phone, installation address and plan, for the technician's cards.</summary>
+    [Function(nameof(VisitasTecnico))]
+    public Task<IActionResult> VisitasTecnico(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "tecnico/visitas")] HttpRequest req) =>
+        api.EjecutarAsync(req, Campo, async l => Respuestas.Ok(
+            await tickets.VisitasAsync(l.UsuarioAutenticado, l.Paginacion(100, 500), l.Ct)));
+
     /// <summary>GET /api/tickets/{id} with events and feedback.</summary>
     [Function(nameof(ObtenerTicket))]
     public Task<IActionResult> ObtenerTicket(

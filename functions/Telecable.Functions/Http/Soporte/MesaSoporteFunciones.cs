@@ -65,13 +65,25 @@ public sealed class MesaSoporteFunciones(Api api, ServicioMesaSoporte mesa)
         api.EjecutarAsync(req, Todos, async l => Respuestas.Ok(await mesa.AnotarAsync(
             Peticion.Id(id), await l.LeerAsync<SolicitudNotaTicket>(), l.UsuarioAutenticado, l.Cid, l.Ct)));
 
-    /// <summary>GET /api/soporte/bandeja?estado=&amp;tipo=&amp;agente=&amp;vencidos=true&amp;pagina=&amp;tamano= (admin, soporte): the SLA queue.</summary>
+    /// <summary>GET /api/soporte/bandeja?estado=&amp;tipo=&amp;prioridad=&amp;agente=&amp;tecnico=&amp;vencidos=true&amp;pagina=&amp;tamano= (admin, soporte): the SLA queue.</summary>
     [Function(nameof(BandejaSoporte))]
     public Task<IActionResult> BandejaSoporte(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "soporte/bandeja")] HttpRequest req) =>
         api.EjecutarAsync(req, Mesa, async l => Respuestas.Ok(await mesa.BandejaAsync(new FiltroBandeja(
             l.Query("estado"), l.Query("tipo"), l.Query("vencidos") is "true" or "1", l.Query("agente"),
-            l.Paginacion()), l.Ct)));
+            l.Paginacion(), l.Query("prioridad"), Peticion.GuidOpcional(l, "tecnico")), l.Ct)));
+
+    /// <summary>GET /api/soporte/tickets/{id} (admin, soporte): a desk ticket with its whole history, internal notes included, actors by name.</summary>
+    [Function(nameof(DetalleTicketMesa))]
+    public Task<IActionResult> DetalleTicketMesa(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "soporte/tickets/{id}")] HttpRequest req, string id) =>
+        api.EjecutarAsync(req, Mesa, async l => Respuestas.Ok(await mesa.DetalleAsync(Peticion.Id(id), l.Ct)));
+
+    /// <summary>GET /api/soporte/responsables?pagina=&amp;tamano= (admin, soporte): active agents and technicians a ticket can be assigned to.</summary>
+    [Function(nameof(ResponsablesMesa))]
+    public Task<IActionResult> ResponsablesMesa(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "soporte/responsables")] HttpRequest req) =>
+        api.EjecutarAsync(req, Mesa, async l => Respuestas.Ok(await mesa.ResponsablesAsync(l.Paginacion(100, 500), l.Ct)));
 
     /// <summary>GET /api/clientes/{id}/linea-tiempo?pagina=&amp;tamano= (staff; customer own): what happened to the account, newest first.</summary>
     [Function(nameof(LineaDeTiempoCliente))]
