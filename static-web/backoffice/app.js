@@ -4,7 +4,7 @@
 import { api, lista } from '../comun/api.js';
 import { iniciarPortal } from '../comun/portal.js';
 import { fecha, dia, dinero, entero } from '../comun/formato.js';
-import { ESTADOS_CLIENTE, ESTADOS_CONTRATO, ESTADOS_ROUTER, CANALES, ESTADOS_NOTIFICACION, etiqueta } from '../comun/etiquetas.js';
+import { ESTADOS_CLIENTE, ESTADOS_CONTRATO, ESTADOS_ROUTER, CANALES, ESTADOS_NOTIFICACION, etiqueta, legible } from '../comun/etiquetas.js';
 import { h, campo, tabla, mostrarError, anunciar, boton, filtrosDeUrl, irConFiltros, llenarFiltros, valoresFiltros, paginador } from '../comun/ui.js';
 import { operaciones } from './operaciones.js';
 import { bandeja, detalleTicket } from './mesa.js';
@@ -107,7 +107,7 @@ async function notificaciones(el) {
 async function eventos(el) {
   const { filtros, pagina } = await paginaConFiltros('/api/eventos', 50, []);
   el.append(tabla('Eventos de dominio', lista(pagina), [
-    { campo: 'posicion', titulo: 'Posición' }, { campo: 'tipo', titulo: 'Tipo' }, { campo: 'agregado', titulo: 'Agregado', formato: (v) => etiqueta({}, v) },
+    { campo: 'posicion', titulo: 'Posición' }, { campo: 'tipo', titulo: 'Tipo' }, { campo: 'agregado', titulo: 'Agregado', formato: legible },
     { campo: 'ocurridoEn', titulo: 'Ocurrió', formato: fecha },
   ]), paginador(pagina, (n) => irConFiltros('eventos', { ...Object.fromEntries(filtros), pagina: n })));
 }
