@@ -104,49 +104,20 @@ public static class ReglasCfdiGlobal
     public static Receptor Receptor(string lugarExpedicion) =>
         new(Rfc.GenericoNacional, NombrePublico, lugarExpedicion, RegimenSinObligaciones, UsoSinEfectos);
 
-    /// <summary>The global CFDI of <paramref name="recibos"/> for the month <paramref name="periodo"/>. Concepts are built as the
-    /// receipts come (one pass); the comprobante's traslados are their sums by tax and rate.</summary>
+    /// <summary>The global CFDI of <paramref name="recibos"/> for the month <paramref name="periodo"/>. One concept per receipt;
+    /// the comprobante's traslados are their sums by tax and rate (<see cref="ComprobantePue"/>).</summary>
     public static Comprobante Armar(string serie, long folio, DateTime fecha, string lugarExpedicion, Emisor emisor, DateOnly periodo,
         string formaPago, IEnumerable<ReciboGlobal> recibos)
     {
         var conceptos = new List<Concepto>();
-        decimal subTotal = 0m, descuento = 0m;
-        var traslados = new SortedDictionary<(string Impuesto, decimal Tasa), (decimal Base, decimal Importe)>();
         foreach (var r in recibos)
         {
             if (r.Importes.Importe <= 0m) throw new ArgumentException($"El recibo {r.Serie}-{r.Folio} no tiene importe (SAT exige ValorUnitario > 0).");
-            var c = Concepto(r);
-            conceptos.Add(c);
-            subTotal += c.Importe;
-            descuento += c.Descuento ?? 0m;
-            foreach (var t in c.Traslados)
-            {
-                var k = (t.Impuesto, t.TasaOCuota!.Value);
-                traslados[k] = traslados.TryGetValue(k, out var v) ? (v.Base + t.Base, v.Importe + t.Importe!.Value) : (t.Base, t.Importe!.Value);
-            }
+            conceptos.Add(Concepto(r));
         }
         if (conceptos.Count == 0) throw new ArgumentException("Un CFDI global necesita al menos un recibo.", nameof(recibos));
         if (formaPago == CatalogoSat.FormaPorDefinir) throw new ArgumentException("Un CFDI global es PUE: su forma de pago no puede ser 99.", nameof(formaPago));
-        var lista = traslados.Select(t => new Traslado(t.Value.Base, t.Key.Impuesto, CatalogoSat.FactorTasa, t.Key.Tasa, t.Value.Importe)).ToList();
-        var totalTrasladados = lista.Sum(t => t.Importe!.Value);
-        return new Comprobante
-        {
-            Serie = serie,
-            Folio = folio.ToString(CultureInfo.InvariantCulture),
-            Fecha = fecha,
-            FormaPago = formaPago,
-            MetodoPago = CatalogoSat.MetodoPue,
-            SubTotal = subTotal,
-            Descuento = descuento > 0m ? descuento : null,
-            Total = subTotal - descuento + totalTrasladados,
-            TipoDeComprobante = CatalogoSat.TipoIngreso,
-            LugarExpedicion = lugarExpedicion,
-            InformacionGlobal = Mensual(periodo),
-            Emisor = emisor,
-            Receptor = Receptor(lugarExpedicion),
-            Conceptos = conceptos,
-            Impuestos = new ImpuestosComprobante(null, totalTrasladados, [], lista),
-        };
+        return ComprobantePue.Armar(serie, folio, fecha, formaPago, lugarExpedicion, emisor, Receptor(lugarExpedicion), conceptos, Mensual(periodo));
     }
 
     /// <summary>

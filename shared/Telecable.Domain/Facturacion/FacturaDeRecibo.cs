@@ -66,31 +66,7 @@ public static class ReglasFacturaDeRecibo
                 Traslados = traslados,
             };
         }).ToList();
-        var lista = conceptos.SelectMany(c => c.Traslados)
-            .GroupBy(t => (t.Impuesto, t.TasaOCuota))
-            .OrderBy(g => g.Key.Impuesto, StringComparer.Ordinal).ThenBy(g => g.Key.TasaOCuota)
-            .Select(g => new Traslado(g.Sum(t => t.Base), g.Key.Impuesto, CatalogoSat.FactorTasa, g.Key.TasaOCuota, g.Sum(t => t.Importe!.Value)))
-            .ToList();
-        var trasladados = lista.Sum(t => t.Importe!.Value);
-        var subTotal = conceptos.Sum(c => c.Importe);
-        var descuento = conceptos.Sum(c => c.Descuento ?? 0m);
-        return new Comprobante
-        {
-            Serie = serie,
-            Folio = folio.ToString(CultureInfo.InvariantCulture),
-            Fecha = fecha,
-            FormaPago = formaPago,
-            MetodoPago = CatalogoSat.MetodoPue,
-            SubTotal = subTotal,
-            Descuento = descuento > 0m ? descuento : null,
-            Total = subTotal - descuento + trasladados,
-            TipoDeComprobante = CatalogoSat.TipoIngreso,
-            LugarExpedicion = lugarExpedicion,
-            Emisor = emisor,
-            Receptor = receptor,
-            Conceptos = conceptos,
-            Impuestos = new ImpuestosComprobante(null, trasladados, [], lista),
-        };
+        return ComprobantePue.Armar(serie, folio, fecha, formaPago, lugarExpedicion, emisor, receptor, conceptos);
     }
 
     /// <summary>Splits <paramref name="total"/> (the receipt's tax, rounded once) over exact per-concept amounts: each gets its
