@@ -3,9 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
-// The one internal namespace (issue 16): SetSilentDisconnectTimeout (see AddDurableTaskWorker below) has no public API in
-// Microsoft.DurableTask.Worker.Grpc 1.27 or 1.28, the newest served here; move to the public one when a release offers it.
-using Microsoft.DurableTask.Worker.Grpc.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -71,15 +68,8 @@ public static class HostLocal
         WebApplication? app = null;
         builder.Services.AddDurableTaskWorker(b =>
         {
-            b.UseGrpc(o =>
-            {
-                o.Channel = backend.Canal;
-                // The in-process sidecar sends no health pings, so after 120 s without work the worker would
-                // call its stream "silently disconnected" and recreate it, and a work item dispatched at that
-                // moment is lost by the in-memory backend (orchestrations stuck in Running). The sidecar is in
-                // this same process: a dead channel here means a dead host.
-                o.SetSilentDisconnectTimeout(TimeSpan.Zero);
-            });
+            // The sidecar pings the work-item stream (SidecarConPulso), so the worker's default silent-disconnect check stays.
+            b.UseGrpc(backend.Canal);
             b.AddTasks(r => RegistroFunciones.Registrar(r, funciones, () => app!.Services));
         });
         builder.Services.AddDurableTaskClient(b =>

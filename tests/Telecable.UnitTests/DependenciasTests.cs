@@ -80,3 +80,29 @@ public sealed class DependenciasTests
         Assert.True(pagadas.Count == 0, "Ya no existen; quítelas de DependenciasTests.DeudaConocida: " + string.Join(", ", pagadas));
     }
 }
+
+/// <summary>
+/// No project of the app uses a library's internal namespace (issue 16, local host parity): those APIs change without
+/// notice between patch releases. Read from each assembly's metadata type references.
+/// </summary>
+public sealed class NamespacesInternosTests
+{
+    [Fact]
+    public void Ningun_ensamblado_de_la_app_usa_un_namespace_interno_de_una_biblioteca()
+    {
+        var usos = new List<string>();
+        foreach (var nombre in new[] { "Telecable.Domain", "Telecable.Application", "Telecable.Infrastructure", "Telecable.Orchestrations", "Telecable.Functions", "Telecable.LocalHost" })
+        {
+            using var archivo = File.OpenRead(Assembly.Load(nombre).Location);
+            using var pe = new System.Reflection.PortableExecutable.PEReader(archivo);
+            var md = System.Reflection.Metadata.PEReaderExtensions.GetMetadataReader(pe);
+            foreach (var h in md.TypeReferences)
+            {
+                var ns = md.GetString(md.GetTypeReference(h).Namespace);
+                if (ns.Split('.').Contains("Internal") && !ns.StartsWith("Telecable.", StringComparison.Ordinal))
+                    usos.Add($"{nombre}: {ns}.{md.GetString(md.GetTypeReference(h).Name)}");
+            }
+        }
+        Assert.True(usos.Count == 0, "Namespaces internos en uso:\n" + string.Join("\n", usos.Distinct()));
+    }
+}

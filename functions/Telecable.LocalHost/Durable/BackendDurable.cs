@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Telecable.LocalHost.Durable;
 
 /// <summary>
-/// The durable backend behind the gRPC sidecar (TaskHubGrpcServer from InProcessTestHost): in memory for
+/// The durable backend behind the gRPC sidecar (TaskHubGrpcServer from InProcessTestHost, with health pings: <see cref="SidecarConPulso"/>): in memory for
 /// tests, or the Azure Storage provider (what Durable Functions uses in production) on Azurite, which
 /// keeps orchestrations across a kill -9 of this host.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class BackendDurable : IAsyncDisposable
         Canal = canal;
     }
 
-    public static async Task<BackendDurable> IniciarAsync(IConfiguration config, ILoggerFactory logs, CancellationToken ct)
+    public static async Task<BackendDurable> IniciarAsync(IConfiguration config, ILoggerFactory logs, CancellationToken ct, TimeSpan? pulso = null)
     {
         var tipo = config["Durable:Backend"] ?? "AzureStorage";
         var d = Configuracion.DurableHost(config);
@@ -56,9 +56,10 @@ public sealed class BackendDurable : IAsyncDisposable
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
         builder.Services.AddSingleton<IOrchestrationService>(servicio);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(servicio);
-        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        builder.Services.AddSingleton(pulso is { } cada ? new SidecarConPulso.Intervalo(cada) : SidecarConPulso.Intervalo.Omision);
+        builder.Services.AddSingleton<SidecarConPulso>();
         var app = builder.Build();
-        app.MapGrpcService<TaskHubGrpcServer>();
+        app.MapGrpcService<SidecarConPulso>();
         await app.StartAsync(ct);
 
         var direccion = app.Urls.First();
