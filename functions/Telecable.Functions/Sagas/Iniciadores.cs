@@ -10,10 +10,15 @@ namespace Telecable.Functions.Sagas;
 /// <summary>The one way to start an orchestration: once per instance id, whoever asks first (HTTP, webhook, timer).</summary>
 public static class InicioUnico
 {
+    /// <summary>Every status: an instance id, once used, is never started again (the backend refuses it atomically).</summary>
+    private static readonly OrchestrationRuntimeStatus[] CualquierEstado = Enum.GetValues<OrchestrationRuntimeStatus>();
+
     /// <summary>
     /// Starts <paramref name="orquestacion"/> under <paramref name="instancia"/> unless that instance already exists;
     /// true when this call started it. Each intent has its own instance id (a payment, a run, a retry of a run), so an
-    /// existing instance always means the same intent already started.
+    /// existing instance always means the same intent already started. The read first only saves a round trip: two
+    /// callers can both find nothing, so the backend's dedupe statuses decide (without them a second schedule restarted
+    /// the running instance).
     /// </summary>
     public static async Task<bool> IniciarUnaVezAsync(this DurableTaskClient durable, string orquestacion, object entrada, string instancia,
         CancellationToken ct)
@@ -21,7 +26,8 @@ public static class InicioUnico
         if (await durable.GetInstanceAsync(instancia, false, ct) is not null) return false;
         try
         {
-            await durable.ScheduleNewOrchestrationInstanceAsync(orquestacion, entrada, new StartOrchestrationOptions(instancia), ct);
+            await durable.ScheduleNewOrchestrationInstanceAsync(orquestacion, entrada,
+                new StartOrchestrationOptions(instancia).WithDedupeStatuses(CualquierEstado), ct);
             return true;
         }
         catch (Exception)
