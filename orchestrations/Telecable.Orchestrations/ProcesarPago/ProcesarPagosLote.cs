@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
@@ -11,11 +12,12 @@ public sealed record EntradaProcesarPagosLote(IReadOnlyList<Guid> PagoIds, strin
 
 /// <summary>
 /// A burst of confirmed payments (webhook intake, started by the IniciarPagosConfirmados timer) in one orchestration and one
-/// activity per batch instead of one orchestration (about five episodes) and three or four activities per payment, each a
-/// durable work item through the sidecar on top of the payment's own database work. Inside the activity each payment still runs the ProcesarPago saga
-/// (<see cref="SagaPagoEnLote"/>): the same steps, retries, compensations in reverse and receipt last; every step is
-/// idempotent, so a retried or re-delivered batch changes nothing twice. If the activity fails for good, the payments it
-/// left confirmed are released for the timer to start again.
+/// activity per batch instead of one orchestration (about five episodes) and three or four activities per payment. Inside the
+/// activity the payments that need no payment complement go through their whole saga in one database transaction
+/// (<see cref="SagaPagoEnLote.AplicarEnUnaTransaccionAsync"/>); the others (PPD, re-runs, refusals, or all of them when that
+/// transaction fails) run the ProcesarPago saga one by one (<see cref="SagaPagoEnLote.ProcesarAsync"/>): the same steps,
+/// retries, compensations in reverse and receipt last. Every step is idempotent, so a retried or re-delivered batch changes
+/// nothing twice. If the activity fails for good, the payments it left confirmed are released for the timer to start again.
 /// </summary>
 public static class ProcesarPagosLote
 {
@@ -59,13 +61,22 @@ public sealed class ActividadesPagosLote(SagaPagoEnLote saga, IInicioPagos pagos
     public async Task<IReadOnlyList<ResultadoProcesarPago>> ProcesarPagosEnLote([ActivityTrigger] EntradaProcesarPagosLote e)
     {
         using var _ = Contexto.Entrar(log, e);
-        var resultados = new ResultadoProcesarPago[e.PagoIds.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, e.PagoIds.Count),
+        var reloj = Stopwatch.StartNew();
+        var porId = (await saga.AplicarEnUnaTransaccionAsync(e.PagoIds, e.Cid, CancellationToken.None)).ToDictionary(r => r.PagoId);
+        var enTransaccion = reloj.Elapsed;
+        // What the batch transaction left (PPD payments, re-runs, failures, unknown ids) runs the saga, once per distinct id.
+        var resto = e.PagoIds.Distinct().Where(id => !porId.ContainsKey(id)).ToList();
+        var porSaga = new ResultadoProcesarPago[resto.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, resto.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, opciones.Value.ParalelismoLote) },
-            async (i, ct) => resultados[i] = await saga.ProcesarAsync(e.PagoIds[i], e.Cid, ct));
-        log.LogInformation("Lote de {Pagos} pagos: {Completados} completados, {Compensados} compensados, {Revision} a revisión",
-            resultados.Length, resultados.Count(r => r.Estado == "completado"), resultados.Count(r => r.Estado == "compensado"),
-            resultados.Count(r => r.Estado == SagaPagoEnLote.Revision));
+            async (i, ct) => porSaga[i] = await saga.ProcesarAsync(resto[i], e.Cid, ct));
+        foreach (var r in porSaga) porId[r.PagoId] = r;
+        var resultados = e.PagoIds.Select(id => porId[id]).ToList();
+        log.LogInformation("Lote de {Pagos} pagos: {EnTransaccion} en una transacción ({MsTransaccion} ms), {PorSaga} por saga ({MsSaga} ms); " +
+            "{Completados} completados, {Compensados} compensados, {Revision} a revisión",
+            resultados.Count, porId.Count - porSaga.Length, (long)enTransaccion.TotalMilliseconds, porSaga.Length,
+            (long)(reloj.Elapsed - enTransaccion).TotalMilliseconds, resultados.Count(r => r.Estado == "completado"),
+            resultados.Count(r => r.Estado == "compensado"), resultados.Count(r => r.Estado == SagaPagoEnLote.Revision));
         return resultados;
     }
 
@@ -86,6 +97,43 @@ public sealed class ActividadesPagosLote(SagaPagoEnLote saga, IInicioPagos pagos
 public sealed class SagaPagoEnLote(IPasosPago pasos, IEmisorComplementoPago complementos, IInyectorFallas fallas, ILogger<SagaPagoEnLote> log)
 {
     public const string Revision = "revision_manual";
+
+    /// <summary>
+    /// The batch's payments that need no complement through their whole saga in one transaction (IPasosPago.AplicarLoteAsync):
+    /// nothing to retry step by step or compensate, since it commits all or nothing. A payment for which a step would be
+    /// failed on purpose (IInyectorFallas) stays out, and so does the whole batch if the transaction fails (an over-application
+    /// the database refuses, say): the per-payment saga then runs each, with its retries, reasons and compensations.
+    /// </summary>
+    public async Task<IReadOnlyList<ResultadoProcesarPago>> AplicarEnUnaTransaccionAsync(IReadOnlyList<Guid> pagoIds, string cid, CancellationToken ct)
+    {
+        var sinFalla = new List<Guid>(pagoIds.Count);
+        foreach (var id in pagoIds.Distinct())
+        {
+            try
+            {
+                foreach (var paso in PasosEnTransaccion) await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, id.ToString(), paso, ct);
+                sinFalla.Add(id);
+            }
+            catch (Exception ex) when (!Abandono(ex))
+            {
+                // Left to the saga, which meets the same failure at its step and compensates.
+            }
+        }
+        if (sinFalla.Count == 0) return [];
+        try
+        {
+            return (await pasos.AplicarLoteAsync(sinFalla, cid, ct))
+                .Select(a => new ResultadoProcesarPago(a.PagoId, "completado", null, a.Reactivados, null)).ToList();
+        }
+        catch (Exception ex) when (!Abandono(ex))
+        {
+            log.LogWarning(ex, "Lote de {Pagos} pagos: la transacción única falló ({Mensaje}); cada pago sigue su saga; cid {Cid}", sinFalla.Count, ex.Message, cid);
+            return [];
+        }
+    }
+
+    private static readonly string[] PasosEnTransaccion =
+        [nameof(ActividadesPago.AplicarPago), nameof(ActividadesPago.ReactivarServicio), nameof(ActividadesPago.NotificarPago)];
 
     public async Task<ResultadoProcesarPago> ProcesarAsync(Guid pagoId, string cid, CancellationToken ct)
     {

@@ -40,7 +40,18 @@ public interface IPasosPago
 
     /// <summary>Compensation of <see cref="ReactivarAsync"/>.</summary>
     Task ResuspenderAsync(Guid pagoId, string cid, CancellationToken ct);
+
+    /// <summary>
+    /// The whole saga of a batch's confirmed payments that pay no PPD invoice, in one transaction: apply, reactivate and
+    /// queue the receipt (with their outbox events). All or nothing. What it leaves out (a PPD payment, applied here but
+    /// whose complement, reactivation and receipt follow, one already applied, not confirmed, unknown) is for the
+    /// per-payment saga, whose steps are idempotent.
+    /// </summary>
+    Task<IReadOnlyList<AplicadoEnLote>> AplicarLoteAsync(IReadOnlyList<Guid> pagoIds, string cid, CancellationToken ct);
 }
+
+/// <summary>A payment the batch transaction took through its whole saga, and how many contracts it reactivated.</summary>
+public sealed record AplicadoEnLote(Guid PagoId, int Reactivados);
 
 /// <summary>Issues and cancels the payment complement (CFDI type P, Pagos 2.0) of a payment applied to PPD invoices.</summary>
 public interface IEmisorComplementoPago

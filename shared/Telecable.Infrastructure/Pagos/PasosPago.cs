@@ -13,7 +13,7 @@ namespace Telecable.Infrastructure.Pagos;
 /// The steps of the ProcesarPago saga and their compensations. Each step is idempotent (a retried
 /// activity changes nothing twice) and each compensation undoes exactly what its step recorded.
 /// </summary>
-public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj) : IPasosPago
+public sealed partial class PasosPago(NpgsqlDataSource db, TimeProvider reloj) : IPasosPago
 {
     private static readonly Counter<long> Aplicados = Telemetria.Medidor.CreateCounter<long>(
         "telecable.pagos.aplicados", description: "Pagos aplicados a facturas");
@@ -144,24 +144,31 @@ public sealed class PasosPago(NpgsqlDataSource db, TimeProvider reloj) : IPasosP
         await using var cn = await db.OpenConnectionAsync(ct);
         await using var tx = await cn.BeginTransactionAsync(ct);
         var hoy = reloj.Hoy();
-        var contratos = (await cn.QueryAsync<Guid>(new CommandDefinition("""
-            WITH pago AS (SELECT cliente_id FROM pagos WHERE id = @pagoId),
-            reactivados AS (
-                UPDATE contratos c SET estado = 'activo', version = c.version + 1
-                FROM pago WHERE c.cliente_id = pago.cliente_id AND c.estado = 'suspendido'
-                  AND NOT EXISTS (
-                    SELECT 1 FROM facturas f WHERE f.cliente_id = pago.cliente_id AND f.estado = 'timbrada'
-                      AND f.fecha_vencimiento < @hoy
-                      AND f.total - f.acreditado > coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0))
-                RETURNING c.id)
-            INSERT INTO pago_reactivaciones (pago_id, contrato_id) SELECT @pagoId, id FROM reactivados
-            ON CONFLICT DO NOTHING
-            RETURNING contrato_id
-            """, new { pagoId, hoy = hoy.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct))).ToArray();
+        var contratos = (await cn.QueryAsync<(Guid PagoId, Guid ContratoId)>(new CommandDefinition(SqlReactivar,
+            new { reactivan = new[] { pagoId }, hoy = hoy.ToDateTime(TimeOnly.MinValue) }, tx, cancellationToken: ct))).Select(r => r.ContratoId).ToArray();
         if (contratos.Length > 0) await ComandosRouter.EncolarAsync(cn, tx, contratos, "reactivar", "pago", cid, ct);
         await tx.CommitAsync(ct);
         return contratos.Length;
     }
+
+    /// <summary>
+    /// Each payment of @reactivan (at most one per customer) puts its customer's suspended contracts back to active when no
+    /// stamped invoice of theirs is overdue with a balance, and records them as its own (the compensation undoes just those).
+    /// </summary>
+    private const string SqlReactivar = """
+        WITH pago AS (SELECT id, cliente_id FROM pagos WHERE id = ANY(@reactivan)),
+        reactivados AS (
+            UPDATE contratos c SET estado = 'activo', version = c.version + 1
+            FROM pago WHERE c.cliente_id = pago.cliente_id AND c.estado = 'suspendido'
+              AND NOT EXISTS (
+                SELECT 1 FROM facturas f WHERE f.cliente_id = pago.cliente_id AND f.estado = 'timbrada'
+                  AND f.fecha_vencimiento < @hoy
+                  AND f.total - f.acreditado > coalesce((SELECT sum(a.monto) FROM pago_aplicaciones a WHERE a.factura_id = f.id), 0))
+            RETURNING pago.id AS pago_id, c.id)
+        INSERT INTO pago_reactivaciones (pago_id, contrato_id) SELECT pago_id, id FROM reactivados
+        ON CONFLICT DO NOTHING
+        RETURNING pago_id, contrato_id
+        """;
 
     public async Task ResuspenderAsync(Guid pagoId, string cid, CancellationToken ct)
     {

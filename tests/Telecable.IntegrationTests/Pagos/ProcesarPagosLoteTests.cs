@@ -46,6 +46,51 @@ public sealed class ProcesarPagosLoteTests(HostPagos host)
         Assert.Equal(68m, await host.EscalarAsync<decimal>("SELECT saldo FROM saldos_a_favor WHERE cliente_id = @cliente", new { cliente }));
     }
 
+    /// <summary>
+    /// The batch transaction (issue 24): a payment named twice is applied once, a second payment of an invoice the first one
+    /// settled goes to credit instead of over-applying it, a payment that is not confirmed is refused with the reason, and the
+    /// customer's suspended contract is reactivated once, by its last payment, after both are applied. Payments applied in
+    /// order one microsecond apart show they were applied in one pass. Re-running the batch (the activity retried after a
+    /// host died past its commit) changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task Un_lote_en_una_transaccion_aplica_una_vez_el_pago_repetido_no_sobreaplica_y_rechaza_con_motivo()
+    {
+        var cliente = await DatosPagos.ClienteAsync(host);
+        var vencida = await DatosPagos.FacturaAsync(host, cliente, 100m, diasParaVencer: -3);
+        var contrato = await DatosPagos.ContratoSuspendidoAsync(host, cliente);
+        var p1 = await LotesPagos.ConfirmadoAsync(host, cliente, 100m, vencida);
+        var p2 = await LotesPagos.ConfirmadoAsync(host, cliente, 100m, vencida);
+        var rechazado = await LotesPagos.ConfirmadoAsync(host, cliente, 50m, vencida);
+        await host.EscalarAsync<int>("UPDATE pagos SET estado = 'rechazado' WHERE id = @rechazado RETURNING 1", new { rechazado });
+
+        var salida = await LotesPagos.CorrerAsync(host, [p1, p1, p2, rechazado]);
+        Assert.Equal([p1, p1, p2, rechazado], salida.Select(r => r.PagoId));
+        Assert.All(salida.Take(3), r => Assert.Equal("completado", r.Estado));
+        Assert.Equal("compensado", salida[3].Estado);
+        Assert.Contains("rechazado", salida[3].Falla);
+        Assert.Equal(1, salida[2].ContratosReactivados);
+
+        var segunda = await LotesPagos.CorrerAsync(host, [p2, rechazado, p1]);
+        Assert.Equal(["completado", "compensado", "completado"], segunda.Select(r => r.Estado));
+        Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM pago_aplicaciones WHERE factura_id = @vencida", new { vencida }));
+        Assert.Equal(p1, await host.EscalarAsync<Guid>("SELECT pago_id FROM pago_aplicaciones WHERE factura_id = @vencida", new { vencida }));
+        Assert.Equal("pagada", await host.EscalarAsync<string>("SELECT estado FROM facturas WHERE id = @vencida", new { vencida }));
+        Assert.Equal(100m, await host.EscalarAsync<decimal>("SELECT saldo FROM saldos_a_favor WHERE cliente_id = @cliente", new { cliente }));
+        Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM movimientos_saldo WHERE pago_id = @p2 AND tipo = 'abono'", new { p2 }));
+        Assert.Equal(TimeSpan.FromTicks(10), await host.EscalarAsync<TimeSpan>(
+            "SELECT (SELECT aplicado_en FROM pagos WHERE id = @p2) - (SELECT aplicado_en FROM pagos WHERE id = @p1)", new { p1, p2 }));
+        foreach (var p in new[] { p1, p2 })
+        {
+            Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM outbox WHERE tipo = 'PagoAplicado' AND agregado_id = @s", new { s = p.ToString() }));
+            Assert.Equal(1L, await host.EscalarAsync<long>("SELECT count(*) FROM notificaciones WHERE pago_id = @p", new { p }));
+        }
+        Assert.Equal("rechazado", await host.EscalarAsync<string>("SELECT estado FROM pagos WHERE id = @rechazado", new { rechazado }));
+        Assert.Equal(0L, await host.EscalarAsync<long>("SELECT count(*) FROM notificaciones WHERE pago_id = @rechazado", new { rechazado }));
+        Assert.Equal("activo", await host.EscalarAsync<string>("SELECT estado FROM contratos WHERE id = @contrato", new { contrato }));
+        Assert.Equal(p2, await host.EscalarAsync<Guid>("SELECT pago_id FROM pago_reactivaciones WHERE contrato_id = @contrato", new { contrato }));
+    }
+
     /// <summary>Pagos:LoteMinimo (50) confirmed payments waiting at once: the timer starts batches, names each payment's batch,
     /// and every payment is credited once.</summary>
     [Fact]
