@@ -4,7 +4,8 @@
 // Same Lighthouse (npm, package.json) and Chromium as scripts/lighthouse.sh.
 //   node scripts/lighthouse-sesion.mjs <base-url> <password> <minimo> ruta[@usuario] ...
 //     ruta: what follows the host (portal-cliente/#/facturas, "/" for the front page); usuario: a demo user, or none.
-// Prints one line per page (four scores, then the 1-minute load average when it was measured) and, for a category under
+// Prints one line per page (four scores, the 1-minute load average when it was measured and Lighthouse's CPU benchmark
+// index) and, for a category under
 // <minimo>, the audits that cost points with the figures that explain a performance loss (TBT, LCP, main-thread work).
 // LIGHTHOUSE_INFORMES=<dir> keeps each page's JSON report there. Exits 1 when a score is below <minimo>.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -58,7 +59,10 @@ try {
     const c = r.lhr.categories;
     const puntos = [c.performance, c.accessibility, c['best-practices'], c.seo].map((x) => Math.round(x.score * 100));
     const nombre = `${ruta}${usuario ? ` (${usuario})` : ''}`;
-    console.log(`${nombre.padEnd(52)} ${puntos.map((x) => String(x).padStart(5)).join(' ')}  carga ${carga}`);
+    // Lighthouse's own CPU benchmark of this machine at that moment: ~1000 or more on an idle desktop-class machine,
+    // far less when other work shares the cores (its 4x CPU throttling multiplies whatever the tasks took).
+    const indice = Math.round(r.lhr.environment?.benchmarkIndex ?? 0);
+    console.log(`${nombre.padEnd(52)} ${puntos.map((x) => String(x).padStart(5)).join(' ')}  carga ${carga}, índice CPU ${indice}`);
     if (informes) writeFileSync(`${informes}/${nombre.replace(/[^\w]+/g, '-')}.json`, JSON.stringify(r.lhr));
     for (const [clave, cat] of Object.entries(c)) {
       if (Math.round(cat.score * 100) >= minimo) continue;
