@@ -1,16 +1,10 @@
-// Operaciones (admin): las cifras que vigila la guardia en las últimas horas, en gráficas (Chart.js servido
-// desde /vendor, sin CDN ni scripts en línea), y las alertas de Prometheus cuando hay uno configurado.
+// Operaciones (admin): las cifras que vigila la guardia en las últimas horas, en gráficas (comun/graficas.js: Chart.js
+// cuando cada una llega a la vista), y las alertas de Prometheus cuando hay uno configurado.
 // GET /api/operaciones/resumen?horas= → { horas, muestras: [EstadoOperacion...], alertas?: [...], errorAlertas? }
 import { api } from '../comun/api.js';
 import { fecha, entero } from '../comun/formato.js';
 import { h, tabla, anunciar } from '../comun/ui.js';
-
-let chartJs;
-const cargarChart = () => (chartJs ??= new Promise((ok, mal) => {
-  const s = h('script', { src: '/vendor/chart.umd.min.js' });
-  s.onload = () => ok(window.Chart); s.onerror = () => { chartJs = undefined; mal(new Error('No se pudo cargar la biblioteca de gráficas.')); };
-  document.head.append(s);
-}));
+import { graficarAlVerse } from '../comun/graficas.js';
 
 const hora = new Intl.DateTimeFormat('es-MX', { timeZone: 'America/Mexico_City', hour: '2-digit', minute: '2-digit' });
 const minutos = (s) => Math.round((s ?? 0) / 6) / 10;
@@ -63,7 +57,7 @@ function indicadores(m) {
   ].map(([t, v]) => h('div', {}, h('dt', {}, t), h('dd', {}, v))));
 }
 
-async function pintarGraficas(contenedor, muestras) {
+function pintarGraficas(contenedor, muestras) {
   const etiquetas = muestras.map((m) => hora.format(new Date(m.tomadaEn)));
   const ultima = muestras[muestras.length - 1];
   const definiciones = [...GRAFICAS, graficaRouters(muestras)];
@@ -74,8 +68,7 @@ async function pintarGraficas(contenedor, muestras) {
       h('h3', { id: `g-${g.id}` }, g.titulo), h('div', { class: 'lienzo' }, lienzo)));
     return lienzo;
   });
-  const Chart = await cargarChart();
-  definiciones.forEach((g, i) => new Chart(lienzos[i], {
+  definiciones.forEach((g, i) => graficarAlVerse(lienzos[i], {
     type: 'line',
     data: { labels: etiquetas, datasets: g.series.map(([nombre, fn], j) => ({
       label: nombre, data: muestras.map(fn), borderColor: COLORES[j % COLORES.length], backgroundColor: COLORES[j % COLORES.length],
@@ -103,7 +96,7 @@ export async function operaciones(el) {
       h('h3', {}, `Ahora (${fecha(ultima?.tomadaEn)})`), ultima ? indicadores(ultima) : h('p', { class: 'vacio' }, 'Sin datos.'),
       h('p', { class: 'ayuda' }, `${entero(muestras.length)} muestras, una por minuto (las más largas se resumen); la última es de este momento.`),
       graficas);
-    await pintarGraficas(graficas, muestras);
+    pintarGraficas(graficas, muestras);
     anunciar(`Operaciones: ${r.alertas?.filter((a) => a.estado === 'firing').length ?? 0} alertas disparadas.`);
   };
   form.addEventListener('submit', (ev) => { ev.preventDefault(); cargar().catch((e) => cuerpo.replaceChildren(h('div', { class: 'error', role: 'alert' }, e.message))); });

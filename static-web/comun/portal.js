@@ -37,8 +37,10 @@ export function iniciarPortal(portal) {
     const enlaces = visibles(u).filter((v) => !v.coincide).map((v) => h('li', {}, h('a', { href: `#/${v.id}`, 'aria-current': actual === v.id ? 'page' : false }, v.titulo)));
     nav.replaceChildren(h('ul', {}, enlaces));
     nav.hidden = enlaces.length === 0;
-    // En un teléfono la franja se desliza: la sección actual queda a la vista.
-    nav.querySelector('[aria-current="page"]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    // En un teléfono la franja se desliza: la sección actual queda a la vista. En el siguiente cuadro, cuando la vista ya
+    // se pintó en el DOM: leer la geometría aquí forzaría un cálculo de estilos y de layout de más en plena carga.
+    const actualEnlace = nav.querySelector('[aria-current="page"]');
+    if (actualEnlace) requestAnimationFrame(() => actualEnlace.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
     sesion.replaceChildren(u
       ? h('span', {}, h('span', { class: 'quien' }, `${u.nombre} (${roles(u)})`), ' ',
         h('button', { type: 'button', class: 'secundario', onclick: salir }, 'Cerrar sesión'))

@@ -1,4 +1,4 @@
-// Portal de facturación (admin, cobranzas): KPIs, ingresos por mes (Chart.js servido desde /vendor),
+// Portal de facturación (admin, cobranzas): KPIs, ingresos por mes (comun/graficas.js: Chart.js cuando la gráfica se ve),
 // últimas facturas con sus notas de crédito (CFDI E), emitir una nota de crédito, marcar pagada, cancelar con motivo,
 // corridas con avance en vivo, conciliaciones, notas de venta (recibos de clientes sin RFC) y CFDI globales a público en
 // general. Los KPI vienen netos de notas de crédito e incluyen las notas de venta.
@@ -7,18 +7,12 @@ import { iniciarPortal } from '../comun/portal.js';
 import { dinero, fecha, dia, entero } from '../comun/formato.js';
 import { h, campo, tabla, mostrarError, anunciar, boton, ocupado, validarFormulario, confirmar, marcarCampo } from '../comun/ui.js';
 import { requerido } from '../comun/validacion.js';
+import { graficarAlVerse } from '../comun/graficas.js';
 import { ESTADOS_FACTURA, ESTADOS_CONCILIACION, ORIGENES_NOTA_CREDITO, proveedor, etiqueta } from '../comun/etiquetas.js';
 
 const folio = (f) => `${f.serie ?? ''}${f.folio ?? ''}`;
 
 const ROLES = ['admin', 'cobranzas'];
-
-let chartJs;
-const cargarChart = () => (chartJs ??= new Promise((ok, mal) => {
-  const s = h('script', { src: '/vendor/chart.umd.min.js' });
-  s.onload = () => ok(window.Chart); s.onerror = () => mal(new Error('No se pudo cargar la gráfica.'));
-  document.head.append(s);
-}));
 
 async function indicadores(el) {
   // GET /api/facturacion/kpis → { facturado, cobrado, vencido, facturasVencidas, porMes: [{ mes, facturado, cobrado, facturas }] }
@@ -33,14 +27,13 @@ async function indicadores(el) {
       .map(([t, v]) => h('div', {}, h('dt', {}, t), h('dd', {}, v)))));
   if (!meses.length) { el.append(h('p', { class: 'vacio' }, 'Aún no hay facturas timbradas: inicie una corrida en «Corridas».')); return; }
   const lienzo = h('canvas', { role: 'img', 'aria-label': `Facturado y cobrado por mes: ${meses.map((m) => `${m.mes} facturado ${dinero(m.facturado)}, cobrado ${dinero(m.cobrado)}`).join('; ')}` });
-  el.append(h('h3', {}, 'Facturado y cobrado por mes'), h('div', { class: 'tarjeta' }, lienzo));
-  const Chart = await cargarChart();
-  new Chart(lienzo, {
+  el.append(h('h3', {}, 'Facturado y cobrado por mes'), h('div', { class: 'tarjeta grafica' }, h('div', { class: 'lienzo' }, lienzo)));
+  graficarAlVerse(lienzo, {
     type: 'bar',
     data: { labels: meses.map((m) => m.mes), datasets: [
       { label: 'Facturado (MXN)', data: meses.map((m) => Number(m.facturado)), backgroundColor: '#0b4f8a' },
       { label: 'Cobrado (MXN)', data: meses.map((m) => Number(m.cobrado)), backgroundColor: '#2e7d32' }] },
-    options: { animation: false, plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${dinero(c.parsed.y)}` } } }, scales: { y: { ticks: { callback: (v) => dinero(v) } } } },
+    options: { animation: false, maintainAspectRatio: false, plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${dinero(c.parsed.y)}` } } }, scales: { y: { ticks: { callback: (v) => dinero(v) } } } },
   });
 }
 

@@ -7,8 +7,8 @@ using Telecable.BrowserTests.Infraestructura;
 namespace Telecable.BrowserTests;
 
 /// <summary>
-/// Issue 21 in a real browser: a customer creates their account, activates it with the code sent to their channel,
-/// signs in and sees their account; password reset; lockout; a double click opens one ticket; the support lifecycle
+/// Issue 21 in a real browser: a customer signs up, follows the request, creates their account, activates it with the
+/// code sent to their channel, signs in, sees the first invoice and pays it; password reset; lockout; a double click opens one ticket; the support lifecycle
 /// between the customer (browser) and an agent (API); the new pages show no ids or state codes and fit 375 px.
 /// </summary>
 [Collection(ColeccionNavegador.Nombre)]
@@ -40,9 +40,7 @@ public sealed partial class CuentasYSoporteTests(HostNavegador host)
     {
         using var admin = await ApiAsync("admin");
         var email = $"cuenta.{Guid.NewGuid():N}@ejemplo.mx";
-        var letras = string.Concat(Enumerable.Range(0, 4).Select(_ => (char)('A' + Random.Shared.Next(26))));
-        var sinDv = $"{letras}{Random.Shared.Next(50, 99):00}0{Random.Shared.Next(1, 9)}1{Random.Shared.Next(0, 9)}A{Random.Shared.Next(10)}";
-        var rfc = sinDv + Telecable.Domain.Identidad.Rfc.CalcularDigitoVerificador(sinDv);
+        var rfc = RfcNuevo();
         using var m = new HttpRequestMessage(HttpMethod.Post, "api/clientes")
         {
             Content = JsonContent.Create(new
@@ -104,6 +102,91 @@ public sealed partial class CuentasYSoporteTests(HostNavegador host)
         await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis tickets" }).ClickAsync();
         await Expect(p.GetByText("No tiene tickets.")).ToBeVisibleAsync();
         await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+    }
+
+    /// <summary>
+    /// The whole first journey of issue 21's Done-when, in the browser where a person acts: signs up in the portal (coverage,
+    /// plan, data, address, terms, date), follows the request until it is done, creates the account, activates it with the
+    /// code sent by e-mail, signs in, sees the first invoice and pays it by card. What staff do in between (install the
+    /// router, bill the month) goes through the API as their portals would.
+    /// </summary>
+    [Fact]
+    public async Task Se_da_de_alta_activa_su_cuenta_entra_ve_su_primera_factura_y_la_paga()
+    {
+        var p = await host.PaginaAsync();
+        var email = $"alta.{Guid.NewGuid():N}@ejemplo.mx";
+        await p.GotoAsync("/portal-cliente/#/cobertura");
+        await p.GetByLabel("Código postal").FillAsync("64000");
+        await p.GetByRole(AriaRole.Button, new() { Name = "Consultar cobertura" }).ClickAsync();
+        await p.GetByRole(AriaRole.Link, new() { Name = "Ver planes disponibles" }).ClickAsync();
+        await p.GetByRole(AriaRole.Button, new() { Name = "Contratar Fibra 100 Mbps" }).ClickAsync();
+        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
+        await p.GetByLabel("Nombre completo o razón social").FillAsync("ELENA CASTRO VILLARREAL");
+        await p.GetByLabel("RFC").FillAsync(RfcNuevo());
+        await p.GetByLabel("Correo electrónico").FillAsync(email);
+        await p.GetByLabel("Teléfono (10 dígitos)").FillAsync("8112345678");
+        await p.GetByLabel("Código postal fiscal").FillAsync("64000");
+        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
+        await p.GetByLabel("Calle").FillAsync("Av. Constitución");
+        await p.GetByLabel("Número exterior").FillAsync("200");
+        await p.GetByLabel("Colonia").FillAsync("Centro");
+        await p.GetByLabel("Municipio").FillAsync("Monterrey");
+        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
+        await p.GetByLabel("Acepto los términos y condiciones del servicio").CheckAsync();
+        await p.GetByLabel("Acepto el aviso de privacidad").CheckAsync();
+        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
+        await p.GetByLabel("Fecha de instalación deseada").FillAsync(DateTime.UtcNow.AddDays(5).ToString("yyyy-MM-dd"));
+        await p.GetByRole(AriaRole.Button, new() { Name = "Enviar solicitud" }).ClickAsync();
+
+        // The request page follows the saga by itself until it is done, then offers the account.
+        await Expect(p.GetByText("Ya es cliente de Telecable.")).ToBeVisibleAsync(new() { Timeout = 90_000 });
+        var alta = await p.EvaluateAsync<string>("() => sessionStorage.getItem('telecable.ultimaAlta')");
+        await p.GetByRole(AriaRole.Link, new() { Name = "Crear mi cuenta" }).ClickAsync();
+        await p.GetByLabel("Correo electrónico").FillAsync(email);
+        await p.GetByLabel("Contraseña nueva").FillAsync(Password);
+        await p.GetByLabel("Confirme la contraseña").FillAsync(Password);
+        await p.GetByRole(AriaRole.Button, new() { Name = "Crear cuenta" }).ClickAsync();
+        await Expect(p.GetByRole(AriaRole.Heading, new() { Name = "Activar mi cuenta" })).ToBeVisibleAsync();
+        await p.GetByLabel("Código de 6 dígitos").FillAsync(await CodigoAsync(email, "cuenta_verificacion"));
+        await p.GetByRole(AriaRole.Button, new() { Name = "Activar cuenta" }).ClickAsync();
+        await Expect(p.GetByText("Su cuenta está activa.")).ToBeVisibleAsync();
+
+        // Staff: the technician installs the router (the contract starts), then the month is billed.
+        using (var admin = await ApiAsync("admin"))
+        {
+            var ticket = JsonDocument.Parse(await admin.GetStringAsync($"api/altas/{Uri.EscapeDataString(alta)}")).RootElement.GetProperty("ticketId").GetString();
+            foreach (var estado in new[] { "en_camino", "en_sitio", "instalado" })
+            {
+                var r = await admin.PatchAsJsonAsync($"api/tickets/{ticket}/progreso",
+                    new { estado, serialRouter = estado == "instalado" ? $"ZTE{Guid.NewGuid():N}"[..16].ToUpperInvariant() : null });
+                Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+            }
+        }
+        // Next month: a period no other test bills, so this run is the one that bills the new contract.
+        var periodo = DateTime.UtcNow.AddMonths(1).ToString("yyyy-MM");
+        await DatosDemo.FacturarPeriodoAsync(host.UrlBase, periodo);
+
+        await p.GetByRole(AriaRole.Link, new() { Name = "Iniciar sesión" }).First.ClickAsync();
+        await IngresarConCuentaAsync(p, email, Password);
+        await Expect(p.Locator("#sesion")).ToContainTextAsync("ELENA CASTRO VILLARREAL");
+        await Pasos.Navegacion(p).GetByRole(AriaRole.Link, new() { Name = "Mis facturas" }).ClickAsync();
+        var facturas = p.GetByRole(AriaRole.Table, new() { Name = "Mis facturas" });
+        await Expect(facturas.GetByRole(AriaRole.Row)).ToHaveCountAsync(2); // the header and the first invoice
+        var fila = facturas.GetByRole(AriaRole.Row).Filter(new() { HasText = periodo });
+        await Expect(fila).ToContainTextAsync(" MXN");
+        await Pasos.CapturarAsync(p, "cuentas-primera-factura");
+        await fila.GetByRole(AriaRole.Button, new() { Name = "Pagar con tarjeta" }).ClickAsync();
+        await Expect(p.GetByText("recibido (referencia")).ToBeVisibleAsync();
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        await Pasos.CapturarAsync(p, "cuentas-primera-factura-pagada");
+    }
+
+    /// <summary>A valid RFC of a person nobody has used yet (the anonymous sign-up may not reuse an existing customer).</summary>
+    private static string RfcNuevo()
+    {
+        var letras = string.Concat(Enumerable.Range(0, 4).Select(_ => (char)('A' + Random.Shared.Next(26))));
+        var sinDv = $"{letras}{Random.Shared.Next(50, 99):00}0{Random.Shared.Next(1, 9)}1{Random.Shared.Next(0, 9)}A{Random.Shared.Next(10)}";
+        return sinDv + Telecable.Domain.Identidad.Rfc.CalcularDigitoVerificador(sinDv);
     }
 
     [Fact]

@@ -316,6 +316,24 @@ public sealed class JornadaFacturacionTests(HostNavegador host)
     }
 
     [Fact]
+    public async Task En_un_telefono_la_grafica_de_indicadores_carga_Chart_js_solo_al_llegar_a_ella()
+    {
+        // Chart.js (210 KB) blocks the main thread while it is evaluated: on a phone the chart is below the KPIs, so the
+        // page must not pay for it until the person scrolls down to it.
+        var p = await host.PaginaAsync(telefono: true);
+        await Pasos.IngresarAsync(p, "portal-facturacion", "cobranzas");
+        await Expect(p.Locator("dl.kpis")).ToContainTextAsync(" MXN");
+        var lienzo = p.GetByRole(AriaRole.Img, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Facturado y cobrado por mes") });
+        await Expect(lienzo).ToHaveCountAsync(1);
+        Assert.False(await lienzo.IsVisibleAsync() && await lienzo.EvaluateAsync<bool>("c => c.getBoundingClientRect().top < innerHeight"),
+            "La gráfica ya se ve al abrir la página en un teléfono: esta prueba no puede comprobar la carga diferida.");
+        Assert.Equal(0, await p.Locator("script[src$='chart.umd.min.js']").CountAsync());
+        await lienzo.ScrollIntoViewIfNeededAsync();
+        await p.WaitForFunctionAsync("() => !!window.Chart?.getChart(document.querySelector('canvas[role=img]'))");
+        await Expect(p.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Una_corrida_de_facturacion_muestra_su_avance_hasta_terminar()
     {
         var p = await host.PaginaAsync();

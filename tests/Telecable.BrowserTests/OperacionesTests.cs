@@ -47,6 +47,12 @@ public sealed class OperacionesTests(HostNavegador host)
         var graficas = p.Locator("[data-grafica] canvas[role=img]");
         await Expect(graficas).ToHaveCountAsync(5);
         await Expect(p.Locator("[data-grafica='routers'] canvas")).ToHaveAttributeAsync("aria-label", new System.Text.RegularExpressions.Regex("MTY_"));
+        // Each chart is drawn when it comes near the view (comun/graficas.js): bring them in one by one, as a person scrolling.
+        for (var i = 0; i < 5; i++)
+        {
+            await graficas.Nth(i).ScrollIntoViewIfNeededAsync();
+            await p.WaitForFunctionAsync("i => !!window.Chart?.getChart(document.querySelectorAll('[data-grafica] canvas')[i])", i);
+        }
         // The canvases and their labels appear before Chart.js has drawn on them; on a busy machine the
         // drawing comes later, so wait for it (bounded) and let the assertion below name what is missing.
         const string Puntos = """

@@ -70,7 +70,7 @@ public sealed partial class TodoElSitioTests(HostNavegador host, ITestOutputHelp
         Informar("portada e ingreso", hallazgos, visitadas);
     }
 
-    /// <summary>Every menu entry the role sees, plus the pages reached from a link (customer page, account forms).</summary>
+    /// <summary>Every menu entry the role sees, plus the pages reached from a link (customer page, ticket page, account forms).</summary>
     private async Task<List<string>> RutasAsync(IPage p, string portal, string usuario)
     {
         await p.GotoAsync($"/{portal}/");
@@ -87,7 +87,7 @@ public sealed partial class TodoElSitioTests(HostNavegador host, ITestOutputHelp
         Assert.NotEmpty(rutas);
         var todas = rutas.ToList();
         if (portal == "portal-cliente" && usuario.Length == 0) todas.AddRange(["#/crear-cuenta", "#/verificar-cuenta", "#/restablecer"]);
-        if (portal == "backoffice") todas.Add($"#/cliente-{ClienteDemo}");
+        if (portal == "backoffice") todas.AddRange([$"#/cliente-{ClienteDemo}", $"#/ticket-{DatosDemo.TicketDemo}"]);
         return todas;
     }
 
