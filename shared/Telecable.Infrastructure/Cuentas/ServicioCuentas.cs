@@ -15,6 +15,7 @@ using Telecable.Domain.Identidad;
 using Telecable.Infrastructure.Seguridad;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 using PaginaCuentas = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Cuentas.CuentaPersonal>;
+using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Cuentas;
 
@@ -437,7 +438,7 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
         public string Destino { get; init; } = "";
         public int IntentosFallidos { get; init; }
         public DateTime? BloqueadaHastaUtc { get; init; }
-        public DateTimeOffset? BloqueadaHasta => BloqueadaHastaUtc is { } b ? new DateTimeOffset(DateTime.SpecifyKind(b, DateTimeKind.Utc)) : null;
+        public DateTimeOffset? BloqueadaHasta => Utc(BloqueadaHastaUtc);
     }
 
     private static async Task<Cuenta?> CuentaParaActualizarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string usuario, CancellationToken ct) =>
@@ -490,7 +491,7 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
             """, new { cuentaId, proposito }, tx, cancellationToken: ct));
         if (fila.Id == Guid.Empty) return false;
         var vigente = fila.Intentos < ReglasCuentas.IntentosPorCodigo
-            && new DateTimeOffset(DateTime.SpecifyKind(fila.ExpiraEn, DateTimeKind.Utc)) > ahora;
+            && Utc(fila.ExpiraEn) > ahora;
         var coincide = CryptographicOperations.FixedTimeEquals(fila.Hash, HashCodigo(cuentaId, proposito, codigo));
         if (vigente && coincide)
         {

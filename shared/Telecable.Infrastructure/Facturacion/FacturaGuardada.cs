@@ -1,5 +1,6 @@
 using System.Globalization;
 using Telecable.Domain.Cfdi;
+using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -41,7 +42,7 @@ internal sealed class FacturaGuardada
         {
             Serie = Serie,
             Folio = Folio.ToString(CultureInfo.InvariantCulture),
-            Fecha = FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(FechaEmision, DateTimeKind.Utc))),
+            Fecha = FormatoCfdi.HoraMexico(Utc(FechaEmision)),
             FormaPago = FormaPago,
             MetodoPago = MetodoPago,
             LugarExpedicion = emisor.LugarExpedicion,

@@ -7,6 +7,7 @@ using Telecable.Application.Facturacion;
 using Telecable.Application.Observabilidad;
 using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
+using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -153,10 +154,9 @@ public sealed class ServicioCreditosSla(NpgsqlDataSource db, IServicioNotasCredi
             """, p, cancellationToken: ct));
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM creditos_sla WHERE cliente_id = @cliente", p, cancellationToken: ct));
         return pagina.Con(filas.Select(f => new CreditoSlaResumen(f.Id, f.ContratoId, Periodo.Texto(DateOnly.FromDateTime(f.Periodo)),
-            f.Horas, f.UmbralHoras, f.Fraccion, f.Estado, f.Monto, f.NotaCreditoUuid, Utc(f.CreadoEn), f.EmitidoEn is { } e ? Utc(e) : null)).ToList(), total);
+            f.Horas, f.UmbralHoras, f.Fraccion, f.Estado, f.Monto, f.NotaCreditoUuid, Utc(f.CreadoEn), Utc(f.EmitidoEn))).ToList(), total);
     }
 
-    private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
 
     private sealed class FilaDesconexion
     {

@@ -7,6 +7,7 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Pac;
+using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -228,7 +229,7 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         decimal Total, string Estado, DateTime? FechaEmision, DateOnly? FechaVencimiento, string? ErrorCodigo, string? ErrorMensaje)
     {
         public FacturaResumen Resumen() => new(Id, Uuid, Serie, Folio, ClienteId, ClienteNombre, Periodo, Total, Estado,
-            FechaEmision is { } e ? new DateTimeOffset(DateTime.SpecifyKind(e, DateTimeKind.Utc)) : null,
+            Utc(FechaEmision),
             FechaVencimiento, ErrorCodigo, ErrorMensaje);
     }
 }

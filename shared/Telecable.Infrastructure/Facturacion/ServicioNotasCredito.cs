@@ -11,6 +11,7 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Pac;
+using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -114,8 +115,7 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, ITimbradoUnico tim
         }
         if (creditadas.Count == 0) throw ExcedeSaldo(s.Monto ?? 0m, saldo);
 
-        var folio = await cn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { Serie }, tx, cancellationToken: ct));
+        var folio = await SeriesFolios.SiguienteAsync(cn, tx, Serie, ct);
         var csd = proveedorCsd.Csd;
         var motivo = s.Motivo!.Trim();
         Comprobante cfdi;
@@ -359,7 +359,6 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, ITimbradoUnico tim
         public DateTime? TimbradaEn { get; init; }
 
         public NotaCreditoEmitida Nota() => new(Id, Uuid, FacturaUuid, Serie, Folio, TipoRelacion, Origen, Motivo, Subtotal, Iva, Ieps, Total, Estado,
-            new DateTimeOffset(DateTime.SpecifyKind(CreadaEn, DateTimeKind.Utc)),
-            TimbradaEn is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null);
+            Utc(CreadaEn), Utc(TimbradaEn));
     }
 }

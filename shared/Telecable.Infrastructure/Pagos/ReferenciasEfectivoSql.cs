@@ -6,6 +6,7 @@ using Telecable.Application.Pagos;
 using Telecable.Domain.Pagos;
 using ZXing;
 using ZXing.Common;
+using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Pagos;
 
@@ -68,7 +69,7 @@ public sealed class RepositorioReferenciasEfectivo(NpgsqlDataSource db, Opciones
         public string Comprobante { get; init; } = "";
 
         public ReferenciaEfectivoEmitida Vista() => new(Id, Proveedor, Referencia, ClienteId, FacturaId, Monto, Estado,
-            new DateTimeOffset(DateTime.SpecifyKind(VenceEn, DateTimeKind.Utc)), new DateTimeOffset(DateTime.SpecifyKind(CreadaEn, DateTimeKind.Utc)), PagoId, Comprobante);
+            Utc(VenceEn), Utc(CreadaEn), PagoId, Comprobante);
     }
 
     public async Task<int> CerrarVencidasAsync(DateTimeOffset ahora, CancellationToken ct)

@@ -7,6 +7,7 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Tickets;
 using PaginaBandeja = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Soporte.TicketMesa>;
 using PaginaLinea = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Soporte.EventoCliente>;
+using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Soporte;
 
@@ -194,7 +195,6 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
         return await ObtenerAsync(id, ct);
     }
 
-    private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
 
     /// <summary>Into the customer's timeline: entidad cliente, so GET /api/clientes/{id}/linea-tiempo lists it.</summary>
     private static Task EventoAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string tipo, Fila t, string actor, string cid, object datos, CancellationToken ct) =>
@@ -218,7 +218,7 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
         return t with
         {
             VenceEn = MesaSoporte.Vence(t.Tipo, t.Prioridad, creado),
-            Vencido = MesaSoporte.Vencido(t.Tipo, t.Prioridad, t.Estado, creado, t.ResueltoEn is { } r ? Utc(r) : null, reloj.GetUtcNow()),
+            Vencido = MesaSoporte.Vencido(t.Tipo, t.Prioridad, t.Estado, creado, Utc(t.ResueltoEn), reloj.GetUtcNow()),
         };
     }
 
