@@ -9,6 +9,13 @@ public static class Peticion
     public static Guid Id(string texto, string campo = "id") =>
         Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion(campo, "No es un identificador válido (GUID).");
 
+    /// <summary>A CFDI, payment or customer UUID (route value or query text): 400 "Debe ser un UUID." naming the field otherwise.</summary>
+    public static Guid Uuid(string texto, string campo = "uuid") =>
+        Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");
+
+    /// <summary><see cref="Uuid"/> of an optional query value: null when absent or empty.</summary>
+    public static Guid? UuidOpcional(string? texto, string campo) => string.IsNullOrEmpty(texto) ? null : Uuid(texto, campo);
+
     /// <summary>The version the caller read: If-Match ("3", W/"3" or 3) or the body's version; 400 when neither.</summary>
     public static int Version(Llamada l, int? enCuerpo)
     {

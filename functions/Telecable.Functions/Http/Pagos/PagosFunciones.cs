@@ -6,6 +6,7 @@ using Microsoft.DurableTask.Client;
 using Telecable.Functions.Sagas;
 using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
+using Telecable.Functions.Http.Clientes;
 using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.ProcesarPago;
 
@@ -113,10 +114,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/pendientes")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
         {
-            var texto = l.Query("clienteId");
-            Guid? cliente = null;
-            if (!string.IsNullOrEmpty(texto))
-                cliente = Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion("clienteId", "Debe ser un UUID.");
+            var cliente = Peticion.UuidOpcional(l.Query("clienteId"), "clienteId");
             return Respuestas.Ok(await pagos.PendientesAsync(cliente, l.Paginacion(50, 200), l.Ct));
         });
 
