@@ -15,7 +15,6 @@ using Telecable.Domain.Identidad;
 using Telecable.Infrastructure.Seguridad;
 using ErrorValidacion = Telecable.Domain.Comun.ErrorValidacion;
 using PaginaCuentas = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Cuentas.CuentaPersonal>;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Cuentas;
 
@@ -438,7 +437,7 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
         public string Destino { get; init; } = "";
         public int IntentosFallidos { get; init; }
         public DateTime? BloqueadaHastaUtc { get; init; }
-        public DateTimeOffset? BloqueadaHasta => Utc(BloqueadaHastaUtc);
+        public DateTimeOffset? BloqueadaHasta => FechasDb.Utc(BloqueadaHastaUtc);
     }
 
     private static async Task<Cuenta?> CuentaParaActualizarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string usuario, CancellationToken ct) =>
@@ -491,7 +490,7 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
             """, new { cuentaId, proposito }, tx, cancellationToken: ct));
         if (fila.Id == Guid.Empty) return false;
         var vigente = fila.Intentos < ReglasCuentas.IntentosPorCodigo
-            && Utc(fila.ExpiraEn) > ahora;
+            && FechasDb.Utc(fila.ExpiraEn) > ahora;
         var coincide = CryptographicOperations.FixedTimeEquals(fila.Hash, HashCodigo(cuentaId, proposito, codigo));
         if (vigente && coincide)
         {

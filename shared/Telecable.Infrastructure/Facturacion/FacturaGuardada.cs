@@ -1,6 +1,5 @@
 using System.Globalization;
 using Telecable.Domain.Cfdi;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -42,7 +41,7 @@ internal sealed class FacturaGuardada
         {
             Serie = Serie,
             Folio = Folio.ToString(CultureInfo.InvariantCulture),
-            Fecha = FormatoCfdi.HoraMexico(Utc(FechaEmision)),
+            Fecha = FormatoCfdi.HoraMexico(FechasDb.Utc(FechaEmision)),
             FormaPago = FormaPago,
             MetodoPago = MetodoPago,
             LugarExpedicion = emisor.LugarExpedicion,

@@ -16,7 +16,6 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Pac;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -356,7 +355,7 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
         public DateTime? TimbradoEn { get; init; }
 
         public CfdiGlobalEmitido Emitido() => new(Id, Uuid, Serie, Folio, Periodo.ToString("yyyy-MM", CultureInfo.InvariantCulture), Periodicidad, Meses, Anio,
-            Recibos, Subtotal, Descuento, Iva, Ieps, Total, Estado, FueraDePlazo, Utc(CreadoEn), Utc(TimbradoEn));
+            Recibos, Subtotal, Descuento, Iva, Ieps, Total, Estado, FueraDePlazo, FechasDb.Utc(CreadoEn), FechasDb.Utc(TimbradoEn));
     }
 
     private sealed class FilaRecibo
@@ -382,7 +381,7 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
 
         public ReciboEmitido Recibo() => new(Id, Serie, Folio, ClienteId, ClienteNombre, Periodo?.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             Subtotal, Descuento, Iva, Ieps, Total, Acreditado, Estado,
-            Utc(FechaEmision),
+            FechasDb.Utc(FechaEmision),
             FechaVencimiento is { } v ? DateOnly.FromDateTime(v) : null, CfdiGlobalUuid, FacturaUuid, Facturable);
     }
 }

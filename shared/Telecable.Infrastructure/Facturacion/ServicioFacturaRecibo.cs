@@ -13,7 +13,6 @@ using Telecable.Infrastructure.Clientes;
 using Telecable.Application.Observabilidad;
 using Telecable.Infrastructure.Observabilidad;
 using Telecable.Infrastructure.Pac;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -249,6 +248,6 @@ public sealed class ServicioFacturaRecibo(NpgsqlDataSource db, ITimbradoUnico ti
         public string XmlSellado { get; init; } = "";
 
         public FacturaDeReciboEmitida Emitida() => new(Id, ReciboId, Recibo, Uuid, Serie, Folio, Rfc, Nombre, Subtotal, Descuento, Iva, Ieps, Total,
-            FormaPago.Trim(), MetodoPago.Trim(), Estado, Utc(CreadoEn), Utc(TimbradoEn));
+            FormaPago.Trim(), MetodoPago.Trim(), Estado, FechasDb.Utc(CreadoEn), FechasDb.Utc(TimbradoEn));
     }
 }

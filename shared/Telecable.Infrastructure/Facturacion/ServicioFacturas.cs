@@ -7,7 +7,6 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Pac;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -229,7 +228,7 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         decimal Total, string Estado, DateTime? FechaEmision, DateOnly? FechaVencimiento, string? ErrorCodigo, string? ErrorMensaje)
     {
         public FacturaResumen Resumen() => new(Id, Uuid, Serie, Folio, ClienteId, ClienteNombre, Periodo, Total, Estado,
-            Utc(FechaEmision),
+            FechasDb.Utc(FechaEmision),
             FechaVencimiento, ErrorCodigo, ErrorMensaje);
     }
 }

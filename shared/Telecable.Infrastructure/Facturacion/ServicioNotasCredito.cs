@@ -11,7 +11,6 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Almacen;
 using Telecable.Infrastructure.Pac;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Facturacion;
 
@@ -359,6 +358,6 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, ITimbradoUnico tim
         public DateTime? TimbradaEn { get; init; }
 
         public NotaCreditoEmitida Nota() => new(Id, Uuid, FacturaUuid, Serie, Folio, TipoRelacion, Origen, Motivo, Subtotal, Iva, Ieps, Total, Estado,
-            Utc(CreadaEn), Utc(TimbradaEn));
+            FechasDb.Utc(CreadaEn), FechasDb.Utc(TimbradaEn));
     }
 }

@@ -7,7 +7,6 @@ using Telecable.Domain.Cfdi;
 using Telecable.Domain.Pagos;
 using Telecable.Infrastructure.Facturacion;
 using Telecable.Infrastructure.Pac;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Pagos;
 
@@ -68,7 +67,7 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, I
             Receptor = new Receptor(r.Rfc, r.Nombre, r.Cp.Trim(), r.Regimen.Trim(), "CP01"),
         },
         [
-            new PagoAplicado(FormatoCfdi.HoraMexico(Utc(pago.AplicadoEn)),
+            new PagoAplicado(FormatoCfdi.HoraMexico(FechasDb.Utc(pago.AplicadoEn)),
                 MetodosPago.FormaPagoSat(pago.Metodo),
                 docs.Select(d => new DocumentoPagado(d.Factura, d.Uuid.ToString().ToUpperInvariant(), d.Parcialidad, d.SaldoAnt, d.Monto)).ToList(),
                 pago.Referencia),

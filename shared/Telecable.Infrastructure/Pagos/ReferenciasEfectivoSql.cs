@@ -6,7 +6,6 @@ using Telecable.Application.Pagos;
 using Telecable.Domain.Pagos;
 using ZXing;
 using ZXing.Common;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Pagos;
 
@@ -69,7 +68,7 @@ public sealed class RepositorioReferenciasEfectivo(NpgsqlDataSource db, Opciones
         public string Comprobante { get; init; } = "";
 
         public ReferenciaEfectivoEmitida Vista() => new(Id, Proveedor, Referencia, ClienteId, FacturaId, Monto, Estado,
-            Utc(VenceEn), Utc(CreadaEn), PagoId, Comprobante);
+            FechasDb.Utc(VenceEn), FechasDb.Utc(CreadaEn), PagoId, Comprobante);
     }
 
     public async Task<int> CerrarVencidasAsync(DateTimeOffset ahora, CancellationToken ct)

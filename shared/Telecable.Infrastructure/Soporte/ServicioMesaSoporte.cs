@@ -7,7 +7,6 @@ using Telecable.Domain.Comun;
 using Telecable.Domain.Tickets;
 using PaginaBandeja = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Soporte.TicketMesa>;
 using PaginaLinea = Telecable.Application.Comun.Pagina<Telecable.Infrastructure.Soporte.EventoCliente>;
-using static Telecable.Infrastructure.Datos.FechasDb;
 
 namespace Telecable.Infrastructure.Soporte;
 
@@ -190,7 +189,7 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
         await EventoAsync(cn, tx, $"ticket_{accion}", t, u.Sujeto, cid, new { estadoAnterior = t.Estado, estado = nuevo, datos }, ct);
         await tx.CommitAsync(ct);
         Acciones.Add(1, new("accion", accion), new("tipo", t.Tipo));
-        if (nuevo == MesaSoporte.Resuelto && ahora > MesaSoporte.Vence(t.Tipo, t.Prioridad, Utc(t.CreatedAt)))
+        if (nuevo == MesaSoporte.Resuelto && ahora > MesaSoporte.Vence(t.Tipo, t.Prioridad, FechasDb.Utc(t.CreatedAt)))
             ResueltosFueraDeSla.Add(1, new("tipo", t.Tipo), new("prioridad", t.Prioridad));
         return await ObtenerAsync(id, ct);
     }
@@ -214,11 +213,11 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
 
     private TicketMesa ConSla(TicketMesa t)
     {
-        var creado = Utc(t.CreatedAt);
+        var creado = FechasDb.Utc(t.CreatedAt);
         return t with
         {
             VenceEn = MesaSoporte.Vence(t.Tipo, t.Prioridad, creado),
-            Vencido = MesaSoporte.Vencido(t.Tipo, t.Prioridad, t.Estado, creado, Utc(t.ResueltoEn), reloj.GetUtcNow()),
+            Vencido = MesaSoporte.Vencido(t.Tipo, t.Prioridad, t.Estado, creado, FechasDb.Utc(t.ResueltoEn), reloj.GetUtcNow()),
         };
     }
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Telecable.Application.Facturacion;
 using Telecable.Domain.Comun;
-using Telecable.Functions.Http.Clientes;
 
 namespace Telecable.Functions.Http.Facturacion;
 

@@ -6,7 +6,6 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Telecable.Functions.Sagas;
 using Telecable.Domain.Comun;
-using Telecable.Functions.Http.Clientes;
 using Telecable.Domain.Facturacion;
 using Telecable.Infrastructure.Facturacion;
 using Telecable.Functions.Http.Pagos;

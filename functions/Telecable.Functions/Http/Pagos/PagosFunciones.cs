@@ -6,7 +6,6 @@ using Microsoft.DurableTask.Client;
 using Telecable.Functions.Sagas;
 using Telecable.Application.Pagos;
 using Telecable.Domain.Comun;
-using Telecable.Functions.Http.Clientes;
 using Telecable.Infrastructure.Pagos;
 using Telecable.Orchestrations.ProcesarPago;
 

@@ -1,8 +1,8 @@
 using Telecable.Domain.Comun;
 
-namespace Telecable.Functions.Http.Clientes;
+namespace Telecable.Functions.Http;
 
-/// <summary>Small parsing helpers for route values and concurrency headers, shared by the catalog and customer functions.</summary>
+/// <summary>Small parsing helpers for route and query values and concurrency headers, shared by every area's functions.</summary>
 public static class Peticion
 {
     /// <summary>A route id that must be a GUID: 400 naming the field otherwise.</summary>

@@ -1,8 +1,9 @@
-namespace Telecable.Infrastructure.Datos;
+namespace Telecable.Infrastructure;
 
 /// <summary>
 /// PostgreSQL <c>timestamp</c> columns hold UTC, but Npgsql reads them back as <see cref="DateTimeKind.Unspecified"/>:
-/// this is the one place that says so when a row becomes a <see cref="DateTimeOffset"/> of the API.
+/// this is the one place that says so when a row becomes a <see cref="DateTimeOffset"/> of the API. In the root namespace so
+/// every adapter calls <c>FechasDb.Utc</c> without a using.
 /// </summary>
 public static class FechasDb
 {
