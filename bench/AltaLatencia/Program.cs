@@ -13,19 +13,13 @@ using Telecable.LocalHost;
 var n = args.Length > 0 ? int.Parse(args[0]) : 40;
 var backends = args.Length > 1 ? args[1].Split(',') : ["InMemory", "AzureStorage"];
 const double PisoMs = 1000; // the floor: p95 under 1 s
-var pgAdmin = Environment.GetEnvironmentVariable("TELECABLE_PG_ADMIN") ?? throw new InvalidOperationException("Corra bench/AltaLatencia.sh (TELECABLE_PG_ADMIN).");
 var azurite = Environment.GetEnvironmentVariable("TELECABLE_AZURITE") ?? throw new InvalidOperationException("Falta TELECABLE_AZURITE.");
 var exito = true;
 
 foreach (var backend in backends)
 {
-    var db = $"bench_alta_{Guid.NewGuid():N}";
-    await using (var cn = new NpgsqlConnection(pgAdmin))
-    {
-        await cn.OpenAsync();
-        await new NpgsqlCommand($"CREATE DATABASE \"{db}\"", cn).ExecuteNonQueryAsync();
-    }
-    var cs = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = db }.ConnectionString;
+    // Npgsql's default pool (100), as before.
+    var cs = await Telecable.Pruebas.Servicios.CrearBaseAsync("bench_alta", maxPool: 100);
     using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
     l.Start();
     var puerto = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
@@ -60,7 +54,7 @@ foreach (var backend in backends)
     {
         await app.StopAsync();
         await app.DisposeAsync();
-        await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(pgAdmin) { Database = db }.ConnectionString);
+        await Telecable.Pruebas.Servicios.BorrarBaseAsync(cs);
     }
 }
 return exito ? 0 : 1;

@@ -13,14 +13,13 @@ using Npgsql;
 var cfdis = int.Parse(args[0], CultureInfo.InvariantCulture);
 var nHosts = int.Parse(args[1], CultureInfo.InvariantCulture);
 var dll = args[2];
-var pgAdmin = Env("TELECABLE_PG_ADMIN");
 var azurite = Env("TELECABLE_AZURITE");
 var csd = Env("TELECABLE_CSD_DIR");
 Console.WriteLine($"Escala: {cfdis} CFDI en {nHosts} hosts; nproc {Environment.ProcessorCount}; carga {File.ReadAllText("/proc/loadavg").Trim()}");
 
-var base1000 = await Fase.CorrerAsync(1000, nHosts, matar: false, dll, pgAdmin, azurite, csd);
+var base1000 = await Fase.CorrerAsync(1000, nHosts, matar: false, dll, azurite, csd);
 Console.WriteLine($"1000 CFDI: {base1000.Segundos:F1} s; timbradas {base1000.Timbradas}, blobs {base1000.Blobs}, RSS pico {base1000.RssMb} MB");
-var grande = await Fase.CorrerAsync(cfdis, nHosts, matar: true, dll, pgAdmin, azurite, csd);
+var grande = await Fase.CorrerAsync(cfdis, nHosts, matar: true, dll, azurite, csd);
 Console.WriteLine($"{cfdis} CFDI: {grande.Segundos:F1} s ({grande.Timbradas / grande.Segundos:F0} CFDI/s); RSS pico por host {grande.RssMb} MB " +
                   $"({(double)grande.RssMb / Math.Max(1, base1000.RssMb):F2}x el de 1000); carga {File.ReadAllText("/proc/loadavg").Trim()}");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -35,11 +34,9 @@ internal static class Fase
 {
     private const string Password = "bench-escala";
 
-    public static async Task<ResultadoFase> CorrerAsync(int n, int nHosts, bool matar, string dll, string pgAdmin, string azurite, string csd)
+    public static async Task<ResultadoFase> CorrerAsync(int n, int nHosts, bool matar, string dll, string azurite, string csd)
     {
-        var nombreBase = $"escala_{Guid.NewGuid():N}";
-        await using (var cn = new NpgsqlConnection(pgAdmin)) await cn.ExecuteAsync($"CREATE DATABASE \"{nombreBase}\"");
-        var db = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = nombreBase, MaxPoolSize = 30 }.ConnectionString;
+        var db = await Telecable.Pruebas.Servicios.CrearBaseAsync("escala", maxPool: 30);
         var hub = $"esc{Guid.NewGuid():N}"[..16];
         var contenedor = $"esc{Guid.NewGuid():N}"[..20];
         var pac = Directory.CreateTempSubdirectory("escala-pac-").FullName;

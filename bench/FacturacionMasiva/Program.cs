@@ -15,13 +15,12 @@ using Telecable.LocalHost;
 // same parallelism, without the durable runtime.
 var n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
 var backends = args.Length > 1 ? args[1].Split(',') : ["InMemory", "AzureStorage"];
-var pgAdmin = Env("TELECABLE_PG_ADMIN");
 var azurite = Env("TELECABLE_AZURITE");
 Console.WriteLine($"FacturacionMasiva: {n} contratos; nproc {Environment.ProcessorCount}; nice {CpuProcesos.NicePropio()}");
 
 foreach (var backend in backends)
 {
-    var db = await CrearBaseAsync(pgAdmin);
+    var db = await Telecable.Pruebas.Servicios.CrearBaseAsync("bench", maxPool: 60);
     var carpetaPac = Directory.CreateTempSubdirectory("bench-pac-").FullName;
     var ajustes = new Dictionary<string, string?>
     {
@@ -116,13 +115,6 @@ foreach (var backend in backends)
 
 static string Env(string v) => Environment.GetEnvironmentVariable(v) is { Length: > 0 } x ? x : throw new InvalidOperationException($"Falta {v}: corra bench/facturacion.sh.");
 
-static async Task<string> CrearBaseAsync(string admin)
-{
-    var nombre = $"bench_{Guid.NewGuid():N}";
-    await using var cn = new NpgsqlConnection(admin);
-    await cn.ExecuteAsync($"CREATE DATABASE \"{nombre}\"");
-    return new NpgsqlConnectionStringBuilder(admin) { Database = nombre, MaxPoolSize = 60 }.ConnectionString;
-}
 
 /// <summary>One orchestrated run: its time and what it cost (CPU by process, allocation, GC, JIT), as the difference of two readings.</summary>
 internal sealed record Medida(double Segundos, int Timbradas, CpuProcesos Cpu, long Bytes, TimeSpan Pausa, int Gen0, int Gen2, long MetodosJit, TimeSpan TiempoJit)

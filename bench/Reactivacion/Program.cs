@@ -25,12 +25,9 @@ var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var backend = args.Length > 1 ? args[1] : "AzureStorage";
 const int IntervaloRouter = 10;
 const string Secreto = "whsec_bench_reactivacion_0123456789";
-var admin = Environment.GetEnvironmentVariable("TELECABLE_PG_ADMIN") ?? throw new InvalidOperationException("source scripts/test-env.sh");
 var azurite = Environment.GetEnvironmentVariable("TELECABLE_AZURITE")!;
 
-var nombreBase = $"bench_{Guid.NewGuid():N}";
-await using (var cn = new NpgsqlConnection(admin)) { await cn.OpenAsync(); await cn.ExecuteAsync($"CREATE DATABASE \"{nombreBase}\""); }
-var cs = new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase, MaxPoolSize = 40 }.ConnectionString;
+var cs = await Telecable.Pruebas.Servicios.CrearBaseAsync("bench", maxPool: 40);
 var puerto = Telecable.Pruebas.Servicios.PuertoLibre();
 var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(new Dictionary<string, string?>
 {
@@ -140,7 +137,7 @@ finally
     await Task.WhenAll(emulados);
     await app.StopAsync();
     await app.DisposeAsync();
-    await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase }.ConnectionString);
+    await Telecable.Pruebas.Servicios.BorrarBaseAsync(cs);
 }
 
 static double P(List<double> v, double q)

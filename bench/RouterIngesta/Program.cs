@@ -17,15 +17,8 @@ int Arg(string k, int d) => a.TryGetValue(k, out var v) ? int.Parse(v, CultureIn
 var nRouters = Arg("routers", 10_000);
 var concurrencia = Arg("concurrencia", 32);
 var segundos = Arg("segundos", 20);
-var admin = Environment.GetEnvironmentVariable("TELECABLE_PG_ADMIN") ?? throw new InvalidOperationException("Defina TELECABLE_PG_ADMIN (. scripts/test-env.sh).");
 
-var nombreBase = $"bench_routers_{Guid.NewGuid():N}"[..30];
-await using (var cn = new NpgsqlConnection(admin))
-{
-    await cn.OpenAsync();
-    await new NpgsqlCommand($"CREATE DATABASE \"{nombreBase}\"", cn).ExecuteNonQueryAsync();
-}
-var cs = new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase, MaxPoolSize = 64 }.ConnectionString;
+var cs = await Telecable.Pruebas.Servicios.CrearBaseAsync("bench_routers", maxPool: 64);
 var puerto = Telecable.Pruebas.Servicios.PuertoLibre();
 var azurite = Environment.GetEnvironmentVariable("TELECABLE_AZURITE") ?? "UseDevelopmentStorage=true";
 var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(new Dictionary<string, string?>
@@ -137,7 +130,7 @@ finally
 {
     await app.StopAsync();
     await app.DisposeAsync();
-    await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase }.ConnectionString);
+    await Telecable.Pruebas.Servicios.BorrarBaseAsync(cs);
 }
 
 static string Resumen(IEnumerable<double> ms)

@@ -34,12 +34,10 @@ const string SecretoSpei = "spei_bench_0123456789abcdef";
 const string Clabe = "646180123400000010"; // Spei:PrefijoClabe 6461801234 + 0000001 + its check digit
 const int Conexiones = 32;
 const string Secreto = "whsec_bench_0123456789abcdef";
-var admin = Environment.GetEnvironmentVariable("TELECABLE_PG_ADMIN") ?? throw new InvalidOperationException("source scripts/test-env.sh");
 var azurite = Environment.GetEnvironmentVariable("TELECABLE_AZURITE")!;
 
-var nombreBase = $"bench_{Guid.NewGuid():N}";
-await using (var cn = new NpgsqlConnection(admin)) { await cn.OpenAsync(); await cn.ExecuteAsync($"CREATE DATABASE \"{nombreBase}\""); }
-var cs = new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase, MaxPoolSize = 60 }.ConnectionString;
+var cs = await Telecable.Pruebas.Servicios.CrearBaseAsync("bench", maxPool: 60);
+var nombreBase = new NpgsqlConnectionStringBuilder(cs).Database!;
 var puerto = Telecable.Pruebas.Servicios.PuertoLibre();
 var app = await HostLocal.ConstruirAsync(["--settings", "/nonexistent/local.settings.json"], c => c.AddInMemoryCollection(new Dictionary<string, string?>
 {
@@ -197,7 +195,7 @@ finally
 {
     await app.StopAsync();
     await app.DisposeAsync();
-    await Telecable.Pruebas.Servicios.BorrarBaseAsync(new NpgsqlConnectionStringBuilder(admin) { Database = nombreBase }.ConnectionString);
+    await Telecable.Pruebas.Servicios.BorrarBaseAsync(cs);
 }
 
 // Fires IniciarPagosConfirmados as an operator would (admin API) and measures how fast ProcesarPago applies the burst:

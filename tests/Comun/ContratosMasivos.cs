@@ -24,24 +24,15 @@ public static class ContratosMasivos
             if (Rfc.Validar(rfc).EsValido) rfcs.Add(rfc);
         }
         var filas = rfcs.Select((rfc, i) => (rfc, i, cliente: Guid.NewGuid(), domicilio: Guid.NewGuid(), contrato: Guid.NewGuid())).ToList();
-        await cn.ExecuteAsync("""
+        await cn.ExecuteAsync($"""
             INSERT INTO clientes (id, tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal, zona_id)
             SELECT x.cliente, 'fisica', @nombre || ' ' || x.i, x.rfc, lower(x.rfc) || '@example.com', '+5281' || (10000000 + x.i), '612', 'G03', '64000',
                    '00000000-0000-0000-0000-000000001001'
             FROM unnest(@clientes, @rfcs, @is) AS x(cliente, rfc, i);
-            INSERT INTO domicilios (id, cliente_id, tipo, calle, numero_exterior, colonia, cp, municipio, estado)
-            SELECT x.domicilio, x.cliente, 'instalacion', 'Av. Constitución', '100', 'Centro', '64000', 'Monterrey', 'Nuevo León'
-            FROM unnest(@clientes, @domicilios) AS x(cliente, domicilio);
-            INSERT INTO contratos (id, cliente_id, plan_id, combo_id, zona_id, domicilio_id, precio_pactado, fecha_inicio, fecha_activacion, estado, dia_corte)
-            SELECT x.contrato, x.cliente,
-                   CASE WHEN x.i % 3 = 0 THEN '00000000-0000-0000-0000-000000002002'::uuid END,
-                   CASE x.i % 3 WHEN 1 THEN '00000000-0000-0000-0000-000000003001'::uuid WHEN 2 THEN '00000000-0000-0000-0000-000000003002'::uuid END,
-                   '00000000-0000-0000-0000-000000001001', x.domicilio, CASE x.i % 3 WHEN 0 THEN 430 WHEN 1 THEN 560 ELSE 900 END,
-                   '2025-12-01', '2025-12-02', 'activo', 1
-            FROM unnest(@clientes, @domicilios, @contratos, @is) AS x(cliente, domicilio, contrato, i);
+            {DomiciliosYContratos}
             """, new
         {
-            nombre,
+            nombre, calle = "Av. Constitución", numero = "100",
             clientes = filas.Select(f => f.cliente).ToArray(), rfcs = filas.Select(f => f.rfc).ToArray(), @is = filas.Select(f => f.i).ToArray(),
             domicilios = filas.Select(f => f.domicilio).ToArray(), contratos = filas.Select(f => f.contrato).ToArray(),
         });
@@ -53,26 +44,32 @@ public static class ContratosMasivos
     {
         if (apartarOtros) await cn.ExecuteAsync("UPDATE contratos SET estado = 'suspendido' WHERE estado = 'activo'");
         var filas = Enumerable.Range(0, n).Select(i => (i, cliente: Guid.NewGuid(), domicilio: Guid.NewGuid(), contrato: Guid.NewGuid())).ToList();
-        await cn.ExecuteAsync("""
+        await cn.ExecuteAsync($"""
             INSERT INTO clientes (id, tipo_persona, nombre, rfc, email, telefono, regimen_fiscal, uso_cfdi, cp_fiscal, zona_id)
             SELECT x.cliente, 'fisica', @nombre || ' ' || x.i, 'XAXX010101000', 'publico' || x.i || '@example.com', '+5282' || (10000000 + x.i),
                    '616', 'S01', '64000', '00000000-0000-0000-0000-000000001001'
             FROM unnest(@clientes, @is) AS x(cliente, i);
-            INSERT INTO domicilios (id, cliente_id, tipo, calle, numero_exterior, colonia, cp, municipio, estado)
-            SELECT x.domicilio, x.cliente, 'instalacion', 'Av. Juárez', '200', 'Centro', '64000', 'Monterrey', 'Nuevo León'
-            FROM unnest(@clientes, @domicilios) AS x(cliente, domicilio);
-            INSERT INTO contratos (id, cliente_id, plan_id, combo_id, zona_id, domicilio_id, precio_pactado, fecha_inicio, fecha_activacion, estado, dia_corte)
-            SELECT x.contrato, x.cliente,
-                   CASE WHEN x.i % 3 = 0 THEN '00000000-0000-0000-0000-000000002002'::uuid END,
-                   CASE x.i % 3 WHEN 1 THEN '00000000-0000-0000-0000-000000003001'::uuid WHEN 2 THEN '00000000-0000-0000-0000-000000003002'::uuid END,
-                   '00000000-0000-0000-0000-000000001001', x.domicilio, CASE x.i % 3 WHEN 0 THEN 430 WHEN 1 THEN 560 ELSE 900 END,
-                   '2025-12-01', '2025-12-02', 'activo', 1
-            FROM unnest(@clientes, @domicilios, @contratos, @is) AS x(cliente, domicilio, contrato, i);
+            {DomiciliosYContratos}
             """, new
         {
-            nombre,
+            nombre, calle = "Av. Juárez", numero = "200",
             clientes = filas.Select(f => f.cliente).ToArray(), @is = filas.Select(f => f.i).ToArray(),
             domicilios = filas.Select(f => f.domicilio).ToArray(), contratos = filas.Select(f => f.contrato).ToArray(),
         });
     }
+
+    /// <summary>Each new customer's installation address (<c>@calle</c>, <c>@numero</c>) and active contract: a third internet
+    /// only, two thirds combos with IEPS parts, dia_corte 1.</summary>
+    private const string DomiciliosYContratos = """
+        INSERT INTO domicilios (id, cliente_id, tipo, calle, numero_exterior, colonia, cp, municipio, estado)
+        SELECT x.domicilio, x.cliente, 'instalacion', @calle, @numero, 'Centro', '64000', 'Monterrey', 'Nuevo León'
+        FROM unnest(@clientes, @domicilios) AS x(cliente, domicilio);
+        INSERT INTO contratos (id, cliente_id, plan_id, combo_id, zona_id, domicilio_id, precio_pactado, fecha_inicio, fecha_activacion, estado, dia_corte)
+        SELECT x.contrato, x.cliente,
+               CASE WHEN x.i % 3 = 0 THEN '00000000-0000-0000-0000-000000002002'::uuid END,
+               CASE x.i % 3 WHEN 1 THEN '00000000-0000-0000-0000-000000003001'::uuid WHEN 2 THEN '00000000-0000-0000-0000-000000003002'::uuid END,
+               '00000000-0000-0000-0000-000000001001', x.domicilio, CASE x.i % 3 WHEN 0 THEN 430 WHEN 1 THEN 560 ELSE 900 END,
+               '2025-12-01', '2025-12-02', 'activo', 1
+        FROM unnest(@clientes, @domicilios, @contratos, @is) AS x(cliente, domicilio, contrato, i);
+        """;
 }

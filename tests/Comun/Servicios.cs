@@ -44,13 +44,14 @@ public static class Servicios
                 $"{variable} no está definida: corra las pruebas con scripts/test.sh (o . scripts/test-env.sh), que inicia PostgreSQL y Azurite.");
 
     /// <summary>Creates an empty database of its own for a test class and returns its connection string.</summary>
-    public static async Task<string> CrearBaseAsync(string prefijo)
+    /// <summary>A new empty database named after <paramref name="prefijo"/>: its connection string (tests and benchmarks).</summary>
+    public static async Task<string> CrearBaseAsync(string prefijo, int maxPool = 40)
     {
         var nombre = $"{prefijo}_{Guid.NewGuid():N}".ToLowerInvariant();
         await using var cn = new NpgsqlConnection(PostgresAdmin);
         await cn.OpenAsync();
         await using (var cmd = new NpgsqlCommand($"CREATE DATABASE \"{nombre}\"", cn)) await cmd.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = nombre, MaxPoolSize = 40 }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(PostgresAdmin) { Database = nombre, MaxPoolSize = maxPool }.ConnectionString;
     }
 
     public static async Task BorrarBaseAsync(string connectionString)

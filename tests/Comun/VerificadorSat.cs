@@ -20,6 +20,10 @@ public static class VerificadorSat
         public bool Correcto => Codigo == 0 && TimbresVerificados == Archivos;
     }
 
+    /// <summary>The emulated PAC's certificate folder, as Registro.Facturacion resolves it (its .cer verifies SelloSAT).</summary>
+    public static string CarpetaTfdCerts(Microsoft.Extensions.Configuration.IConfiguration configuracion) =>
+        Path.Combine(Path.GetFullPath(configuracion["Pac:Carpeta"] ?? Path.Combine(".data", "pac-emulado")), "tfdcerts");
+
     public static async Task<Resultado> VerificarAsync(IReadOnlyList<(string Nombre, string Xml)> cfdis, string tfdcerts)
     {
         var carpeta = Directory.CreateTempSubdirectory("telecable-verifica-sat-").FullName;

@@ -1,8 +1,5 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
-using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.Pagos;
 
 namespace Telecable.EndToEndTests;
 
@@ -62,15 +59,7 @@ public sealed class CobranzaRouterTests
             Assert.Equal("suspendido", (await EstadoAsync(admin)).GetProperty("estado").GetString());
 
             // The customer pays at the gateway: its webhook, signed as Stripe signs (HMAC-SHA256 over "t.body").
-            var ahora = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            var cuerpo = Encoding.UTF8.GetBytes(AdaptadorPasarelaEmulada.CuerpoPagoExitoso(
-                $"evt_e2e_{Guid.NewGuid():N}", $"pi_e2e_{Guid.NewGuid():N}", p.cliente, 116.00m, MetodosPago.Tarjeta, [factura], ahora));
-            var contenido = new ByteArrayContent(cuerpo);
-            contenido.Headers.ContentType = new("application/json");
-            using var webhook = new HttpRequestMessage(HttpMethod.Post, "api/pagos/webhooks/emulada") { Content = contenido };
-            webhook.Headers.TryAddWithoutValidation(FirmaStripe.Encabezado, FirmaStripe.Generar(cuerpo, ahora, HostProceso.SecretoWebhook));
-            var r = await host.Http.SendAsync(webhook);
-            Assert.True(r.StatusCode == HttpStatusCode.OK, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+            await host.PagarConTarjetaAsync($"evt_e2e_{Guid.NewGuid():N}", $"pi_e2e_{Guid.NewGuid():N}", p.cliente, factura, 116.00m);
 
             // The payment saga reactivates the contract and queues 'reactivar'; the router obeys and reports itself back.
             router = await EsperarRouterAsync(admin, emulador, e => e.GetProperty("estado").GetString() == "en_linea", "reactivado", segundos: 120);

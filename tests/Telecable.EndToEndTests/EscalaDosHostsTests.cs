@@ -1,11 +1,8 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Dapper;
 using Npgsql;
-using Telecable.Domain.Pagos;
-using Telecable.Infrastructure.Pagos;
 
 namespace Telecable.EndToEndTests;
 
@@ -103,15 +100,7 @@ public sealed class EscalaDosHostsTests
     /// <summary>The gateway's webhook for the invoice, signed as Stripe signs; the IniciarPagosConfirmados timer starts its saga.</summary>
     private static async Task PagarAsync(HostProceso host, Guid cliente, Guid factura, string referencia)
     {
-        var ahora = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var cuerpo = Encoding.UTF8.GetBytes(AdaptadorPasarelaEmulada.CuerpoPagoExitoso($"evt_dos_{Guid.NewGuid():N}", referencia, cliente, 116.00m,
-            MetodosPago.Tarjeta, [factura], ahora));
-        var contenido = new ByteArrayContent(cuerpo);
-        contenido.Headers.ContentType = new("application/json");
-        using var webhook = new HttpRequestMessage(HttpMethod.Post, "api/pagos/webhooks/emulada") { Content = contenido };
-        webhook.Headers.TryAddWithoutValidation(FirmaStripe.Encabezado, FirmaStripe.Generar(cuerpo, ahora, HostProceso.SecretoWebhook));
-        var r = await host.Http.SendAsync(webhook);
-        Assert.True(r.StatusCode == HttpStatusCode.OK, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        await host.PagarConTarjetaAsync($"evt_dos_{Guid.NewGuid():N}", referencia, cliente, factura, 116.00m);
     }
 
     private static async Task<Guid> EsperarPagoAplicadoAsync(string cs, string referencia)

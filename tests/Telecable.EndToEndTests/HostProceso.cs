@@ -23,6 +23,22 @@ public sealed class HostProceso : IAsyncDisposable
     public int Puerto { get; }
     public HttpClient Http { get; }
 
+    /// <summary>The card gateway's payment_intent.succeeded for one invoice, signed as Stripe signs (HMAC-SHA256 over "t.body");
+    /// asserts the host answered 200.</summary>
+    public async Task PagarConTarjetaAsync(string eventoId, string referencia, Guid cliente, Guid factura, decimal monto)
+    {
+        var ahora = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var cuerpo = System.Text.Encoding.UTF8.GetBytes(Telecable.Infrastructure.Pagos.AdaptadorPasarelaEmulada.CuerpoPagoExitoso(
+            eventoId, referencia, cliente, monto, Telecable.Domain.Pagos.MetodosPago.Tarjeta, [factura], ahora));
+        var contenido = new ByteArrayContent(cuerpo);
+        contenido.Headers.ContentType = new("application/json");
+        using var webhook = new HttpRequestMessage(HttpMethod.Post, "api/pagos/webhooks/emulada") { Content = contenido };
+        webhook.Headers.TryAddWithoutValidation(Telecable.Domain.Pagos.FirmaStripe.Encabezado,
+            Telecable.Domain.Pagos.FirmaStripe.Generar(cuerpo, ahora, SecretoWebhook));
+        var r = await Http.SendAsync(webhook);
+        Assert.True(r.StatusCode == System.Net.HttpStatusCode.OK, $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+    }
+
     public string Contenedor { get; }
 
     public HostProceso(string backend, string connectionString, string hub, IDictionary<string, string>? extra = null, string? contenedor = null)

@@ -13,6 +13,9 @@ public sealed class Llamada(HttpRequest solicitud, Usuario? usuario, string cid,
     private byte[]? _cuerpo;
 
     public HttpRequest Solicitud { get; } = solicitud;
+
+    /// <summary>The request's Idempotency-Key ("" when absent; EjecutarIdempotenteAsync has already required it).</summary>
+    public string ClaveIdempotencia => Solicitud.Headers[Api.EncabezadoIdempotencia].ToString();
     public Usuario? Usuario { get; } = usuario;
     public string Cid { get; } = cid;
     public string Funcion { get; } = funcion;

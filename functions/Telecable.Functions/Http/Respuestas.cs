@@ -60,6 +60,11 @@ public static class Respuestas
     /// <summary>A CFDI's printable copy (HTML with SAT's verification QR).</summary>
     public static RespuestaJson Imprimible(string html) => new(StatusCodes.Status200OK, html, "text/html; charset=utf-8");
 
+    /// <summary>503 pac_no_disponible with Retry-After: the CFDI is sealed and stored, so repeating the request stamps that
+    /// very CFDI (<paramref name="detalle"/> says which one).</summary>
+    public static RespuestaJson PacNoDisponible(string detalle, string cid, string instancia) =>
+        Problema(StatusCodes.Status503ServiceUnavailable, "PAC no disponible", detalle, cid, instancia, codigo: "pac_no_disponible").Con("Retry-After", "5");
+
     /// <summary>RFC 7807 problem details; validation problems carry "errors": { field: [reasons] } as ASP.NET's ValidationProblemDetails.</summary>
     public static RespuestaJson Problema(int status, string titulo, string? detalle, string cid, string instancia,
         IReadOnlyList<ErrorCampo>? errores = null, string? codigo = null, string? recurso = null)

@@ -86,7 +86,7 @@ public sealed class ActividadesPago(IPasosPago pasos, IEmisorComplementoPago com
     public async Task<ResultadoAplicacion> AplicarPago([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(AplicarPago), CancellationToken.None);
+        await AntesDeAsync(e, nameof(AplicarPago));
         return await pasos.AplicarAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 
@@ -102,7 +102,7 @@ public sealed class ActividadesPago(IPasosPago pasos, IEmisorComplementoPago com
     public async Task<Guid?> EmitirComplementoPago([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(EmitirComplementoPago), CancellationToken.None);
+        await AntesDeAsync(e, nameof(EmitirComplementoPago));
         return await complementos.EmitirAsync(e.PagoId, CancellationToken.None);
     }
 
@@ -117,7 +117,7 @@ public sealed class ActividadesPago(IPasosPago pasos, IEmisorComplementoPago com
     public async Task NotificarPago([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(NotificarPago), CancellationToken.None);
+        await AntesDeAsync(e, nameof(NotificarPago));
         await pasos.NotificarAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 
@@ -125,7 +125,7 @@ public sealed class ActividadesPago(IPasosPago pasos, IEmisorComplementoPago com
     public async Task<int> ReactivarServicio([ActivityTrigger] EntradaProcesarPago e)
     {
         using var _ = Contexto.Entrar(log, e);
-        await fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), nameof(ReactivarServicio), CancellationToken.None);
+        await AntesDeAsync(e, nameof(ReactivarServicio));
         return await pasos.ReactivarAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
 
@@ -135,4 +135,7 @@ public sealed class ActividadesPago(IPasosPago pasos, IEmisorComplementoPago com
         using var _ = Contexto.Entrar(log, e);
         await pasos.ResuspenderAsync(e.PagoId, e.Cid, CancellationToken.None);
     }
+
+    private Task AntesDeAsync(EntradaProcesarPago e, string paso) =>
+        fallas.AntesDelPasoAsync(Sagas.ProcesarPago, e.PagoId.ToString(), paso, CancellationToken.None);
 }

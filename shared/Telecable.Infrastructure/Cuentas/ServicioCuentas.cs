@@ -437,7 +437,7 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
         public string Destino { get; init; } = "";
         public int IntentosFallidos { get; init; }
         public DateTime? BloqueadaHastaUtc { get; init; }
-        public DateTimeOffset? BloqueadaHasta => BloqueadaHastaUtc is { } b ? new DateTimeOffset(DateTime.SpecifyKind(b, DateTimeKind.Utc)) : null;
+        public DateTimeOffset? BloqueadaHasta => FechasDb.Utc(BloqueadaHastaUtc);
     }
 
     private static async Task<Cuenta?> CuentaParaActualizarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string usuario, CancellationToken ct) =>
@@ -490,7 +490,7 @@ public sealed partial class ServicioCuentas(NpgsqlDataSource db, EmisorDesarroll
             """, new { cuentaId, proposito }, tx, cancellationToken: ct));
         if (fila.Id == Guid.Empty) return false;
         var vigente = fila.Intentos < ReglasCuentas.IntentosPorCodigo
-            && new DateTimeOffset(DateTime.SpecifyKind(fila.ExpiraEn, DateTimeKind.Utc)) > ahora;
+            && FechasDb.Utc(fila.ExpiraEn) > ahora;
         var coincide = CryptographicOperations.FixedTimeEquals(fila.Hash, HashCodigo(cuentaId, proposito, codigo));
         if (vigente && coincide)
         {

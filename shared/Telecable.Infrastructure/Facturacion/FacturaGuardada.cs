@@ -41,7 +41,7 @@ internal sealed class FacturaGuardada
         {
             Serie = Serie,
             Folio = Folio.ToString(CultureInfo.InvariantCulture),
-            Fecha = FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(FechaEmision, DateTimeKind.Utc))),
+            Fecha = FormatoCfdi.HoraMexico(FechasDb.Utc(FechaEmision)),
             FormaPago = FormaPago,
             MetodoPago = MetodoPago,
             LugarExpedicion = emisor.LugarExpedicion,

@@ -121,8 +121,7 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
             """, new { ids }, tx, cancellationToken: ct));
         var forma = ReglasCfdiGlobal.FormaPago(metodo);
 
-        var folio = await cn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { Serie }, tx, cancellationToken: ct));
+        var folio = await SeriesFolios.SiguienteAsync(cn, tx, Serie, ct);
         var ahora = reloj.GetUtcNow();
         var fecha = FormatoCfdi.HoraMexico(ahora);
         var csd = proveedorCsd.Csd;
@@ -356,8 +355,7 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
         public DateTime? TimbradoEn { get; init; }
 
         public CfdiGlobalEmitido Emitido() => new(Id, Uuid, Serie, Folio, Periodo.ToString("yyyy-MM", CultureInfo.InvariantCulture), Periodicidad, Meses, Anio,
-            Recibos, Subtotal, Descuento, Iva, Ieps, Total, Estado, FueraDePlazo, new DateTimeOffset(DateTime.SpecifyKind(CreadoEn, DateTimeKind.Utc)),
-            TimbradoEn is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null);
+            Recibos, Subtotal, Descuento, Iva, Ieps, Total, Estado, FueraDePlazo, FechasDb.Utc(CreadoEn), FechasDb.Utc(TimbradoEn));
     }
 
     private sealed class FilaRecibo
@@ -383,7 +381,7 @@ public sealed class ServicioCfdiGlobal(NpgsqlDataSource db, ITimbradoUnico timbr
 
         public ReciboEmitido Recibo() => new(Id, Serie, Folio, ClienteId, ClienteNombre, Periodo?.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             Subtotal, Descuento, Iva, Ieps, Total, Acreditado, Estado,
-            FechaEmision is { } fe ? new DateTimeOffset(DateTime.SpecifyKind(fe, DateTimeKind.Utc)) : null,
+            FechasDb.Utc(FechaEmision),
             FechaVencimiento is { } v ? DateOnly.FromDateTime(v) : null, CfdiGlobalUuid, FacturaUuid, Facturable);
     }
 }

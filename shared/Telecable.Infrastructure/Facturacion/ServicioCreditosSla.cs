@@ -51,7 +51,7 @@ public sealed class ServicioCreditosSla(NpgsqlDataSource db, IServicioNotasCredi
             ORDER BY d.terminada_en LIMIT @Lote
             """, new { umbral = ReglaSla.PorDefecto.UmbralHoras, factor = ReglaSla.PorDefecto.Factor, Lote }, cancellationToken: ct))).ToList();
         if (cerradas.Count == 0) return (0, 0);
-        var evaluadas = cerradas.Select(d => (d, e: CreditoSla.Evaluar(Utc(d.UltimoReporte), Utc(d.Terminada), new ReglaSla(d.Umbral, d.Factor)))).ToList();
+        var evaluadas = cerradas.Select(d => (d, e: CreditoSla.Evaluar(FechasDb.Utc(d.UltimoReporte), FechasDb.Utc(d.Terminada), new ReglaSla(d.Umbral, d.Factor)))).ToList();
         var insertadas = await cn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO creditos_sla (desconexion_id, cliente_id, contrato_id, periodo, horas, umbral_horas, fraccion, estado)
             SELECT x.d, x.cl, x.k, x.p::date, x.h, x.u, x.f, x.e
@@ -153,10 +153,9 @@ public sealed class ServicioCreditosSla(NpgsqlDataSource db, IServicioNotasCredi
             """, p, cancellationToken: ct));
         var total = await cn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM creditos_sla WHERE cliente_id = @cliente", p, cancellationToken: ct));
         return pagina.Con(filas.Select(f => new CreditoSlaResumen(f.Id, f.ContratoId, Periodo.Texto(DateOnly.FromDateTime(f.Periodo)),
-            f.Horas, f.UmbralHoras, f.Fraccion, f.Estado, f.Monto, f.NotaCreditoUuid, Utc(f.CreadoEn), f.EmitidoEn is { } e ? Utc(e) : null)).ToList(), total);
+            f.Horas, f.UmbralHoras, f.Fraccion, f.Estado, f.Monto, f.NotaCreditoUuid, FechasDb.Utc(f.CreadoEn), FechasDb.Utc(f.EmitidoEn))).ToList(), total);
     }
 
-    private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
 
     private sealed class FilaDesconexion
     {

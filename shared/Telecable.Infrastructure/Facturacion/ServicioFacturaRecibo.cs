@@ -103,9 +103,7 @@ public sealed class ServicioFacturaRecibo(NpgsqlDataSource db, ITimbradoUnico ti
             SELECT p.metodo FROM pago_aplicaciones a JOIN pagos p ON p.id = a.pago_id
             WHERE a.factura_id = @reciboId GROUP BY p.metodo ORDER BY sum(a.monto) DESC, p.metodo LIMIT 1
             """, new { reciboId }, tx, cancellationToken: ct)));
-        var folio = await cn.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { emisor.Serie }, tx, cancellationToken: ct))
-            ?? throw new InvalidOperationException($"La serie {emisor.Serie} no existe en series_folios.");
+        var folio = await SeriesFolios.SiguienteAsync(cn, tx, emisor.Serie, ct);
         var csd = proveedorCsd.Csd;
         var receptor = new Receptor(datos.Rfc.Valor, datos.Nombre, datos.CpFiscal.Valor, datos.RegimenFiscal.Clave, datos.UsoCfdi.Clave);
         Comprobante cfdi;
@@ -250,7 +248,6 @@ public sealed class ServicioFacturaRecibo(NpgsqlDataSource db, ITimbradoUnico ti
         public string XmlSellado { get; init; } = "";
 
         public FacturaDeReciboEmitida Emitida() => new(Id, ReciboId, Recibo, Uuid, Serie, Folio, Rfc, Nombre, Subtotal, Descuento, Iva, Ieps, Total,
-            FormaPago.Trim(), MetodoPago.Trim(), Estado, new DateTimeOffset(DateTime.SpecifyKind(CreadoEn, DateTimeKind.Utc)),
-            TimbradoEn is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null);
+            FormaPago.Trim(), MetodoPago.Trim(), Estado, FechasDb.Utc(CreadoEn), FechasDb.Utc(TimbradoEn));
     }
 }

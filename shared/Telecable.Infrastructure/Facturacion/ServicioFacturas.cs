@@ -228,7 +228,7 @@ public sealed class ServicioFacturas(NpgsqlDataSource db, IPacClient pac, Almace
         decimal Total, string Estado, DateTime? FechaEmision, DateOnly? FechaVencimiento, string? ErrorCodigo, string? ErrorMensaje)
     {
         public FacturaResumen Resumen() => new(Id, Uuid, Serie, Folio, ClienteId, ClienteNombre, Periodo, Total, Estado,
-            FechaEmision is { } e ? new DateTimeOffset(DateTime.SpecifyKind(e, DateTimeKind.Utc)) : null,
+            FechasDb.Utc(FechaEmision),
             FechaVencimiento, ErrorCodigo, ErrorMensaje);
     }
 }

@@ -114,8 +114,7 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, ITimbradoUnico tim
         }
         if (creditadas.Count == 0) throw ExcedeSaldo(s.Monto ?? 0m, saldo);
 
-        var folio = await cn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { Serie }, tx, cancellationToken: ct));
+        var folio = await SeriesFolios.SiguienteAsync(cn, tx, Serie, ct);
         var csd = proveedorCsd.Csd;
         var motivo = s.Motivo!.Trim();
         Comprobante cfdi;
@@ -359,7 +358,6 @@ public sealed class ServicioNotasCredito(NpgsqlDataSource db, ITimbradoUnico tim
         public DateTime? TimbradaEn { get; init; }
 
         public NotaCreditoEmitida Nota() => new(Id, Uuid, FacturaUuid, Serie, Folio, TipoRelacion, Origen, Motivo, Subtotal, Iva, Ieps, Total, Estado,
-            new DateTimeOffset(DateTime.SpecifyKind(CreadaEn, DateTimeKind.Utc)),
-            TimbradaEn is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null);
+            FechasDb.Utc(CreadaEn), FechasDb.Utc(TimbradaEn));
     }
 }

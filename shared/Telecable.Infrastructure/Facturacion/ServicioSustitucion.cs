@@ -105,9 +105,7 @@ public sealed class ServicioSustitucion(
             await tx.CommitAsync(ct);
             return ya;
         }
-        var folio = await cn.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { emisor.Serie }, tx, cancellationToken: ct))
-            ?? throw new InvalidOperationException($"La serie {emisor.Serie} no existe en series_folios.");
+        var folio = await SeriesFolios.SiguienteAsync(cn, tx, emisor.Serie, ct);
         var ahora = reloj.GetUtcNow();
         var fecha = new DateTimeOffset(ahora.Ticks - ahora.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var id = Guid.NewGuid();

@@ -42,7 +42,7 @@ public sealed class RelayOutbox(NpgsqlDataSource db, IPublicadorEventos publicad
         if (filas.Count == 0) return 0;
 
         var eventos = filas.Select(f => new EventoDominio(f.EventoId, f.Tipo, f.Agregado, f.AgregadoId,
-            JsonDocument.Parse(f.Datos).RootElement.Clone(), f.Cid, new DateTimeOffset(DateTime.SpecifyKind(f.OcurridoEn, DateTimeKind.Utc)))).ToList();
+            JsonDocument.Parse(f.Datos).RootElement.Clone(), f.Cid, FechasDb.Utc(f.OcurridoEn))).ToList();
         var posiciones = filas.Select(f => f.Posicion).ToArray();
         try
         {
@@ -74,7 +74,7 @@ public sealed class RelayOutbox(NpgsqlDataSource db, IPublicadorEventos publicad
               FROM outbox
              WHERE (@tipo::text IS NULL OR tipo = @tipo) AND (@agregadoId::text IS NULL OR agregado_id = @agregadoId)
             """, "posicion DESC", new { tipo, agregadoId }, pagina, f => new EventoPublicado(f.Item1, f.Item2, f.Item3, f.Item4, f.Item5,
-            JsonDocument.Parse(f.Item6).RootElement.Clone(), f.Item7, Utc(f.Item8), f.Item9 is { } p ? Utc(p) : null, f.Item10, f.Item11, f.Item12), ct);
+            JsonDocument.Parse(f.Item6).RootElement.Clone(), f.Item7, FechasDb.Utc(f.Item8), FechasDb.Utc(f.Item9), f.Item10, f.Item11, f.Item12), ct);
     }
 
     /// <summary>Age of the oldest unpublished event: the lag an operator charts.</summary>
@@ -83,8 +83,6 @@ public sealed class RelayOutbox(NpgsqlDataSource db, IPublicadorEventos publicad
         await using var cn = await db.OpenConnectionAsync(ct);
         var masViejo = await cn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
             "SELECT min(ocurrido_en) FROM outbox WHERE publicado_en IS NULL", cancellationToken: ct));
-        return masViejo is { } t ? reloj.GetUtcNow() - Utc(t) : TimeSpan.Zero;
+        return masViejo is { } t ? reloj.GetUtcNow() - FechasDb.Utc(t) : TimeSpan.Zero;
     }
-
-    private static DateTimeOffset Utc(DateTime t) => new(DateTime.SpecifyKind(t, DateTimeKind.Utc));
 }

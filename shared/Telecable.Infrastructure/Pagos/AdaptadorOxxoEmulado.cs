@@ -23,13 +23,8 @@ public sealed class AdaptadorOxxoEmulado(IOptions<OpcionesWebhooksOxxo> opciones
     public override string Metodo => MetodosPago.Oxxo;
     public override string EncabezadoFirma => Encabezado;
 
-    public override EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo)
-    {
-        try
+    public override EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo) => InterpretarJson(cuerpo, raiz =>
         {
-            var r = new Utf8JsonReader(cuerpo);
-            using var doc = JsonDocument.ParseValue(ref r);
-            var raiz = doc.RootElement;
             var id = Texto(raiz, "id");
             if (string.IsNullOrWhiteSpace(id) || id.Length > 100) throw new ErrorEventoPasarela("evento_sin_id", "id");
             var tipo = Texto(raiz, "type") ?? throw new ErrorEventoPasarela("evento_sin_tipo", "type");
@@ -44,15 +39,7 @@ public sealed class AdaptadorOxxoEmulado(IOptions<OpcionesWebhooksOxxo> opciones
                 || centavos <= 0 || centavos > (long)(ReferenciaEfectivo.MontoMaximo * 100))
                 throw new ErrorEventoPasarela("monto_invalido", "data.object.amount");
             return new EventoPasarela(id, tipo, true, referencia, null, centavos / 100m, MetodosPago.Oxxo, [], ReferenciaEfectivo: referencia);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new ErrorEventoPasarela("cuerpo_no_interpretable");
-        }
-    }
-
-    private static string? Texto(JsonElement e, string nombre) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(nombre, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        });
 
     /// <summary>The aggregator's daily cash deposit report: one line per store payment, comma separated, the
     /// store's fee apart from the gross amount.</summary>

@@ -31,13 +31,8 @@ public sealed class AdaptadorSpeiEmulado(IOptions<OpcionesWebhooksSpei> opciones
         CsvLiquidacion.Escribir(";", ColumnasLiquidacion, movimientos.Select(m =>
             new[] { $"{dia:yyyyMMdd}", "ABONO", m.Referencia, "", "40012", CsvLiquidacion.Monto(m.Monto) }));
 
-    public override EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo)
-    {
-        try
+    public override EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo) => InterpretarJson(cuerpo, raiz =>
         {
-            var r = new Utf8JsonReader(cuerpo);
-            using var doc = JsonDocument.ParseValue(ref r);
-            var raiz = doc.RootElement;
             var rastreo = Texto(raiz, "claveRastreo");
             if (string.IsNullOrWhiteSpace(rastreo) || rastreo.Length > 30) throw new ErrorEventoPasarela("claveRastreo_invalida");
             var clabe = Texto(raiz, "clabeBeneficiario");
@@ -45,15 +40,7 @@ public sealed class AdaptadorSpeiEmulado(IOptions<OpcionesWebhooksSpei> opciones
             var monto = raiz.GetProperty("monto").GetDecimal();
             if (monto <= 0 || decimal.Round(monto, 2) != monto) throw new ErrorEventoPasarela("monto_invalido");
             return new EventoPasarela(rastreo, "abono", true, rastreo, null, monto, MetodosPago.Spei, [], clabe);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new ErrorEventoPasarela("cuerpo_no_interpretable");
-        }
-    }
-
-    private static string? Texto(JsonElement e, string nombre) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(nombre, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        });
 
     /// <summary>The body the emulated provider sends for a deposit (tests, docs).</summary>
     public static string CuerpoAbono(string claveRastreo, string clabeBeneficiario, decimal monto, string ordenante = "JUAN PEREZ LOPEZ") =>

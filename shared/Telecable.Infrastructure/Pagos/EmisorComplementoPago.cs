@@ -53,8 +53,7 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, I
         if (docs.Count == 0) { await tx.CommitAsync(ct); return null; }
 
         var o = opciones.Value;
-        var folio = await cn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "UPDATE series_folios SET ultimo_folio = ultimo_folio + 1 WHERE serie = @Serie RETURNING ultimo_folio", new { o.Serie }, tx, cancellationToken: ct));
+        var folio = await SeriesFolios.SiguienteAsync(cn, tx, o.Serie, ct);
         var csd = proveedorCsd.Csd;
         // The receptor as printed on the (latest) invoice paid, never the customer's current record.
         var r = docs[^1];
@@ -68,7 +67,7 @@ public sealed class EmisorComplementoPago(NpgsqlDataSource db, IPacClient pac, I
             Receptor = new Receptor(r.Rfc, r.Nombre, r.Cp.Trim(), r.Regimen.Trim(), "CP01"),
         },
         [
-            new PagoAplicado(FormatoCfdi.HoraMexico(new DateTimeOffset(DateTime.SpecifyKind(pago.AplicadoEn, DateTimeKind.Utc))),
+            new PagoAplicado(FormatoCfdi.HoraMexico(FechasDb.Utc(pago.AplicadoEn)),
                 MetodosPago.FormaPagoSat(pago.Metodo),
                 docs.Select(d => new DocumentoPagado(d.Factura, d.Uuid.ToString().ToUpperInvariant(), d.Parcialidad, d.SaldoAnt, d.Monto)).ToList(),
                 pago.Referencia),

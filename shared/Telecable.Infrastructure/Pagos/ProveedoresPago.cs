@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.Extensions.Options;
@@ -50,6 +51,26 @@ public abstract class AdaptadorHmac(Func<OpcionesWebhookProveedor> opciones) : I
 
     public abstract EventoPasarela Interpretar(ReadOnlySpan<byte> cuerpo);
     public abstract IReadOnlyList<MovimientoLiquidacion> LeerLiquidacion(string contenido);
+
+    /// <summary>Parses the raw body and hands its root to <paramref name="interpretar"/>: a body that is not JSON, or lacks
+    /// what the provider always sends, is <c>cuerpo_no_interpretable</c> (a 400 for the provider, never a 500).</summary>
+    protected static EventoPasarela InterpretarJson(ReadOnlySpan<byte> cuerpo, Func<JsonElement, EventoPasarela> interpretar)
+    {
+        try
+        {
+            var r = new Utf8JsonReader(cuerpo);
+            using var doc = JsonDocument.ParseValue(ref r);
+            return interpretar(doc.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new ErrorEventoPasarela("cuerpo_no_interpretable");
+        }
+    }
+
+    /// <summary>A string property of a JSON object, or null when absent or not a string.</summary>
+    protected static string? Texto(JsonElement e, string nombre) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(nombre, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     public abstract string EscribirLiquidacion(DateOnly dia, IEnumerable<MovimientoLiquidacion> movimientos);
 }
 

@@ -68,7 +68,7 @@ public sealed class RepositorioReferenciasEfectivo(NpgsqlDataSource db, Opciones
         public string Comprobante { get; init; } = "";
 
         public ReferenciaEfectivoEmitida Vista() => new(Id, Proveedor, Referencia, ClienteId, FacturaId, Monto, Estado,
-            new DateTimeOffset(DateTime.SpecifyKind(VenceEn, DateTimeKind.Utc)), new DateTimeOffset(DateTime.SpecifyKind(CreadaEn, DateTimeKind.Utc)), PagoId, Comprobante);
+            FechasDb.Utc(VenceEn), FechasDb.Utc(CreadaEn), PagoId, Comprobante);
     }
 
     public async Task<int> CerrarVencidasAsync(DateTimeOffset ahora, CancellationToken ct)

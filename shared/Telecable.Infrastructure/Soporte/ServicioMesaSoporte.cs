@@ -189,12 +189,11 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
         await EventoAsync(cn, tx, $"ticket_{accion}", t, u.Sujeto, cid, new { estadoAnterior = t.Estado, estado = nuevo, datos }, ct);
         await tx.CommitAsync(ct);
         Acciones.Add(1, new("accion", accion), new("tipo", t.Tipo));
-        if (nuevo == MesaSoporte.Resuelto && ahora > MesaSoporte.Vence(t.Tipo, t.Prioridad, Utc(t.CreatedAt)))
+        if (nuevo == MesaSoporte.Resuelto && ahora > MesaSoporte.Vence(t.Tipo, t.Prioridad, FechasDb.Utc(t.CreatedAt)))
             ResueltosFueraDeSla.Add(1, new("tipo", t.Tipo), new("prioridad", t.Prioridad));
         return await ObtenerAsync(id, ct);
     }
 
-    private static DateTimeOffset Utc(DateTime d) => new(DateTime.SpecifyKind(d, DateTimeKind.Utc));
 
     /// <summary>Into the customer's timeline: entidad cliente, so GET /api/clientes/{id}/linea-tiempo lists it.</summary>
     private static Task EventoAsync(NpgsqlConnection cn, NpgsqlTransaction tx, string tipo, Fila t, string actor, string cid, object datos, CancellationToken ct) =>
@@ -214,11 +213,11 @@ public sealed class ServicioMesaSoporte(NpgsqlDataSource db, TimeProvider reloj)
 
     private TicketMesa ConSla(TicketMesa t)
     {
-        var creado = Utc(t.CreatedAt);
+        var creado = FechasDb.Utc(t.CreatedAt);
         return t with
         {
             VenceEn = MesaSoporte.Vence(t.Tipo, t.Prioridad, creado),
-            Vencido = MesaSoporte.Vencido(t.Tipo, t.Prioridad, t.Estado, creado, t.ResueltoEn is { } r ? Utc(r) : null, reloj.GetUtcNow()),
+            Vencido = MesaSoporte.Vencido(t.Tipo, t.Prioridad, t.Estado, creado, FechasDb.Utc(t.ResueltoEn), reloj.GetUtcNow()),
         };
     }
 

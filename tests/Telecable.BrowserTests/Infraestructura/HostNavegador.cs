@@ -97,9 +97,7 @@ public sealed class HostNavegador : IAsyncLifetime
         string? tfdcerts = null;
         if (_app is not null)
         {
-            // The emulated PAC's certificate folder, as Registro.Facturacion resolves it (its .cer verifies SelloSAT).
-            tfdcerts = Path.Combine(Path.GetFullPath(_app.Services.GetRequiredService<IConfiguration>()["Pac:Carpeta"]
-                                                     ?? Path.Combine(".data", "pac-emulado")), "tfdcerts");
+            tfdcerts = Telecable.Pruebas.VerificadorSat.CarpetaTfdCerts(_app.Services.GetRequiredService<IConfiguration>());
             await _app.StopAsync();
             await _app.DisposeAsync();
         }

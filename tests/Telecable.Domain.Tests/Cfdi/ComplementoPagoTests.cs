@@ -99,13 +99,8 @@ public sealed class ComplementoPagoTests
     {
         var factura = FacturaConIeps();
         var complementos = Complementos(factura, 300m, 354.82m).Concat(Complementos(factura, 300m, 200m, 154.82m)).ToList();
-        using var sat = CertificadoSatEmulado.Crear();
-        var pac = new PacEmulado(new PacEmuladoOptions(), sat);
-        var carpeta = SatReferencia.CarpetaTemporal();
-        var certificados = Path.Combine(carpeta, "tfdcerts");
-        var cfdis = Path.Combine(carpeta, "cfdi");
-        Directory.CreateDirectory(cfdis);
-        sat.GuardarCer(certificados);
+        using var verificable = SatReferencia.NuevoPacVerificable();
+        var (_, pac, carpeta, certificados, cfdis) = verificable;
         for (var i = 0; i < complementos.Count; i++)
         {
             var c = complementos[i] with { Fecha = Facturas.Ahora() };

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Telecable.Infrastructure.Pac;
 
 namespace Telecable.Domain.Tests.Cfdi;
 
@@ -48,6 +49,24 @@ internal static class SatReferencia
 
     /// <summary>A fresh folder per call under the system temp folder.</summary>
     public static string CarpetaTemporal() => Directory.CreateTempSubdirectory("telecable-cfdi-").FullName;
+
+    /// <summary>An emulated PAC whose SAT certificate is saved where verify.sh looks for it (TFDCERTS), with an empty folder
+    /// for the CFDIs to check: what every "stamped and verified by SAT's tools" test starts from.</summary>
+    public static PacVerificable NuevoPacVerificable()
+    {
+        var sat = CertificadoSatEmulado.Crear();
+        var carpeta = CarpetaTemporal();
+        var certificados = Path.Combine(carpeta, "tfdcerts");
+        var cfdis = Path.Combine(carpeta, "cfdi");
+        Directory.CreateDirectory(cfdis);
+        sat.GuardarCer(certificados);
+        return new PacVerificable(sat, new PacEmulado(new PacEmuladoOptions(), sat), carpeta, certificados, cfdis);
+    }
+
+    public sealed record PacVerificable(CertificadoSatEmulado Sat, PacEmulado Pac, string Carpeta, string Certificados, string Cfdis) : IDisposable
+    {
+        public void Dispose() => Sat.Dispose();
+    }
 
     // TELECABLE_SAT_DIR wins; otherwise walk up from the test binaries to the checkout, which carries the copy in
     // shared/referencia-sat (never a folder beside the repository).

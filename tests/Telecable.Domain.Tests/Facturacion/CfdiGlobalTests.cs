@@ -80,13 +80,8 @@ public sealed class CfdiGlobalTests
     [Fact]
     public async Task El_cfdi_global_sellado_y_timbrado_pasa_verify_sh()
     {
-        using var sat = CertificadoSatEmulado.Crear();
-        var pac = new PacEmulado(new PacEmuladoOptions(), sat);
-        var carpeta = SatReferencia.CarpetaTemporal();
-        var certificados = Path.Combine(carpeta, "tfdcerts");
-        var cfdis = Path.Combine(carpeta, "cfdi");
-        Directory.CreateDirectory(cfdis);
-        sat.GuardarCer(certificados);
+        using var verificable = SatReferencia.NuevoPacVerificable();
+        var (_, pac, carpeta, certificados, cfdis) = verificable;
         var recibos = Enumerable.Range(1, 250).Select(i => new ReciboGlobal("NV", i, ReglasCfdiGlobal.Importes(
             (i % 3) switch { 0 => Paquete, 1 => [new(430m, 0m, 0m)], _ => [new(0.03m + i, 0m, 0.03m), new(0.05m, 0m, 0m)] }))).ToList();
         var r = await pac.TimbrarAsync(SelladorCfdi.Sellar(Global(recibos), Facturas.Csd).Xml, CancellationToken.None);

@@ -69,13 +69,8 @@ public sealed class FacturaDeReciboTests
     [Fact]
     public async Task La_factura_de_un_recibo_sellada_y_timbrada_pasa_verify_sh()
     {
-        using var sat = CertificadoSatEmulado.Crear();
-        var pac = new PacEmulado(new PacEmuladoOptions(), sat);
-        var carpeta = SatReferencia.CarpetaTemporal();
-        var certificados = Path.Combine(carpeta, "tfdcerts");
-        var cfdis = Path.Combine(carpeta, "cfdi");
-        Directory.CreateDirectory(cfdis);
-        sat.GuardarCer(certificados);
+        using var verificable = SatReferencia.NuevoPacVerificable();
+        var (_, pac, carpeta, certificados, cfdis) = verificable;
         var r = await pac.TimbrarAsync(SelladorCfdi.Sellar(Armar(Linea(100.03m), Linea(100.03m), Linea(150.00m, ieps: 0.03m)), Facturas.Csd).Xml, CancellationToken.None);
         Assert.True(r.Exitoso, r.Mensaje);
         Assert.Equal("XOJI740919U48", (string?)XDocument.Parse(r.XmlTimbrado!).Root!.Element((XNamespace)"http://www.sat.gob.mx/cfd/4" + "Receptor")!.Attribute("Rfc"));

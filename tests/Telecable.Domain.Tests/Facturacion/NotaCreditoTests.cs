@@ -83,13 +83,8 @@ public sealed class NotaCreditoTests
     [Fact]
     public async Task Las_notas_selladas_y_timbradas_pasan_verify_sh()
     {
-        using var sat = CertificadoSatEmulado.Crear();
-        var pac = new PacEmulado(new PacEmuladoOptions(), sat);
-        var carpeta = SatReferencia.CarpetaTemporal();
-        var certificados = Path.Combine(carpeta, "tfdcerts");
-        var cfdis = Path.Combine(carpeta, "cfdi");
-        Directory.CreateDirectory(cfdis);
-        sat.GuardarCer(certificados);
+        using var verificable = SatReferencia.NuevoPacVerificable();
+        var (_, pac, carpeta, certificados, cfdis) = verificable;
         var sinObjeto = new LineaAcreditable(3, "Reconexión", 100m, 0m, false, 0m);
         var notas = new[]
         {

@@ -5,7 +5,6 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Telecable.Functions.Sagas;
 using Telecable.Domain.Comun;
-using Telecable.Functions.Http.Clientes;
 using Telecable.Infrastructure.AltasYTickets;
 using Telecable.Orchestrations.AltaCliente;
 

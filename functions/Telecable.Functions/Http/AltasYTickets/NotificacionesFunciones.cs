@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Telecable.Functions.Http.Clientes;
 using Telecable.Infrastructure.AltasYTickets;
 
 namespace Telecable.Functions.Http.AltasYTickets;

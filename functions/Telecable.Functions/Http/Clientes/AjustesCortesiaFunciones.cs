@@ -19,13 +19,12 @@ public sealed class AjustesCortesiaFunciones(Api api, IServicioAjustesCortesia a
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "clientes/{id}/ajustes-cortesia")] HttpRequest req, string id) =>
         api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
         {
-            var cliente = Guid.TryParse(id, out var g) ? g : throw new ErrorValidacion("id", "Debe ser un UUID.");
+            var cliente = Peticion.Uuid(id, "id");
             var s = await l.LeerAsync<SolicitudAjusteCortesia>();
-            var r = await ajustes.AplicarAsync(cliente, s, l.Solicitud.Headers[Api.EncabezadoIdempotencia].ToString(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            var r = await ajustes.AplicarAsync(cliente, s, l.ClaveIdempotencia, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             if (r.PacNoDisponible)
-                return Respuestas.Problema(StatusCodes.Status503ServiceUnavailable, "PAC no disponible",
-                    $"La nota de crédito {r.Nota.Serie}-{r.Nota.Folio} quedó sellada; repita la solicitud con la misma Idempotency-Key para timbrarla.",
-                    l.Cid, req.Path, codigo: "pac_no_disponible").Con("Retry-After", "5");
+                return Respuestas.PacNoDisponible(
+                    $"La nota de crédito {r.Nota.Serie}-{r.Nota.Folio} quedó sellada; repita la solicitud con la misma Idempotency-Key para timbrarla.", l.Cid, req.Path);
             return Respuestas.Creado($"/api/facturacion/notas-credito/{r.Nota.Uuid}/xml", r.Nota);
         });
 }

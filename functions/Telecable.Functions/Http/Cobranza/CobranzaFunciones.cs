@@ -26,7 +26,7 @@ public sealed class CobranzaFunciones(Api api, ServicioCobranza cobranza)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "clientes/{id}/promesas-pago")] HttpRequest req, string id) =>
         api.EjecutarIdempotenteAsync(req, Cobranzas, async l =>
         {
-            var cliente = Guid.TryParse(id, out var g) ? g : throw new ErrorValidacion("id", "Debe ser un UUID.");
+            var cliente = Peticion.Uuid(id, "id");
             var p = await cobranza.RegistrarPromesaAsync(cliente, await l.LeerAsync<SolicitudPromesaPago>(), l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/clientes/{cliente}/promesas-pago/{p.Id}", p);
         });

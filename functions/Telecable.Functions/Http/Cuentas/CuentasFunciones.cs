@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Telecable.Domain.Comun;
-using Telecable.Functions.Http.Clientes;
 using Telecable.Infrastructure.Cuentas;
 using Telecable.Infrastructure.Seguridad;
 

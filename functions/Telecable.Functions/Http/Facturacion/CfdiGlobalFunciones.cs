@@ -26,9 +26,8 @@ public sealed class CfdiGlobalFunciones(Api api, IServicioCfdiGlobal globales)
             if (!Periodo.TryParse(s.Periodo, out var periodo)) throw new ErrorValidacion("periodo", "Debe ser un mes yyyy-MM (2020 a 2100).");
             var r = await globales.EmitirAsync(periodo, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             if (r.PacNoDisponible)
-                return Respuestas.Problema(StatusCodes.Status503ServiceUnavailable, "PAC no disponible",
-                    $"El CFDI global {r.Cfdi.Serie}-{r.Cfdi.Folio} quedó sellado; repita la solicitud para timbrarlo (el mismo CFDI).",
-                    l.Cid, req.Path, codigo: "pac_no_disponible").Con("Retry-After", "5");
+                return Respuestas.PacNoDisponible(
+                    $"El CFDI global {r.Cfdi.Serie}-{r.Cfdi.Folio} quedó sellado; repita la solicitud para timbrarlo (el mismo CFDI).", l.Cid, req.Path);
             return r.Creado && r.Cfdi.Uuid is { } u ? Respuestas.Creado($"/api/facturacion/globales/{u}/xml", r.Cfdi) : Respuestas.Ok(r.Cfdi);
         });
 
@@ -45,7 +44,7 @@ public sealed class CfdiGlobalFunciones(Api api, IServicioCfdiGlobal globales)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/globales/{uuid}/xml")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, Cobranza, async l =>
         {
-            var u = Id(uuid, "uuid");
+            var u = Peticion.Uuid(uuid, "uuid");
             return Respuestas.CfdiXml(await globales.XmlAsync(u, l.Ct), u);
         });
 
@@ -54,7 +53,7 @@ public sealed class CfdiGlobalFunciones(Api api, IServicioCfdiGlobal globales)
     public Task<IActionResult> RepresentacionCfdiGlobal(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/globales/{uuid}/representacion")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, Cobranza, async l =>
-            Respuestas.Imprimible(await globales.RepresentacionAsync(Id(uuid, "uuid"), l.Ct)));
+            Respuestas.Imprimible(await globales.RepresentacionAsync(Peticion.Uuid(uuid, "uuid"), l.Ct)));
 
     /// <summary>GET /api/facturacion/recibos?clienteId=&amp;periodo=yyyy-MM&amp;pagina=&amp;tamano=: receipts of customers without an RFC,
     /// newest first (a cliente always gets their own).</summary>
@@ -63,9 +62,7 @@ public sealed class CfdiGlobalFunciones(Api api, IServicioCfdiGlobal globales)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/recibos")] HttpRequest req) =>
         api.EjecutarAsync(req, Lectores, async l =>
         {
-            Guid? cliente = l.Query("clienteId") is { Length: > 0 } c
-                ? Guid.TryParse(c, out var g) ? g : throw new ErrorValidacion("clienteId", "Debe ser un UUID.")
-                : null;
+            var cliente = Peticion.UuidOpcional(l.Query("clienteId"), "clienteId");
             DateOnly? periodo = l.Query("periodo") is { Length: > 0 } p
                 ? Periodo.TryParse(p, out var d) ? d : throw new ErrorValidacion("periodo", "Debe ser un mes yyyy-MM.")
                 : null;
@@ -78,10 +75,7 @@ public sealed class CfdiGlobalFunciones(Api api, IServicioCfdiGlobal globales)
     public Task<IActionResult> RepresentacionRecibo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/recibos/{id}/representacion")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Lectores, async l => new RespuestaJson(StatusCodes.Status200OK,
-            await globales.ReciboImprimibleAsync(l.UsuarioAutenticado, Id(id, "id"), l.Ct), "text/html; charset=utf-8"));
-
-    private static Guid Id(string valor, string campo) =>
-        Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");
+            await globales.ReciboImprimibleAsync(l.UsuarioAutenticado, Peticion.Uuid(id, "id"), l.Ct), "text/html; charset=utf-8"));
 }
 
 /// <summary>POST /api/facturacion/globales: the month to cover, yyyy-MM.</summary>

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Telecable.Application.Ciclos;
 using Telecable.Domain.Comun;
-using Telecable.Functions.Http.Clientes;
 using Telecable.Infrastructure.Facturacion;
 
 namespace Telecable.Functions.Http.Facturacion;

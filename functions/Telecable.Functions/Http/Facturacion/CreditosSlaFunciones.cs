@@ -18,9 +18,7 @@ public sealed class CreditosSlaFunciones(Api api, IServicioCreditosSla creditos)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/creditos-sla")] HttpRequest req) =>
         api.EjecutarAsync(req, Lectores, async l =>
         {
-            Guid? cliente = l.Query("clienteId") is { Length: > 0 } c
-                ? Guid.TryParse(c, out var g) ? g : throw new ErrorValidacion("clienteId", "Debe ser un UUID.")
-                : null;
+            var cliente = Peticion.UuidOpcional(l.Query("clienteId"), "clienteId");
             return Respuestas.Ok(await creditos.DelClienteAsync(l.UsuarioAutenticado, cliente, l.Paginacion(), l.Ct));
         });
 }

@@ -21,14 +21,13 @@ public sealed class FacturaReciboFunciones(Api api, IServicioFacturaRecibo factu
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "facturacion/recibos/{id}/factura")] HttpRequest req, string id) =>
         api.EjecutarIdempotenteAsync(req, Solicitantes, async l =>
         {
-            var recibo = Id(id);
+            var recibo = Peticion.Uuid(id, "id");
             var s = await l.LeerAsync<SolicitudFacturaRecibo>();
-            var clave = l.Solicitud.Headers[Api.EncabezadoIdempotencia].ToString();
+            var clave = l.ClaveIdempotencia;
             var r = await facturas.FacturarAsync(l.UsuarioAutenticado, recibo, s, clave, l.Cid, l.Ct);
             if (r.PacNoDisponible)
-                return Respuestas.Problema(StatusCodes.Status503ServiceUnavailable, "PAC no disponible",
-                    $"La factura {r.Factura.Serie}-{r.Factura.Folio} del recibo quedó sellada; repita la solicitud con la misma Idempotency-Key para timbrarla.",
-                    l.Cid, req.Path, codigo: "pac_no_disponible").Con("Retry-After", "5");
+                return Respuestas.PacNoDisponible(
+                    $"La factura {r.Factura.Serie}-{r.Factura.Folio} del recibo quedó sellada; repita la solicitud con la misma Idempotency-Key para timbrarla.", l.Cid, req.Path);
             return Respuestas.Creado($"/api/facturacion/recibos/{recibo}/factura/xml", r.Factura);
         });
 
@@ -37,7 +36,7 @@ public sealed class FacturaReciboFunciones(Api api, IServicioFacturaRecibo factu
     public Task<IActionResult> XmlFacturaRecibo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/recibos/{id}/factura/xml")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Solicitantes, async l => new RespuestaJson(StatusCodes.Status200OK,
-                await facturas.XmlAsync(l.UsuarioAutenticado, Id(id), l.Ct), "application/xml; charset=utf-8")
+                await facturas.XmlAsync(l.UsuarioAutenticado, Peticion.Uuid(id, "id"), l.Ct), "application/xml; charset=utf-8")
             .Con("Content-Disposition", $"attachment; filename=\"factura-{id}.xml\""));
 
     /// <summary>GET /api/facturacion/recibos/{id}/factura/representacion: its printable copy with SAT's verification QR.</summary>
@@ -45,7 +44,5 @@ public sealed class FacturaReciboFunciones(Api api, IServicioFacturaRecibo factu
     public Task<IActionResult> RepresentacionFacturaRecibo(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/recibos/{id}/factura/representacion")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Solicitantes, async l => new RespuestaJson(StatusCodes.Status200OK,
-            await facturas.RepresentacionAsync(l.UsuarioAutenticado, Id(id), l.Ct), "text/html; charset=utf-8"));
-
-    private static Guid Id(string valor) => Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion("id", "Debe ser un UUID.");
+            await facturas.RepresentacionAsync(l.UsuarioAutenticado, Peticion.Uuid(id, "id"), l.Ct), "text/html; charset=utf-8"));
 }

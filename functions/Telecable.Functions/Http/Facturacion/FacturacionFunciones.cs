@@ -57,7 +57,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/corridas/{id}")] HttpRequest req, string id) =>
         api.EjecutarAsync(req, Cobranza, async l =>
         {
-            var corrida = Id(id, "id");
+            var corrida = Peticion.Uuid(id, "id");
             return Respuestas.Ok(await corridas.ProgresoAsync(corrida, l.Ct) ?? throw new ErrorNoEncontrado("corrida", id));
         });
 
@@ -68,7 +68,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         [DurableClient] DurableTaskClient durable) =>
         api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
         {
-            var c = await corridas.ReintentarAsync(Id(id, "id"), l.Ct);
+            var c = await corridas.ReintentarAsync(Peticion.Uuid(id, "id"), l.Ct);
             await IniciadorCorridas.IniciarAsync(durable, c, l.Cid, l.Ct);
             return Respuestas.Aceptado($"/api/facturacion/corridas/{c.Id}", new { id = c.Id, c.Estado, c.InstanceId });
         });
@@ -96,7 +96,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         api.EjecutarAsync(req, Cobranza, async l =>
         {
             var s = (await l.CuerpoAsync()).Length > 0 ? await l.LeerAsync<Telecable.Infrastructure.Facturacion.SolicitudPago>() : new(null, null);
-            var p = await pagos.PagarFacturaAsync(Id(uuid, "uuid"), s.Metodo, s.Referencia, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            var p = await pagos.PagarFacturaAsync(Peticion.Uuid(uuid, "uuid"), s.Metodo, s.Referencia, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             if (!p.Aplicado) await IniciadorPagos.IniciarYEsperarAsync(durable, p.PagoId, l.Cid, l.Ct);
             return Respuestas.Ok(new FacturaPagada(p.Uuid, await pagos.EstadoFacturaAsync(p.Uuid, l.Ct), p.PagoId, p.Monto));
         });
@@ -109,10 +109,10 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
         {
             var s = await l.LeerAsync<SolicitudCancelacion>();
-            var r = await facturas.CancelarAsync(Id(uuid, "uuid"), s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
+            var r = await facturas.CancelarAsync(Peticion.Uuid(uuid, "uuid"), s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Ok(new
             {
-                uuid = Id(uuid, "uuid"), estado = r.EnProceso ? EstadosFactura.CancelacionPendiente : EstadosFactura.Cancelada, codigoPac = r.Codigo, mensaje = r.Mensaje,
+                uuid = Peticion.Uuid(uuid, "uuid"), estado = r.EnProceso ? EstadosFactura.CancelacionPendiente : EstadosFactura.Cancelada, codigoPac = r.Codigo, mensaje = r.Mensaje,
             });
         });
 
@@ -122,7 +122,7 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/{uuid}/xml")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, ConCliente, async l =>
         {
-            var u = Id(uuid, "uuid");
+            var u = Peticion.Uuid(uuid, "uuid");
             return Respuestas.CfdiXml(await facturas.XmlAsync(l.UsuarioAutenticado, u, l.Ct), u);
         });
 
@@ -131,8 +131,5 @@ public sealed class FacturacionFunciones(Api api, ServicioCorridas corridas, Ser
     public Task<IActionResult> RepresentacionFactura(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/{uuid}/representacion")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, ConCliente, async l =>
-            Respuestas.Imprimible(await facturas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct)));
-
-    private static Guid Id(string valor, string campo) =>
-        Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");
+            Respuestas.Imprimible(await facturas.RepresentacionAsync(l.UsuarioAutenticado, Peticion.Uuid(uuid, "uuid"), l.Ct)));
 }

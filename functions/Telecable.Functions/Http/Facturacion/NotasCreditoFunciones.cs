@@ -20,14 +20,13 @@ public sealed class NotasCreditoFunciones(Api api, IServicioNotasCredito notas)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "facturacion/{uuid}/notas-credito")] HttpRequest req, string uuid) =>
         api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
         {
-            var factura = Id(uuid, "uuid");
+            var factura = Peticion.Uuid(uuid, "uuid");
             var s = await l.LeerAsync<SolicitudNotaCredito>();
-            var clave = l.Solicitud.Headers[Api.EncabezadoIdempotencia].ToString();
+            var clave = l.ClaveIdempotencia;
             var r = await notas.EmitirAsync(factura, s, new ContextoNotaCredito(clave, ContextoNotaCredito.Manual, l.UsuarioAutenticado.Sujeto, l.Cid), l.Ct);
             if (r.PacNoDisponible)
-                return Respuestas.Problema(StatusCodes.Status503ServiceUnavailable, "PAC no disponible",
-                    $"La nota de crédito {r.Nota.Serie}-{r.Nota.Folio} quedó sellada; repita la solicitud con la misma Idempotency-Key para timbrarla.",
-                    l.Cid, req.Path, codigo: "pac_no_disponible").Con("Retry-After", "5");
+                return Respuestas.PacNoDisponible(
+                    $"La nota de crédito {r.Nota.Serie}-{r.Nota.Folio} quedó sellada; repita la solicitud con la misma Idempotency-Key para timbrarla.", l.Cid, req.Path);
             return r.Nota.Uuid is { } u
                 ? Respuestas.Creado($"/api/facturacion/notas-credito/{u}/xml", r.Nota)
                 : Respuestas.Ok(r.Nota);
@@ -37,7 +36,7 @@ public sealed class NotasCreditoFunciones(Api api, IServicioNotasCredito notas)
     [Function(nameof(NotasCreditoDeFactura))]
     public Task<IActionResult> NotasCreditoDeFactura(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/{uuid}/notas-credito")] HttpRequest req, string uuid) =>
-        api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await notas.DeFacturaAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Paginacion(), l.Ct)));
+        api.EjecutarAsync(req, ConCliente, async l => Respuestas.Ok(await notas.DeFacturaAsync(l.UsuarioAutenticado, Peticion.Uuid(uuid, "uuid"), l.Paginacion(), l.Ct)));
 
     /// <summary>GET /api/facturacion/notas-credito/{uuid}/xml: the stamped CFDI E.</summary>
     [Function(nameof(XmlNotaCredito))]
@@ -45,7 +44,7 @@ public sealed class NotasCreditoFunciones(Api api, IServicioNotasCredito notas)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/notas-credito/{uuid}/xml")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, ConCliente, async l =>
         {
-            var u = Id(uuid, "uuid");
+            var u = Peticion.Uuid(uuid, "uuid");
             return Respuestas.CfdiXml(await notas.XmlAsync(l.UsuarioAutenticado, u, l.Ct), u);
         });
 
@@ -54,8 +53,5 @@ public sealed class NotasCreditoFunciones(Api api, IServicioNotasCredito notas)
     public Task<IActionResult> RepresentacionNotaCredito(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "facturacion/notas-credito/{uuid}/representacion")] HttpRequest req, string uuid) =>
         api.EjecutarAsync(req, ConCliente, async l =>
-            Respuestas.Imprimible(await notas.RepresentacionAsync(l.UsuarioAutenticado, Id(uuid, "uuid"), l.Ct)));
-
-    private static Guid Id(string valor, string campo) =>
-        Guid.TryParse(valor, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");
+            Respuestas.Imprimible(await notas.RepresentacionAsync(l.UsuarioAutenticado, Peticion.Uuid(uuid, "uuid"), l.Ct)));
 }

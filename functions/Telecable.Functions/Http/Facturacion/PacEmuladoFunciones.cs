@@ -22,7 +22,7 @@ public sealed class PacEmuladoFunciones(Api api, ReceptorEmulado receptor)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "pac-emulado/cancelaciones/{uuid}/respuesta")] HttpRequest req, string uuid) =>
         api.EjecutarIdempotenteAsync(req, Admin, async l =>
         {
-            var u = Guid.TryParse(uuid, out var g) ? g : throw new ErrorValidacion("uuid", "Debe ser un UUID.");
+            var u = Peticion.Uuid(uuid);
             var s = await l.LeerAsync<SolicitudRespuestaReceptor>();
             var acepta = s.Acepta ?? throw new ErrorValidacion("acepta", "Obligatorio: true (acepta la cancelación) o false (la rechaza).");
             return Respuestas.Ok(await receptor.ResponderAsync(u, acepta, l.Cid, l.Ct));

@@ -19,7 +19,7 @@ public sealed class SustitucionFunciones(Api api, ServicioSustitucion sustitucio
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "facturacion/{uuid}/sustitucion")] HttpRequest req, string uuid) =>
         api.EjecutarIdempotenteAsync(req, Cobranza, async l =>
         {
-            var original = Guid.TryParse(uuid, out var g) ? g : throw new ErrorValidacion("uuid", "Debe ser un UUID.");
+            var original = Peticion.Uuid(uuid);
             var s = (await l.CuerpoAsync()).Length > 0 ? await l.LeerAsync<SolicitudSustitucion>() : new SolicitudSustitucion(null, null, null, null);
             var r = await sustitucion.SustituirAsync(original, s, l.UsuarioAutenticado.Sujeto, l.Cid, l.Ct);
             return Respuestas.Creado($"/api/facturacion/{r.Sustituto}/xml", r);

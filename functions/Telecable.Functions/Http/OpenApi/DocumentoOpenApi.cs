@@ -112,7 +112,7 @@ public static class DocumentoOpenApi
                 }
                 else if (d == typeof(Llamada) && llamado.Name == nameof(Llamada.CuerpoAsync))
                     crudo = true; // raw bytes (a signed webhook): JSON, but verified before it is bound
-                else if ((d == typeof(Llamada) || d == typeof(Clientes.Peticion)) && llamado.GetParameters().Any(p => p.Name == "nombre") && ultimoTexto is not null)
+                else if ((d == typeof(Llamada) || d == typeof(Peticion)) && llamado.GetParameters().Any(p => p.Name == "nombre") && ultimoTexto is not null)
                 {
                     if (consulta.All(c => c.Nombre != ultimoTexto)) consulta.Add(ParametroDe(llamado.Name, ultimoTexto));
                 }
@@ -153,9 +153,9 @@ public static class DocumentoOpenApi
     private static ParametroConsulta ParametroDe(string metodo, string nombre) => metodo switch
     {
         nameof(Llamada.QueryEntero) => new(nombre, "integer", null),
-        nameof(Clientes.Peticion.Decimal) => new(nombre, "string", "decimal"),
-        nameof(Clientes.Peticion.GuidOpcional) => new(nombre, "string", "uuid"),
-        nameof(Clientes.Peticion.Fecha) => new(nombre, "string", "date"),
+        nameof(Peticion.Decimal) => new(nombre, "string", "decimal"),
+        nameof(Peticion.GuidOpcional) => new(nombre, "string", "uuid"),
+        nameof(Peticion.Fecha) => new(nombre, "string", "date"),
         _ => new(nombre, "string", null),
     };
 

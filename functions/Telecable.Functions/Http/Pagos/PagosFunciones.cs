@@ -113,10 +113,7 @@ public sealed class PagosFunciones(Api api, ServicioPagos pagos, ServicioWebhook
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "pagos/pendientes")] HttpRequest req) =>
         api.EjecutarAsync(req, Cobranzas, async l =>
         {
-            var texto = l.Query("clienteId");
-            Guid? cliente = null;
-            if (!string.IsNullOrEmpty(texto))
-                cliente = Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion("clienteId", "Debe ser un UUID.");
+            var cliente = Peticion.UuidOpcional(l.Query("clienteId"), "clienteId");
             return Respuestas.Ok(await pagos.PendientesAsync(cliente, l.Paginacion(50, 200), l.Ct));
         });
 

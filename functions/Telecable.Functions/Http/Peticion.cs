@@ -1,13 +1,20 @@
 using Telecable.Domain.Comun;
 
-namespace Telecable.Functions.Http.Clientes;
+namespace Telecable.Functions.Http;
 
-/// <summary>Small parsing helpers for route values and concurrency headers, shared by the catalog and customer functions.</summary>
+/// <summary>Small parsing helpers for route and query values and concurrency headers, shared by every area's functions.</summary>
 public static class Peticion
 {
     /// <summary>A route id that must be a GUID: 400 naming the field otherwise.</summary>
     public static Guid Id(string texto, string campo = "id") =>
         Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion(campo, "No es un identificador válido (GUID).");
+
+    /// <summary>A CFDI, payment or customer UUID (route value or query text): 400 "Debe ser un UUID." naming the field otherwise.</summary>
+    public static Guid Uuid(string texto, string campo = "uuid") =>
+        Guid.TryParse(texto, out var g) ? g : throw new ErrorValidacion(campo, "Debe ser un UUID.");
+
+    /// <summary><see cref="Uuid"/> of an optional query value: null when absent or empty.</summary>
+    public static Guid? UuidOpcional(string? texto, string campo) => string.IsNullOrEmpty(texto) ? null : Uuid(texto, campo);
 
     /// <summary>The version the caller read: If-Match ("3", W/"3" or 3) or the body's version; 400 when neither.</summary>
     public static int Version(Llamada l, int? enCuerpo)
