@@ -39,7 +39,8 @@ internal static class Fase
     {
         var nombreBase = $"escala_{Guid.NewGuid():N}";
         await using (var cn = new NpgsqlConnection(pgAdmin)) await cn.ExecuteAsync($"CREATE DATABASE \"{nombreBase}\"");
-        var db = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = nombreBase, MaxPoolSize = 30 }.ConnectionString;
+        // Timeout 60 s (Npgsql: 15): on a loaded shared server a host starting next to others timed out loading types.
+        var db = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = nombreBase, MaxPoolSize = 30, Timeout = 60 }.ConnectionString;
         var hub = $"esc{Guid.NewGuid():N}"[..16];
         var contenedor = $"esc{Guid.NewGuid():N}"[..20];
         var pac = Directory.CreateTempSubdirectory("escala-pac-").FullName;
