@@ -18,7 +18,7 @@ public sealed record SiguientesPartes(Guid CorridaId, long DespuesDeFolio, int M
 /// <summary>
 /// Where a run stands between episodes, in numbers only (its size never shows here: no list of contracts, invoices or
 /// chunks): whether it is still generating and the contract cursor it got to; the round, the folio the round got to
-/// (chunks are paged from the database after it), how many chunks the round started (they are numbered across episodes),
+/// (chunks are paged from the database after it), how many chunks the run started (for their numbers in the logs),
 /// whether some chunk left CFDIs pending for the next round, and the counts so far.
 /// </summary>
 public sealed record EstadoTimbrado(bool Generando, CursorContratos? Contratos, int Generadas, int Ronda, long Folio, int Partes,
