@@ -36,7 +36,8 @@ internal static class Fase
 
     public static async Task<ResultadoFase> CorrerAsync(int n, int nHosts, bool matar, string dll, string azurite, string csd)
     {
-        var db = await Telecable.Pruebas.Servicios.CrearBaseAsync("escala", maxPool: 30);
+        // Timeout 60 s (Npgsql: 15): on a loaded shared server a host starting next to others timed out loading types.
+        var db = new Npgsql.NpgsqlConnectionStringBuilder(await Telecable.Pruebas.Servicios.CrearBaseAsync("escala", maxPool: 30)) { Timeout = 60 }.ConnectionString;
         var hub = $"esc{Guid.NewGuid():N}"[..16];
         var contenedor = $"esc{Guid.NewGuid():N}"[..20];
         var pac = Directory.CreateTempSubdirectory("escala-pac-").FullName;

@@ -11,7 +11,7 @@ using Telecable.LocalHost;
 
 // A billing run of N contracts end to end (generate, seal, stamp with the emulated PAC, XML to Azurite, rows in
 // PostgreSQL) on the local host built in-process, per durable backend; and the same work as a plain loop without
-// orchestration (the floor): PrepararAsync + the same chunks' TimbrarParteAsync awaited together, same services,
+// orchestration (the floor): the generation pages one after the other, then every chunk's TimbrarRangoAsync awaited together, same services,
 // same parallelism, without the durable runtime.
 var n = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1000;
 var backends = args.Length > 1 ? args[1].Split(',') : ["InMemory", "AzureStorage"];
@@ -49,8 +49,15 @@ foreach (var backend in backends)
         {
             var reloj = Stopwatch.StartNew();
             var c = await corridas.CrearAsync(periodo, "bench", default);
-            var prep = await corridas.PrepararAsync(c.Id, default);
-            await Task.WhenAll(Enumerable.Range(0, prep.Partes).Select(p => timbrador.TimbrarParteAsync(c.Id, p, prep.Partes, true, "bench", default)));
+            await corridas.PrepararAsync(c.Id, default);
+            for (Telecable.Application.Facturacion.CursorContratos? cursor = null; ;)
+            {
+                var pagina = await corridas.GenerarPaginaAsync(c.Id, cursor, default);
+                if (pagina.Terminada) break;
+                cursor = pagina.Cursor;
+            }
+            var rangos = await corridas.PartesAsync(c.Id, 0, int.MaxValue / 1000, default);
+            await Task.WhenAll(rangos.Select((r, p) => timbrador.TimbrarRangoAsync(c.Id, p, r.Desde, r.Hasta, true, "bench", default)));
             var p = await corridas.CerrarAsync(c.Id, "bench", default);
             return (reloj.Elapsed.TotalSeconds, p.Timbradas);
         }

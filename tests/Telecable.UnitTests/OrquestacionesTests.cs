@@ -233,7 +233,8 @@ public sealed class ProcesarPagoOrquestacionTests
     }
 }
 
-/// <summary>TimbradoMasivo: fan out, fan in, rounds with backoff over pending CFDIs, and a run that fails for good.</summary>
+/// <summary>TimbradoMasivo: paged generation, chunks paged from the database, rounds with backoff over pending CFDIs, and a
+/// run that fails for good.</summary>
 public sealed class TimbradoMasivoOrquestacionTests
 {
     private static readonly EntradaTimbradoMasivo Entrada = new(Guid.NewGuid(), "cid-t");
@@ -245,66 +246,149 @@ public sealed class TimbradoMasivoOrquestacionTests
     private static List<ParteCorrida> Partes(ContextoSimulado c) =>
         c.Llamadas.Where(l => l.Actividad == nameof(ActividadesTimbrado.TimbrarParte)).Select(l => (ParteCorrida)l.Entrada!).ToList();
 
-    [Fact]
-    public async Task Exito_en_una_ronda_reparte_en_rangos_de_folios_y_cierra()
+    /// <summary>The database side of a run, in memory: generation in pages of contracts (one invoice each, folios 1..n),
+    /// the chunks still to stamp paged after a folio as ServicioCorridas.PartesAsync does, and each chunk stamping what is
+    /// left in its range (or leaving it pending while <see cref="PacCaido"/> says so, error in the last round).</summary>
+    private sealed class CorridaSimulada(int facturas, int porPagina, int porParte = 50)
     {
-        var c = ContextoSimulado.Con(Entrada)
-            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(120, 120, 3, [1, 41, 81], 120))
-            .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(40, 0, 0))
-            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(120, 0));
+        private readonly SortedSet<long> _porTimbrar = [];
+        private int _generadas;
+        public Func<ParteCorrida, bool> PacCaido { get; init; } = _ => false;
+
+        public ContextoSimulado Contexto(int enVuelo = 6, int porEpisodio = 100) => ContextoSimulado.Con(Entrada)
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(true, enVuelo, porEpisodio))
+            .Responde(nameof(ActividadesTimbrado.GenerarPagina), _ => Generar())
+            .Responde(nameof(ActividadesTimbrado.PartesCorrida), e => Siguientes((SiguientesPartes)e!))
+            .Responde(nameof(ActividadesTimbrado.TimbrarParte), e => Timbrar((ParteCorrida)e!))
+            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(0, 0));
+
+        private PaginaGenerada Generar()
+        {
+            var n = Math.Min(porPagina, facturas - _generadas);
+            for (var i = 1; i <= n; i++) _porTimbrar.Add(_generadas + i);
+            _generadas += n;
+            return new PaginaGenerada(n, new CursorContratos(_generadas, Guid.Empty), n == 0);
+        }
+
+        private RangoFolios[] Siguientes(SiguientesPartes s) =>
+            [.. _porTimbrar.GetViewBetween(s.DespuesDeFolio + 1, long.MaxValue).Take(s.Maximo * porParte).Chunk(porParte).Select(f => new RangoFolios(f[0], f[^1]))];
+
+        private ResultadoParte Timbrar(ParteCorrida p)
+        {
+            var folios = _porTimbrar.GetViewBetween(p.FolioDesde, p.FolioHasta).ToList();
+            if (PacCaido(p) && !p.UltimaRonda) return new ResultadoParte(0, 0, folios.Count);
+            _porTimbrar.ExceptWith(folios);
+            return PacCaido(p) ? new ResultadoParte(0, folios.Count, 0) : new ResultadoParte(folios.Count, 0, 0);
+        }
+    }
+
+    [Fact]
+    public async Task Exito_en_una_ronda_genera_por_paginas_reparte_en_rangos_de_folios_y_cierra()
+    {
+        var c = new CorridaSimulada(120, 100).Contexto();
         var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
         Assert.Equal(("completada", 120, 120, 1), (r.Estado, r.Generadas, r.Timbradas, r.Rondas));
-        Assert.Equal([(0, 1L, 40L), (1, 41L, 80L), (2, 81L, 120L)], Partes(c).Select(p => (p.Parte, p.FolioDesde, p.FolioHasta)));
+        // Pages after null, after contract 100, after 120 (empty: generation ended).
+        Assert.Equal([null, 100L, 120L], c.Llamadas.Where(l => l.Actividad == nameof(ActividadesTimbrado.GenerarPagina))
+            .Select(l => ((PaginaCorrida)l.Entrada!).Despues?.NumeroCliente));
+        Assert.Equal([(0, 1L, 50L), (1, 51L, 100L), (2, 101L, 120L)], Partes(c).Select(p => (p.Parte, p.FolioDesde, p.FolioHasta)));
         Assert.Empty(c.Temporizadores);
-        Assert.Empty(c.Continuaciones);
+        Assert.Single(c.Continuaciones);
         Assert.Equal(5, c.Llamadas[0].Opciones!.Retry!.Policy!.MaxNumberOfAttempts);
     }
 
     [Fact]
     public async Task Una_corrida_grande_continua_como_nueva_cada_episodio_y_timbra_cada_parte_una_vez()
     {
-        // 5 chunks, 2 in flight, 2 per episode: 3 episodes, history bounded; generation runs once.
-        var c = ContextoSimulado.Con(Entrada)
-            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(250, 250, 5, [1, 51, 101, 151, 201], 250, 2, 2))
-            .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(50, 0, 0))
-            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(250, 0));
+        // 250 CFDIs in pages of 100 (3 pages and the empty one), 5 chunks, 2 in flight, 2 per episode.
+        var c = new CorridaSimulada(250, 100).Contexto(enVuelo: 2, porEpisodio: 2);
         var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
-        Assert.Equal(("completada", 250), (r.Estado, r.Timbradas));
+        Assert.Equal(("completada", 250, 250), (r.Estado, r.Generadas, r.Timbradas));
         Assert.Equal([0, 1, 2, 3, 4], Partes(c).Select(p => p.Parte));
-        Assert.Equal(2, c.Continuaciones.Count);
+        Assert.Equal([(1L, 50L), (51L, 100L), (101L, 150L), (151L, 200L), (201L, 250L)], Partes(c).Select(p => (p.FolioDesde, p.FolioHasta)));
+        // Episodes: 2 pages; the third page and the empty one that ends generation; 2 chunks; 2 chunks; the last chunk.
+        Assert.Equal(4, c.Continuaciones.Count);
         Assert.Single(c.Llamadas, l => l.Actividad == nameof(ActividadesTimbrado.PrepararCorrida));
         Assert.Single(c.Llamadas, l => l.Actividad == nameof(ActividadesTimbrado.CerrarCorrida));
     }
 
     [Fact]
-    public async Task Las_partes_con_PAC_no_disponible_se_repiten_tras_un_temporizador_y_la_ultima_ronda_lo_dice()
+    public async Task Una_corrida_ya_generada_no_genera_y_timbra_lo_que_quedo()
     {
         var c = ContextoSimulado.Con(Entrada)
-            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 2, [1, 6], 10))
-            .Responde(nameof(ActividadesTimbrado.TimbrarParte), e => ((ParteCorrida)e!) switch
-            {
-                { Parte: 0 } => new ResultadoParte(5, 0, 0),
-                { UltimaRonda: false } => new ResultadoParte(0, 0, 5),
-                _ => new ResultadoParte(0, 5, 0),
-            })
-            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(5, 5));
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(false))
+            .Responde(nameof(ActividadesTimbrado.PartesCorrida), new RangoFolios[] { new(7, 90) })
+            .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(3, 0, 0))
+            .Responde(nameof(ActividadesTimbrado.CerrarCorrida), Cierre(3, 0));
+        var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
+        Assert.Equal(("completada", 3), (r.Estado, r.Timbradas));
+        Assert.DoesNotContain(nameof(ActividadesTimbrado.GenerarPagina), c.Nombres);
+        Assert.Equal([(7L, 90L)], Partes(c).Select(p => (p.FolioDesde, p.FolioHasta)));
+    }
+
+    [Fact]
+    public async Task Las_partes_con_PAC_no_disponible_se_repiten_tras_un_temporizador_y_la_ultima_ronda_lo_dice()
+    {
+        var c = new CorridaSimulada(10, 100, porParte: 5) { PacCaido = p => p.FolioDesde == 6 }.Contexto();
         var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
         Assert.Equal(TimbradoMasivo.Rondas, r.Rondas);
-        Assert.Equal(5, r.Fallidas);
+        Assert.Equal((5, 5), (r.Timbradas, r.Fallidas));
         Assert.Equal(TimbradoMasivo.Rondas - 1, c.Temporizadores.Count);
         // Backoff: 2, 4, 8, 16 s after the orchestration's own clock.
         Assert.Equal([2d, 4d, 8d, 16d], c.Temporizadores.Select(t => (t - c.Objeto.CurrentUtcDateTime).TotalSeconds));
-        var parte1 = Partes(c).Where(p => p.Parte == 1).ToList();
-        Assert.Equal(TimbradoMasivo.Rondas, parte1.Count);
-        Assert.True(parte1[^1].UltimaRonda);
-        Assert.Single(Partes(c), p => p.Parte == 0);
+        var caida = Partes(c).Where(p => p.FolioDesde == 6).ToList();
+        Assert.Equal(TimbradoMasivo.Rondas, caida.Count);
+        Assert.True(caida[^1].UltimaRonda);
+        Assert.DoesNotContain(caida[..^1], p => p.UltimaRonda);
+        Assert.Single(Partes(c), p => p.FolioDesde == 1);
+    }
+
+    [Fact]
+    public async Task Ni_la_entrada_ni_un_episodio_ni_una_actividad_crecen_con_la_corrida()
+    {
+        // Issue 24: the same bounds for 1,000 and for 50,000 CFDIs (1,000 chunks): what the orchestration carries across
+        // ContinueAsNew, what it sends an activity and the calls one episode makes (its history: about 3 events each).
+        static async Task<(int Entrada, int Carga, int Llamadas)> MedirAsync(int facturas)
+        {
+            var simulada = new CorridaSimulada(facturas, 1000);
+            var c = simulada.Contexto();
+            var episodio = 0;
+            var porEpisodio = new Dictionary<int, int>();
+            var r = await EpisodiosAsync(c, () => episodio++, porEpisodio);
+            Assert.Equal(facturas, r.Timbradas);
+            var json = (object? o) => System.Text.Json.JsonSerializer.Serialize(o).Length;
+            return (c.Continuaciones.Max(json), c.Llamadas.Max(l => json(l.Entrada)), porEpisodio.Values.Max());
+        }
+
+        var chica = await MedirAsync(1_000);
+        var grande = await MedirAsync(50_000);
+        Assert.True(grande.Entrada <= chica.Entrada + 16, $"entrada {grande.Entrada} B con 50,000 contra {chica.Entrada} B con 1,000");
+        Assert.True(grande.Carga <= chica.Carga + 16, $"actividad {grande.Carga} B con 50,000 contra {chica.Carga} B con 1,000");
+        Assert.InRange(grande.Llamadas, 1, 103);
+        // The types themselves carry no collection: no list of contracts, invoices or chunks can creep in later.
+        foreach (var t in new[] { typeof(EntradaTimbradoMasivo), typeof(EstadoTimbrado), typeof(ParteCorrida), typeof(PaginaCorrida),
+                     typeof(SiguientesPartes), typeof(PreparacionCorrida), typeof(PaginaGenerada), typeof(CursorContratos) })
+            Assert.DoesNotContain(t.GetProperties(), p => p.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(p.PropertyType));
+    }
+
+    /// <summary>As HastaTerminar, counting the activity calls of each episode.</summary>
+    private static async Task<ResultadoTimbradoMasivo> EpisodiosAsync(ContextoSimulado c, Func<int> siguiente, Dictionary<int, int> porEpisodio)
+    {
+        while (true)
+        {
+            var (antes, llamadas) = (c.Continuaciones.Count, c.Llamadas.Count);
+            var r = await TimbradoMasivo.Ejecutar(c.Objeto);
+            porEpisodio[siguiente()] = c.Llamadas.Count - llamadas;
+            if (c.Continuaciones.Count == antes) return r;
+        }
     }
 
     [Fact]
     public async Task Una_actividad_que_agota_sus_reintentos_deja_la_corrida_fallida_con_su_causa()
     {
         var c = ContextoSimulado.Con(Entrada)
-            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(10, 10, 1, [1], 10))
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(false))
+            .Responde(nameof(ActividadesTimbrado.PartesCorrida), new RangoFolios[] { new(1, 10) })
             .Falla(nameof(ActividadesTimbrado.TimbrarParte), "Npgsql.NpgsqlException", "conexión rechazada");
         var r = await c.HastaTerminar(TimbradoMasivo.Ejecutar);
         Assert.Equal("fallida", r.Estado);
@@ -345,7 +429,8 @@ public sealed class TimbradoMasivoReintentosTests
     public async Task Una_parte_reintenta_al_menos_un_minuto_antes_de_dar_la_corrida_por_fallida()
     {
         var c = ContextoSimulado.Con(new EntradaTimbradoMasivo(Guid.NewGuid(), "cid-r"))
-            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(50, 50, 1, [1], 50))
+            .Responde(nameof(ActividadesTimbrado.PrepararCorrida), new PreparacionCorrida(false))
+            .Responde(nameof(ActividadesTimbrado.PartesCorrida), new RangoFolios[] { new(1, 50) })
             .Responde(nameof(ActividadesTimbrado.TimbrarParte), new ResultadoParte(50, 0, 0))
             .Responde(nameof(ActividadesTimbrado.CerrarCorrida), new ProgresoCorrida(Guid.NewGuid(), "2026-12", "completada", "instancia-1", 50, 50, 0, 0, 0, 0m,
                 new Dictionary<string, int>(), null, null));

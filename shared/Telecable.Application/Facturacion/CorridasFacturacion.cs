@@ -8,12 +8,23 @@ public sealed record ProgresoCorrida(
     int Canceladas, decimal MontoTimbrado, IReadOnlyDictionary<string, int> Errores, DateTimeOffset? IniciadaEn, DateTimeOffset? TerminadaEn,
     FallaCorrida? Causa = null, string? SolicitadaPor = null, int Recibos = 0, decimal MontoRecibos = 0m);
 
-/// <summary>What a run's execution will stamp: <see cref="Partes"/> chunks of at most FacturasPorParte invoices each; chunk i
-/// owns the folios from <see cref="Cortes"/>[i] up to the next cut (the last one up to <see cref="UltimoFolio"/>), so a
-/// chunk's input is two numbers and its query one index range. At most <see cref="PartesEnVuelo"/> chunks are queued at
-/// once; the orchestration continues as new every <see cref="PartesPorEpisodio"/> chunks.</summary>
-public sealed record PreparacionCorrida(int Generadas, int PorTimbrar, int Partes, long[]? Cortes = null, long UltimoFolio = 0,
-    int PartesEnVuelo = 16, int PartesPorEpisodio = 100);
+/// <summary>How a run's execution proceeds: whether its invoices are still to be generated (<see cref="Generar"/>: a first
+/// execution, or one whose generation failed half way), and how to stamp them: at most <see cref="PartesEnVuelo"/> chunks
+/// queued at once, the orchestration continuing as new every <see cref="PartesPorEpisodio"/> chunks (or generated pages).
+/// No list of invoices, contracts or chunks: each episode pages them from the database (<see cref="IPasosCorrida.PartesAsync"/>).</summary>
+public sealed record PreparacionCorrida(bool Generar, int PartesEnVuelo = 6, int PartesPorEpisodio = 100);
+
+/// <summary>Where generation stands after one page of contracts: the contracts sort by (customer number, contract id), and
+/// every contract up to and including this cursor is billed.</summary>
+public sealed record CursorContratos(long NumeroCliente, Guid ContratoId);
+
+/// <summary>One generated page: invoices and receipts it inserted, the cursor after it, and whether generation ended (no
+/// contract left after the cursor).</summary>
+public sealed record PaginaGenerada(int Generadas, CursorContratos? Cursor, bool Terminada);
+
+/// <summary>One chunk to stamp: the run's invoices still to stamp whose folio lies in [Desde, Hasta], at most
+/// FacturasPorParte of them. Two numbers, whatever the run's size.</summary>
+public sealed record RangoFolios(long Desde, long Hasta);
 
 /// <summary>What a chunk activity did: stamped, failed for good, and left for the next round (PAC unavailable).</summary>
 public sealed record ResultadoParte(int Timbradas, int Fallidas, int Pendientes);
@@ -22,8 +33,17 @@ public sealed record ResultadoParte(int Timbradas, int Fallidas, int Pendientes)
 /// ServicioCorridas implements it). Each is idempotent: a re-run activity finds what the first attempt did.</summary>
 public interface IPasosCorrida
 {
-    /// <summary>Generates the period's invoices (gap-free folios, one transaction) and says how to chunk their stamping.</summary>
+    /// <summary>Starts an execution of the run (counts it) and says whether its invoices are still to be generated.</summary>
     Task<PreparacionCorrida> PrepararAsync(Guid corridaId, CancellationToken ct);
+
+    /// <summary>Generates the invoices of the next page of contracts after <paramref name="despues"/> (null: the first page,
+    /// which also applies deferred plan changes and late fees), gap-free folios in the page's own transaction. Safe to
+    /// re-run or to run twice at once: pages of one run are serialized and bill only contracts not billed yet.</summary>
+    Task<PaginaGenerada> GenerarPaginaAsync(Guid corridaId, CursorContratos? despues, CancellationToken ct);
+
+    /// <summary>The next chunks to stamp: up to <paramref name="maximo"/> folio ranges of FacturasPorParte invoices still to
+    /// stamp, all after folio <paramref name="despuesDeFolio"/> (keyset over the (corrida_id, folio) index).</summary>
+    Task<IReadOnlyList<RangoFolios>> PartesAsync(Guid corridaId, long despuesDeFolio, int maximo, CancellationToken ct);
 
     /// <summary>Ends a live run as fallida with its cause, once (false: it was not live, or another instance drives it).</summary>
     Task<bool> MarcarFallidaAsync(Guid id, FallaCorrida causa, string? instancia, string cid, CancellationToken ct);

@@ -38,6 +38,9 @@ public sealed class OpcionesFacturacion
     /// <summary>Chunks per orchestration episode: the orchestration continues as new after this many, so its history
     /// (about three events per chunk) never grows with the run.</summary>
     public int PartesPorEpisodio { get; set; } = 100;
+    /// <summary>Contracts one generation activity bills (one transaction, one page of a keyset over the contracts): what
+    /// a host holds in memory while generating, and about a second of work, whatever the run's size.</summary>
+    public int ContratosPorPagina { get; set; } = 1000;
     /// <summary>CFDIs sealed and stamped at once inside one chunk activity.</summary>
     public int Paralelismo { get; set; } = 12;
     /// <summary>PAC calls per CFDI inside one activity before leaving it for the next round.</summary>

@@ -138,54 +138,77 @@ public sealed class ServicioCorridas(NpgsqlDataSource db, OpcionesEmisor emisor,
         return pagina.Con(elementos, total);
     }
 
-    /// <summary>
-    /// First execution of a run: one invoice per contract to bill (folios allocated with one UPDATE ... RETURNING in
-    /// the transaction that inserts them, so a rollback leaves no gap), all in one transaction; a re-executed
-    /// activity finds them generated. Returns how many chunk activities to fan out to.
-    /// </summary>
+    /// <summary>Starts an execution of the run: counts it (a retry's instance is named after the count) and says whether
+    /// its invoices are still to be generated (a first execution, or a retry of one whose generation failed half way).</summary>
     public async Task<PreparacionCorrida> PrepararAsync(Guid corridaId, CancellationToken ct)
     {
         await using var cn = await db.OpenConnectionAsync(ct);
-        await using var tx = await cn.BeginTransactionAsync(ct);
-        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, int Ejecuciones, DateOnly? FechaCorte)?>(new CommandDefinition(
-            "SELECT periodo, ejecuciones, fecha_corte FROM corridas_facturacion WHERE id = @corridaId FOR UPDATE", new { corridaId }, tx, cancellationToken: ct))
-            ?? throw new InvalidOperationException($"Corrida {corridaId} no existe.");
-        var generadas = 0;
-        if (c.Ejecuciones == 0)
-        {
-            using var act = Telemetria.Fuente.StartActivity("Facturacion.Generar");
-            generadas = await GenerarAsync(cn, tx, corridaId, c.Periodo, c.FechaCorte, ct);
-            FacturacionMetricas.Generadas.Add(generadas);
-        }
-        await cn.ExecuteAsync(new CommandDefinition("""
-            UPDATE corridas_facturacion SET ejecuciones = ejecuciones + 1,
-                   total_contratos = total_contratos + @generadas, total_facturas = total_facturas + @generadas
-            WHERE id = @corridaId
-            """, new { corridaId, generadas }, tx, cancellationToken: ct));
-        var tamano = Math.Max(1, opciones.FacturasPorParte);
-        // Every tamano-th folio still to stamp starts a chunk (one pass over the (corrida_id, folio) index): chunks of
-        // exactly tamano invoices, also on a retry where the invoices left are scattered over the run's folios.
-        var cortes = (await cn.QueryAsync<(long Folio, long Total, long Ultimo)>(new CommandDefinition("""
-            SELECT folio, total, ultimo FROM (
-                SELECT folio, row_number() OVER (ORDER BY folio) AS n, count(*) OVER () AS total, max(folio) OVER () AS ultimo
-                FROM facturas WHERE corrida_id = @corridaId AND estado = 'borrador' AND uuid IS NULL AND tipo_documento = 'cfdi') x
-            WHERE (n - 1) % @tamano = 0 ORDER BY folio
-            """, new { corridaId, tamano = (long)tamano }, tx, cancellationToken: ct))).ToList();
-        await tx.CommitAsync(ct);
-        var porTimbrar = cortes.Count == 0 ? 0 : (int)cortes[0].Total;
-        return new PreparacionCorrida(generadas, porTimbrar, cortes.Count, [.. cortes.Select(c => c.Folio)], cortes.Count == 0 ? 0 : cortes[0].Ultimo,
-            Math.Max(1, opciones.PartesEnVuelo), Math.Max(1, opciones.PartesPorEpisodio));
+        var generar = await cn.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition("""
+            UPDATE corridas_facturacion SET ejecuciones = ejecuciones + 1 WHERE id = @corridaId RETURNING generada_en IS NULL
+            """, new { corridaId }, cancellationToken: ct)) ?? throw new InvalidOperationException($"Corrida {corridaId} no existe.");
+        return new PreparacionCorrida(generar, Math.Max(1, opciones.PartesEnVuelo), Math.Max(1, opciones.PartesPorEpisodio));
     }
 
-    private async Task<int> GenerarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid corridaId, DateOnly periodo, DateOnly? fechaCorte, CancellationToken ct)
+    /// <summary>
+    /// One page of a run's generation: one invoice per contract of the next <c>ContratosPorPagina</c> contracts to bill after
+    /// <paramref name="despues"/>, with gap-free folios allocated (UPDATE ... RETURNING) in the transaction that inserts them.
+    /// The run's row is locked first, so two executions of one page (a re-delivered activity) run one after the other, and
+    /// the second bills only contracts the first did not (NOT EXISTS, a fresh snapshot after the lock): everything up to
+    /// the returned cursor is billed either way. A page with no contract left marks the generation ended.
+    /// </summary>
+    public async Task<PaginaGenerada> GenerarPaginaAsync(Guid corridaId, CursorContratos? despues, CancellationToken ct)
     {
+        await using var cn = await db.OpenConnectionAsync(ct);
+        await using var tx = await cn.BeginTransactionAsync(ct);
+        var c = await cn.QuerySingleOrDefaultAsync<(DateOnly Periodo, DateOnly? FechaCorte, bool Generada)?>(new CommandDefinition(
+            "SELECT periodo, fecha_corte, generada_en IS NOT NULL FROM corridas_facturacion WHERE id = @corridaId FOR UPDATE",
+            new { corridaId }, tx, cancellationToken: ct))
+            ?? throw new InvalidOperationException($"Corrida {corridaId} no existe.");
+        if (c.Generada) return new PaginaGenerada(0, despues, true);
+        using var act = Telemetria.Fuente.StartActivity("Facturacion.Generar");
         var hoy = reloj.Hoy();
-        // Same transaction as the invoices: a deferred plan change and a late fee land on exactly the invoice generated here.
-        await TarifasContratos.AplicarCambiosProgramadosAsync(cn, tx, hoy, ct);
-        var recargos = await TarifasContratos.RegistrarRecargosAsync(cn, tx, hoy, ct);
-        if (recargos > 0) CiclosMetricas.Recargos.Add(recargos);
-        var contratos = await TarifasContratos.PorFacturarAsync(cn, tx, periodo, fechaCorte, hoy, ct);
-        if (contratos.Count == 0) return 0;
+        if (despues is null)
+        {
+            // Before the first page prices anything: a deferred plan change and a late fee land on the invoice generated here.
+            await TarifasContratos.AplicarCambiosProgramadosAsync(cn, tx, hoy, ct);
+            var recargos = await TarifasContratos.RegistrarRecargosAsync(cn, tx, hoy, ct);
+            if (recargos > 0) CiclosMetricas.Recargos.Add(recargos);
+        }
+        var (contratos, cursor) = await TarifasContratos.PorFacturarAsync(cn, tx, c.Periodo, c.FechaCorte, hoy, despues,
+            Math.Max(1, opciones.ContratosPorPagina), ct);
+        var generadas = contratos.Count == 0 ? 0 : await GenerarAsync(cn, tx, corridaId, c.Periodo, contratos, ct);
+        await cn.ExecuteAsync(new CommandDefinition("""
+            UPDATE corridas_facturacion SET total_contratos = total_contratos + @generadas, total_facturas = total_facturas + @generadas,
+                   generada_en = CASE WHEN @terminada THEN now() END
+            WHERE id = @corridaId
+            """, new { corridaId, generadas, terminada = cursor is null }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        FacturacionMetricas.Generadas.Add(generadas);
+        return new PaginaGenerada(generadas, cursor ?? despues, cursor is null);
+    }
+
+    /// <summary>The next chunks to stamp after <paramref name="despuesDeFolio"/>: every FacturasPorParte-th folio still to
+    /// stamp starts one (one index range of (corrida_id, folio), read no further than the chunks asked for), so chunks hold
+    /// exactly FacturasPorParte invoices, also on a retry or a later round where the invoices left are scattered.</summary>
+    public async Task<IReadOnlyList<RangoFolios>> PartesAsync(Guid corridaId, long despuesDeFolio, int maximo, CancellationToken ct)
+    {
+        var tamano = (long)Math.Max(1, opciones.FacturasPorParte);
+        await using var cn = await db.OpenConnectionAsync(ct);
+        return (await cn.QueryAsync<RangoFolios>(new CommandDefinition("""
+            SELECT min(folio) AS Desde, max(folio) AS Hasta FROM (
+                SELECT folio, (row_number() OVER (ORDER BY folio) - 1) / @tamano AS parte FROM (
+                    SELECT folio FROM facturas
+                    WHERE corrida_id = @corridaId AND folio > @despuesDeFolio AND estado = 'borrador' AND uuid IS NULL AND tipo_documento = 'cfdi'
+                    ORDER BY folio LIMIT @limite) f) x
+            GROUP BY parte ORDER BY parte
+            """, new { corridaId, despuesDeFolio, tamano, limite = tamano * Math.Max(1, maximo) }, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>Inserts one page's invoices (or receipts) with their concepts, attaches their pending charges and earmarks
+    /// credit balance; returns how many.</summary>
+    private async Task<int> GenerarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, Guid corridaId, DateOnly periodo, IReadOnlyList<ContratoAFacturar> contratos,
+        CancellationToken ct)
+    {
         // Customers without an RFC of their own ("no necesita factura") get a receipt (serie NV, folios of its own) instead of a
         // CFDI; the month's global CFDI covers the receipts (ReglasCfdiGlobal, ServicioCfdiGlobal).
         var conRecibo = contratos.Select(k => ReglasCfdiGlobal.FacturaConRecibo(k.Rfc)).ToArray();

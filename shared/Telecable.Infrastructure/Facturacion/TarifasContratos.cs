@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using Telecable.Application.Facturacion;
 using Telecable.Domain.Catalogo;
 using Telecable.Domain.Facturacion;
 
@@ -60,28 +61,38 @@ public static class TarifasContratos
                           WHERE f.contrato_id = pc.id AND f.periodo = pc.pk AND f.estado <> 'cancelada')
         """;
 
+    /// <summary>One page of the contracts to bill, in (customer number, contract id) order after <paramref name="despues"/>
+    /// (keyset: a run of any size is read <paramref name="limite"/> contracts at a time), and the cursor of the page's last
+    /// contract (null: none left). A contract without lines is read and skipped, so the cursor still moves past it.</summary>
     /// <param name="fechaCorte">The daily run's date; null for a manual run of the whole period.</param>
     /// <param name="hoy">Mexico business date (due dates, late fees).</param>
-    public static async Task<IReadOnlyList<ContratoAFacturar>> PorFacturarAsync(
-        NpgsqlConnection cn, NpgsqlTransaction tx, DateOnly periodo, DateOnly? fechaCorte, DateOnly hoy, CancellationToken ct)
+    public static async Task<(IReadOnlyList<ContratoAFacturar> Contratos, CursorContratos? Cursor)> PorFacturarAsync(
+        NpgsqlConnection cn, NpgsqlTransaction tx, DateOnly periodo, DateOnly? fechaCorte, DateOnly hoy, CursorContratos? despues, int limite,
+        CancellationToken ct)
     {
-        var p = new { periodo, fechaCorte, hoy };
         var contratos = (await cn.QueryAsync<FilaContrato>(new CommandDefinition($"""
             WITH pc AS ({PorFacturar})
             SELECT pc.id AS ContratoId, pc.cliente_id AS ClienteId, pc.precio_pactado AS Pactado, pc.combo_id IS NOT NULL AS EsCombo,
                    pc.pk AS Periodo, pc.dia_corte::int AS DiaCorte, pc.fecha_activacion AS Activacion, pc.fecha_cancelacion AS Cancelacion,
                    cl.rfc AS Rfc, cl.nombre AS Nombre, cl.regimen_fiscal AS Regimen, cl.uso_cfdi AS UsoCfdi, cl.cp_fiscal AS Cp,
                    pr.clave AS PromoClave, pr.tipo_descuento AS PromoTipo, pr.valor AS PromoValor, pr.meses AS PromoMeses,
-                   cl.contribuyente_ieps_telecom AS ContribuyenteIeps, cl.solicita_desglose_ieps AS SolicitaDesglose
+                   cl.contribuyente_ieps_telecom AS ContribuyenteIeps, cl.solicita_desglose_ieps AS SolicitaDesglose,
+                   cl.numero_cliente AS NumeroCliente
             FROM pc JOIN clientes cl ON cl.id = pc.cliente_id
             LEFT JOIN promociones pr ON pr.id = pc.promocion_id AND pr.activa
                  AND (pr.zona_id IS NULL OR pr.zona_id = pc.zona_id)
+            WHERE @numero::bigint IS NULL OR (cl.numero_cliente, pc.id) > (@numero::bigint, @contrato::uuid)
             ORDER BY cl.numero_cliente, pc.id
-            """, p, tx, cancellationToken: ct))).ToList();
-        if (contratos.Count == 0) return [];
+            LIMIT @limite
+            """, new { periodo, fechaCorte, hoy, numero = despues?.NumeroCliente, contrato = despues?.ContratoId, limite }, tx,
+            cancellationToken: ct))).ToList();
+        if (contratos.Count == 0) return ([], null);
+        var cursor = new CursorContratos(contratos[^1].NumeroCliente, contratos[^1].ContratoId);
 
+        var ids = contratos.Select(c => c.ContratoId).ToArray();
+        var p = new { periodo, fechaCorte, hoy, ids };
         var lineas = (await cn.QueryAsync<FilaLinea>(new CommandDefinition($"""
-            WITH pc AS ({PorFacturar})
+            WITH pc AS (SELECT * FROM ({PorFacturar}) x WHERE x.id = ANY(@ids))
             SELECT pc.id AS ContratoId, pl.id AS PlanId, pl.clave AS Clave, pl.nombre AS Nombre, pl.clave_prod_serv AS ClaveProdServ,
                    pl.clave_unidad AS ClaveUnidad, pl.tasa_ieps AS TasaIeps, pc.precio_pactado AS Precio, pl.tipo AS Tipo,
                    NULL::numeric AS PrecioIndependiente, pl.dias_pago::int AS DiasPago
@@ -98,7 +109,6 @@ public static class TarifasContratos
             ORDER BY 1, 9, 3
             """, p, tx, cancellationToken: ct))).ToLookup(l => l.ContratoId);
 
-        var ids = contratos.Select(c => c.ContratoId).ToArray();
         var cargos = (await cn.QueryAsync<FilaCargo>(new CommandDefinition("""
             SELECT cp.id AS Id, cp.contrato_id AS ContratoId, pl.id AS PlanId, pl.clave AS Clave, cp.concepto AS Concepto,
                    pl.clave_prod_serv AS ClaveProdServ, pl.clave_unidad AS ClaveUnidad, pl.tasa_ieps AS TasaIeps, cp.importe AS Importe
@@ -107,7 +117,7 @@ public static class TarifasContratos
             ORDER BY cp.created_at, cp.id
             """, new { ids }, tx, cancellationToken: ct))).ToLookup(c => c.ContratoId);
 
-        return contratos
+        return (contratos
             .Where(c => lineas[c.ContratoId].Any())
             .Select(c =>
             {
@@ -136,7 +146,7 @@ public static class TarifasContratos
                     Vence = CicloFacturacion.Vencimiento(cobertura, hoy, diasPago),
                 };
             })
-            .ToList();
+            .ToList(), cursor);
     }
 
     /// <summary>The promotion's share for the covered days: a percentage scaled by the share of the covered days it is in
@@ -199,7 +209,7 @@ public static class TarifasContratos
     private sealed record FilaContrato(Guid ContratoId, Guid ClienteId, decimal Pactado, bool EsCombo, DateOnly Periodo, int DiaCorte,
         DateOnly Activacion, DateOnly? Cancelacion, string? Rfc, string? Nombre,
         string? Regimen, string? UsoCfdi, string? Cp, string? PromoClave, string? PromoTipo, decimal? PromoValor, int? PromoMeses,
-        bool ContribuyenteIeps, bool SolicitaDesglose);
+        bool ContribuyenteIeps, bool SolicitaDesglose, long NumeroCliente);
 
     private sealed record FilaLinea(Guid ContratoId, Guid PlanId, string Clave, string Nombre, string ClaveProdServ,
         string ClaveUnidad, decimal TasaIeps, decimal Precio, string Tipo, decimal? PrecioIndependiente, int DiasPago);

@@ -41,8 +41,10 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         Assert.Equal(1, await host.EscalarAsync<long>(
             "SELECT count(*) FROM outbox WHERE tipo = 'CorridaCompletada' AND agregado_id = @id", new { id = p.GetProperty("id").GetString() }));
 
-        // Gap-free folios: the run's folios are one contiguous range.
+        // Gap-free folios: the run's folios are one contiguous range, across its pages of generation (7 contracts each here).
         Assert.Equal(total, await host.EscalarAsync<long>("SELECT max(folio) - min(folio) + 1 FROM facturas WHERE periodo = '2026-03-01'"));
+        Assert.Equal(total, await host.EscalarAsync<long>("SELECT count(DISTINCT contrato_id) FROM facturas WHERE periodo = '2026-03-01'"));
+        Assert.True(total > 7, "La corrida debe ocupar varias páginas de generación.");
 
         // One blob per stamped CFDI, named <uuid>.xml.
         var blobs = new List<string>();

@@ -22,6 +22,8 @@ public sealed class HostFacturacion : HostPrueba
         ["Pac:Carpeta"] = CarpetaPac,
         ["Facturacion:EsperaInicialPacMs"] = "1",
         ["Facturacion:FacturasPorParte"] = "10",
+        // Generation in pages of 7 contracts: every run here spans several pages (and episodes), as a 50,000 one does.
+        ["Facturacion:ContratosPorPagina"] = "7",
     };
 
     public string Tfdcerts => Path.Combine(CarpetaPac, "tfdcerts");
