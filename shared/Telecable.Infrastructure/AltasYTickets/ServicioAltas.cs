@@ -159,7 +159,7 @@ public sealed class ServicioAltas(NpgsqlDataSource db, ServicioCatalogo catalogo
     {
         await using var cn = await db.OpenConnectionAsync(ct);
         await cn.ExecuteAsync(new CommandDefinition(
-            "UPDATE altas_pasos SET intentos = intentos + 1, actualizado_en = now() WHERE alta_id = @altaId AND paso = @paso",
+            "UPDATE altas_pasos SET intentos = intentos + 1, iniciado_en = now(), actualizado_en = now() WHERE alta_id = @altaId AND paso = @paso",
             new { altaId, paso }, cancellationToken: ct));
     }
 

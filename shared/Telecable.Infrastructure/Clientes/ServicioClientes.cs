@@ -298,6 +298,7 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         await Outbox.Outbox.AgregarAsync(cn, tx, EventoDominio.Crear("ClienteActualizado", "cliente", id.ToString(),
             new { clienteId = id, campos = cambios, version = version + 1, actor }, cid, reloj.GetUtcNow()), ct);
         await tx.CommitAsync(ct);
+        await cn.CloseAsync(); // returned to the pool before the read takes one (see CrearContratoAsync)
         return await ObtenerAsync(id, ct);
     }
 
@@ -420,7 +421,11 @@ public sealed class ServicioClientes(NpgsqlDataSource db, ServicioCatalogo catal
         if (s.DiaCorte is { } pedido && permitidos.Count > 0 && !permitidos.Contains(pedido))
             throw new ErrorValidacion("diaCorte", $"Elija un día de corte del catálogo: {string.Join(", ", permitidos)}.");
         var diaCorte = s.DiaCorte ?? Domain.Facturacion.CicloFacturacion.DiaPorDefecto(inicio, permitidos);
+        // Closed while the quote takes a connection of its own: held, a burst of sign-ups (bench/AltaCarga.sh) had every pooled
+        // connection held by a contract waiting for a second one, PostgreSQL idle, until the pool's timeout (AltaUnaConexionTests).
+        await cn.CloseAsync();
         var oferta = await catalogo.CotizarAsync(new SolicitudCotizacion(null, dom.Value.Cp, s.PlanId, s.ComboId, inicio), ct);
+        await cn.OpenAsync(ct);
 
         await using var tx = await cn.BeginTransactionAsync(ct);
         var id = await cn.ExecuteScalarAsync<Guid>(new CommandDefinition("""
