@@ -127,15 +127,7 @@ public sealed partial class CuentasYSoporteTests(HostNavegador host)
         await p.GetByLabel("Teléfono (10 dígitos)").FillAsync("8112345678");
         await p.GetByLabel("Código postal fiscal").FillAsync("64000");
         await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
-        await p.GetByLabel("Calle").FillAsync("Av. Constitución");
-        await p.GetByLabel("Número exterior").FillAsync("200");
-        await p.GetByLabel("Colonia").FillAsync("Centro");
-        await p.GetByLabel("Municipio").FillAsync("Monterrey");
-        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
-        await p.GetByLabel("Acepto los términos y condiciones del servicio").CheckAsync();
-        await p.GetByLabel("Acepto el aviso de privacidad").CheckAsync();
-        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
-        await p.GetByLabel("Fecha de instalación deseada").FillAsync(DateTime.UtcNow.AddDays(5).ToString("yyyy-MM-dd"));
+        await Pasos.LlenarDomicilioYConsentimientosAsync(p, "Av. Constitución", "200");
         await p.GetByRole(AriaRole.Button, new() { Name = "Enviar solicitud" }).ClickAsync();
 
         // The request page follows the saga by itself until it is done, then offers the account.

@@ -119,15 +119,7 @@ public sealed class FacturaDeReciboPortalTests(HostNavegador host)
         await p.GetByLabel("Teléfono (10 dígitos)").FillAsync("8112345679");
         await Pasos.CapturarAsync(p, "portal-cliente-alta-sin-factura");
         await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
-        await p.GetByLabel("Calle").FillAsync("Av. Juárez");
-        await p.GetByLabel("Número exterior").FillAsync("200");
-        await p.GetByLabel("Colonia").FillAsync("Centro");
-        await p.GetByLabel("Municipio").FillAsync("Monterrey");
-        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
-        await p.GetByLabel("Acepto los términos y condiciones del servicio").CheckAsync();
-        await p.GetByLabel("Acepto el aviso de privacidad").CheckAsync();
-        await p.GetByRole(AriaRole.Button, new() { Name = "Siguiente" }).ClickAsync();
-        await p.GetByLabel("Fecha de instalación deseada").FillAsync(DateTime.UtcNow.AddDays(5).ToString("yyyy-MM-dd"));
+        await Pasos.LlenarDomicilioYConsentimientosAsync(p, "Av. Juárez", "200");
         var solicitud = p.WaitForRequestAsync(r => r.Url.EndsWith("/api/altas", StringComparison.Ordinal) && r.Method == "POST");
         await p.GetByRole(AriaRole.Button, new() { Name = "Enviar solicitud" }).ClickAsync();
 
