@@ -57,7 +57,9 @@ public static class HostLocal
         var funciones = CatalogoFunciones.Descubrir(typeof(Registro).Assembly, typeof(Telecable.Orchestrations.Contexto).Assembly);
         var logsArranque = LoggerFactory.Create(l => l.AddConsole(o => o.FormatterName = FormatoJson.NombreFormato).AddConsoleFormatter<FormatoJson, ConsoleFormatterOptions>()
             .SetMinimumLevel(LogLevel.Warning));
-        var backend = await BackendDurable.IniciarAsync(config, logsArranque, CancellationToken.None);
+        // This process's name among the hosts sharing the task hub and the database (an Azure instance has its own).
+        var instancia = $"{Environment.MachineName}:{Environment.ProcessId}:{puerto}";
+        var backend = await BackendDurable.IniciarAsync(config, logsArranque, CancellationToken.None, instancia: instancia);
 
         builder.Services.AgregarTelecable(config);
         if (config.GetValue<bool>("Pruebas:InyectarFallas"))
@@ -77,8 +79,7 @@ public static class HostLocal
             b.UseGrpc(backend.Canal);
             b.RegisterDirectly();
         });
-        builder.Services.AddSingleton(sp => new CandadoTimers(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(),
-            $"{Environment.MachineName}:{Environment.ProcessId}:{puerto}"));
+        builder.Services.AddSingleton(sp => new CandadoTimers(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), instancia));
         builder.Services.AddSingleton(sp => new HostTimers(funciones, sp, config, sp.GetRequiredService<ILogger<HostTimers>>(),
             sp.GetRequiredService<CandadoTimers>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HostTimers>());

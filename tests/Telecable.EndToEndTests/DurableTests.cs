@@ -83,6 +83,36 @@ public sealed class DurableTests
         }
     }
 
+    /// <summary>
+    /// Issue 24: an activity that runs longer than host.json's work-item visibility timeout runs once. The Functions host's
+    /// dispatcher renews the queue message while the activity runs; the sidecar's did not, so the message came back
+    /// mid-run, was dequeued again ("processed multiple times concurrently") and, its pop receipt gone, ran a second time.
+    /// </summary>
+    [Fact]
+    public async Task Una_actividad_mas_larga_que_la_visibilidad_corre_una_sola_vez()
+    {
+        var cs = await Servicios.CrearBaseAsync("e2e");
+        try
+        {
+            var visibilidad = new Dictionary<string, string>
+            {
+                ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "00:00:03",
+            };
+            await using var host = new HostProceso("AzureStorage", cs, Hub(), visibilidad);
+            await host.IniciarAsync();
+            using var admin = await host.ClienteAsync("admin");
+            var id = await IniciarSondaAsync(admin, pasos: 2, esperaMs: 10_000, $"vis-{Guid.NewGuid():N}");
+            await EsperarAsync(admin, id, TimeSpan.FromSeconds(120));
+
+            Assert.Equal(2, await Servicios.EscalarAsync<int>(cs, "SELECT sum(ejecuciones) FROM sonda_pasos WHERE instancia = @id", new { id }));
+            Assert.DoesNotContain(host.Salida, l => l.Contains("multiple times concurrently") || l.Contains("PopReceiptMismatch"));
+        }
+        finally
+        {
+            await Servicios.BorrarBaseAsync(cs);
+        }
+    }
+
     private static string Hub() => $"e2e{Guid.NewGuid():N}"[..16];
 
     private static async Task<string> IniciarSondaAsync(HttpClient admin, int pasos, int esperaMs, string cid)

@@ -83,6 +83,45 @@ public sealed class EscalaDosHostsTests
         }
     }
 
+    /// <summary>
+    /// Two hosts on one task hub split its control-queue partitions between them. Every local host called itself by the
+    /// machine's name in the partition table, so each believed it owned all four partitions and ran every orchestration
+    /// episode the others ran ("split brain", discarded histories, activity messages dequeued twice): an Azure instance
+    /// has a name of its own, and so must each local host process.
+    /// </summary>
+    [Fact]
+    public async Task Dos_hosts_en_un_task_hub_se_reparten_las_particiones_con_nombres_distintos()
+    {
+        var cs = await Servicios.CrearBaseAsync("e2e");
+        var hub = $"e2e{Guid.NewGuid():N}"[..16];
+        try
+        {
+            await using var a = new HostProceso("AzureStorage", cs, hub);
+            await a.IniciarAsync();
+            await using var b = new HostProceso("AzureStorage", cs, hub);
+            await b.IniciarAsync();
+            var particiones = new Azure.Data.Tables.TableClient(Servicios.Azurite, $"{hub}Partitions");
+            var limite = DateTime.UtcNow.AddSeconds(90);
+            List<string> duenos;
+            do
+            {
+                await Task.Delay(1_000);
+                duenos = [];
+                await foreach (var p in particiones.QueryAsync<Azure.Data.Tables.TableEntity>())
+                    duenos.Add(p.GetString("CurrentOwner") ?? "");
+            }
+            while (duenos.Distinct().Count() < 2 && DateTime.UtcNow < limite);
+
+            Assert.Equal(4, duenos.Count);
+            Assert.Equal(2, duenos.Distinct().Count());
+            Assert.DoesNotContain("", duenos);
+        }
+        finally
+        {
+            await Servicios.BorrarBaseAsync(cs);
+        }
+    }
+
     /// <summary>A customer with one stamped PUE invoice of 116.00 (IVA included).</summary>
     private static async Task<(Guid Cliente, Guid Factura)> ClienteConFacturaAsync(string cs)
     {

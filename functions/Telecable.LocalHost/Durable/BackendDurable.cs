@@ -32,14 +32,17 @@ public sealed class BackendDurable : IAsyncDisposable
         Canal = canal;
     }
 
-    public static async Task<BackendDurable> IniciarAsync(IConfiguration config, ILoggerFactory logs, CancellationToken ct, TimeSpan? pulso = null)
+    /// <param name="instancia">This host's worker name in the task hub's partition table; by default machine and process.</param>
+    public static async Task<BackendDurable> IniciarAsync(IConfiguration config, ILoggerFactory logs, CancellationToken ct, TimeSpan? pulso = null,
+        string? instancia = null)
     {
         var tipo = config["Durable:Backend"] ?? "AzureStorage";
         var d = Configuracion.DurableHost(config);
         // In memory: limits well above the processor count (see ServicioDelegado). Azure Storage: host.json's.
         var servicio = tipo.Equals("InMemory", StringComparison.OrdinalIgnoreCase)
             ? new ServicioDelegado(new InMemoryOrchestrationService(logs), 100, 100)
-            : new ServicioDelegado(await CrearAzureStorageAsync(config, d, logs), d.MaxOrquestaciones, d.MaxActividades);
+            : new ServicioDelegado(await CrearAzureStorageAsync(config, d, logs, instancia ?? $"{Environment.MachineName}:{Environment.ProcessId}"),
+                d.MaxOrquestaciones, d.MaxActividades, d.VisibilidadTrabajo, logs.CreateLogger<ServicioDelegado>());
 
         var puerto = int.TryParse(config["Durable:PuertoSidecar"], out var p) ? p : 0;
         // Content root = the binaries, not the working directory, and no config reload: with the defaults the
@@ -68,7 +71,8 @@ public sealed class BackendDurable : IAsyncDisposable
         return new BackendDurable(tipo, app, canal);
     }
 
-    private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, OpcionesDurableHost d, ILoggerFactory logs)
+    private static async Task<IOrchestrationService> CrearAzureStorageAsync(IConfiguration config, OpcionesDurableHost d, ILoggerFactory logs,
+        string instancia)
     {
         var cs = config["AzureWebJobsStorage"] ?? "UseDevelopmentStorage=true";
         var settings = new AzureStorageOrchestrationServiceSettings
@@ -76,6 +80,8 @@ public sealed class BackendDurable : IAsyncDisposable
             TaskHubName = config["DURABLE_TASK_HUB"] ?? "TelecableLocal",
             StorageAccountClientProvider = new StorageAccountClientProvider(cs),
             LoggerFactory = logs,
+            // The provider's default is the machine's name: every local host would then own every partition (split brain).
+            WorkerId = instancia,
             // host.json's extensions.durableTask (docs/escala.md): the concurrency, partitions, polling and visibility the
             // Functions host would use, so several local hosts on one task hub share work as Azure instances do.
             PartitionCount = d.Particiones,

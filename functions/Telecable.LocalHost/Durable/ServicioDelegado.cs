@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using DurableTask.Core;
 using DurableTask.Core.Query;
+using Microsoft.Extensions.Logging;
 
 namespace Telecable.LocalHost.Durable;
 
@@ -11,11 +13,18 @@ namespace Telecable.LocalHost.Durable;
 /// <item>the tags of a started orchestration become a plain dictionary: the sidecar passes a sub-orchestration's tags as
 /// the gRPC request's protobuf MapField, which the Azure Storage provider serializes with its type name and then cannot
 /// read back ("Could not resolve type Google.Protobuf.Collections.MapField"), so the sub-orchestration never starts.</item>
+/// <item>an activity's queue message is renewed while the activity runs, as DurableTask.Core's dispatcher (the Functions
+/// host's) does and the sidecar's does not: otherwise a message whose activity outlives the work-item visibility timeout
+/// comes back mid-run, is dequeued again and, its pop receipt gone, runs twice.</item>
 /// </list>
 /// </summary>
-internal sealed class ServicioDelegado(IOrchestrationService s, int maxOrquestaciones, int maxActividades)
+internal sealed class ServicioDelegado(IOrchestrationService s, int maxOrquestaciones, int maxActividades, TimeSpan? visibilidad = null,
+    ILogger? log = null)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
+    private sealed record Renovacion(CancellationTokenSource Fin, Task Ciclo);
+    private readonly ConcurrentDictionary<string, Renovacion> _renovaciones = new();
+
     private IOrchestrationServiceClient C => (IOrchestrationServiceClient)s;
     private IOrchestrationServiceQueryClient Q => (IOrchestrationServiceQueryClient)s;
     private IOrchestrationServicePurgeClient P => (IOrchestrationServicePurgeClient)s;
@@ -72,10 +81,64 @@ internal sealed class ServicioDelegado(IOrchestrationService s, int maxOrquestac
         s.CompleteTaskOrchestrationWorkItemAsync(w, Limpiar(st), outbound, Limpiar(orchestratorMessages), timerMessages, continuedAsNew is null ? null : Limpiar(continuedAsNew), state);
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem w) => s.AbandonTaskOrchestrationWorkItemAsync(w);
     public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem w) => s.ReleaseTaskOrchestrationWorkItemAsync(w);
-    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan t, CancellationToken ct) => s.LockNextTaskActivityWorkItem(t, ct);
+    public async Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan t, CancellationToken ct)
+    {
+        var w = await s.LockNextTaskActivityWorkItem(t, ct);
+        if (w is not null && visibilidad is { } v) Renovar(w, v);
+        return w!;
+    }
+
     public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem w) => s.RenewTaskActivityWorkItemLockAsync(w);
-    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem w, TaskMessage m) => s.CompleteTaskActivityWorkItemAsync(w, m);
-    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem w) => s.AbandonTaskActivityWorkItemAsync(w);
+
+    public async Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem w, TaskMessage m)
+    {
+        await DejarDeRenovarAsync(w);
+        await s.CompleteTaskActivityWorkItemAsync(w, m);
+    }
+
+    public async Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem w)
+    {
+        await DejarDeRenovarAsync(w);
+        await s.AbandonTaskActivityWorkItemAsync(w);
+    }
+
+    /// <summary>Renews every third of the visibility timeout, so two renewals may fail before the message shows again.</summary>
+    private void Renovar(TaskActivityWorkItem w, TimeSpan visibilidad)
+    {
+        var fin = new CancellationTokenSource();
+        _renovaciones[w.Id] = new Renovacion(fin, Task.Run(async () =>
+        {
+            using var reloj = new PeriodicTimer(visibilidad / 3);
+            try
+            {
+                while (await reloj.WaitForNextTickAsync(fin.Token))
+                {
+                    try
+                    {
+                        await s.RenewTaskActivityWorkItemLockAsync(w);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        log?.LogWarning(e, "No se pudo renovar el mensaje de la actividad {WorkItem}", w.Id);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Completed or abandoned.
+            }
+        }, CancellationToken.None));
+    }
+
+    /// <summary>Stops the renewals and waits for one in progress: a renewal changes the message's pop receipt, which the
+    /// completion's delete needs.</summary>
+    private async Task DejarDeRenovarAsync(TaskActivityWorkItem w)
+    {
+        if (!_renovaciones.TryRemove(w.Id, out var r)) return;
+        await r.Fin.CancelAsync();
+        await r.Ciclo;
+        r.Fin.Dispose();
+    }
 
     public Task CreateTaskOrchestrationAsync(TaskMessage m) => C.CreateTaskOrchestrationAsync(Limpiar(m));
     public Task CreateTaskOrchestrationAsync(TaskMessage m, OrchestrationStatus[] dedupe) => C.CreateTaskOrchestrationAsync(Limpiar(m), dedupe);
