@@ -112,10 +112,11 @@ internal static class Fase
             var blobs = 0;
             await foreach (var _ in new BlobContainerClient(azurite, contenedor).GetBlobsAsync()) blobs++;
             var avisos = hosts.Sum(h => h.ContarAvisos());
+            var splitBrain = hosts.Sum(h => h.ContarSplitBrain());
             Console.WriteLine($"  [{n}] conexiones pico en el servidor (todas las bases): {conexionesPico} de {maxConexiones}");
             foreach (var error in hosts.SelectMany(h => h.ErroresPostgres()).Distinct().Take(5)) Console.WriteLine($"  [{n}] PostgreSQL: {error}");
             Console.WriteLine($"  [{n}] {final.Estado} en {segundos:F1} s: {final.Timbradas} timbradas ({final.Distintas} UUID distintos), {final.Errores} con error, " +
-                              $"{blobs} blobs, {eventosDobles} facturas con dos eventos, {avisos} avisos de doble proceso/PopReceiptMismatch; logs en {logs}");
+                              $"{blobs} blobs, {eventosDobles} facturas con dos eventos, {avisos} avisos de doble proceso/PopReceiptMismatch, {splitBrain} episodios descartados por split brain; logs en {logs}");
             return new ResultadoFase(segundos, final.Timbradas, blobs, final.Timbradas - final.Distintas + eventosDobles, avisos, hosts.Max(h => h.RssPicoMb));
         }
         finally
@@ -196,7 +197,12 @@ internal sealed class Host(int indice, string dll, string logs, Dictionary<strin
         : [];
 
     /// <summary>DurableTask.AzureStorage's signs of one work item run twice at once.</summary>
-    public int ContarAvisos() => File.Exists(_log)
-        ? File.ReadLines(_log).Count(l => l.Contains("processed multiple times concurrently", StringComparison.Ordinal) || l.Contains("PopReceiptMismatch", StringComparison.Ordinal))
+    public int ContarAvisos() => Contar("processed multiple times concurrently", "PopReceiptMismatch");
+
+    /// <summary>Orchestration episodes run by two hosts at once, the second one's history discarded.</summary>
+    public int ContarSplitBrain() => Contar("Split brain detected");
+
+    private int Contar(params string[] textos) => File.Exists(_log)
+        ? File.ReadLines(_log).Count(l => textos.Any(t => l.Contains(t, StringComparison.Ordinal)))
         : 0;
 }

@@ -52,7 +52,10 @@ public sealed partial class PacEmuladoPersistente : IPacClient, IConsultaCancela
                 ? ResultadoTimbrado.Previo(previo.Xml, previo.Uuid, previo.FechaTimbrado)
                 : r;
         }
-        if (await _registro.EscribirAsync(new TimbreNuevo(clave, r.Uuid, RfcEmisor(xmlSellado), r.FechaTimbrado.Value, r.XmlTimbrado)))
+        var registrado = await _registro.EscribirAsync(new TimbreNuevo(clave, r.Uuid, RfcEmisor(xmlSellado), r.FechaTimbrado.Value, r.XmlTimbrado));
+        // The table answers from now on: memory stays the size of the CFDIs in flight, not of every CFDI stamped.
+        _interno.Olvidar(clave);
+        if (registrado)
         {
             return r;
         }

@@ -85,6 +85,16 @@ public sealed class PacEmulado : IPacClient
         return new PacEmulado(opciones, certificado, reloj);
     }
 
+    /// <summary>Stamps held in memory (by sello).</summary>
+    public int EnMemoria => _porSello.Count;
+
+    /// <summary>Forgets a stamp once a durable store holds it (<c>PacEmuladoPersistente</c>), so memory holds the CFDIs in
+    /// flight rather than every CFDI ever stamped; a resend is then answered from that store.</summary>
+    public void Olvidar(string claveSello)
+    {
+        if (_porSello.TryRemove(claveSello, out var t) && t.IsValueCreated) _porUuid.TryRemove(t.Value.Uuid, out _);
+    }
+
     /// <summary>Its DER (<see cref="CertificadoSatEmulado.GuardarCer"/>) lets anyone verify SelloSAT.</summary>
     public CertificadoSatEmulado CertificadoSat { get; }
 

@@ -38,6 +38,9 @@ public sealed class FacturacionTests(HostFacturacion host) : IClassFixture<HostF
         Assert.Equal(total, await host.EscalarAsync<long>("SELECT count(*) FROM pac_emulado_timbres WHERE uuid IN (SELECT upper(uuid::text) FROM facturas WHERE periodo = '2026-03-01')"));
         Assert.Equal(total, await host.EscalarAsync<long>(
             "SELECT count(*) FROM outbox WHERE tipo = 'FacturaTimbrada' AND agregado_id IN (SELECT id::text FROM facturas WHERE periodo = '2026-03-01')"));
+        // Issue 24: the emulated PAC's table holds the stamps; its memory only the ones in flight, not every CFDI of the run
+        // (a 50,000-CFDI run had grown each host by hundreds of MB).
+        Assert.Equal(0, host.Servicios.GetRequiredService<Telecable.Infrastructure.Pac.PacEmulado>().EnMemoria);
         Assert.Equal(1, await host.EscalarAsync<long>(
             "SELECT count(*) FROM outbox WHERE tipo = 'CorridaCompletada' AND agregado_id = @id", new { id = p.GetProperty("id").GetString() }));
 
