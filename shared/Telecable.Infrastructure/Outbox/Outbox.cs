@@ -17,18 +17,29 @@ public static class Outbox
     public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, EventoDominio e, CancellationToken ct) =>
         AgregarAsync(cn, tx, [e], ct);
 
+    /// <summary>The INSERT of many events from the arrays <see cref="Parametros"/> adds: one round trip for a billing batch's
+    /// FacturaTimbrada events, or one statement of a caller's own multi-statement batch (a batch of payments).</summary>
+    public const string InsertarLote =
+        Insertar + "\nSELECT * FROM unnest(@eIds, @eTipos, @eAgregados, @eAgregadoIds, @eDatos::jsonb[], @eCids, @eOcurridos)";
+
+    /// <summary>Adds the events' columns as arrays to <paramref name="p"/> (a new set when null), for <see cref="InsertarLote"/>.</summary>
+    public static DynamicParameters Parametros(IReadOnlyList<EventoDominio> eventos, DynamicParameters? p = null)
+    {
+        p ??= new DynamicParameters();
+        p.Add("eIds", eventos.Select(e => e.Id).ToArray());
+        p.Add("eTipos", eventos.Select(e => e.Tipo).ToArray());
+        p.Add("eAgregados", eventos.Select(e => e.Agregado).ToArray());
+        p.Add("eAgregadoIds", eventos.Select(e => e.AgregadoId).ToArray());
+        p.Add("eDatos", eventos.Select(e => e.Datos.GetRawText()).ToArray());
+        p.Add("eCids", eventos.Select(e => e.Cid).ToArray());
+        p.Add("eOcurridos", eventos.Select(e => e.OcurridoEn).ToArray());
+        return p;
+    }
+
     /// <summary>Many events in one round trip (a billing batch's FacturaTimbrada events).</summary>
     public static Task AgregarAsync(NpgsqlConnection cn, NpgsqlTransaction tx, IReadOnlyList<EventoDominio> eventos, CancellationToken ct) =>
-        eventos.Count == 0 ? Task.CompletedTask : cn.ExecuteAsync(new CommandDefinition($"""
-            {Insertar}
-            SELECT * FROM unnest(@ids, @tipos, @agregados, @agregadoIds, @datos::jsonb[], @cids, @ocurridos)
-            """, new
-            {
-                ids = eventos.Select(e => e.Id).ToArray(), tipos = eventos.Select(e => e.Tipo).ToArray(),
-                agregados = eventos.Select(e => e.Agregado).ToArray(), agregadoIds = eventos.Select(e => e.AgregadoId).ToArray(),
-                datos = eventos.Select(e => e.Datos.GetRawText()).ToArray(), cids = eventos.Select(e => e.Cid).ToArray(),
-                ocurridos = eventos.Select(e => e.OcurridoEn).ToArray(),
-            }, transaction: tx, cancellationToken: ct));
+        eventos.Count == 0 ? Task.CompletedTask
+            : cn.ExecuteAsync(new CommandDefinition(InsertarLote, Parametros(eventos), transaction: tx, cancellationToken: ct));
 }
 
 /// <summary>Where relayed events go: Service Bus in Azure, a JSONL file locally.</summary>

@@ -146,8 +146,7 @@ public sealed partial class PasosPago
             SELECT cliente, 'abono', monto, pago, 'Pago excedente', 'sistema', en FROM unnest(@sPagos, @sClientes, @sMontos, @sEn) AS t(pago, cliente, monto, en);
             UPDATE pagos p SET estado = 'aplicado', aplicado_en = t.en, version = p.version + 1
             FROM unnest(@pagos, @pagosEn) AS t(id, en) WHERE p.id = t.id;
-            {Outbox.Outbox.Insertar}
-            SELECT * FROM unnest(@eIds, @eTipos, @eAgregados, @eAgregadoIds, @eDatos::jsonb[], @eCids, @eOcurridos);
+            {Outbox.Outbox.InsertarLote};
             INSERT INTO notificaciones (cliente_id, canal, destino, plantilla, asunto, cuerpo, estado, cid, pago_id, created_at)
             SELECT cliente, 'email', destino, @plantilla, asunto, cuerpo, 'pendiente', @cid, pago, now()
             FROM unnest(@nPagos, @nClientes, @nDestinos, @nAsuntos, @nCuerpos) AS t(pago, cliente, destino, asunto, cuerpo)
@@ -155,7 +154,7 @@ public sealed partial class PasosPago
             {SqlReactivar}
             """;
 
-        public object Parametros(DateOnly hoy, string cid) => new
+        public DynamicParameters Parametros(DateOnly hoy, string cid) => Outbox.Outbox.Parametros(eventos, new DynamicParameters(new
         {
             aPagos = aplicaciones.Select(a => a.Pago).ToArray(), aFacturas = aplicaciones.Select(a => a.Factura).ToArray(),
             aMontos = aplicaciones.Select(a => a.Monto).ToArray(), aEn = aplicaciones.Select(a => a.En).ToArray(),
@@ -163,16 +162,12 @@ public sealed partial class PasosPago
             sPagos = abonos.Select(a => a.Pago).ToArray(), sClientes = abonos.Select(a => a.Cliente).ToArray(),
             sMontos = abonos.Select(a => a.Monto).ToArray(), sEn = abonos.Select(a => a.En).ToArray(),
             pagos = Pagos.ToArray(), pagosEn = aplicadoEn.ToArray(),
-            eIds = eventos.Select(e => e.Id).ToArray(), eTipos = eventos.Select(e => e.Tipo).ToArray(),
-            eAgregados = eventos.Select(e => e.Agregado).ToArray(), eAgregadoIds = eventos.Select(e => e.AgregadoId).ToArray(),
-            eDatos = eventos.Select(e => e.Datos.GetRawText()).ToArray(), eCids = eventos.Select(e => e.Cid).ToArray(),
-            eOcurridos = eventos.Select(e => e.OcurridoEn).ToArray(),
             plantilla = PlantillasPago.PagoAplicado, cid,
             nPagos = avisos.Select(a => a.Pago).ToArray(), nClientes = avisos.Select(a => a.Cliente).ToArray(),
             nDestinos = avisos.Select(a => a.Email).ToArray(), nAsuntos = avisos.Select(a => a.Asunto).ToArray(),
             nCuerpos = avisos.Select(a => a.Cuerpo).ToArray(),
             reactivan = ultimoPorCliente.Where(u => !clientesConPpd.Contains(u.Key)).Select(u => u.Value).ToArray(),
             hoy = hoy.ToDateTime(TimeOnly.MinValue),
-        };
+        }));
     }
 }
